@@ -1,0 +1,1 @@
+"""The ``mentor-match`` command line: a thin click layer over :mod:`matcher.api`."""

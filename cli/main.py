@@ -1,0 +1,175 @@
+"""``mentor-match``: click commands that call the Python API and turn its errors into exits.
+
+Exit codes: 0 ok; 1 an input, config or infeasibility error (message starts with
+``Error:``); 2 a usage error (click's own). Heavy libraries are imported inside the
+commands so that ``mentor-match --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+
+import click
+
+
+def _boundary(func):
+    """Turn the library's own errors into ``click.ClickException`` (exit 1, no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from matcher.errors import MatcherError
+
+        try:
+            return func(*args, **kwargs)
+        except MatcherError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing was written.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _cohort_options(func):
+    func = click.option(
+        "--strict", is_flag=True, help="Treat unknown ids in avoid lists and references as errors."
+    )(func)
+    func = click.option(
+        "--encoding", default=None, help="Force the files' text encoding (default: detected)."
+    )(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Programme config (TOML).",
+    )(func)
+    func = click.option(
+        "--mentees",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Mentees' questionnaire (CSV or XLSX).",
+    )(func)
+    func = click.option(
+        "--mentors",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Mentors' questionnaire (CSV or XLSX).",
+    )(func)
+    return func
+
+
+def _warn(cohort, quiet=False) -> None:
+    if quiet:
+        return
+    for w in cohort.warnings:
+        click.echo(f"Warning: {w}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mentor-matcher")
+def cli() -> None:
+    """Pair mentors with mentees on the five Cs and readiness, provably optimally.
+
+    \b
+    Example:
+      mentor-match match --mentors sample_data/mentors.csv \\
+          --mentees sample_data/mentees.csv --config sample_data/programme.toml --out out/
+    """
+
+
+@cli.command()
+@_cohort_options
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the outputs.",
+)
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@_boundary
+def match(mentors, mentees, config_path, encoding, strict, out_dir, quiet):
+    """Run a batch match and write pairs.csv, unmatched.csv and summary.json.
+
+    \b
+    Example:
+      mentor-match match --mentors mentors.csv --mentees mentees.csv \\
+          --config programme.toml --out results/
+    """
+    from matcher.api import load
+    from matcher.api import match as run
+    from matcher.report import write_match
+
+    t0 = time.perf_counter()
+    cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
+    _warn(cohort, quiet)
+    load_seconds = time.perf_counter() - t0
+    result = run(cohort, config)
+    result.timings["load"] = load_seconds
+    write_match(result, out_dir, inputs=[mentors, mentees, config_path])
+    if not quiet:
+        n, m = result.report.matched, cohort.n_mentees
+        click.echo(
+            f"Matched {n} of {m} mentees with {result.solution.solver} ({result.solution.status}); "
+            f"outputs in {out_dir}"
+        )
+
+
+@cli.command()
+@_cohort_options
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV file for every pair.",
+)
+@_boundary
+def scores(mentors, mentees, config_path, encoding, strict, out_file):
+    """Write every mentee–mentor pair with its five Cs, feasibility and objective weight.
+
+    \b
+    Example:
+      mentor-match scores --mentors mentors.csv --mentees mentees.csv --out scores.csv
+    """
+    from pathlib import Path
+
+    from matcher.api import build_problem, load
+    from matcher.output import StagedOutputs, csv_bytes
+    from matcher.report import scores_table
+    from scoring.combine import score_cohort
+
+    cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
+    _warn(cohort)
+    s = score_cohort(cohort, config)
+    problem, _ = build_problem(cohort, config, s)
+    out = Path(out_file)
+    staged = StagedOutputs(out.parent if str(out.parent) else ".", [mentors, mentees, config_path])
+    staged.check_targets([out.name])
+    staged.add(out.name, csv_bytes(*scores_table(cohort, s, problem)))
+    staged.publish()
+    click.echo(f"Wrote {cohort.n_mentees * cohort.n_mentors} pairs to {out_file}")
+
+
+@cli.command()
+@_cohort_options
+@_boundary
+def validate(mentors, mentees, config_path, encoding, strict):
+    """Check both files and the config; exit 0 only when they are clean.
+
+    \b
+    Example:
+      mentor-match validate --mentors mentors.csv --mentees mentees.csv --config programme.toml
+    """
+    from matcher.api import load
+
+    cohort, _ = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
+    _warn(cohort)
+    click.echo(f"OK: {cohort.n_mentors} mentors and {cohort.n_mentees} mentees, no problems found.")
+
+
+def main() -> None:  # pragma: no cover
+    cli()

@@ -1,0 +1,347 @@
+"""The programme config: a TOML file of weights, rules, solver settings and column maps.
+
+``load_config(path)`` takes a TOML path (or ``None`` for the defaults) and returns a
+frozen :class:`Config`. Every key is checked strictly: an unknown key is an error
+that suggests the nearest known one, because a silently ignored typo
+(``max_timezone_gap_hour``) would change who is paired with whom.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import ConfigError, Problem
+
+FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
+SENIORITY_RULES = ("mentor_senior", "any", "mentee_senior")
+DEPARTMENT_RULES = ("allow", "penalise", "forbid")
+OBJECTIVES = ("total", "fair")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Programme weight of each C (≥ 0). A pair's weight for C is this × the mentee's want_C."""
+
+    compatibility: float = 1.0
+    contrast: float = 1.0
+    challenge: float = 1.0
+    context: float = 1.0
+    care: float = 1.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {c: float(getattr(self, c)) for c in FIVE_CS}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Hard rules and programme-wide thresholds (see README, "Rules")."""
+
+    max_timezone_gap_hours: float = 6.0
+    seniority: str = "mentor_senior"
+    seniority_gap: tuple[int, int] | None = None
+    same_department: str = "allow"
+    department_penalty: float = 10.0
+    min_score: float = 0.0
+    min_readiness: float = 0.0
+    forbid_reporting_line: bool | None = None
+    max_same_department_per_mentor: int | None = None
+    min_mentees_per_mentor: int = 0
+    objective: str = "total"
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """CP-SAT settings, used only when a rule needs CP-SAT (flow is exact and needs none)."""
+
+    time_limit_seconds: float = 60.0
+    seed: int = 0
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run is configured with; ``Config()`` is the documented default."""
+
+    weights: Weights = field(default_factory=Weights)
+    rules: Rules = field(default_factory=Rules)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    # export header (normalised: stripped, lower-case) -> standard column name
+    columns_mentors: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    columns_mentees: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # Likert label (normalised) -> integer 1..5
+    likert: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    source: str | None = None
+
+    def with_weights(self, **changes: float) -> Config:
+        return replace(self, weights=replace(self.weights, **changes))
+
+    def with_rules(self, **changes: Any) -> Config:
+        return replace(self, rules=replace(self.rules, **changes))
+
+
+SECTIONS = ("weights", "rules", "solver", "columns", "likert")
+
+
+def normalise_header(text: str) -> str:
+    """Header as matched: surrounding spaces dropped, inner runs of space folded, lower-case."""
+    return " ".join(str(text).split()).lower()
+
+
+def _nearest(word: str, choices) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else "known keys: " + ", ".join(choices)
+
+
+def load_config(path: str | Path | None, standard_columns: frozenset[str] = frozenset()) -> Config:
+    """Read and check a TOML config; ``None`` gives the defaults.
+
+    ``standard_columns`` is the set of names a ``[columns]`` entry may map to (the
+    loader passes it in so that this module does not depend on the questionnaire).
+    Raises :class:`ConfigError` listing every problem at once.
+    """
+    if path is None:
+        return Config()
+    path = Path(path)
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"cannot read the config ({exc.strerror})",
+                    "check the path",
+                )
+            ]
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"not valid TOML ({exc})",
+                    "fix the syntax; see sample_data/programme.toml",
+                )
+            ]
+        ) from None
+    return parse_config(data, name, standard_columns)
+
+
+def parse_config(data: dict, name: str = "config", standard_columns: frozenset[str] = frozenset()) -> Config:
+    """Build a :class:`Config` from an already-parsed TOML mapping (strict keys)."""
+    problems: list[Problem] = []
+
+    def bad(key: str, value: Any, problem: str, fix: str) -> None:
+        problems.append(Problem(name, None, key, None if value is None else str(value), problem, fix))
+
+    for key in data:
+        if key not in SECTIONS:
+            bad(key, None, "unknown section", _nearest(key, SECTIONS))
+
+    def section(sec: str) -> dict:
+        value = data.get(sec, {})
+        if not isinstance(value, dict):
+            bad(sec, value, "must be a table", f"write it as [{sec}]")
+            return {}
+        return value
+
+    weights = _dataclass_from(Weights, section("weights"), "weights", bad)
+    rules = _dataclass_from(Rules, section("rules"), "rules", bad)
+    solver = _dataclass_from(SolverSettings, section("solver"), "solver", bad)
+
+    for c in FIVE_CS:
+        if getattr(weights, c) < 0:
+            bad(f"weights.{c}", getattr(weights, c), "must be 0 or more", "use a weight ≥ 0")
+    if sum(weights.as_dict().values()) <= 0:
+        bad("weights", None, "all weights are 0", "give at least one C a weight above 0")
+    _check_choice(rules.seniority, SENIORITY_RULES, "rules.seniority", bad)
+    _check_choice(rules.same_department, DEPARTMENT_RULES, "rules.same_department", bad)
+    _check_choice(rules.objective, OBJECTIVES, "rules.objective", bad)
+    if rules.max_timezone_gap_hours < 0:
+        bad(
+            "rules.max_timezone_gap_hours",
+            rules.max_timezone_gap_hours,
+            "must be 0 or more",
+            "e.g. 6",
+        )
+    if not 0 <= rules.min_score <= 100:
+        bad("rules.min_score", rules.min_score, "must be between 0 and 100", "e.g. 40")
+    if not 0 <= rules.min_readiness <= 1:
+        bad("rules.min_readiness", rules.min_readiness, "must be between 0 and 1", "e.g. 0.4")
+    if rules.seniority_gap is not None:
+        gap = rules.seniority_gap
+        if (
+            not isinstance(gap, (list, tuple))
+            or len(gap) != 2
+            or not all(isinstance(g, int) and not isinstance(g, bool) for g in gap)
+            or gap[0] > gap[1]
+        ):
+            bad(
+                "rules.seniority_gap",
+                gap,
+                "must be [min, max] whole numbers, min ≤ max",
+                "e.g. [1, 4]",
+            )
+        else:
+            rules = replace(rules, seniority_gap=(int(gap[0]), int(gap[1])))
+    if rules.max_same_department_per_mentor is not None and rules.max_same_department_per_mentor < 1:
+        bad(
+            "rules.max_same_department_per_mentor",
+            rules.max_same_department_per_mentor,
+            "must be 1 or more",
+            "or leave it out",
+        )
+    if rules.min_mentees_per_mentor < 0:
+        bad(
+            "rules.min_mentees_per_mentor",
+            rules.min_mentees_per_mentor,
+            "must be 0 or more",
+            "e.g. 1",
+        )
+    if solver.time_limit_seconds <= 0:
+        bad("solver.time_limit_seconds", solver.time_limit_seconds, "must be above 0", "e.g. 60")
+    if solver.workers < 1:
+        bad("solver.workers", solver.workers, "must be 1 or more", "e.g. 2")
+
+    both: dict[str, str] = {}
+    per: dict[str, dict[str, str]] = {"mentors": {}, "mentees": {}}
+    for header, target in section("columns").items():
+        if isinstance(target, dict):
+            if header not in per:
+                bad(
+                    f"columns.{header}",
+                    None,
+                    "unknown sub-table",
+                    "use [columns.mentors] or [columns.mentees]",
+                )
+                continue
+            items = target.items()
+            dest = per[header]
+        else:
+            items = [(header, target)]
+            dest = both
+        for h, t in items:
+            if not isinstance(t, str):
+                bad(
+                    f"columns.{h}",
+                    t,
+                    "must map to a column name in quotes",
+                    'e.g. "Capacity (max)" = "capacity"',
+                )
+            elif standard_columns and t.strip().lower() not in standard_columns:
+                bad(
+                    f"columns.{h}",
+                    t,
+                    "is not a questionnaire column",
+                    _nearest(t.strip().lower(), sorted(standard_columns)),
+                )
+            else:
+                dest[normalise_header(h)] = t.strip().lower()
+
+    likert: dict[str, int] = {}
+    for label, value in section("likert").items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            bad(f"likert.{label}", value, "must map to a whole number 1–5", '"Strongly agree" = 5')
+        else:
+            likert[normalise_header(label)] = value
+
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        weights=weights,
+        rules=rules,
+        solver=solver,
+        columns_mentors=MappingProxyType({**both, **per["mentors"]}),
+        columns_mentees=MappingProxyType({**both, **per["mentees"]}),
+        likert=MappingProxyType(likert),
+        source=name,
+    )
+
+
+def _check_choice(value, choices, key, bad) -> None:
+    if value not in choices:
+        bad(key, value, "is not an allowed value", "use one of: " + ", ".join(choices))
+
+
+def _dataclass_from(cls, table: dict, sec: str, bad):
+    known = {f.name: f for f in fields(cls)}
+    defaults = cls()
+    values = {}
+    for key, value in table.items():
+        if key not in known:
+            bad(f"{sec}.{key}", None, "unknown key", _nearest(key, known))
+            continue
+        default = getattr(defaults, key)
+        ok = _type_ok(value, default, key)
+        if not ok:
+            bad(
+                f"{sec}.{key}",
+                value,
+                f"has the wrong type (expected {_kind(default, key)})",
+                f"e.g. {key} = {_example(default, key)}",
+            )
+            continue
+        values[key] = float(value) if isinstance(default, float) else value
+    return replace(defaults, **values)
+
+
+def _kind(default, key) -> str:
+    if key == "seniority_gap":
+        return "a list [min, max]"
+    if key == "forbid_reporting_line":
+        return "true or false"
+    if key == "max_same_department_per_mentor":
+        return "a whole number"
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, float):
+        return "a number"
+    if isinstance(default, int):
+        return "a whole number"
+    return "text in quotes"
+
+
+def _example(default, key) -> str:
+    if key == "seniority_gap":
+        return "[1, 4]"
+    if key == "forbid_reporting_line":
+        return "true"
+    if key == "max_same_department_per_mentor":
+        return "2"
+    if isinstance(default, str):
+        return f'"{default}"'
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    return str(default)
+
+
+def _type_ok(value, default, key) -> bool:
+    if key == "seniority_gap":
+        return isinstance(value, list)
+    if key == "forbid_reporting_line":
+        return isinstance(value, bool)
+    if key == "max_same_department_per_mentor":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    return True

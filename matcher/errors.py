@@ -1,0 +1,80 @@
+"""Errors the tool raises on purpose, each worded for a programme coordinator.
+
+Validation never stops at the first problem: it collects every :class:`Problem`
+(file, row, column, value, what is wrong, how to fix it) and raises one
+:class:`InputError` holding them all, so a coordinator fixes a file in one pass.
+The CLI turns these into ``Error:`` lines and exit code 1; nothing else in the
+library prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Columns whose values are personal text: never echoed back in a message.
+PRIVATE_COLUMNS = frozenset({"name", "email", "goals", "expertise"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as a spreadsheet shows it.
+
+    ``row`` counts as a spreadsheet does (the header is row 1, the first person
+    row 2); ``None`` when the problem is about the whole file or column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        text = ", ".join(where)
+        if self.value is not None:
+            shown = "<hidden>" if self.column in PRIVATE_COLUMNS else _short(self.value)
+            text += f", value '{shown}'"
+        text += f": {self.problem}"
+        if self.fix:
+            text += f" — {self.fix}"
+        return text
+
+
+def _short(value: str, limit: int = 40) -> str:
+    value = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class MatcherError(Exception):
+    """Base class of the errors the tool raises on purpose (exit code 1)."""
+
+
+class InputError(MatcherError):
+    """Every problem found in the input files and config, raised once."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input:"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class ConfigError(InputError):
+    """Problems in the TOML config file (same shape as input problems)."""
+
+
+class InfeasibleError(MatcherError):
+    """The rules in force cannot all hold at once; the message says which and why."""
+
+
+class OutputError(MatcherError):
+    """The outputs cannot be written where asked (e.g. they would overwrite an input)."""

@@ -1,0 +1,84 @@
+"""The domain: a cohort of mentors and mentees, and the ids ↔ indices encoding.
+
+A :class:`Cohort` is what the loader returns: two validated tables, one row per
+person, sorted by id in natural order (R2 before R10) so that shuffling input rows
+never changes a result. Everything downstream works on indices into these tables:
+``scores[mentee, mentor]`` everywhere. Only :meth:`Cohort.mentee_index` /
+:meth:`Cohort.mentor_index` (encode) and the ``ids`` arrays (decode) cross between
+ids and indices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders digit runs by value: E2 < E10, and is total on strings."""
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts if p != "")
+
+
+@dataclass(frozen=True, eq=False)
+class Cohort:
+    """Validated mentors and mentees.
+
+    ``mentors`` and ``mentees`` are DataFrames with every standard column of their side
+    (blank where the file had no such column), plus ``_row`` (spreadsheet row).
+    ``mentor_columns`` / ``mentee_columns`` say which columns the files really had:
+    a C whose inputs are absent is left out of the score, not guessed.
+    """
+
+    mentors: pd.DataFrame
+    mentees: pd.DataFrame
+    mentor_columns: frozenset[str]
+    mentee_columns: frozenset[str]
+    warnings: tuple[Problem, ...] = ()
+    files: tuple[str, str] = ("mentors", "mentees")
+    ignored_columns: tuple[str, ...] = field(default=())
+
+    @property
+    def n_mentees(self) -> int:
+        return len(self.mentees)
+
+    @property
+    def n_mentors(self) -> int:
+        return len(self.mentors)
+
+    @cached_property
+    def mentee_ids(self) -> np.ndarray:
+        return self.mentees["id"].to_numpy(dtype=object)
+
+    @cached_property
+    def mentor_ids(self) -> np.ndarray:
+        return self.mentors["id"].to_numpy(dtype=object)
+
+    @cached_property
+    def _mentee_pos(self) -> dict[str, int]:
+        return {m: i for i, m in enumerate(self.mentee_ids)}
+
+    @cached_property
+    def _mentor_pos(self) -> dict[str, int]:
+        return {m: j for j, m in enumerate(self.mentor_ids)}
+
+    def mentee_index(self, mentee_id: str) -> int | None:
+        return self._mentee_pos.get(mentee_id)
+
+    def mentor_index(self, mentor_id: str) -> int | None:
+        return self._mentor_pos.get(mentor_id)
+
+    @cached_property
+    def capacity(self) -> np.ndarray:
+        """Mentor capacities, shape (n_mentors,), int64."""
+        return self.mentors["capacity"].to_numpy(dtype=np.int64)
+
+    def has(self, side: str, column: str) -> bool:
+        cols = self.mentor_columns if side == "mentors" else self.mentee_columns
+        return column in cols

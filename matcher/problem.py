@@ -1,0 +1,97 @@
+"""The matching problem as matrices, and its objective as one integer weight per pair.
+
+A :class:`MatchProblem` is all a solver sees: scores, readiness, rule exclusions,
+capacities, eligibility and pins, by index. ``objective_weights`` encodes the
+lexicographic objective — (1) match as many mentees as possible, (2) among those,
+prefer mentees with higher readiness, (3) maximise the total pair score — as one
+positive integer per pair, so that any independent assignment solver maximising the
+plain sum of these integers finds the same optimum:
+
+    objective[i, j] = A + B · r_i + s_ij
+    s_ij = round(100 · score)          (0 … 10 000: score to 0.01)
+    r_i  = round(100 · readiness)      (0 … 100)
+    B    = N · 10 000 + 1              (beats any change in total score)
+    A    = N · (100 · B + 10 000) + 1  (beats any change in readiness or score)
+
+with N the most mentees that can be matched (min of eligible mentees and total
+capacity). Values can exceed 64 bits for huge cohorts, so they are Python ints; the
+flow solver uses the equivalent "max flow, then min cost" form with costs B·r + s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SCORE_UNITS = 100  # objective counts score in hundredths
+READY_UNITS = 100
+MAX_S = 100 * SCORE_UNITS
+
+
+@dataclass(frozen=True, eq=False)
+class MatchProblem:
+    """Matrices for one solve. Shapes: (n_e, n_r) for pair arrays, (n_e,) / (n_r,) per side."""
+
+    score: np.ndarray  # float 0–100 (2 dp)
+    readiness: np.ndarray  # float 0–1
+    excluded: np.ndarray  # uint16 rule bits; 0 = allowed
+    capacity: np.ndarray  # int64
+    eligible: np.ndarray  # bool: readiness ≥ min_readiness
+    pins: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.score.shape
+
+    @property
+    def allowed(self) -> np.ndarray:
+        """Pairs the rules allow for an eligible mentee, (n_e, n_r) bool."""
+        return (self.excluded == 0) & self.eligible[:, None]
+
+    @property
+    def max_matchable(self) -> int:
+        return int(min(int(self.eligible.sum()), int(self.capacity.sum())))
+
+
+def score_units(score: np.ndarray) -> np.ndarray:
+    return np.rint(np.asarray(score, dtype=np.float64) * SCORE_UNITS).astype(np.int64)
+
+
+def ready_units(readiness: np.ndarray) -> np.ndarray:
+    return np.rint(np.asarray(readiness, dtype=np.float64) * READY_UNITS).astype(np.int64)
+
+
+def multipliers(problem: MatchProblem) -> tuple[int, int]:
+    """(A, B) of the encoding, as Python ints."""
+    n = max(problem.max_matchable, 1)
+    b = n * MAX_S + 1
+    a = n * (READY_UNITS * b + MAX_S) + 1
+    return a, b
+
+
+def pair_objective(problem: MatchProblem, i: int, j: int) -> int:
+    """The integer weight of pair (i, j) (Python int, exact)."""
+    a, b = multipliers(problem)
+    r = int(ready_units(problem.readiness[i : i + 1])[0])
+    s = int(score_units(problem.score[i : i + 1, j])[0])
+    return a + b * r + s
+
+
+def objective_weights(problem: MatchProblem) -> np.ndarray:
+    """All pair weights as an object array of Python ints (n_e, n_r); exact at any size."""
+    a, b = multipliers(problem)
+    r = ready_units(problem.readiness).astype(object)
+    s = score_units(problem.score).astype(object)
+    return a + b * r[:, None] + s
+
+
+def total_objective(problem: MatchProblem, mentor_of: np.ndarray) -> int:
+    """Sum of pair weights over the matched pairs (exact Python int)."""
+    a, b = multipliers(problem)
+    matched = np.flatnonzero(mentor_of >= 0)
+    if matched.size == 0:
+        return 0
+    r = ready_units(problem.readiness[matched])
+    s = score_units(problem.score[matched, mentor_of[matched]])
+    return int(a) * int(matched.size) + int(b) * int(r.sum()) + int(s.sum())

@@ -1,0 +1,162 @@
+"""Turn a :class:`~matcher.api.MatchResult` into the output files, by id (decode step).
+
+Each ``*_table`` function returns ``(header, rows)``; ``write_match`` stages them with
+:class:`~matcher.output.StagedOutputs` so that all appear together or none do.
+Numbers are formatted with fixed decimals so outputs are byte-identical run to run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import FIVE_CS
+from .output import StagedOutputs, csv_bytes, json_bytes
+from .problem import objective_weights, pair_objective
+from .rules import reasons
+
+PAIRS_HEADER = [
+    "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
+    *FIVE_CS, "readiness", "rank",
+]  # fmt: skip
+UNMATCHED_HEADER = ["mentee_id", "mentee_name", "reason"]
+SCORES_HEADER = [
+    "mentee_id", "mentor_id", "feasible", "reason_infeasible", "score",
+    *FIVE_CS, "readiness", "objective",
+]  # fmt: skip
+
+
+def fmt_score(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def fmt_unit(x: float) -> str:
+    return "" if np.isnan(x) else f"{x:.3f}"
+
+
+def rank_of(problem, i: int, j: int) -> int:
+    """1 + number of allowed mentors with a strictly higher score for mentee i."""
+    allowed = problem.excluded[i] == 0
+    return 1 + int((problem.score[i][allowed] > problem.score[i, j]).sum())
+
+
+def pairs_table(result) -> tuple[list[str], list[list]]:
+    c, s, p = result.cohort, result.scores, result.problem
+    rows = []
+    for i in np.flatnonzero(result.solution.mentor_of >= 0):
+        j = int(result.solution.mentor_of[i])
+        rows.append(
+            [
+                c.mentee_ids[i],
+                c.mentees["name"].iat[i],
+                c.mentor_ids[j],
+                c.mentors["name"].iat[j],
+                fmt_score(s.score[i, j]),
+                *(fmt_unit(float(s.components[k, i, j])) for k in range(5)),
+                fmt_unit(float(s.readiness[i])),
+                rank_of(p, int(i), j),
+            ]
+        )
+    return PAIRS_HEADER, rows
+
+
+def unmatched_table(result) -> tuple[list[str], list[list]]:
+    c = result.cohort
+    rows = [
+        [c.mentee_ids[i], c.mentees["name"].iat[i], reason] for i, reason in sorted(result.unmatched.items())
+    ]
+    return UNMATCHED_HEADER, rows
+
+
+def summary(result) -> dict:
+    c, s, p, sol = result.cohort, result.scores, result.problem, result.solution
+    matched = np.flatnonzero(sol.mentor_of >= 0)
+    pair_scores = s.score[matched, sol.mentor_of[matched]]
+    load = np.bincount(sol.mentor_of[matched], minlength=c.n_mentors)
+    rules = result.config.rules
+    return {
+        "mentees": c.n_mentees,
+        "mentors": c.n_mentors,
+        "total_capacity": int(c.capacity.sum()),
+        "matched": int(matched.size),
+        "unmatched": int(c.n_mentees - matched.size),
+        "below_min_readiness": int((~p.eligible).sum()),
+        "mentors_used": int((load > 0).sum()),
+        "score_total": round(float(pair_scores.sum()), 2),
+        "score_mean": round(float(pair_scores.mean()), 2) if matched.size else None,
+        "score_min": round(float(pair_scores.min()), 2) if matched.size else None,
+        "readiness_mean_matched": round(float(s.readiness[matched].mean()), 4) if matched.size else None,
+        "solver": sol.solver,
+        "status": sol.status,
+        "objective": sol.objective,
+        "best_bound": sol.bound,
+        "gap": round(sol.gap, 6),
+        "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)",
+        "weights": result.config.weights.as_dict(),
+        "cs_used": list(s.used),
+        "inputs_left_out": list(s.left_out),
+        "columns_ignored": list(c.ignored_columns),
+        "rules": {
+            "applied": list(result.rules_applied),
+            "max_timezone_gap_hours": rules.max_timezone_gap_hours,
+            "seniority": rules.seniority,
+            "seniority_gap": list(rules.seniority_gap) if rules.seniority_gap else None,
+            "same_department": rules.same_department,
+            "min_score": rules.min_score,
+            "min_readiness": rules.min_readiness,
+        },
+        "warnings": [str(w) for w in c.warnings],
+        "checked": result.report.ok,
+    }
+
+
+def scores_table(c, s, p) -> tuple[list[str], list[list]]:
+    """Every pair (n_e × n_r rows) of cohort ``c``, scores ``s``, problem ``p``: the ``scores`` command."""
+    weights = objective_weights(p)
+    rows = []
+    for i in range(c.n_mentees):
+        for j in range(c.n_mentors):
+            bits = int(p.excluded[i, j])
+            eligible = bool(p.eligible[i])
+            why = reasons(bits) + ([] if eligible else ["min_readiness"])
+            feasible = not why
+            rows.append(
+                [
+                    c.mentee_ids[i],
+                    c.mentor_ids[j],
+                    "yes" if feasible else "no",
+                    ";".join(why),
+                    fmt_score(s.score[i, j]),
+                    *(fmt_unit(float(s.components[k, i, j])) for k in range(5)),
+                    fmt_unit(float(s.readiness[i])),
+                    weights[i, j] if feasible else "",
+                ]
+            )
+    return SCORES_HEADER, rows
+
+
+def write_match(result, out_dir, inputs=()) -> list[str]:
+    """Write pairs.csv, unmatched.csv, summary.json and timings.json into ``out_dir`` atomically.
+
+    Every file but timings.json is byte-identical for the same inputs and config;
+    run times live apart so that they do not break that promise.
+    """
+    staged = StagedOutputs(out_dir, inputs)
+    staged.check_targets(["pairs.csv", "unmatched.csv", "summary.json", "timings.json"])
+    staged.add("pairs.csv", csv_bytes(*pairs_table(result)))
+    staged.add("unmatched.csv", csv_bytes(*unmatched_table(result)))
+    staged.add("summary.json", json_bytes(summary(result)))
+    timings = {k: round(v, 4) for k, v in result.timings.items()}
+    timings["solver_runtime_seconds"] = round(result.solution.runtime_seconds, 4)
+    staged.add("timings.json", json_bytes(timings))
+    staged.publish()
+    return list(staged.files)
+
+
+__all__ = [
+    "pair_objective",
+    "pairs_table",
+    "scores_table",
+    "summary",
+    "unmatched_table",
+    "write_match",
+]

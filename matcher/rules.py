@@ -1,0 +1,247 @@
+"""Hard rules: each a small unit that marks the (mentee, mentor) pairs it forbids.
+
+A rule takes a :class:`RuleInput` and returns a boolean ``(n_mentees, n_mentors)``
+mask, True where the pair is excluded. ``exclusions()`` runs every rule that applies
+and packs the masks into one ``uint16`` array of bits, so every infeasible pair
+carries *all* the rules that excluded it (the diagnosis counts them). Rules are
+looked up strictly by name: an unknown name raises ``KeyError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Config
+
+
+@dataclass(frozen=True, eq=False)
+class RuleInput:
+    """What the rules read: cohort, features, scores, config, and pair lists by index."""
+
+    cohort: object
+    scores: object
+    config: Config
+    forbidden: tuple[tuple[int, int], ...] = ()
+    failed: tuple[tuple[int, int], ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    bit: int
+    label: str  # "excluded: 31 by <label>"
+    alone: str  # unmatched reason when this rule alone leaves no mentor
+    mask: Callable[[RuleInput], np.ndarray | None]  # None: the rule does not apply
+
+
+def _pairs_mask(shape, pairs) -> np.ndarray:
+    out = np.zeros(shape, dtype=bool)
+    if pairs:
+        i, j = np.array(pairs, dtype=np.int64).T
+        out[i, j] = True
+    return out
+
+
+def avoid_mask(x: RuleInput) -> np.ndarray | None:
+    c = x.cohort
+    if "avoid" not in c.mentee_columns and "avoid" not in c.mentor_columns:
+        return None
+    pairs = []
+    for i, ids in enumerate(c.mentees["avoid"]):
+        pairs.extend((i, j) for j in (c.mentor_index(p) for p in ids) if j is not None)
+    for j, ids in enumerate(c.mentors["avoid"]):
+        pairs.extend((i, j) for i in (c.mentee_index(p) for p in ids) if i is not None)
+    return _pairs_mask((c.n_mentees, c.n_mentors), pairs)
+
+
+def forbid_mask(x: RuleInput) -> np.ndarray | None:
+    if not x.forbidden:
+        return None
+    return _pairs_mask((x.cohort.n_mentees, x.cohort.n_mentors), x.forbidden)
+
+
+def failed_mask(x: RuleInput) -> np.ndarray | None:
+    if not x.failed:
+        return None
+    return _pairs_mask((x.cohort.n_mentees, x.cohort.n_mentors), x.failed)
+
+
+def language_mask(x: RuleInput) -> np.ndarray | None:
+    c = x.cohort
+    if "languages" not in c.mentee_columns or "languages" not in c.mentor_columns:
+        return None
+    f = x.scores.features
+    shared = np.asarray((f.e.languages @ f.r.languages.T).toarray()) > 0
+    give_e = np.diff(f.e.languages.indptr) > 0
+    give_r = np.diff(f.r.languages.indptr) > 0
+    return ~shared & give_e[:, None] & give_r[None, :]
+
+
+def mode_mask(x: RuleInput) -> np.ndarray | None:
+    c = x.cohort
+    if "mode" not in c.mentee_columns or "mode" not in c.mentor_columns:
+        return None
+    f = x.scores.features
+    a, b = f.e.mode[:, None], f.r.mode[None, :]
+    return ((a == 1) & (b == 2)) | ((a == 2) & (b == 1))
+
+
+def location_mask(x: RuleInput) -> np.ndarray | None:
+    """In person (one side insists, the other allows it) needs the same location."""
+    c = x.cohort
+    if not all("location" in s and "mode" in s for s in (c.mentee_columns, c.mentor_columns)):
+        return None
+    f = x.scores.features
+    a, b = f.e.mode[:, None], f.r.mode[None, :]
+    in_person = ((a == 1) & ((b == 1) | (b == 3))) | ((b == 1) & (a == 3))
+    la, lb = f.e.location[:, None], f.r.location[None, :]
+    return in_person & (la >= 0) & (lb >= 0) & (la != lb)
+
+
+def timezone_mask(x: RuleInput) -> np.ndarray | None:
+    c = x.cohort
+    if "timezone" not in c.mentee_columns or "timezone" not in c.mentor_columns:
+        return None
+    from scoring.features import timezone_gap
+
+    f = x.scores.features
+    gap = timezone_gap(f.e, f.r)
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(gap, nan=0.0) > x.config.rules.max_timezone_gap_hours + 1e-9
+
+
+def seniority_mask(x: RuleInput) -> np.ndarray | None:
+    """mentor_senior: mentor must be more senior; mentee_senior: the reverse; any: no order.
+
+    ``seniority_gap = [min, max]`` bounds the gap in the rule's direction (for ``any``:
+    the absolute gap). Only pairs where both gave a seniority are judged.
+    """
+    c = x.cohort
+    if "seniority" not in c.mentee_columns or "seniority" not in c.mentor_columns:
+        return None
+    rules = x.config.rules
+    f = x.scores.features
+    gap = f.r.seniority[None, :] - f.e.seniority[:, None]
+    known = ~np.isnan(gap)
+    gap = np.nan_to_num(gap)
+    if rules.seniority == "mentor_senior":
+        d, bad = gap, gap <= 0
+    elif rules.seniority == "mentee_senior":
+        d, bad = -gap, gap >= 0
+    else:
+        d, bad = np.abs(gap), np.zeros_like(gap, dtype=bool)
+    if rules.seniority_gap is not None:
+        lo, hi = rules.seniority_gap
+        bad = bad | (d < lo) | (d > hi)
+    return bad & known
+
+
+def department_mask(x: RuleInput) -> np.ndarray | None:
+    if x.config.rules.same_department != "forbid" or x.scores.same_department is None:
+        return None
+    return x.scores.same_department.copy()
+
+
+def reporting_line_mask(x: RuleInput) -> np.ndarray | None:
+    """The mentor is the mentee's line manager or anywhere above them in the chain."""
+    c = x.cohort
+    setting = x.config.rules.forbid_reporting_line
+    has = "manager_id" in c.mentee_columns or "manager_id" in c.mentor_columns
+    if not has or setting is False:
+        return None
+    boss: dict[str, str] = {}
+    for table in (c.mentors, c.mentees):
+        for pid, mgr in zip(table["id"], table["manager_id"], strict=True):
+            if mgr:
+                boss.setdefault(pid, mgr)
+    pairs = []
+    for i, pid in enumerate(c.mentee_ids):
+        seen = {pid}
+        up = boss.get(pid)
+        while up and up not in seen:
+            seen.add(up)
+            j = c.mentor_index(up)
+            if j is not None:
+                pairs.append((i, j))
+            up = boss.get(up)
+    return _pairs_mask((c.n_mentees, c.n_mentors), pairs)
+
+
+def min_score_mask(x: RuleInput) -> np.ndarray | None:
+    threshold = x.config.rules.min_score
+    if threshold <= 0:
+        return None
+    return x.scores.score < threshold
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule("avoid", 0, "avoid list", "every mentor is on an avoid list", avoid_mask),
+        Rule("forbid", 1, "forbidden pair", "every mentor is in a forbidden pair", forbid_mask),
+        Rule(
+            "failed",
+            2,
+            "earlier failed pair",
+            "every mentor was an earlier failed pair",
+            failed_mask,
+        ),
+        Rule("language", 3, "language", "no mentor shares a language", language_mask),
+        Rule("mode", 4, "meeting mode", "no mentor accepts the meeting mode", mode_mask),
+        Rule(
+            "location",
+            5,
+            "location",
+            "no mentor is in the same location for in-person meetings",
+            location_mask,
+        ),
+        Rule("timezone", 6, "time zone", "no mentor is within the time-zone gap", timezone_mask),
+        Rule("seniority", 7, "seniority", "no mentor fits the seniority rule", seniority_mask),
+        Rule(
+            "department",
+            8,
+            "same department",
+            "every mentor is in the same department",
+            department_mask,
+        ),
+        Rule(
+            "reporting_line",
+            9,
+            "reporting line",
+            "every mentor is in the mentee's reporting line",
+            reporting_line_mask,
+        ),
+        Rule("min_score", 10, "score below min_score", "no pair reaches min_score", min_score_mask),
+    )
+}
+
+
+def rule(name: str) -> Rule:
+    """Strict lookup: a typo raises KeyError naming the known rules."""
+    try:
+        return RULES[name]
+    except KeyError:
+        raise KeyError(f"unknown rule '{name}'; known rules: {', '.join(RULES)}") from None
+
+
+def exclusions(x: RuleInput) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Bits of every rule excluding each pair, shape (n_mentees, n_mentors) uint16; rules applied."""
+    shape = (x.cohort.n_mentees, x.cohort.n_mentors)
+    bits = np.zeros(shape, dtype=np.uint16)
+    applied = []
+    for r in RULES.values():
+        mask = r.mask(x)
+        if mask is None:
+            continue
+        applied.append(r.name)
+        bits |= mask.astype(np.uint16) << np.uint16(r.bit)
+    return bits, tuple(applied)
+
+
+def reasons(bits: int) -> list[str]:
+    """Rule names behind a pair's exclusion bits, in registry order."""
+    return [r.name for r in RULES.values() if bits >> r.bit & 1]

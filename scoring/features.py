@@ -1,0 +1,159 @@
+"""Turn a cohort's columns into arrays that scoring and rules share.
+
+``build_features(cohort)`` returns a frozen :class:`Features`: per side, numeric
+arrays (NaN = blank), sparse multi-hot matrices for lists (one row per person), and
+integer codes for categorical text (−1 = blank) over a vocabulary shared by both
+sides so that codes compare directly. Pair functions then only broadcast and
+multiply: no Python loop over pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+MODE_CODES = {"": 0, "in_person": 1, "virtual": 2, "either": 3}
+LEVEL_VALUES = {"foundation": 0.25, "practitioner": 0.5, "senior": 0.75, "master": 1.0}
+STYLE_ITEMS = ("style_structure", "style_pace", "style_directness")
+WANT_ITEMS = ("want_compatibility", "want_contrast", "want_challenge", "want_context", "want_care")
+# Two instants a year apart by six months: a pair's time-zone gap is the larger of the
+# two, so daylight-saving changes never take a pair over the limit unnoticed.
+TZ_INSTANTS = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
+
+
+@dataclass(frozen=True, eq=False)
+class Side:
+    """Arrays for one side; row i is person i of the cohort table."""
+
+    n: int
+    style: np.ndarray  # (n, 3) Likert 1–5, NaN blank
+    seniority: np.ndarray  # (n,) NaN blank
+    tz_offsets: np.ndarray  # (n, 2) UTC offset hours at TZ_INSTANTS, NaN blank
+    mode: np.ndarray  # (n,) int8, MODE_CODES
+    location: np.ndarray  # (n,) int32 code, -1 blank
+    department: np.ndarray  # (n,) int32 code, -1 blank
+    profession: np.ndarray  # (n,) int32 code, -1 blank
+    languages: sparse.csr_matrix  # (n, V) 0/1
+    interests: sparse.csr_matrix
+    topics: sparse.csr_matrix
+    manager: np.ndarray  # (n,) object ids, "" blank
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """Everything scoring and the hard rules read, for mentees (e) and mentors (r)."""
+
+    e: Side
+    r: Side
+    want: np.ndarray  # (n_e, 5) Likert, NaN blank — order of FIVE_CS
+    ready: np.ndarray  # (n_e, 5) Likert, NaN blank
+    challenge: np.ndarray  # (n_r,) mentor Likert, NaN blank
+    care: np.ndarray  # (n_r,)
+    level: np.ndarray  # (n_r,) 0.25..1, NaN blank
+    vocab: dict  # name -> list of labels, for explanations
+
+
+@lru_cache(maxsize=4096)
+def _tz_offsets(name: str) -> tuple[float, float]:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(name)
+    return tuple(t.astimezone(zone).utcoffset().total_seconds() / 3600.0 for t in TZ_INSTANTS)
+
+
+def _codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Integer codes over a shared, sorted vocabulary; matching ignores case and spacing."""
+    norm_l = left.map(lambda s: " ".join(str(s).split()).casefold())
+    norm_r = right.map(lambda s: " ".join(str(s).split()).casefold())
+    vocab = sorted((set(norm_l) | set(norm_r)) - {""})
+    index = {v: k for k, v in enumerate(vocab)}
+    to = lambda s: np.array([index.get(v, -1) for v in s], dtype=np.int32)  # noqa: E731
+    return to(norm_l), to(norm_r), vocab
+
+
+def _multi_hot(left: pd.Series, right: pd.Series) -> tuple[sparse.csr_matrix, sparse.csr_matrix, list[str]]:
+    vocab = sorted({item for items in left for item in items} | {item for items in right for item in items})
+    index = {v: k for k, v in enumerate(vocab)}
+
+    def build(series: pd.Series) -> sparse.csr_matrix:
+        indptr = [0]
+        indices: list[int] = []
+        for items in series:
+            indices.extend(sorted(index[i] for i in items))
+            indptr.append(len(indices))
+        data = np.ones(len(indices), dtype=np.float64)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(series), max(len(vocab), 1)))
+
+    return build(left), build(right), vocab
+
+
+def _side(table: pd.DataFrame, codes: dict, hots: dict, which: int) -> Side:
+    n = len(table)
+    tz = np.full((n, 2), np.nan)
+    for k, name in enumerate(table["timezone"]):
+        if name:
+            tz[k] = _tz_offsets(name)
+    return Side(
+        n=n,
+        style=table[list(STYLE_ITEMS)].to_numpy(dtype=float),
+        seniority=table["seniority"].to_numpy(dtype=float),
+        tz_offsets=tz,
+        mode=np.array([MODE_CODES[m or ""] for m in table["mode"]], dtype=np.int8),
+        location=codes["location"][which],
+        department=codes["department"][which],
+        profession=codes["profession"][which],
+        languages=hots["languages"][which],
+        interests=hots["interests"][which],
+        topics=hots["topics"][which],
+        manager=table["manager_id"].to_numpy(dtype=object),
+    )
+
+
+def build_features(cohort) -> Features:
+    """Arrays for scoring and rules, from a validated :class:`~matcher.model.Cohort`."""
+    e, r = cohort.mentees, cohort.mentors
+    codes, hots, vocab = {}, {}, {}
+    for col in ("location", "department", "profession"):
+        ce, cr, v = _codes(e[col], r[col])
+        codes[col] = (ce, cr)
+        vocab[col] = v
+    for col in ("languages", "interests", "topics"):
+        he, hr, v = _multi_hot(e[col], r[col])
+        hots[col] = (he, hr)
+        vocab[col] = v
+    return Features(
+        e=_side(e, codes, hots, 0),
+        r=_side(r, codes, hots, 1),
+        want=e[list(WANT_ITEMS)].to_numpy(dtype=float),
+        ready=e[
+            ["ready_open", "ready_committed", "ready_challenge", "ready_feedback", "ready_respect"]
+        ].to_numpy(dtype=float),
+        challenge=r["challenge"].to_numpy(dtype=float),
+        care=r["care"].to_numpy(dtype=float),
+        level=np.array([LEVEL_VALUES.get(v, np.nan) for v in r["level"]], dtype=float),
+        vocab=vocab,
+    )
+
+
+def timezone_gap(e: Side, r: Side, rows: slice = slice(None)) -> np.ndarray:
+    """Hours between each mentee (rows) and mentor, the larger over the year; NaN if blank.
+
+    Clock difference on a 24 h circle: UTC+12 and UTC−11 are 1 h apart.
+    """
+    diff = np.abs(e.tz_offsets[rows, None, :] - r.tz_offsets[None, :, :])
+    diff = np.minimum(diff, 24.0 - diff)
+    return diff.max(axis=2)
+
+
+def overlap_counts(a: sparse.csr_matrix, b: sparse.csr_matrix, rows: slice = slice(None)) -> np.ndarray:
+    """Number of shared list items for each (row of a, row of b) pair, dense (k, m)."""
+    return np.asarray((a[rows] @ b.T).toarray())
+
+
+def list_sizes(a: sparse.csr_matrix) -> np.ndarray:
+    return np.diff(a.indptr).astype(float)
