@@ -67,9 +67,26 @@ def build_problem(cohort: Cohort, config: Config, scores: Scores, *, forbidden=(
     return problem, applied
 
 
+def _refuse_unsupported(config: Config) -> None:
+    """Rules that need CP-SAT are not built yet: refuse rather than silently ignore them."""
+    r = config.rules
+    wanted = []
+    if r.max_same_department_per_mentor is not None:
+        wanted.append("max_same_department_per_mentor")
+    if r.min_mentees_per_mentor > 0:
+        wanted.append("min_mentees_per_mentor")
+    if r.objective != "total":
+        wanted.append('objective = "fair"')
+    if wanted:
+        raise MatcherError(
+            "these rules are not supported yet: " + ", ".join(wanted) + "; remove them from [rules]"
+        )
+
+
 def match(cohort: Cohort, config: Config | None = None, *, forbidden=(), failed=(), pins=()) -> MatchResult:
     """Score, encode, solve and check. Raises MatcherError if the checker finds a violation."""
     config = config or Config()
+    _refuse_unsupported(config)
     t0 = time.perf_counter()
     scores = score_cohort(cohort, config)
     t1 = time.perf_counter()

@@ -1,0 +1,56 @@
+"""Shared fixtures: a deterministic hypothesis profile and small-cohort builders."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=60,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "dev", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+
+def write_csv(path: Path, rows: list[dict], header: list[str] | None = None, delimiter: str = ",") -> Path:
+    """Write rows (dicts) as CSV; header defaults to the union of keys in first-seen order."""
+    if header is None:
+        header = list(dict.fromkeys(k for r in rows for k in r))
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow(header)
+        for r in rows:
+            w.writerow(["" if r.get(h) is None else r.get(h) for h in header])
+    return path
+
+
+@pytest.fixture
+def cohort_files(tmp_path):
+    """Factory: cohort_files(mentors_rows, mentees_rows) -> (mentors_path, mentees_path)."""
+
+    def make(mentors: list[dict], mentees: list[dict], **kw):
+        return (
+            write_csv(tmp_path / "mentors.csv", mentors, **kw),
+            write_csv(tmp_path / "mentees.csv", mentees, **kw),
+        )
+
+    return make
+
+
+@pytest.fixture
+def sample_paths():
+    return SAMPLE / "mentors.csv", SAMPLE / "mentees.csv"
