@@ -61,10 +61,10 @@ def _cohort_options(func):
     return func
 
 
-def _warn(cohort, quiet=False) -> None:
+def _warn(cohort, quiet=False, *more) -> None:
     if quiet:
         return
-    for w in cohort.warnings:
+    for w in (*cohort.warnings, *(w for group in more for w in group)):
         click.echo(f"Warning: {w}", err=True)
 
 
@@ -83,33 +83,49 @@ def cli() -> None:
 @cli.command()
 @_cohort_options
 @click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the outputs.",
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the outputs."
+)
+@click.option(
+    "--pin",
+    "pin_path",
+    type=click.Path(dir_okay=False),
+    help="CSV of pairs fixed before solving: mentee_id, mentor_id.",
+)
+@click.option(
+    "--forbid",
+    "forbid_path",
+    type=click.Path(dir_okay=False),
+    help="CSV of pairs never to propose: mentee_id, mentor_id, reason.",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @_boundary
-def match(mentors, mentees, config_path, encoding, strict, out_dir, quiet):
+def match(mentors, mentees, config_path, encoding, strict, out_dir, pin_path, forbid_path, quiet):
     """Run a batch match and write pairs.csv, unmatched.csv and summary.json.
 
     \b
     Example:
       mentor-match match --mentors mentors.csv --mentees mentees.csv \\
-          --config programme.toml --out results/
+          --config programme.toml --pin pins.csv --forbid forbid.csv --out results/
     """
     from matcher.api import load
     from matcher.api import match as run
+    from matcher.pairs_file import read_pairs
     from matcher.report import write_match
 
     t0 = time.perf_counter()
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
-    _warn(cohort, quiet)
+    pins = read_pairs(pin_path, "pin", cohort, strict=strict, encoding=encoding) if pin_path else None
+    forbid = (
+        read_pairs(forbid_path, "forbid", cohort, strict=strict, encoding=encoding) if forbid_path else None
+    )
+    _warn(cohort, quiet, *(p.warnings for p in (pins, forbid) if p is not None))
     load_seconds = time.perf_counter() - t0
-    result = run(cohort, config)
+    result = run(cohort, config, pins=pins, forbidden=forbid.pairs if forbid else ())
     result.timings["load"] = load_seconds
-    write_match(result, out_dir, inputs=[mentors, mentees, config_path])
+    if not quiet:
+        for w in result.warnings:
+            click.echo(f"Warning: {w}", err=True)
+    write_match(result, out_dir, inputs=[mentors, mentees, config_path, pin_path, forbid_path])
     if not quiet:
         n, m = result.report.matched, cohort.n_mentees
         click.echo(
@@ -158,7 +174,10 @@ def scores(mentors, mentees, config_path, encoding, strict, out_file):
 @_cohort_options
 @_boundary
 def validate(mentors, mentees, config_path, encoding, strict):
-    """Check both files and the config; exit 0 only when they are clean.
+    """Check both files and the config; exit 0 when there is no error.
+
+    Every problem is listed at once (exit 1). Warnings (ids that match no one) are
+    printed but do not fail the check unless --strict is given.
 
     \b
     Example:
@@ -168,7 +187,16 @@ def validate(mentors, mentees, config_path, encoding, strict):
 
     cohort, _ = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
     _warn(cohort)
-    click.echo(f"OK: {cohort.n_mentors} mentors and {cohort.n_mentees} mentees, no problems found.")
+    n_w = len(cohort.warnings)
+    people = f"{_count(cohort.n_mentors, 'mentor')} and {_count(cohort.n_mentees, 'mentee')}"
+    if n_w:
+        click.echo(f"OK: {people}, no errors; {_count(n_w, 'warning')} above.")
+    else:
+        click.echo(f"OK: {people}, no problems found.")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def main() -> None:  # pragma: no cover

@@ -1,8 +1,8 @@
 """The Python API: the whole flow in a few calls that a notebook can make.
 
-    cohort  = load_cohort("mentors.csv", "mentees.csv", config)   # load & validate
-    result  = match(cohort, config)                                # score, encode, solve, check
-    write_match(result, "out/")                                    # explain/report, atomically
+    cohort, config = load("mentors.csv", "mentees.csv", "programme.toml")  # load & validate
+    result = match(cohort, config)                # score, encode, solve, check
+    write_match(result, "out/")                   # explain/report, atomically
 
 ``match`` returns a frozen :class:`MatchResult`; nothing here prints or exits. The CLI
 in ``cli/`` is a thin layer over these functions.
@@ -19,11 +19,14 @@ from scoring.combine import Scores, score_cohort
 
 from .check import CheckReport, check
 from .config import Config, load_config
+from .cpsat import SideRules, side_rule_violations, solve_cpsat
 from .diagnose import unmatched_reason
 from .errors import MatcherError
 from .flow import Solution, solve_flow
 from .load import load_cohort
 from .model import Cohort
+from .pairs_file import PairList
+from .precheck import check_mentor_minimum, check_pins, programme_warnings
 from .problem import MatchProblem
 from .questionnaire import ALL_NAMES
 from .rules import RuleInput, exclusions
@@ -43,6 +46,8 @@ class MatchResult:
     report: CheckReport
     rules_applied: tuple[str, ...]
     unmatched: dict[int, str]
+    side: SideRules
+    warnings: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -52,9 +57,27 @@ def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> 
     return load_cohort(mentors, mentees, config, encoding=encoding, strict=strict), config
 
 
+def as_pair_list(pairs, file: str = "pins") -> PairList | None:
+    """Accept a PairList or plain (mentee index, mentor index) tuples."""
+    if pairs is None or isinstance(pairs, PairList):
+        return pairs
+    pairs = tuple((int(i), int(j)) for i, j in pairs)
+    n = len(pairs)
+    ids = tuple((f"#{i}", f"#{j}") for i, j in pairs)
+    return PairList(file, pairs, tuple(range(2, n + 2)), ids, ("",) * n, ())
+
+
+def side_rules(config: Config, scores: Scores) -> SideRules:
+    """The rules beyond capacity and exclusions, from the config."""
+    r = config.rules
+    dept = scores.features.e.department if r.max_same_department_per_mentor is not None else None
+    return SideRules(dept, r.max_same_department_per_mentor, r.min_mentees_per_mentor, r.objective == "fair")
+
+
 def build_problem(cohort: Cohort, config: Config, scores: Scores, *, forbidden=(), failed=(), pins=()):
     """Encode the cohort as matrices: apply every hard rule, eligibility and pins."""
-    excluded, applied = exclusions(RuleInput(cohort, scores, config, tuple(forbidden), tuple(failed)))
+    x = RuleInput(cohort, scores, config, tuple(forbidden), tuple(failed))
+    excluded, applied = exclusions(x)
     eligible = scores.readiness >= config.rules.min_readiness - 1e-12
     problem = MatchProblem(
         score=scores.score,
@@ -67,40 +90,58 @@ def build_problem(cohort: Cohort, config: Config, scores: Scores, *, forbidden=(
     return problem, applied
 
 
-def _refuse_unsupported(config: Config) -> None:
-    """Rules that need CP-SAT are not built yet: refuse rather than silently ignore them."""
-    r = config.rules
-    wanted = []
-    if r.max_same_department_per_mentor is not None:
-        wanted.append("max_same_department_per_mentor")
-    if r.min_mentees_per_mentor > 0:
-        wanted.append("min_mentees_per_mentor")
-    if r.objective != "total":
-        wanted.append('objective = "fair"')
-    if wanted:
-        raise MatcherError(
-            "these rules are not supported yet: " + ", ".join(wanted) + "; remove them from [rules]"
-        )
+def solve(problem: MatchProblem, side: SideRules, config: Config) -> Solution:
+    """Min-cost flow when it can express every rule in force; CP-SAT otherwise."""
+    flow = solve_flow(problem)
+    if not side.needs_cpsat:
+        return flow
+    return solve_cpsat(problem, side, config.solver, hint=flow.mentor_of)
 
 
-def match(cohort: Cohort, config: Config | None = None, *, forbidden=(), failed=(), pins=()) -> MatchResult:
-    """Score, encode, solve and check. Raises MatcherError if the checker finds a violation."""
+def match(
+    cohort: Cohort,
+    config: Config | None = None,
+    *,
+    pins=None,
+    forbidden=(),
+    failed=(),
+    scores: Scores | None = None,
+) -> MatchResult:
+    """Score, encode, check pins, solve and verify.
+
+    ``pins``: a :class:`PairList` (or index pairs) fixed before solving; ``forbidden`` and
+    ``failed``: index pairs never to propose. Raises InputError for impossible pins,
+    InfeasibleError when the rules cannot hold together, MatcherError if the independent
+    checker ever disagrees with the solver.
+    """
     config = config or Config()
-    _refuse_unsupported(config)
     t0 = time.perf_counter()
-    scores = score_cohort(cohort, config)
+    if scores is None:
+        scores = score_cohort(cohort, config)
     t1 = time.perf_counter()
-    problem, applied = build_problem(cohort, config, scores, forbidden=forbidden, failed=failed, pins=pins)
-    solution = solve_flow(problem)
+    pins = as_pair_list(pins)
+    forbidden = tuple(forbidden.pairs if isinstance(forbidden, PairList) else forbidden)
+    failed = tuple(failed.pairs if isinstance(failed, PairList) else failed)
+    pin_pairs = pins.pairs if pins is not None else ()
+    problem, applied = build_problem(
+        cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs
+    )
+    side = side_rules(config, scores)
+    check_pins(problem, pins, cohort, side)
+    check_mentor_minimum(problem, cohort, side)
+    warnings = programme_warnings(problem, cohort)
+    solution = solve(problem, side, config)
     t2 = time.perf_counter()
-    report = check(problem, solution.mentor_of)
+    report = check(problem, solution.mentor_of, [lambda p, m: side_rule_violations(p, m, side)])
     if not report.ok:  # pragma: no cover - a solver bug, never a user error
         raise MatcherError("internal check failed: " + "; ".join(report.violations[:5]))
     if report.objective != solution.objective:  # pragma: no cover
         raise MatcherError("internal check failed: objective differs from the solver's")
     unmatched = {
-        int(i): unmatched_reason(problem, solution.mentor_of, int(i), config.rules.min_readiness)
+        int(i): unmatched_reason(problem, solution.mentor_of, int(i), config, scores.features)
         for i in np.flatnonzero(solution.mentor_of < 0)
     }
     timings = {"score": t1 - t0, "solve": t2 - t1}
-    return MatchResult(cohort, config, scores, problem, solution, report, applied, unmatched, timings)
+    return MatchResult(
+        cohort, config, scores, problem, solution, report, applied, unmatched, side, tuple(warnings), timings
+    )

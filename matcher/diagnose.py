@@ -1,11 +1,14 @@
-"""Why a mentee is unmatched, in words a coordinator can act on.
+"""Why a mentee is unmatched, and the nearest relaxation that would match them.
 
-``unmatched_reason(problem, mentor_of, i, min_readiness)`` looks only at the
-matrices: which rules removed how many mentors, and whether the mentors left were all
-full. It never calls a solver.
+``unmatched_reason(problem, mentor_of, i, config, features)`` looks only at the
+matrices: which rules removed how many mentors, whether the mentors left were all full,
+and which single rule, relaxed how far, would open up more mentors ("allowing a 7 h
+time-zone gap would give 5 more mentors (3 with a free place)"). It never calls a solver.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -14,7 +17,7 @@ from .rules import RULES
 
 
 def exclusion_counts(excluded_row: np.ndarray) -> list[tuple[str, int]]:
-    """(rule label, number of mentors it excludes) for one mentee, largest first."""
+    """(rule name, number of mentors it excludes) for one mentee, largest first (ties: registry order)."""
     counts = []
     for r in RULES.values():
         n = int(((excluded_row >> r.bit) & 1).sum())
@@ -27,27 +30,84 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def unmatched_reason(problem: MatchProblem, mentor_of: np.ndarray, i: int, min_readiness: float) -> str:
+def _only(row: np.ndarray, name: str) -> np.ndarray:
+    return row == np.uint16(1 << RULES[name].bit)
+
+
+def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str]]:
+    """Single-rule relaxations for mentee i: (mentors with a free place, mentors, sentence)."""
+    row = problem.excluded[i]
+    rules = config.rules
+    out = []
+
+    def add(mask: np.ndarray, text: str) -> None:
+        n = int(mask.sum())
+        if n:
+            free = int((mask & (spare > 0)).sum())
+            out.append((free, n, f"{text} would give {_plural(n, 'more mentor')} ({free} with a free place)"))
+
+    only_tz = _only(row, "timezone")
+    if only_tz.any() and features is not None:
+        from scoring.features import timezone_gap
+
+        gap = timezone_gap(features.e, features.r, slice(i, i + 1))[0]
+        need = math.ceil(float(np.nanmin(np.where(only_tz, gap, np.nan))) - 1e-9)
+        add(only_tz & (gap <= need + 1e-9), f"allowing a {need} h time-zone gap")
+    only_score = _only(row, "min_score")
+    if only_score.any():
+        best = float(problem.score[i][only_score].max())
+        add(
+            only_score & (problem.score[i] >= best),
+            f"lowering min_score to {math.floor(best * 100) / 100:.2f}",
+        )
+    only_sen = _only(row, "seniority")
+    if only_sen.any():
+        text = (
+            "dropping seniority_gap" if rules.seniority_gap else 'allowing peer mentoring (seniority = "any")'
+        )
+        add(only_sen, text)
+    only_dep = _only(row, "department")
+    if only_dep.any():
+        add(only_dep, 'allowing same-department pairs (same_department = "allow")')
+    only_place = _only(row, "location") | _only(row, "mode")
+    if only_place.any():
+        add(only_place, "meeting virtually")
+    return sorted(out, key=lambda t: (-t[0], -t[1], t[2]))
+
+
+def unmatched_reason(problem: MatchProblem, mentor_of: np.ndarray, i: int, config, features=None) -> str:
+    """A specific sentence for unmatched mentee i, with the nearest relaxation when one helps."""
+    min_readiness = config.rules.min_readiness
     if not problem.eligible[i]:
-        return f"readiness {problem.readiness[i]:.2f} below min_readiness {min_readiness:.2f}: needs a preparation step first"
+        return (
+            f"readiness {problem.readiness[i]:.2f} below min_readiness {min_readiness:.2f}: "
+            "needs a preparation step first"
+        )
     row = problem.excluded[i]
     capacity = problem.capacity
+    matched = mentor_of[mentor_of >= 0]
+    spare = capacity - np.bincount(matched, minlength=capacity.size)
     allowed = np.flatnonzero(row == 0)
     with_room = allowed[capacity[allowed] > 0]
     counts = exclusion_counts(row)
     excluded_text = ", ".join(f"{n} by {RULES[name].label}" for name, n in counts)
     if allowed.size == 0:
-        n_r = row.size
-        alone = [name for name, n in counts if n == n_r]
-        if len(alone) == 1:
-            return RULES[alone[0]].alone
-        return f"no feasible mentor (excluded: {excluded_text})"
-    if with_room.size == 0:
-        text = f"the {_plural(allowed.size, 'feasible mentor')} {'has' if allowed.size == 1 else 'all have'} capacity 0"
+        alone = [name for name, n in counts if n == row.size]
+        if len(alone) == 1 and len(counts) == 1:
+            text = RULES[alone[0]].alone
+        else:
+            text = f"no feasible mentor (excluded: {excluded_text})"
     else:
-        text = (
-            f"all {_plural(with_room.size, 'feasible mentor')} are full"
-            if with_room.size > 1
-            else "the only feasible mentor is full"
-        )
-    return text + (f" (excluded: {excluded_text})" if counts else "")
+        if with_room.size == 0:
+            verb = "has" if allowed.size == 1 else "all have"
+            text = f"the {_plural(allowed.size, 'feasible mentor')} {verb} capacity 0"
+        elif with_room.size > 1:
+            text = f"all {_plural(with_room.size, 'feasible mentor')} are full"
+        else:
+            text = "the only feasible mentor is full"
+        if counts:
+            text += f" (excluded: {excluded_text})"
+    options = relaxations(problem, i, config, features, spare)
+    if options:
+        text += "; " + options[0][2]
+    return text

@@ -35,7 +35,8 @@ class Problem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            label = "key" if self.file.endswith(".toml") or self.file == "config" else "column"
+            where.append(f"{label} '{self.column}'")
         text = ", ".join(where)
         if self.value is not None:
             shown = "<hidden>" if self.column in PRIVATE_COLUMNS else _short(self.value)

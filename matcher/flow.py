@@ -30,12 +30,10 @@ class Solution:
     objective: int
     bound: int
     runtime_seconds: float
-
-    @property
-    def gap(self) -> float:
-        if self.bound == 0:
-            return 0.0
-        return max(0.0, (self.bound - self.objective) / abs(self.bound))
+    # Relative gap of the first objective level not proven optimal (0 when OPTIMAL):
+    # (best bound − value) / best bound at that level, e.g. the total score.
+    gap: float = 0.0
+    stage: str | None = None  # the level the gap refers to
 
 
 def solve_flow(problem: MatchProblem) -> Solution:

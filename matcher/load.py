@@ -107,16 +107,28 @@ def map_headers(
     return out, ignored
 
 
+def _looks_like_data(header: str) -> bool:
+    """A header cell that is really a person's data (e.g. the file lost its header row)."""
+    return "@" in header or bool(re.fullmatch(r"[\d\s.,;:/+-]+", header))
+
+
 def _suggest(raw: RawTable, wanted: str, used: set[str]) -> str:
+    """The export header most likely meant for ``wanted`` (whole words only, never data)."""
+    article = "an" if wanted[0] in "aeiou" else "a"
+    fallback = f"add {article} '{wanted}' column, or map your export's header to it in [columns]"
+    if any(_looks_like_data(h) for h in raw.headers):
+        return "the first row looks like data, not headers — add the header row at the top"
     free = [h for h in raw.headers if h and normalise_header(h) not in used]
-    low = {normalise_header(h): h for h in free}
-    for norm, h in low.items():
-        if wanted in norm.replace(" ", "_") or wanted.replace("_", " ") in norm:
+    words = wanted.split("_")
+    for h in free:
+        tokens = re.findall(r"[a-z0-9]+", h.lower())
+        if all(w in tokens for w in words):
             return f"did you mean '{h}'? map it in [columns]"
-    close = difflib.get_close_matches(wanted, list(low), n=1, cutoff=0.6)
+    low = {normalise_header(h): h for h in free}
+    close = difflib.get_close_matches(wanted, list(low), n=1, cutoff=0.75)
     if close:
         return f"did you mean '{low[close[0]]}'? map it in [columns]"
-    return f"add a '{wanted}' column, or map your export's header to it in [columns]"
+    return fallback
 
 
 def _parse_int(text: str) -> int | None:
@@ -163,7 +175,10 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
                 if not config.likert
                 else "use a number 1–5 or a label listed in [likert]"
             )
-            bad("is not a number 1–5", hint)
+            if re.fullmatch(r"[+-]?\d+([.,]\d+)?", text):
+                bad("is not a whole number 1–5", "use a whole number from 1 (low) to 5 (high)")
+            else:
+                bad("is not a number 1–5", hint)
             return None
         if not LIKERT_MIN <= value <= LIKERT_MAX:
             bad("is outside the scale 1–5", "use a whole number from 1 (low) to 5 (high)")

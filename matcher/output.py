@@ -46,6 +46,12 @@ def json_bytes(data) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class StagedOutputs:
     """Collect output files, then publish them all at once on success.
 
@@ -91,6 +97,7 @@ class StagedOutputs:
             for name, data in self.files.items():
                 fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out_dir)
                 temps.append((tmp, name))
+                os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                     fh.flush()

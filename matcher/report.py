@@ -90,6 +90,7 @@ def summary(result) -> dict:
         "objective": sol.objective,
         "best_bound": sol.bound,
         "gap": round(sol.gap, 6),
+        "gap_level": sol.stage,
         "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)",
         "weights": result.config.weights.as_dict(),
         "cs_used": list(s.used),
@@ -103,8 +104,13 @@ def summary(result) -> dict:
             "same_department": rules.same_department,
             "min_score": rules.min_score,
             "min_readiness": rules.min_readiness,
+            "forbid_reporting_line": "reporting_line" in result.rules_applied,
+            "max_same_department_per_mentor": rules.max_same_department_per_mentor,
+            "min_mentees_per_mentor": rules.min_mentees_per_mentor,
+            "objective": rules.objective,
+            "pins": len(p.pins),
         },
-        "warnings": [str(w) for w in c.warnings],
+        "warnings": [str(w) for w in c.warnings] + list(result.warnings),
         "checked": result.report.ok,
     }
 

@@ -1,0 +1,196 @@
+"""CP-SAT solver, used only for rules min-cost flow cannot express.
+
+Takes a :class:`~matcher.problem.MatchProblem` plus the side rules (department spread,
+mentor minimum, fair objective) and returns a :class:`~matcher.flow.Solution`. The
+lexicographic objective is solved in stages, each a small-coefficient CP-SAT objective
+whose optimum is then fixed as a constraint for the next stage:
+
+1. the number of matched mentees;
+2. (fair mode) the lowest pair score among matched mentees;
+3. the total readiness (in hundredths) of matched mentees;
+4. the total pair score (in hundredths).
+
+This is exactly the order the integer ``objective`` encodes, without its huge
+coefficients. The flow solution (which ignores the side rules) seeds stage 1 as a
+hint. Search is deterministic: ``interleave_search`` with a fixed seed and a
+*deterministic* time budget (``max_deterministic_time``), so the same inputs give the
+same pairing whatever the machine's load; a wall-clock limit of three times the
+budget is a safety net only.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import SolverSettings
+from .errors import InfeasibleError
+from .flow import Solution
+from .problem import MAX_S, MatchProblem, multipliers, ready_units, score_units, total_objective
+
+
+@dataclass(frozen=True)
+class SideRules:
+    """Rules beyond capacity and exclusions. ``department``: (n_e,) int code, −1 blank."""
+
+    department: np.ndarray | None = None
+    max_same_department: int | None = None
+    min_per_mentor: int = 0
+    fair: bool = False
+
+    @property
+    def needs_cpsat(self) -> bool:
+        return self.max_same_department is not None or self.min_per_mentor > 0 or self.fair
+
+
+def mentor_minimum(problem: MatchProblem, min_per_mentor: int) -> np.ndarray:
+    """Required mentees per mentor: min(min_per_mentor, capacity) for capacity ≥ 1, shape (n_r,)."""
+    return np.where(problem.capacity >= 1, np.minimum(min_per_mentor, problem.capacity), 0)
+
+
+def side_rule_violations(problem: MatchProblem, mentor_of: np.ndarray, side: SideRules) -> list[str]:
+    """Checker for the side rules (used by :func:`matcher.check.check`)."""
+    out = []
+    matched = np.flatnonzero(mentor_of >= 0)
+    if side.max_same_department is not None and side.department is not None:
+        pairs = {}
+        for i in matched:
+            d = int(side.department[i])
+            if d >= 0:
+                key = (int(mentor_of[i]), d)
+                pairs[key] = pairs.get(key, 0) + 1
+        for (j, d), n in sorted(pairs.items()):
+            if n > side.max_same_department:
+                out.append(f"mentor #{j}: {n} mentees of department #{d} > {side.max_same_department}")
+    if side.min_per_mentor > 0:
+        load = np.bincount(mentor_of[matched], minlength=problem.shape[1])
+        need = mentor_minimum(problem, side.min_per_mentor)
+        for j in np.flatnonzero(load < need):
+            out.append(f"mentor #{j}: {load[j]} mentees < minimum {need[j]}")
+    return out
+
+
+def solve_cpsat(
+    problem: MatchProblem,
+    side: SideRules,
+    settings: SolverSettings,
+    hint: np.ndarray | None = None,
+) -> Solution:
+    """Solve with CP-SAT in lexicographic stages; raise InfeasibleError if no pairing exists."""
+    from ortools.sat.python import cp_model
+
+    start = time.perf_counter()
+    n_e, n_r = problem.shape
+    allowed = problem.allowed.copy()
+    for i, j in problem.pins:
+        allowed[i, :] = False
+        allowed[i, j] = True
+    ei, rj = np.nonzero(allowed)
+    n_arcs = ei.size
+    s = score_units(problem.score[ei, rj])
+    r = ready_units(problem.readiness)[ei]
+
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{k}") for k in range(n_arcs)]
+    by_mentee: list[list[int]] = [[] for _ in range(n_e)]
+    by_mentor: list[list[int]] = [[] for _ in range(n_r)]
+    for k in range(n_arcs):
+        by_mentee[ei[k]].append(k)
+        by_mentor[rj[k]].append(k)
+    for i in range(n_e):
+        if len(by_mentee[i]) > 1:
+            model.add_at_most_one(x[k] for k in by_mentee[i])
+    for i, j in problem.pins:
+        (k,) = [k for k in by_mentee[i] if rj[k] == j]
+        model.add(x[k] == 1)
+    need = mentor_minimum(problem, side.min_per_mentor) if side.min_per_mentor else np.zeros(n_r, int)
+    for j in range(n_r):
+        arcs = by_mentor[j]
+        if len(arcs) > problem.capacity[j]:
+            model.add(sum(x[k] for k in arcs) <= int(problem.capacity[j]))
+        if need[j] > 0:
+            model.add(sum(x[k] for k in arcs) >= int(need[j]))
+    if side.max_same_department is not None and side.department is not None:
+        dept = side.department[ei]
+        for j in range(n_r):
+            groups: dict[int, list[int]] = {}
+            for k in by_mentor[j]:
+                if dept[k] >= 0:
+                    groups.setdefault(int(dept[k]), []).append(k)
+            for ks in groups.values():
+                if len(ks) > side.max_same_department:
+                    model.add(sum(x[k] for k in ks) <= side.max_same_department)
+
+    if hint is not None:
+        chosen = hint[ei] == rj
+        for k in range(n_arcs):
+            model.add_hint(x[k], bool(chosen[k]))
+
+    stages: list[tuple[str, object]] = [("matched", sum(x))]
+    if side.fair:
+        z = model.new_int_var(0, MAX_S, "lowest_score")
+        for i in range(n_e):
+            ks = by_mentee[i]
+            if ks:
+                model.add(z <= sum(int(s[k]) * x[k] for k in ks) + MAX_S * (1 - sum(x[k] for k in ks)))
+        stages.append(("lowest_score", z))
+    stages.append(("readiness", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in r])))
+    stages.append(("score", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in s])))
+
+    budget = settings.time_limit_seconds
+    status_all = "OPTIMAL"
+    values = None
+    score_bound = None
+    gap, gap_stage = 0.0, None
+    for name, expr in stages:
+        remaining = budget - (time.perf_counter() - start)
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.num_workers = settings.workers
+        p.interleave_search = True
+        p.random_seed = settings.seed
+        p.max_deterministic_time = max(1.0, remaining)
+        p.max_time_in_seconds = max(3.0, 3 * remaining)
+        model.maximize(expr)
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            raise InfeasibleError("no pairing satisfies all the rules together")
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise InfeasibleError(
+                f"CP-SAT found no pairing within the time limit ({budget:g} s) at stage '{name}'; "
+                "raise [solver] time_limit_seconds"
+            )
+        value = round(solver.objective_value)
+        bound = int(np.floor(solver.best_objective_bound + 1e-6))
+        values = [solver.boolean_value(v) for v in x]
+        if status == cp_model.OPTIMAL:
+            model.add(expr == value) if name != "lowest_score" else model.add(expr >= value)
+        else:
+            status_all = "FEASIBLE"
+            gap, gap_stage = (bound - value) / max(abs(bound), 1), name
+            if name != "score":
+                # A later stage cannot be trusted to be lexicographically optimal; keep
+                # what we have and stop.
+                score_bound = None
+                break
+            score_bound = bound
+        model.clear_hints()
+        for k in range(n_arcs):
+            model.add_hint(x[k], values[k])
+
+    mentor_of = np.full(n_e, -1, dtype=np.int64)
+    chosen = np.array(values, dtype=bool) if n_arcs else np.zeros(0, dtype=bool)
+    mentor_of[ei[chosen]] = rj[chosen]
+    objective = total_objective(problem, mentor_of)
+    if status_all == "OPTIMAL":
+        bound = objective
+    elif score_bound is not None:
+        got = int(score_units(problem.score[ei[chosen], rj[chosen]]).sum())
+        bound = objective + (score_bound - got)
+    else:
+        a, _b = multipliers(problem)
+        bound = objective + a  # nothing better than one more match is proven impossible
+    runtime = time.perf_counter() - start
+    return Solution(mentor_of, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage)
