@@ -17,9 +17,8 @@ import numpy as np
 
 from scoring.combine import Scores, score_cohort
 
-from .check import CheckReport, check
+from .check import CheckReport, check, side_rule_violations
 from .config import Config, load_config
-from .cpsat import SideRules, side_rule_violations, solve_cpsat
 from .diagnose import unmatched_reason
 from .errors import MatcherError
 from .flow import Solution, solve_flow
@@ -27,7 +26,7 @@ from .load import load_cohort
 from .model import Cohort
 from .pairs_file import PairList
 from .precheck import check_mentor_minimum, check_pins, programme_warnings
-from .problem import MatchProblem
+from .problem import MatchProblem, SideRules
 from .questionnaire import ALL_NAMES
 from .rules import RuleInput, exclusions
 
@@ -91,11 +90,28 @@ def build_problem(cohort: Cohort, config: Config, scores: Scores, *, forbidden=(
 
 
 def solve(problem: MatchProblem, side: SideRules, config: Config) -> Solution:
-    """Min-cost flow when it can express every rule in force; CP-SAT otherwise."""
-    flow = solve_flow(problem)
-    if not side.needs_cpsat:
-        return flow
-    return solve_cpsat(problem, side, config.solver, hint=flow.mentor_of)
+    """Solve with the engine the config names (strict: an unknown name is an error).
+
+    ``auto`` and ``flow`` use min-cost flow, which is exact for every rule the tool
+    has; ``cp_sat`` solves the same model with OR-Tools CP-SAT (seeded with the flow
+    answer), e.g. to cross-check.
+    """
+    engine = SOLVERS[config.solver.engine]
+    return engine(problem, side, config)
+
+
+def _flow(problem, side, config):
+    return solve_flow(problem, side)
+
+
+def _cpsat(problem, side, config):
+    from .cpsat import solve_cpsat
+
+    hint = solve_flow(problem, side).mentor_of
+    return solve_cpsat(problem, side, config.solver, hint=hint)
+
+
+SOLVERS = {"auto": _flow, "flow": _flow, "cp_sat": _cpsat}
 
 
 def match(

@@ -21,6 +21,7 @@ FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
 SENIORITY_RULES = ("mentor_senior", "any", "mentee_senior")
 DEPARTMENT_RULES = ("allow", "penalise", "forbid")
 OBJECTIVES = ("total", "fair")
+ENGINES = ("auto", "flow", "cp_sat")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Rules:
 class SolverSettings:
     """CP-SAT settings, used only when a rule needs CP-SAT (flow is exact and needs none)."""
 
+    engine: str = "auto"  # auto (= flow: exact for every rule) | flow | cp_sat
     time_limit_seconds: float = 60.0
     seed: int = 0
     workers: int = 2
@@ -171,6 +173,7 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
     _check_choice(rules.seniority, SENIORITY_RULES, "rules.seniority", bad)
     _check_choice(rules.same_department, DEPARTMENT_RULES, "rules.same_department", bad)
     _check_choice(rules.objective, OBJECTIVES, "rules.objective", bad)
+    _check_choice(solver.engine, ENGINES, "solver.engine", bad)
     if rules.max_timezone_gap_hours < 0:
         bad(
             "rules.max_timezone_gap_hours",

@@ -21,55 +21,22 @@ budget is a safety net only.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from .config import SolverSettings
 from .errors import InfeasibleError
 from .flow import Solution
-from .problem import MAX_S, MatchProblem, multipliers, ready_units, score_units, total_objective
-
-
-@dataclass(frozen=True)
-class SideRules:
-    """Rules beyond capacity and exclusions. ``department``: (n_e,) int code, −1 blank."""
-
-    department: np.ndarray | None = None
-    max_same_department: int | None = None
-    min_per_mentor: int = 0
-    fair: bool = False
-
-    @property
-    def needs_cpsat(self) -> bool:
-        return self.max_same_department is not None or self.min_per_mentor > 0 or self.fair
-
-
-def mentor_minimum(problem: MatchProblem, min_per_mentor: int) -> np.ndarray:
-    """Required mentees per mentor: min(min_per_mentor, capacity) for capacity ≥ 1, shape (n_r,)."""
-    return np.where(problem.capacity >= 1, np.minimum(min_per_mentor, problem.capacity), 0)
-
-
-def side_rule_violations(problem: MatchProblem, mentor_of: np.ndarray, side: SideRules) -> list[str]:
-    """Checker for the side rules (used by :func:`matcher.check.check`)."""
-    out = []
-    matched = np.flatnonzero(mentor_of >= 0)
-    if side.max_same_department is not None and side.department is not None:
-        pairs = {}
-        for i in matched:
-            d = int(side.department[i])
-            if d >= 0:
-                key = (int(mentor_of[i]), d)
-                pairs[key] = pairs.get(key, 0) + 1
-        for (j, d), n in sorted(pairs.items()):
-            if n > side.max_same_department:
-                out.append(f"mentor #{j}: {n} mentees of department #{d} > {side.max_same_department}")
-    if side.min_per_mentor > 0:
-        load = np.bincount(mentor_of[matched], minlength=problem.shape[1])
-        need = mentor_minimum(problem, side.min_per_mentor)
-        for j in np.flatnonzero(load < need):
-            out.append(f"mentor #{j}: {load[j]} mentees < minimum {need[j]}")
-    return out
+from .problem import (
+    MAX_S,
+    MatchProblem,
+    SideRules,
+    mentor_minimum,
+    multipliers,
+    ready_units,
+    score_units,
+    total_objective,
+)
 
 
 def solve_cpsat(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import InfeasibleError, InputError, Problem
+from .problem import mentor_minimum
 from .rules import RULES, reasons
 
 
@@ -102,8 +103,6 @@ def check_mentor_minimum(problem, cohort, side) -> None:
     """Fail early, naming mentors, when min_mentees_per_mentor cannot possibly hold."""
     if side is None or side.min_per_mentor <= 0:
         return
-    from .cpsat import mentor_minimum
-
     need = mentor_minimum(problem, side.min_per_mentor)
     allowed = problem.allowed
     reasons_out = []

@@ -95,3 +95,22 @@ def total_objective(problem: MatchProblem, mentor_of: np.ndarray) -> int:
     r = ready_units(problem.readiness[matched])
     s = score_units(problem.score[matched, mentor_of[matched]])
     return int(a) * int(matched.size) + int(b) * int(r.sum()) + int(s.sum())
+
+
+@dataclass(frozen=True, eq=False)
+class SideRules:
+    """Rules beyond capacity and exclusions. ``department``: (n_e,) int code, −1 blank."""
+
+    department: np.ndarray | None = None
+    max_same_department: int | None = None
+    min_per_mentor: int = 0
+    fair: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.max_same_department is not None or self.min_per_mentor > 0 or self.fair
+
+
+def mentor_minimum(problem: MatchProblem, min_per_mentor: int) -> np.ndarray:
+    """Required mentees per mentor: min(min_per_mentor, capacity) for capacity ≥ 1, shape (n_r,)."""
+    return np.where(problem.capacity >= 1, np.minimum(min_per_mentor, problem.capacity), 0)

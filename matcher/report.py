@@ -91,6 +91,7 @@ def summary(result) -> dict:
         "best_bound": sol.bound,
         "gap": round(sol.gap, 6),
         "gap_level": sol.stage,
+        "lowest_score_proven": sol.lowest_score,
         "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)",
         "weights": result.config.weights.as_dict(),
         "cs_used": list(s.used),
