@@ -91,13 +91,14 @@ def mode_mask(x: RuleInput) -> np.ndarray | None:
 
 
 def location_mask(x: RuleInput) -> np.ndarray | None:
-    """In person (one side insists, the other allows it) needs the same location."""
+    """In person (one side insists, the other allows it or left mode blank) needs the same location."""
     c = x.cohort
     if not all("location" in s and "mode" in s for s in (c.mentee_columns, c.mentor_columns)):
         return None
     f = x.scores.features
     a, b = f.e.mode[:, None], f.r.mode[None, :]
-    in_person = ((a == 1) & ((b == 1) | (b == 3))) | ((b == 1) & (a == 3))
+    # One side insists on in person and the other does not rule it out (blank = either).
+    in_person = ((a == 1) & (b != 2)) | ((b == 1) & (a != 2))
     la, lb = f.e.location[:, None], f.r.location[None, :]
     return in_person & (la >= 0) & (lb >= 0) & (la != lb)
 
