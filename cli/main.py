@@ -97,9 +97,19 @@ def cli() -> None:
     type=click.Path(dir_okay=False),
     help="CSV of pairs never to propose: mentee_id, mentor_id, reason.",
 )
+@click.option(
+    "--alternatives",
+    "n_alternatives",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Ranked alternatives per mentee in alternatives.csv (0 turns it off).",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @_boundary
-def match(mentors, mentees, config_path, encoding, strict, out_dir, pin_path, forbid_path, quiet):
+def match(
+    mentors, mentees, config_path, encoding, strict, out_dir, pin_path, forbid_path, n_alternatives, quiet
+):
     """Run a batch match and write pairs.csv, unmatched.csv and summary.json.
 
     \b
@@ -125,7 +135,16 @@ def match(mentors, mentees, config_path, encoding, strict, out_dir, pin_path, fo
     if not quiet:
         for w in result.warnings:
             click.echo(f"Warning: {w}", err=True)
-    write_match(result, out_dir, inputs=[mentors, mentees, config_path, pin_path, forbid_path])
+    alts = None
+    if n_alternatives:
+        from matcher.api import alternatives_for
+
+        t1 = time.perf_counter()
+        alts = alternatives_for(result, n_alternatives)
+        result.timings["alternatives"] = time.perf_counter() - t1
+    write_match(
+        result, out_dir, inputs=[mentors, mentees, config_path, pin_path, forbid_path], alternatives=alts
+    )
     if not quiet:
         n, m = result.report.matched, cohort.n_mentees
         click.echo(
@@ -197,6 +216,59 @@ def validate(mentors, mentees, config_path, encoding, strict):
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@cli.command()
+@_cohort_options
+@click.option("--mentee", "mentee_id", required=True, help="Id of the mentee to explain.")
+@click.option("--mentor", "mentor_id", default=None, help="A mentor to explain instead of the proposed one.")
+@click.option("--pin", "pin_path", type=click.Path(dir_okay=False), help="Pins used in the match (CSV).")
+@click.option(
+    "--forbid",
+    "forbid_path",
+    type=click.Path(dir_okay=False),
+    help="Forbidden pairs used in the match (CSV).",
+)
+@_boundary
+def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_id, pin_path, forbid_path):
+    """Explain a mentee's proposed (or given) mentor: the five Cs with their evidence,
+    readiness, and why each higher-scoring mentor was not chosen.
+
+    \b
+    Example:
+      mentor-match explain --mentors mentors.csv --mentees mentees.csv \\
+          --config programme.toml --mentee E012 [--mentor R034]
+    """
+    from matcher.api import delta_engine, load
+    from matcher.api import match as run
+    from matcher.errors import InputError, Problem
+    from matcher.explain import explain_text
+    from matcher.pairs_file import read_pairs
+
+    cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
+    pins = read_pairs(pin_path, "pin", cohort, strict=strict, encoding=encoding) if pin_path else None
+    forbid = (
+        read_pairs(forbid_path, "forbid", cohort, strict=strict, encoding=encoding) if forbid_path else None
+    )
+    i = cohort.mentee_index(mentee_id)
+    j = None if mentor_id is None else cohort.mentor_index(mentor_id)
+    problems = []
+    if i is None:
+        problems.append(
+            Problem(
+                "--mentee", None, None, mentee_id, "matches no one in the mentees file", "give a mentee id"
+            )
+        )
+    if mentor_id is not None and j is None:
+        problems.append(
+            Problem(
+                "--mentor", None, None, mentor_id, "matches no one in the mentors file", "give a mentor id"
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    result = run(cohort, config, pins=pins, forbidden=forbid.pairs if forbid else ())
+    click.echo(explain_text(result, i, j, delta_engine(result)), nl=False)
 
 
 def main() -> None:  # pragma: no cover

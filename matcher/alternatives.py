@@ -115,6 +115,14 @@ class ResidualDistances:
         if movable.size:
             dist[self.S, self.T] = min(dist[self.S, self.T], 0)  # one fewer matched
 
+        # Ties between equally good re-solves: prefer the one that moves fewest other
+        # mentees, by counting one unit per mentee edge below the objective's scale.
+        a, _ = multipliers(problem)
+        self.scale = m + 1 if a * (m + 1) * m < 2**60 else 1
+        if self.scale > 1:
+            edge = dist < INF
+            dist = np.where(edge, dist * self.scale + (via >= 0), INF)
+            np.fill_diagonal(dist, 0)
         nxt = np.where(dist < INF, np.arange(m)[None, :], -1)
         for k in range(m):  # Floyd–Warshall with next-hop tracking, exact int64
             through = np.minimum(dist[:, k, None] + dist[None, k, :], INF)
@@ -149,6 +157,7 @@ class ResidualDistances:
         d = int(self.dist[j, end])
         if d >= INF // 2:
             return None
+        d //= self.scale
         dw = int(self.w[i, j]) - (int(self.w[i, old]) if old >= 0 else 0) - d
         moved, dm, dr = self.walk(j, end)
         if old < 0:
@@ -158,7 +167,7 @@ class ResidualDistances:
         return dm, dr, ds, moved
 
 
-def _candidates(problem: MatchProblem, i: int, exclude: int, load: np.ndarray) -> np.ndarray:
+def _candidates(problem: MatchProblem, i: int, exclude: int) -> np.ndarray:
     """Mentors that could take mentee i under a pin: allowed, capacity not all pinned."""
     pinned_load = np.bincount(
         np.array([j for _, j in problem.pins], dtype=np.int64), minlength=problem.shape[1]
@@ -171,6 +180,37 @@ def _candidates(problem: MatchProblem, i: int, exclude: int, load: np.ndarray) -
     return js[np.lexsort((js, -problem.score[i, js]))]
 
 
+class ResolveDeltas:
+    """The same ``pin_delta`` as :class:`ResidualDistances`, by pinned re-solves (side rules)."""
+
+    def __init__(self, problem: MatchProblem, mentor_of: np.ndarray, resolve):
+        self.problem, self.mentor_of, self.resolve = problem, mentor_of, resolve
+
+    def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
+        new = self.resolve(((i, j),))
+        if new is None:
+            return None
+        p, old = self.problem, self.mentor_of
+        r = ready_units(p.readiness)
+        a, b = old >= 0, new >= 0
+        dm = int(b.sum() - a.sum())
+        dr = int(r[b].sum() - r[a].sum())
+        ds = int(score_units(p.score[b.nonzero()[0], new[b]]).sum()) - int(
+            score_units(p.score[a.nonzero()[0], old[a]]).sum()
+        )
+        moves = int(((new != old) & (np.arange(old.size) != i)).sum())
+        return dm, dr, ds, moves
+
+
+def delta_engine(problem: MatchProblem, mentor_of: np.ndarray, side: SideRules | None, resolve=None):
+    """Residual shortest paths under the default rules; pinned re-solves under side rules."""
+    if side is not None and side.active:
+        if resolve is None:
+            raise MatcherError("side rules need a re-solve function for exact deltas")
+        return ResolveDeltas(problem, mentor_of, resolve)
+    return ResidualDistances(problem, mentor_of)
+
+
 def alternatives(
     problem: MatchProblem,
     mentor_of: np.ndarray,
@@ -179,52 +219,40 @@ def alternatives(
     mentees=None,
     resolve=None,
 ) -> list[Alternative]:
-    """Up to k alternatives per matched mentee, with exact deltas.
+    """Up to k alternatives per mentee, best pair score first (ties by mentor index).
 
-    ``resolve(pins) -> mentor_of`` re-solves with extra pins; it is used (and required)
-    when ``side`` rules are active. ``mentees`` limits the mentees considered.
+    Matched mentees get feasible mentors other than their own, each with the exact
+    Δtotal score, Δmatched and moves of pinning it. Unmatched mentees get their best
+    mentors with the reason each is out (and the deltas when the mentor is only full).
+    ``resolve(pins) -> mentor_of`` is required when ``side`` rules are active.
     """
-    side = side or SideRules()
-    n_e, n_r = problem.shape
     if k <= 0:
         return []
-    matched = mentor_of >= 0
-    load = np.bincount(mentor_of[matched], minlength=n_r)
+    n_e, n_r = problem.shape
+    load = np.bincount(mentor_of[mentor_of >= 0], minlength=n_r)
     spare = problem.capacity - load
     pinned = {i for i, _ in problem.pins}
-    base_score = int(score_units(problem.score[matched.nonzero()[0], mentor_of[matched]]).sum())
-    engine = None if side.active else ResidualDistances(problem, mentor_of)
+    engine = delta_engine(problem, mentor_of, side, resolve)
     out: list[Alternative] = []
-    targets = range(n_e) if mentees is None else mentees
-    for i in targets:
+    for i in range(n_e) if mentees is None else mentees:
         if i in pinned:
             continue
         if mentor_of[i] < 0:
             for rank, (j, why) in enumerate(unmatched_options(problem, mentor_of, i, k), start=1):
-                dm = ds = moves = None
-                if why == "full" and engine is not None:
-                    got = engine.pin_delta(i, j)
-                    if got is not None:
-                        dm, _, ds, moves = got
-                        ds = ds / 100.0
+                got = engine.pin_delta(i, j) if why == "full" else None
+                dm, ds, moves = (got[0], got[2] / 100.0, got[3]) if got else (None, None, None)
                 out.append(Alternative(i, rank, j, False, ds, dm, moves, why))
             continue
-        for rank, j in enumerate(_candidates(problem, i, int(mentor_of[i]), load)[:k], start=1):
-            j = int(j)
-            if engine is not None:
-                got = engine.pin_delta(i, j)
-                if got is None:
-                    continue
-                dm, _, ds, moves = got
-            else:
-                new = resolve(((i, j),))
-                if new is None:
-                    continue
-                dm = int((new >= 0).sum() - matched.sum())
-                nm = new >= 0
-                ds = int(score_units(problem.score[nm.nonzero()[0], new[nm]]).sum()) - base_score
-                moves = int(((new != mentor_of) & (np.arange(n_e) != i)).sum())
-            out.append(Alternative(i, rank, j, bool(spare[j] > 0), ds / 100.0, dm, moves, ""))
+        rank = 0
+        for j in _candidates(problem, i, int(mentor_of[i])):
+            got = engine.pin_delta(i, int(j))
+            if got is None:
+                continue
+            rank += 1
+            dm, _, ds, moves = got
+            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, ""))
+            if rank == k:
+                break
     return out
 
 

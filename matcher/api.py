@@ -11,7 +11,7 @@ in ``cli/`` is a thin layer over these functions.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -161,3 +161,33 @@ def match(
     return MatchResult(
         cohort, config, scores, problem, solution, report, applied, unmatched, side, tuple(warnings), timings
     )
+
+
+def resolver(result: MatchResult):
+    """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible)."""
+    from .errors import InputError
+
+    def resolve(extra):
+        problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
+        try:
+            return solve(problem, result.side, result.config).mentor_of
+        except (MatcherError, InputError):
+            return None
+
+    return resolve
+
+
+def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
+    """Up to k ranked alternatives per mentee with exact deltas (see matcher.alternatives)."""
+    from .alternatives import alternatives
+
+    return alternatives(
+        result.problem, result.solution.mentor_of, k, result.side, mentees=mentees, resolve=resolver(result)
+    )
+
+
+def delta_engine(result: MatchResult):
+    """The exact-delta engine (``pin_delta(i, j)``) for explanations."""
+    from .alternatives import delta_engine as engine
+
+    return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))

@@ -10,13 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 from .config import FIVE_CS
+from .explain import why
 from .output import StagedOutputs, csv_bytes, json_bytes
 from .problem import objective_weights, pair_objective
 from .rules import reasons
 
 PAIRS_HEADER = [
     "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
-    *FIVE_CS, "readiness", "rank",
+    *FIVE_CS, "readiness", "rank", "why",
+]  # fmt: skip
+ALTERNATIVES_HEADER = [
+    "mentee_id", "rank", "mentor_id", "mentor_name", "score", *FIVE_CS,
+    "spare_capacity", "delta_total", "delta_matched", "moves", "reason",
 ]  # fmt: skip
 UNMATCHED_HEADER = ["mentee_id", "mentee_name", "reason"]
 SCORES_HEADER = [
@@ -54,9 +59,34 @@ def pairs_table(result) -> tuple[list[str], list[list]]:
                 *(fmt_unit(float(s.components[k, i, j])) for k in range(5)),
                 fmt_unit(float(s.readiness[i])),
                 rank_of(p, int(i), j),
+                why(result, int(i), j),
             ]
         )
     return PAIRS_HEADER, rows
+
+
+def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
+    """Rows of alternatives.csv, in mentee order then rank."""
+    c, s = result.cohort, result.scores
+    rows = []
+    for a in alts:
+        i, j = a.mentee, a.mentor
+        rows.append(
+            [
+                c.mentee_ids[i],
+                a.rank,
+                c.mentor_ids[j],
+                c.mentors["name"].iat[j],
+                fmt_score(s.score[i, j]),
+                *(fmt_unit(float(s.components[k, i, j])) for k in range(5)),
+                "yes" if a.spare else "no",
+                "" if a.delta_score is None else f"{a.delta_score:.2f}",
+                "" if a.delta_matched is None else a.delta_matched,
+                "" if a.moves is None else a.moves,
+                a.reason,
+            ]
+        )
+    return ALTERNATIVES_HEADER, rows
 
 
 def unmatched_table(result) -> tuple[list[str], list[list]]:
@@ -141,16 +171,18 @@ def scores_table(c, s, p) -> tuple[list[str], list[list]]:
     return SCORES_HEADER, rows
 
 
-def write_match(result, out_dir, inputs=()) -> list[str]:
+def write_match(result, out_dir, inputs=(), alternatives=None) -> list[str]:
     """Write pairs.csv, unmatched.csv, summary.json and timings.json into ``out_dir`` atomically.
 
     Every file but timings.json is byte-identical for the same inputs and config;
     run times live apart so that they do not break that promise.
     """
     staged = StagedOutputs(out_dir, inputs)
-    staged.check_targets(["pairs.csv", "unmatched.csv", "summary.json", "timings.json"])
+    staged.check_targets(["pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "timings.json"])
     staged.add("pairs.csv", csv_bytes(*pairs_table(result)))
     staged.add("unmatched.csv", csv_bytes(*unmatched_table(result)))
+    if alternatives is not None:
+        staged.add("alternatives.csv", csv_bytes(*alternatives_table(result, alternatives)))
     staged.add("summary.json", json_bytes(summary(result)))
     timings = {k: round(v, 4) for k, v in result.timings.items()}
     timings["solver_runtime_seconds"] = round(result.solution.runtime_seconds, 4)

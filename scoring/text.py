@@ -48,5 +48,13 @@ def shared_terms(fitted, i: int, j: int, top: int = 3) -> list[str]:
         return []
     prod = prod.tocoo()
     names = vec.get_feature_names_out()
-    order = sorted(zip(-prod.data, prod.col, strict=True))[:top]
-    return [str(names[c]) for _, c in order]
+    order = sorted(zip(-prod.data, prod.col, strict=True))
+    picked: list[str] = []
+    for _, c in order:
+        term = str(names[c])
+        if any(term in p.split() or term == p for p in picked) or any(p in term.split() for p in picked):
+            continue  # 'grant' adds nothing next to 'grant writing'
+        picked.append(term)
+        if len(picked) == top:
+            break
+    return picked

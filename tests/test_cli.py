@@ -28,13 +28,13 @@ from tests.conftest import SAMPLE, write_csv
 
 PAIRS_HEADER = [
     "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
-    "compatibility", "contrast", "challenge", "context", "care", "readiness", "rank",
+    "compatibility", "contrast", "challenge", "context", "care", "readiness", "rank", "why",
 ]  # fmt: skip
 SCORES_HEADER = [
     "mentee_id", "mentor_id", "feasible", "reason_infeasible", "score",
     "compatibility", "contrast", "challenge", "context", "care", "readiness", "objective",
 ]  # fmt: skip
-OUTPUTS = {"pairs.csv", "unmatched.csv", "summary.json", "timings.json"}
+OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "timings.json"}
 SAMPLE_MENTORS, SAMPLE_MENTEES = SAMPLE / "mentors.csv", SAMPLE / "mentees.csv"
 
 

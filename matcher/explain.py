@@ -1,0 +1,276 @@
+"""Plain-language reasons for a pairing, in words a coordinator can repeat to a mentee.
+
+``evidence(result, i, j)`` returns, for each C in use, its value, its share of the
+mentee's weights and a sentence built from the inputs behind it ("shares 2 of 3 goal
+topics — grant writing, statistics"). ``why(result, i, j)`` keeps the two strongest
+(largest weight × value) for the ``why`` column; ``explain_text`` writes the full
+explanation of the ``explain`` command, including why each higher-scoring mentor was not
+chosen. Only names, ids and the questionnaire answers that drive the score appear —
+never emails, and never another mentee's goals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import FIVE_CS
+from .questionnaire import READY_ITEMS
+from .rules import RULES, reasons
+
+LEVEL_NAMES = {
+    "foundation": "EMCC foundation",
+    "practitioner": "EMCC practitioner",
+    "senior": "EMCC senior practitioner",
+    "master": "EMCC master practitioner",
+}
+READY_WORDS = {
+    "ready_open": "open to learn",
+    "ready_committed": "committed",
+    "ready_challenge": "willing to be challenged",
+    "ready_feedback": "receptive to feedback",
+    "ready_respect": "respects time and boundaries",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    c: str
+    value: float
+    weight: float  # share of this mentee's weights, 0–1
+    text: str
+
+
+def _likert(x) -> str | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else f"{int(x)}/5"
+
+
+def _join(items: list[str]) -> str:
+    return ", ".join(items)
+
+
+def _gap_hours(result, i: int, j: int) -> float | None:
+    from scoring.features import timezone_gap
+
+    f = result.scores.features
+    g = float(timezone_gap(f.e, f.r, slice(i, i + 1))[0, j])
+    return None if math.isnan(g) else g
+
+
+def _compatibility(result, i, j) -> str:
+    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    bits = []
+    style = [(c.split("_")[1], e[c], r[c]) for c in ("style_structure", "style_pace", "style_directness")]
+    answered = [(n, a, b) for n, a, b in style if not (math.isnan(a) or math.isnan(b))]
+    if answered:
+        close = sum(1 - abs(a - b) / 4 for _, a, b in answered) / len(answered)
+        word = "close" if close >= 0.75 else "somewhat different" if close >= 0.5 else "different"
+        detail = ", ".join(f"{n} {int(a)} vs {int(b)}" for n, a, b in answered)
+        bits.append(f"working styles {word} ({detail})")
+    shared = sorted(set(e["interests"]) & set(r["interests"]))
+    if e["interests"] and r["interests"]:
+        bits.append(f"shared interests: {_join(shared)}" if shared else "no shared interests")
+    gap = _gap_hours(result, i, j)
+    if gap is not None:
+        bits.append("same time zone" if gap == 0 else f"{gap:g} h apart")
+    if e["mode"] and r["mode"]:
+        bits.append(f"meeting mode {e['mode']} / {r['mode']}")
+    return "; ".join(bits) or "no answers to compare"
+
+
+def _contrast(result, i, j) -> str:
+    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    diffs, sames = [], []
+    for col in ("department", "profession"):
+        a, b = e[col], r[col]
+        if a and b:
+            if a.casefold() == b.casefold():
+                sames.append(f"same {col} ({a})")
+            else:
+                diffs.append(f"{col} ({b} vs your {a})")
+    parts = []
+    if diffs:
+        parts.append("different " + " and ".join(diffs))
+    parts.extend(sames)
+    want = _likert(e["want_contrast"])
+    if want:
+        parts.append(f"you rated contrast {want}")
+    return "; ".join(parts) or "background not given"
+
+
+def _challenge(result, i, j) -> str:
+    from scoring.five_cs import challenge_appetite
+
+    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    mentor = _likert(r["challenge"])
+    appetite = challenge_appetite(result.scores.features, result.cohort.mentee_columns)[i]
+    text = f"mentor rates their challenge {mentor}" if mentor else "mentor did not rate their challenge"
+    source = "want challenge" if _likert(e["want_challenge"]) else "are ready for challenge"
+    if not _likert(e["want_challenge"]) and not _likert(e["ready_challenge"]):
+        return text + "; your appetite for challenge is taken as 3/5"
+    return text + f", you {source} {int(appetite)}/5"
+
+
+def _context(result, i, j) -> str:
+    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    parts = []
+    if e["topics"] and r["topics"]:
+        shared = [t for t in e["topics"] if t in set(r["topics"])]
+        n = len(e["topics"])
+        parts.append(
+            f"shares {len(shared)} of {n} goal topic{'s' if n != 1 else ''}"
+            + (f" — {_join(shared)}" if shared else "")
+        )
+    if result.scores.text is not None and e["goals"] and r["expertise"]:
+        from scoring.text import shared_terms
+
+        terms = shared_terms(result.scores.text, i, j)
+        if terms:
+            parts.append("goals and expertise overlap on " + ", ".join(f"'{t}'" for t in terms))
+        else:
+            parts.append("goals and expertise use different words")
+    if not (math.isnan(e["seniority"]) or math.isnan(r["seniority"])):
+        gap = int(r["seniority"] - e["seniority"])
+        if gap > 0:
+            parts.append(f"mentor {gap} level{'s' if gap != 1 else ''} more senior")
+        elif gap == 0:
+            parts.append("same seniority")
+        else:
+            parts.append(f"mentor {-gap} level{'s' if gap != -1 else ''} less senior")
+    if r["level"]:
+        parts.append(LEVEL_NAMES[r["level"]])
+    return "; ".join(parts) or "no topics or expertise to compare"
+
+
+def _care(result, i, j) -> str:
+    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    care = _likert(r["care"])
+    text = f"mentor rates their care {care}" if care else "mentor did not rate their care"
+    want = _likert(e["want_care"])
+    return text + (f"; you rated care {want}" if want else "")
+
+
+_TEXT = {
+    "compatibility": _compatibility,
+    "contrast": _contrast,
+    "challenge": _challenge,
+    "context": _context,
+    "care": _care,
+}
+
+
+def evidence(result, i: int, j: int) -> list[Evidence]:
+    """Each C in use for pair (i, j): value, weight share and the sentence behind it."""
+    s = result.scores
+    w = s.weights[i]
+    total = float(w.sum()) or 1.0
+    out = []
+    for k, c in enumerate(FIVE_CS):
+        if c not in s.used:
+            continue
+        out.append(Evidence(c, float(s.components[k, i, j]), float(w[k]) / total, _TEXT[c](result, i, j)))
+    return out
+
+
+def why(result, i: int, j: int) -> str:
+    """The two strongest reasons (largest weight × value), short, for pairs.csv."""
+    ev = sorted(evidence(result, i, j), key=lambda e: (-e.weight * e.value, FIVE_CS.index(e.c)))
+    return "; ".join(f"{e.c} {e.value:.2f}: {e.text}" for e in ev[:2])
+
+
+def rule_detail(result, i: int, j: int, name: str) -> str:
+    """A rule's exclusion of (i, j), with the values behind it."""
+    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    rules = result.config.rules
+    if name == "timezone":
+        gap = _gap_hours(result, i, j)
+        return f"time zone ({gap:g} h apart, limit {rules.max_timezone_gap_hours:g} h)"
+    if name == "language":
+        return "no shared language"
+    if name == "mode":
+        return f"meeting mode ({e['mode']} vs {r['mode']})"
+    if name == "location":
+        return "different location for in-person meetings"
+    if name == "seniority":
+        return (
+            f"seniority rule {rules.seniority} (mentor {int(r['seniority'])}, mentee {int(e['seniority'])})"
+        )
+    return RULES[name].label
+
+
+def explain_text(result, i: int, j: int | None = None, alternatives_engine=None) -> str:
+    """The full explanation for mentee i with mentor j (default: the proposed mentor)."""
+    c, s, p = result.cohort, result.scores, result.problem
+    proposed = int(result.solution.mentor_of[i])
+    e_id, e_name = c.mentee_ids[i], c.mentees["name"].iat[i]
+    lines = [f"Mentee {e_id} ({e_name})"]
+    if j is None:
+        if proposed < 0:
+            lines.append(f"  not matched: {result.unmatched.get(i, '')}")
+            return "\n".join(lines) + "\n"
+        j = proposed
+    r_id, r_name = c.mentor_ids[j], c.mentors["name"].iat[j]
+    feasible = np.flatnonzero(p.excluded[i] == 0)
+    role = "proposed mentor" if j == proposed else "mentor"
+    lines.append(f"  {role} {r_id} ({r_name}): score {s.score[i, j]:.2f}")
+    bits = int(p.excluded[i, j])
+    if bits:
+        details = ", ".join(rule_detail(result, i, j, n) for n in reasons(bits))
+        lines.append(f"  this pair is not allowed: {details}")
+    elif feasible.size:
+        rank = 1 + int((s.score[i, feasible] > s.score[i, j]).sum())
+        lines.append(f"  rank {rank} of {feasible.size} feasible mentors by score")
+    lines.append("  The five Cs (value, share of your weights):")
+    for ev in evidence(result, i, j):
+        lines.append(f"    {ev.c} {ev.value:.2f} (weight {ev.weight:.2f}): {ev.text}")
+    ready = c.mentees.iloc[i]
+    items = [
+        f"{READY_WORDS[k]} {_likert(ready[k])}"
+        for k in READY_ITEMS
+        if k in c.mentee_columns and _likert(ready[k])
+    ]
+    lines.append(f"  Readiness {s.readiness[i]:.2f}" + (": " + ", ".join(items) if items else ""))
+    better = [int(k) for k in np.argsort(-s.score[i], kind="stable") if s.score[i, k] > s.score[i, j]]
+    if better:
+        lines.append("  Higher-scoring mentors not chosen:")
+    load = np.bincount(result.solution.mentor_of[result.solution.mentor_of >= 0], minlength=p.shape[1])
+    for k in better[:10]:
+        head = f"    {c.mentor_ids[k]} ({c.mentors['name'].iat[k]}) {s.score[i, k]:.2f}: "
+        kb = int(p.excluded[i, k])
+        if not p.eligible[i]:
+            lines.append(head + "not matched: below min_readiness")
+        elif kb:
+            lines.append(
+                head + "infeasible — " + ", ".join(rule_detail(result, i, k, n) for n in reasons(kb))
+            )
+        elif p.capacity[k] == 0:
+            lines.append(head + "takes no mentees this round (capacity 0)")
+        else:
+            state = "full" if load[k] >= p.capacity[k] else "has room"
+            got = alternatives_engine.pin_delta(i, k) if alternatives_engine is not None else None
+            if got is None:
+                lines.append(head + f"{state}; chosen elsewhere")
+            else:
+                lines.append(head + f"{state}; giving them to this mentee " + cost_words(*got))
+    if len(better) > 10:
+        lines.append(f"    … and {len(better) - 10} more")
+    return "\n".join(lines) + "\n"
+
+
+def cost_words(dm: int, dr: int, ds: int, moves: int) -> str:
+    """What pinning a pair would do to the programme, from its exact deltas."""
+    parts = []
+    if dm < 0:
+        parts.append(f"would leave {-dm} more mentee{'s' if dm != -1 else ''} unmatched")
+    elif dr < 0:
+        parts.append("would match less ready mentees in place of readier ones")
+    if ds <= 0:
+        parts.append(f"would cost the programme {-ds / 100:.2f} points of total score")
+    else:
+        parts.append(f"would change the total score by {ds / 100:+.2f} points")
+    text = " and ".join(parts)
+    if moves:
+        text += f" ({moves} other mentee{'s' if moves != 1 else ''} would change mentor)"
+    return text
