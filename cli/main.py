@@ -105,10 +105,28 @@ def cli() -> None:
     show_default=True,
     help="Ranked alternatives per mentee in alternatives.csv (0 turns it off).",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False),
+    help="history.csv of earlier rounds: failed pairs are never proposed again.",
+)
+@click.option("--no-repeat", is_flag=True, help="With --history: avoid every earlier pair (a new cycle).")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @_boundary
 def match(
-    mentors, mentees, config_path, encoding, strict, out_dir, pin_path, forbid_path, n_alternatives, quiet
+    mentors,
+    mentees,
+    config_path,
+    encoding,
+    strict,
+    out_dir,
+    pin_path,
+    forbid_path,
+    n_alternatives,
+    history_path,
+    no_repeat,
+    quiet,
 ):
     """Run a batch match and write pairs.csv, unmatched.csv and summary.json.
 
@@ -130,7 +148,22 @@ def match(
     )
     _warn(cohort, quiet, *(p.warnings for p in (pins, forbid) if p is not None))
     load_seconds = time.perf_counter() - t0
-    result = run(cohort, config, pins=pins, forbidden=forbid.pairs if forbid else ())
+    history, failed = [], []
+    if no_repeat and not history_path:
+        raise click.UsageError("--no-repeat needs --history")
+    from matcher.history import Entry, read_history
+
+    rnd = 1
+    if history_path:
+        history = read_history(history_path, encoding)
+        earlier = {(e.mentee_id, e.mentor_id) for e in history if no_repeat or e.outcome == "failed"}
+        failed = _index_pairs(cohort, earlier)
+        rnd = max((e.round for e in history), default=0) + 1
+        history = [
+            Entry(e.round, e.mentee_id, e.mentor_id, "ended", "new cycle") if e.outcome == "active" else e
+            for e in history
+        ]
+    result = run(cohort, config, pins=pins, forbidden=forbid.pairs if forbid else (), failed=failed)
     result.timings["load"] = load_seconds
     if not quiet:
         for w in result.warnings:
@@ -142,9 +175,14 @@ def match(
         t1 = time.perf_counter()
         alts = alternatives_for(result, n_alternatives)
         result.timings["alternatives"] = time.perf_counter() - t1
-    write_match(
-        result, out_dir, inputs=[mentors, mentees, config_path, pin_path, forbid_path], alternatives=alts
-    )
+    m = result.solution.mentor_of
+    history = history + [
+        Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[m[i]], "active")
+        for i in range(len(m))
+        if m[i] >= 0
+    ]
+    inputs = [mentors, mentees, config_path, pin_path, forbid_path, history_path]
+    write_match(result, out_dir, inputs=inputs, alternatives=alts, history=history)
     if not quiet:
         n, m = result.report.matched, cohort.n_mentees
         click.echo(
@@ -214,8 +252,119 @@ def validate(mentors, mentees, config_path, encoding, strict):
         click.echo(f"OK: {people}, no problems found.")
 
 
+def _index_pairs(cohort, id_pairs) -> list[tuple[int, int]]:
+    """(mentee_id, mentor_id) pairs of people still in the cohort, as indices."""
+    out = []
+    for e_id, r_id in sorted(id_pairs):
+        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
+        if i is not None and j is not None:
+            out.append((i, j))
+    return out
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@cli.command()
+@_cohort_options
+@click.option(
+    "--pairs",
+    "pairs_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The previous run's pairs.csv.",
+)
+@click.option(
+    "--failed",
+    "failed_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV of failed pairs: mentee_id, mentor_id, reason, note.",
+)
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the outputs."
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False),
+    help="History file (default: history.csv beside --pairs).",
+)
+@click.option(
+    "--max-changes",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="How many working pairs may move to improve the programme.",
+)
+@click.option(
+    "--alternatives",
+    "n_alternatives",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Ranked alternatives per mentee (alternatives.csv).",
+)
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@_boundary
+def rematch(
+    mentors,
+    mentees,
+    config_path,
+    encoding,
+    strict,
+    pairs_path,
+    failed_path,
+    out_dir,
+    history_path,
+    max_changes,
+    n_alternatives,
+    quiet,
+):
+    """Re-match after failed rapport, keeping the pairs that work.
+
+    Failed pairs (now or in any earlier round, from the history) are never proposed
+    again; people who left are released; new mentees are matched. Writes pairs.csv (with
+    a status column: kept, changed, new), changes.csv, unmatched.csv, history.csv and
+    summary.json.
+
+    \b
+    Example:
+      mentor-match rematch --mentors mentors.csv --mentees mentees.csv \\
+          --pairs results/pairs.csv --failed failed.csv --out round2/
+    """
+    from pathlib import Path
+
+    from matcher.api import alternatives_for, load
+    from matcher.history import beside, read_columns, read_history
+    from matcher.rematch import read_failed
+    from matcher.rematch import rematch as run_rematch
+    from matcher.report import write_match
+
+    cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
+    _warn(cohort, quiet)
+    _, rows = read_columns(pairs_path, ("mentee_id", "mentor_id"), (), encoding)
+    previous = [(r["mentee_id"], r["mentor_id"]) for r in rows if r["mentee_id"] and r["mentor_id"]]
+    failed_file, failed = read_failed(failed_path, encoding)
+    hist_path = Path(history_path) if history_path else beside(pairs_path)
+    history = read_history(hist_path, encoding) if (history_path or hist_path.is_file()) else []
+    res = run_rematch(
+        cohort, config, previous, failed, history, max_changes=max_changes, failed_file=failed_file
+    )
+    if not quiet:
+        for w in res.result.warnings:
+            click.echo(f"Warning: {w}", err=True)
+    alts = alternatives_for(res.result, n_alternatives) if n_alternatives else None
+    inputs = [mentors, mentees, config_path, pairs_path, failed_path, hist_path]
+    write_match(res.result, out_dir, inputs=inputs, alternatives=alts, history=res.history, rematch=res)
+    if not quiet:
+        c = res.counts
+        click.echo(
+            f"Round {res.round}: kept {c['kept']}, changed {c['changed']}, new {c['new']}, "
+            f"released {c['released']}; {res.result.report.matched} of {cohort.n_mentees} matched "
+            f"({res.result.solution.status}); outputs in {out_dir}"
+        )
 
 
 @cli.command()
@@ -269,6 +418,39 @@ def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_i
         raise InputError(problems)
     result = run(cohort, config, pins=pins, forbidden=forbid.pairs if forbid else ())
     click.echo(explain_text(result, i, j, delta_engine(result)), nl=False)
+
+
+@cli.command()
+@click.option("--mentees", "n_mentees", type=click.IntRange(min=0), required=True, help="Number of mentees.")
+@click.option("--mentors", "n_mentors", type=click.IntRange(min=0), required=True, help="Number of mentors.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed → same files).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for mentors.csv and mentees.csv.",
+)
+@_boundary
+def generate(n_mentees, n_mentors, seed, out_dir):
+    """Write a seeded synthetic cohort in the default questionnaire format.
+
+    Nobody in it is real (names from small lists, emails like e001@example.org); it is
+    for trying the tool and for benchmarks.
+
+    \b
+    Example:
+      mentor-match generate --mentees 1000 --mentors 400 --seed 1 --out cohort/
+    """
+    from matcher.output import StagedOutputs
+    from matcher.synthetic import generate_cohort
+
+    mentors, mentees = generate_cohort(n_mentees, n_mentors, seed)
+    staged = StagedOutputs(out_dir)
+    for name, table in (("mentors.csv", mentors), ("mentees.csv", mentees)):
+        staged.add(name, table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    staged.publish()
+    click.echo(f"Wrote {n_mentors} mentors and {n_mentees} mentees to {out_dir}")
 
 
 def main() -> None:  # pragma: no cover

@@ -96,8 +96,12 @@ def solve(problem: MatchProblem, side: SideRules, config: Config) -> Solution:
     has; ``cp_sat`` solves the same model with OR-Tools CP-SAT (seeded with the flow
     answer), e.g. to cross-check.
     """
-    engine = SOLVERS[config.solver.engine]
-    return engine(problem, side, config)
+    name = config.solver.engine
+    if side.needs_cpsat:
+        if name == "flow":
+            raise MatcherError('--max-changes above 0 needs CP-SAT; set [solver] engine = "auto" or "cp_sat"')
+        name = "cp_sat"
+    return SOLVERS[name](problem, side, config)
 
 
 def _flow(problem, side, config):
@@ -107,7 +111,14 @@ def _flow(problem, side, config):
 def _cpsat(problem, side, config):
     from .cpsat import solve_cpsat
 
-    hint = solve_flow(problem, side).mentor_of
+    if side.max_changes is not None:
+        # Keeping every working pair is feasible: the best such pairing seeds the search.
+        kept = {i for i, _ in problem.pins}
+        pins = problem.pins + tuple(p for p in side.keep if p[0] not in kept)
+        hint_problem = replace(problem, pins=pins)
+    else:
+        hint_problem = problem
+    hint = solve_flow(hint_problem, replace(side, max_changes=None, keep=())).mentor_of
     return solve_cpsat(problem, side, config.solver, hint=hint)
 
 
@@ -122,6 +133,9 @@ def match(
     forbidden=(),
     failed=(),
     scores: Scores | None = None,
+    boost=None,
+    keep=(),
+    max_changes: int | None = None,
 ) -> MatchResult:
     """Score, encode, check pins, solve and verify.
 
@@ -133,7 +147,7 @@ def match(
     config = config or Config()
     t0 = time.perf_counter()
     if scores is None:
-        scores = score_cohort(cohort, config)
+        scores = score_cohort(cohort, config, boost)
     t1 = time.perf_counter()
     pins = as_pair_list(pins)
     forbidden = tuple(forbidden.pairs if isinstance(forbidden, PairList) else forbidden)
@@ -143,6 +157,8 @@ def match(
         cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs
     )
     side = side_rules(config, scores)
+    if max_changes is not None:
+        side = replace(side, keep=tuple(keep), max_changes=int(max_changes))
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
     warnings = programme_warnings(problem, cohort)

@@ -82,6 +82,10 @@ def side_rule_violations(problem: MatchProblem, mentor_of: np.ndarray, side: Sid
         for (j, d), n in sorted(pairs.items()):
             if n > side.max_same_department:
                 out.append(f"mentor #{j}: {n} mentees of department #{d} > {side.max_same_department}")
+    if side.max_changes is not None:
+        moved = sum(1 for i, j in side.keep if mentor_of[i] != j)
+        if moved > side.max_changes:
+            out.append(f"{moved} working pairs moved > max_changes {side.max_changes}")
     if side.min_per_mentor > 0:
         load = np.bincount(mentor_of[matched], minlength=problem.shape[1])
         need = mentor_minimum(problem, side.min_per_mentor)

@@ -62,7 +62,7 @@ class SolverSettings:
     engine: str = "auto"  # auto (= flow: exact for every rule) | flow | cp_sat
     time_limit_seconds: float = 60.0
     seed: int = 0
-    workers: int = 2
+    workers: int = 1
 
 
 @dataclass(frozen=True)

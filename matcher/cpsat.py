@@ -12,10 +12,10 @@ whose optimum is then fixed as a constraint for the next stage:
 
 This is exactly the order the integer ``objective`` encodes, without its huge
 coefficients. The flow solution (which ignores the side rules) seeds stage 1 as a
-hint. Search is deterministic: ``interleave_search`` with a fixed seed and a
-*deterministic* time budget (``max_deterministic_time``), so the same inputs give the
-same pairing whatever the machine's load; a wall-clock limit of three times the
-budget is a safety net only.
+hint. Search is deterministic: one worker by default (several are interleaved), a
+fixed seed and a *deterministic* time budget (``max_deterministic_time``), so the same
+inputs give the same pairing whatever the machine's load; a wall-clock limit of three
+times the budget is a safety net only.
 """
 
 from __future__ import annotations
@@ -90,6 +90,13 @@ def solve_cpsat(
                 if len(ks) > side.max_same_department:
                     model.add(sum(x[k] for k in ks) <= side.max_same_department)
 
+    if side.max_changes is not None and side.keep:
+        kept = []
+        for i, j in side.keep:
+            ks = [k for k in by_mentee[i] if rj[k] == j]
+            kept.append(x[ks[0]] if ks else 0)
+        model.add(sum(kept) >= len(side.keep) - side.max_changes)
+
     if hint is not None:
         chosen = hint[ei] == rj
         for k in range(n_arcs):
@@ -116,7 +123,9 @@ def solve_cpsat(
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.num_workers = settings.workers
-        p.interleave_search = True
+        # One worker is deterministic by itself; several are made so by interleaving.
+        p.interleave_search = settings.workers > 1
+        p.linearization_level = 2  # the LP relaxation of an assignment is nearly exact
         p.random_seed = settings.seed
         p.max_deterministic_time = max(1.0, remaining)
         p.max_time_in_seconds = max(3.0, 3 * remaining)

@@ -59,8 +59,11 @@ class StagedOutputs:
     that must never be overwritten.
     """
 
-    def __init__(self, out_dir: str | Path, inputs=()):
+    def __init__(self, out_dir: str | Path, inputs=(), owned=()):
         self.out_dir = Path(out_dir)
+        # Names this kind of run may write: an old one this run does not write is removed
+        # on success, so a folder never mixes two runs' outputs.
+        self.owned = tuple(owned)
         self.inputs = {Path(p).resolve() for p in inputs if p is not None}
         self.files: dict[str, bytes] = {}
 
@@ -105,6 +108,9 @@ class StagedOutputs:
             for tmp, name in temps:
                 os.replace(tmp, self.target(name))
             temps = []
+            for name in self.owned:
+                if name not in self.files and self.target(name).is_file():
+                    os.unlink(self.target(name))
         except OSError as e:
             raise OutputError(f"cannot write to {self.out_dir} ({e.strerror}); nothing was changed") from None
         finally:

@@ -105,10 +105,23 @@ class SideRules:
     max_same_department: int | None = None
     min_per_mentor: int = 0
     fair: bool = False
+    # Re-match: pairs that work, and how many of them may move (None: no budget).
+    keep: tuple[tuple[int, int], ...] = ()
+    max_changes: int | None = None
 
     @property
     def active(self) -> bool:
-        return self.max_same_department is not None or self.min_per_mentor > 0 or self.fair
+        return (
+            self.max_same_department is not None
+            or self.min_per_mentor > 0
+            or self.fair
+            or self.max_changes is not None
+        )
+
+    @property
+    def needs_cpsat(self) -> bool:
+        """A budget on moved pairs is not a flow constraint: only CP-SAT expresses it."""
+        return self.max_changes is not None
 
 
 def mentor_minimum(problem: MatchProblem, min_per_mentor: int) -> np.ndarray:

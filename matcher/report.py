@@ -44,7 +44,8 @@ def rank_of(problem, i: int, j: int) -> int:
     return 1 + int((problem.score[i][allowed] > problem.score[i, j]).sum())
 
 
-def pairs_table(result) -> tuple[list[str], list[list]]:
+def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[list]]:
+    """Rows of pairs.csv; ``status`` (mentee index → kept/changed/new) adds a column (rematch)."""
     c, s, p = result.cohort, result.scores, result.problem
     rows = []
     for i in np.flatnonzero(result.solution.mentor_of >= 0):
@@ -60,9 +61,10 @@ def pairs_table(result) -> tuple[list[str], list[list]]:
                 fmt_unit(float(s.readiness[i])),
                 rank_of(p, int(i), j),
                 why(result, int(i), j),
+                *([status[int(i)]] if status is not None else []),
             ]
         )
-    return PAIRS_HEADER, rows
+    return PAIRS_HEADER + (["status"] if status is not None else []), rows
 
 
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
@@ -171,19 +173,37 @@ def scores_table(c, s, p) -> tuple[list[str], list[list]]:
     return SCORES_HEADER, rows
 
 
-def write_match(result, out_dir, inputs=(), alternatives=None) -> list[str]:
-    """Write pairs.csv, unmatched.csv, summary.json and timings.json into ``out_dir`` atomically.
+def write_match(result, out_dir, inputs=(), alternatives=None, *, history=None, rematch=None) -> list[str]:
+    """Write pairs.csv, unmatched.csv, [alternatives.csv], history.csv, summary.json and
+    timings.json into ``out_dir`` atomically; after a rematch also changes.csv.
 
-    Every file but timings.json is byte-identical for the same inputs and config;
-    run times live apart so that they do not break that promise.
+    ``history``: the :class:`~matcher.history.Entry` list to write; ``rematch``: a
+    :class:`~matcher.rematch.RematchResult` (adds the status column, changes.csv and the
+    counts). Every file but timings.json is byte-identical for the same inputs and
+    config; run times live apart so that they do not break that promise.
     """
-    staged = StagedOutputs(out_dir, inputs)
-    staged.check_targets(["pairs.csv", "unmatched.csv", "alternatives.csv", "summary.json", "timings.json"])
-    staged.add("pairs.csv", csv_bytes(*pairs_table(result)))
+    from .history import history_bytes
+
+    names = ["pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv"]
+    staged = StagedOutputs(out_dir, inputs, owned=names)
+    staged.check_targets([*names, "summary.json", "timings.json"])
+    status = rematch.status if rematch is not None else None
+    staged.add("pairs.csv", csv_bytes(*pairs_table(result, status)))
     staged.add("unmatched.csv", csv_bytes(*unmatched_table(result)))
     if alternatives is not None:
         staged.add("alternatives.csv", csv_bytes(*alternatives_table(result, alternatives)))
-    staged.add("summary.json", json_bytes(summary(result)))
+    info = summary(result)
+    if rematch is not None:
+        staged.add(
+            "changes.csv",
+            csv_bytes(
+                ["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes]
+            ),
+        )
+        info = {"round": rematch.round, **rematch.counts, **info}
+    if history is not None:
+        staged.add("history.csv", history_bytes(list(history)))
+    staged.add("summary.json", json_bytes(info))
     timings = {k: round(v, 4) for k, v in result.timings.items()}
     timings["solver_runtime_seconds"] = round(result.solution.runtime_seconds, 4)
     staged.add("timings.json", json_bytes(timings))

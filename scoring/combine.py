@@ -69,8 +69,13 @@ def _notes(has_e, has_r) -> list[str]:
     return notes
 
 
-def score_cohort(cohort, config: Config | None = None) -> Scores:
-    """Score every (mentee, mentor) pair of a validated cohort."""
+def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None = None) -> Scores:
+    """Score every (mentee, mentor) pair of a validated cohort.
+
+    ``boost``: optional (n_mentees, 5) factors, 0 = unchanged; a factor f > 0 sets that C's
+    weight to f × the mentee's largest weight. A re-match uses it so that the C named in a
+    failed pair's reason leads the next choice for that mentee.
+    """
     config = config or Config()
     f = build_features(cohort)
     has_e, has_r = cohort.mentee_columns, cohort.mentor_columns
@@ -106,6 +111,12 @@ def score_cohort(cohort, config: Config | None = None) -> Scores:
         if f"want_{c}" not in has_e:
             want[:, k] = 3.0
     weights = prog[None, :] * want * in_use[None, :]
+    if boost is not None:
+        # A boosted C weighs ``factor`` × the mentee's largest weight, so it leads the score
+        # however little the mentee said it mattered before.
+        boost = np.asarray(boost, dtype=float)
+        top = weights.max(axis=1, keepdims=True)
+        weights = np.where((boost > 0) & in_use[None, :], boost * top, weights)
     total_w = weights.sum(axis=1)
     if not in_use.any() or np.all(total_w <= 0):
         score = np.full((n_e, n_r), 50.0)

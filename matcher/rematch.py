@@ -1,0 +1,220 @@
+"""Re-match after failed rapport, without disturbing the pairs that work.
+
+``rematch(cohort, config, previous, failed, history, max_changes)`` takes the current
+cohort (people may have joined or left, capacities may have changed), the previous
+pairs, the failed pairs (with reasons) and the history, and returns a
+:class:`RematchResult`:
+
+* every failed pair — now or in any earlier round — is forbidden (rule ``failed``);
+* pairs whose mentee or mentor left are released and reported; a pair that now breaks a
+  hard rule is released too;
+* with ``max_changes = 0`` every other pair is kept exactly (pinned); the freed places and
+  the unmatched mentees are filled optimally under the batch objective. A mentor whose
+  capacity dropped below their load has their pairs freed for the solver to decide who
+  stays (the least loss to the programme);
+* with ``max_changes = N`` up to N working pairs may move, as a hard constraint of the
+  CP-SAT model;
+* a failure reason steers the new choice: for that mentee the named C weighs
+  ``REASON_BOOST`` (2) times their largest C weight, so it leads their score
+  (``availability`` boosts compatibility, which holds time-zone fit and meeting mode;
+  with ``max_changes = 0`` only mentors with a free place can take them anyway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .api import MatchResult, match
+from .config import FIVE_CS, Config
+from .errors import InputError, Problem
+from .history import Entry, close, failed_pairs
+from .model import Cohort, natural_key
+from .rules import RULES, reasons
+
+REASON_BOOST = 2.0
+REASONS = ("compatibility", "contrast", "challenge", "context", "care", "availability", "other")
+
+
+@dataclass(frozen=True)
+class Failure:
+    mentee_id: str
+    mentor_id: str
+    reason: str
+    note: str
+    row: int
+
+
+@dataclass(frozen=True, eq=False)
+class RematchResult:
+    result: MatchResult
+    status: dict[int, str]  # matched mentee index -> kept | changed | new
+    changes: tuple[tuple[str, str, str, str], ...]  # mentee_id, old_mentor_id, new_mentor_id, why
+    counts: dict[str, int]
+    history: tuple[Entry, ...]
+    round: int
+
+
+def read_failed(path, encoding=None) -> tuple[str, list[Failure]]:
+    from .history import read_columns
+
+    file, rows = read_columns(path, ("mentee_id", "mentor_id"), ("reason", "note"), encoding)
+    problems, out = [], []
+    for r in rows:
+        reason = r.get("reason", "").strip().lower()
+        if reason and reason not in REASONS:
+            problems.append(
+                Problem(
+                    file,
+                    r["_row"],
+                    "reason",
+                    r["reason"],
+                    "is not a known reason",
+                    "leave it blank or use one of: " + ", ".join(REASONS),
+                )
+            )
+            continue
+        out.append(Failure(r["mentee_id"], r["mentor_id"], reason, r.get("note", ""), r["_row"]))
+    if problems:
+        raise InputError(problems)
+    return file, out
+
+
+def rematch(
+    cohort: Cohort,
+    config: Config,
+    previous: list[tuple[str, str]],
+    failed: list[Failure],
+    history: list[Entry],
+    *,
+    max_changes: int = 0,
+    failed_file: str = "failed.csv",
+) -> RematchResult:
+    """Re-match; see the module docstring. ``previous``: (mentee_id, mentor_id) pairs."""
+    prev = dict(previous)
+    problems = []
+    for f in failed:
+        if prev.get(f.mentee_id) != f.mentor_id:
+            problems.append(
+                Problem(
+                    failed_file,
+                    f.row,
+                    None,
+                    f"{f.mentee_id} → {f.mentor_id}",
+                    "this pair is not in the previous pairs",
+                    "give a pair from --pairs (check both ids)",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    rnd = max((e.round for e in history), default=0) + 1
+    entries = list(history)
+    if not entries:
+        entries = [Entry(1, e, r, "active") for e, r in previous]
+        rnd = 2
+    failed_now = {(f.mentee_id, f.mentor_id): f for f in failed}
+    for pair, f in failed_now.items():
+        entries = close(entries, pair, "failed", f.reason or "unspecified")
+
+    # Every failure ever, among the people still here, is forbidden.
+    forbidden_ids = failed_pairs(entries)
+    failed_idx = []
+    for e_id, r_id in sorted(forbidden_ids):
+        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
+        if i is not None and j is not None:
+            failed_idx.append((i, j))
+
+    boost = np.zeros((cohort.n_mentees, 5))
+    for f in failed:
+        i = cohort.mentee_index(f.mentee_id)
+        if i is None:
+            continue
+        c = "compatibility" if f.reason == "availability" else f.reason
+        if c in FIVE_CS:
+            boost[i, FIVE_CS.index(c)] = REASON_BOOST
+
+    # Decide what is kept, what is freed, and why.
+    why_freed: dict[str, str] = {}
+    released = 0
+    kept: list[tuple[int, int]] = []
+    for e_id, r_id in previous:
+        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
+        if i is None:
+            why_freed[e_id] = "mentee left the programme"
+            entries = close(entries, (e_id, r_id), "ended", "mentee left")
+            released += 1
+        elif j is None:
+            why_freed[e_id] = "mentor left the programme"
+            entries = close(entries, (e_id, r_id), "ended", "mentor left")
+            released += 1
+        elif (e_id, r_id) in failed_now:
+            reason = failed_now[(e_id, r_id)].reason
+            why_freed[e_id] = "pair failed" + (f" ({reason})" if reason else "")
+        else:
+            kept.append((i, j))
+
+    # Score once (with the boosts) to see which kept pairs now break a hard rule.
+    from scoring.combine import score_cohort
+
+    from .api import build_problem
+
+    scores = score_cohort(cohort, config, boost)
+    problem, _ = build_problem(cohort, config, scores, failed=failed_idx)
+    still = []
+    for i, j in kept:
+        bits = int(problem.excluded[i, j])
+        if bits or not problem.eligible[i]:
+            names = ", ".join(RULES[n].label for n in reasons(bits)) or "min_readiness"
+            why_freed[cohort.mentee_ids[i]] = f"pair now breaks a rule ({names})"
+            entries = close(entries, (cohort.mentee_ids[i], cohort.mentor_ids[j]), "ended", "breaks a rule")
+        else:
+            still.append((i, j))
+    load = np.bincount(np.array([j for _, j in still], dtype=np.int64), minlength=cohort.n_mentors)
+    over = set(np.flatnonzero(load > cohort.capacity).tolist())
+    pinned = [(i, j) for i, j in still if j not in over]
+    for i, j in still:
+        if j in over:
+            why_freed[cohort.mentee_ids[i]] = "mentor's capacity dropped"
+
+    if max_changes == 0:
+        result = match(cohort, config, pins=pinned, failed=failed_idx, scores=scores)
+    else:
+        result = match(cohort, config, failed=failed_idx, scores=scores, keep=pinned, max_changes=max_changes)
+
+    mentor_of = result.solution.mentor_of
+    status: dict[int, str] = {}
+    changes = []
+    for i in np.flatnonzero(mentor_of >= 0):
+        e_id, r_id = cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]]
+        old = prev.get(e_id)
+        status[int(i)] = "kept" if old == r_id else ("changed" if old else "new")
+    ids_now = {e: i for i, e in enumerate(cohort.mentee_ids)}
+    for e_id in sorted(set(prev) | set(cohort.mentee_ids), key=natural_key):
+        old = prev.get(e_id, "")
+        i = ids_now.get(e_id)
+        new = cohort.mentor_ids[mentor_of[i]] if i is not None and mentor_of[i] >= 0 else ""
+        if old == new:
+            continue
+        if not old:
+            why = "new mentee" if e_id not in prev else "previously unmatched"
+        elif e_id in why_freed:
+            why = why_freed[e_id]
+        else:
+            why = "moved to improve the programme (--max-changes)"
+        if not new and i is not None:
+            why += "; now unmatched: " + result.unmatched.get(int(i), "")
+        changes.append((e_id, old, new, why))
+        if old and e_id not in why_freed:
+            entries = close(entries, (e_id, old), "ended", "re-matched")
+    for i, st in status.items():
+        if st != "kept":
+            entries.append(Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]], "active"))
+    counts = {
+        "kept": sum(1 for s in status.values() if s == "kept"),
+        "changed": sum(1 for s in status.values() if s == "changed"),
+        "new": sum(1 for s in status.values() if s == "new"),
+        "released": released,
+        "failed": len(failed),
+    }
+    return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
