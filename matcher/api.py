@@ -56,14 +56,14 @@ def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> 
     return load_cohort(mentors, mentees, config, encoding=encoding, strict=strict), config
 
 
-def as_pair_list(pairs, file: str = "pins") -> PairList | None:
-    """Accept a PairList or plain (mentee index, mentor index) tuples."""
+def as_pair_list(pairs, cohort: Cohort, file: str = "pins") -> PairList | None:
+    """Accept a PairList or plain (mentee index, mentor index) tuples (rows numbered from 1)."""
     if pairs is None or isinstance(pairs, PairList):
         return pairs
     pairs = tuple((int(i), int(j)) for i, j in pairs)
     n = len(pairs)
-    ids = tuple((f"#{i}", f"#{j}") for i, j in pairs)
-    return PairList(file, pairs, tuple(range(2, n + 2)), ids, ("",) * n, ())
+    ids = tuple((str(cohort.mentee_ids[i]), str(cohort.mentor_ids[j])) for i, j in pairs)
+    return PairList(file, pairs, tuple(range(1, n + 1)), ids, ("",) * n, ())
 
 
 def side_rules(config: Config, scores: Scores) -> SideRules:
@@ -149,7 +149,7 @@ def match(
     if scores is None:
         scores = score_cohort(cohort, config, boost)
     t1 = time.perf_counter()
-    pins = as_pair_list(pins)
+    pins = as_pair_list(pins, cohort, "pins (given in code)")
     forbidden = tuple(forbidden.pairs if isinstance(forbidden, PairList) else forbidden)
     failed = tuple(failed.pairs if isinstance(failed, PairList) else failed)
     pin_pairs = pins.pairs if pins is not None else ()
@@ -170,7 +170,7 @@ def match(
     if report.objective != solution.objective:  # pragma: no cover
         raise MatcherError("internal check failed: objective differs from the solver's")
     unmatched = {
-        int(i): unmatched_reason(problem, solution.mentor_of, int(i), config, scores.features)
+        int(i): unmatched_reason(problem, solution.mentor_of, int(i), config, scores.features, side)
         for i in np.flatnonzero(solution.mentor_of < 0)
     }
     timings = {"score": t1 - t0, "solve": t2 - t1}

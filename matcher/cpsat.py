@@ -168,5 +168,11 @@ def solve_cpsat(
     else:
         a, _b = multipliers(problem)
         bound = objective + a  # nothing better than one more match is proven impossible
+    lowest = None
+    if side.fair and (mentor_of >= 0).any():
+        m = mentor_of >= 0
+        lowest = float(problem.score[m.nonzero()[0], mentor_of[m]].min())
     runtime = time.perf_counter() - start
-    return Solution(mentor_of, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage)
+    return Solution(
+        mentor_of, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
+    )

@@ -75,7 +75,9 @@ def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str
     return sorted(out, key=lambda t: (-t[0], -t[1], t[2]))
 
 
-def unmatched_reason(problem: MatchProblem, mentor_of: np.ndarray, i: int, config, features=None) -> str:
+def unmatched_reason(
+    problem: MatchProblem, mentor_of: np.ndarray, i: int, config, features=None, side=None
+) -> str:
     """A specific sentence for unmatched mentee i, with the nearest relaxation when one helps."""
     min_readiness = config.rules.min_readiness
     if not problem.eligible[i]:
@@ -97,6 +99,17 @@ def unmatched_reason(problem: MatchProblem, mentor_of: np.ndarray, i: int, confi
             text = RULES[alone[0]].alone
         else:
             text = f"no feasible mentor (excluded: {excluded_text})"
+    elif (spare[with_room] > 0).any() and side is not None and side.max_same_department is not None:
+        # Feasible mentors still have places: the department spread keeps this mentee out.
+        open_ = with_room[spare[with_room] > 0]
+        k = side.max_same_department
+        text = (
+            f"the {_plural(open_.size, 'feasible mentor')} with a free place already "
+            f"{'has' if open_.size == 1 else 'have'} {k} mentee{'s' if k != 1 else ''} of this "
+            f"department (max_same_department_per_mentor = {k})"
+        )
+        if counts:
+            text += f" (excluded: {excluded_text})"
     else:
         if with_room.size == 0:
             verb = "has" if allowed.size == 1 else "all have"

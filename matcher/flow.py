@@ -229,9 +229,19 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
             else:
                 hi = mid - 1
         mid, flows = best
-        lowest = float(levels[mid]) / 100.0
+        threshold = int(levels[mid])
         if pinned.any():
-            lowest = min(lowest, float(problem.score[pinned, mentor_of[pinned]].min()))
+            # The lowest score counts pinned pairs too: a pin below the threshold caps the
+            # max-min, and only pairs at least as good as that pin need be kept.
+            pin_low = int(score_units(problem.score[pinned, mentor_of[pinned]]).min())
+            if pin_low < threshold:
+                threshold = pin_low
+                mask = units >= threshold
+                if bounded:
+                    _, flows, _ = _solve(net, mask, most)
+                else:
+                    _, flows, _ = _solve(net, mask, None)
+        lowest = threshold / 100.0
     chosen = flows > 0
     mentor_of[net.ei[chosen]] = net.rj[chosen]
     objective = total_objective(problem, mentor_of)

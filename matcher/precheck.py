@@ -110,12 +110,14 @@ def check_mentor_minimum(problem, cohort, side) -> None:
         candidates = int(allowed[:, j].sum())
         if candidates < need[j]:
             reasons_out.append(
-                f"mentor {cohort.mentor_ids[j]} needs {need[j]} mentee(s) but only {candidates} mentee(s) may be paired with them"
+                f"mentor {cohort.mentor_ids[j]} needs {_n(need[j], 'mentee')} but only {_n(candidates, 'mentee')} may be paired with them"
             )
     total_need = int(need.sum())
     free = int(problem.eligible.sum())
     if total_need > free:
-        reasons_out.append(f"mentors need {total_need} mentees in all but only {free} mentees can be matched")
+        reasons_out.append(
+            f"mentors need {_n(total_need, 'mentee')} in all but only {_n(free, 'mentee')} can be matched"
+        )
     if reasons_out:
         raise InfeasibleError(
             f"min_mentees_per_mentor = {side.min_per_mentor} is impossible: "
@@ -138,5 +140,11 @@ def programme_warnings(problem, cohort) -> list[str]:
     none = np.flatnonzero(problem.eligible & ~problem.allowed.any(axis=1))
     if none.size:
         ids = ", ".join(cohort.mentee_ids[none[:10]]) + (", …" if none.size > 10 else "")
-        out.append(f"{none.size} mentee(s) have no feasible mentor at all ({ids}); see unmatched.csv for why")
+        out.append(
+            f"{_n(none.size, 'mentee')} {'has' if none.size == 1 else 'have'} no feasible mentor at all ({ids}); see unmatched.csv for why"
+        )
     return out
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
