@@ -52,15 +52,15 @@ def _join(items: list[str]) -> str:
 
 
 def _gap_hours(result, i: int, j: int) -> float | None:
-    from scoring.features import timezone_gap
-
+    """Hours between the two clocks, the larger over the year (as the timezone rule)."""
     f = result.scores.features
-    g = float(timezone_gap(f.e, f.r, slice(i, i + 1))[0, j])
+    d = np.abs(f.e.tz_offsets[i] - f.r.tz_offsets[j])
+    g = float(np.minimum(d, 24.0 - d).max())
     return None if math.isnan(g) else g
 
 
 def _compatibility(result, i, j) -> str:
-    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    e, r = result.cohort.mentee_records[i], result.cohort.mentor_records[j]
     bits = []
     style = [(c.split("_")[1], e[c], r[c]) for c in ("style_structure", "style_pace", "style_directness")]
     answered = [(n, a, b) for n, a, b in style if not (math.isnan(a) or math.isnan(b))]
@@ -81,7 +81,7 @@ def _compatibility(result, i, j) -> str:
 
 
 def _contrast(result, i, j) -> str:
-    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    e, r = result.cohort.mentee_records[i], result.cohort.mentor_records[j]
     diffs, sames = [], []
     for col in ("department", "profession"):
         a, b = e[col], r[col]
@@ -101,11 +101,9 @@ def _contrast(result, i, j) -> str:
 
 
 def _challenge(result, i, j) -> str:
-    from scoring.five_cs import challenge_appetite
-
-    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    e, r = result.cohort.mentee_records[i], result.cohort.mentor_records[j]
     mentor = _likert(r["challenge"])
-    appetite = challenge_appetite(result.scores.features, result.cohort.mentee_columns)[i]
+    appetite = result.scores.appetite[i]
     text = f"mentor rates their challenge {mentor}" if mentor else "mentor did not rate their challenge"
     source = "want challenge" if _likert(e["want_challenge"]) else "are ready for challenge"
     if not _likert(e["want_challenge"]) and not _likert(e["ready_challenge"]):
@@ -114,7 +112,7 @@ def _challenge(result, i, j) -> str:
 
 
 def _context(result, i, j) -> str:
-    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    e, r = result.cohort.mentee_records[i], result.cohort.mentor_records[j]
     parts = []
     if e["topics"] and r["topics"]:
         shared = [t for t in e["topics"] if t in set(r["topics"])]
@@ -145,7 +143,7 @@ def _context(result, i, j) -> str:
 
 
 def _care(result, i, j) -> str:
-    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    e, r = result.cohort.mentee_records[i], result.cohort.mentor_records[j]
     care = _likert(r["care"])
     text = f"mentor rates their care {care}" if care else "mentor did not rate their care"
     want = _likert(e["want_care"])
@@ -182,7 +180,7 @@ def why(result, i: int, j: int) -> str:
 
 def rule_detail(result, i: int, j: int, name: str) -> str:
     """A rule's exclusion of (i, j), with the values behind it."""
-    e, r = result.cohort.mentees.iloc[i], result.cohort.mentors.iloc[j]
+    e, r = result.cohort.mentee_records[i], result.cohort.mentor_records[j]
     rules = result.config.rules
     if name == "timezone":
         gap = _gap_hours(result, i, j)
@@ -225,7 +223,7 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
     lines.append("  The five Cs (value, share of your weights):")
     for ev in evidence(result, i, j):
         lines.append(f"    {ev.c} {ev.value:.2f} (weight {ev.weight:.2f}): {ev.text}")
-    ready = c.mentees.iloc[i]
+    ready = c.mentee_records[i]
     items = [
         f"{READY_WORDS[k]} {_likert(ready[k])}"
         for k in READY_ITEMS

@@ -75,6 +75,15 @@ class Cohort:
         return self._mentor_pos.get(mentor_id)
 
     @cached_property
+    def mentee_records(self) -> list[dict]:
+        """Rows as dicts (fast per-person access for explanations)."""
+        return self.mentees.to_dict("records")
+
+    @cached_property
+    def mentor_records(self) -> list[dict]:
+        return self.mentors.to_dict("records")
+
+    @cached_property
     def capacity(self) -> np.ndarray:
         """Mentor capacities, shape (n_mentors,), int64."""
         return self.mentors["capacity"].to_numpy(dtype=np.int64)

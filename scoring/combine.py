@@ -36,6 +36,7 @@ class Scores:
     same_department: np.ndarray | None  # (n_e, n_r) bool, or None when not known
     features: Features
     text: object = None  # fitted TF-IDF (for explanations)
+    appetite: np.ndarray | None = None  # (n_e,) challenge appetite 1–5 (for explanations)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -150,4 +151,5 @@ def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None 
         same_department=same_dept,
         features=f,
         text=fitted,
+        appetite=five_cs.challenge_appetite(f, has_e),
     )
