@@ -75,7 +75,7 @@ def side_rules(config: Config, scores: Scores) -> SideRules:
 
 def build_problem(cohort: Cohort, config: Config, scores: Scores, *, forbidden=(), failed=(), pins=()):
     """Encode the cohort as matrices: apply every hard rule, eligibility and pins."""
-    x = RuleInput(cohort, scores, config, tuple(forbidden), tuple(failed))
+    x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed))
     excluded, applied = exclusions(x)
     eligible = scores.readiness >= config.rules.min_readiness - 1e-12
     problem = MatchProblem(

@@ -19,14 +19,29 @@ from .config import Config
 
 @dataclass(frozen=True, eq=False)
 class RuleInput:
-    """What the rules read: cohort, features, scores, config, and pair lists by index."""
+    """What the rules read, for a block of mentee ``rows`` (a slice or an index array).
+
+    ``score`` is the block's pair scores (k, n_mentors); pair lists are by index.
+    """
 
     cohort: object
-    scores: object
+    features: object
     config: Config
+    score: np.ndarray
+    rows: object = None  # None: every mentee
     forbidden: tuple[tuple[int, int], ...] = ()
     failed: tuple[tuple[int, int], ...] = ()
     extra: dict = field(default_factory=dict)
+
+    @property
+    def mentees(self) -> np.ndarray:
+        """Cohort indices of the block's mentees, in block order."""
+        every = np.arange(self.cohort.n_mentees)
+        return every if self.rows is None else every[self.rows]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.mentees.size, self.cohort.n_mentors)
 
 
 @dataclass(frozen=True)
@@ -38,11 +53,15 @@ class Rule:
     mask: Callable[[RuleInput], np.ndarray | None]  # None: the rule does not apply
 
 
-def _pairs_mask(shape, pairs) -> np.ndarray:
-    out = np.zeros(shape, dtype=bool)
+def _pairs_mask(x: RuleInput, pairs) -> np.ndarray:
+    """Block mask of (cohort mentee index, mentor index) pairs."""
+    out = np.zeros(x.shape, dtype=bool)
     if pairs:
-        i, j = np.array(pairs, dtype=np.int64).T
-        out[i, j] = True
+        where = {int(i): k for k, i in enumerate(x.mentees)}
+        hits = [(where[i], j) for i, j in pairs if i in where]
+        if hits:
+            r, c = np.array(hits, dtype=np.int64).T
+            out[r, c] = True
     return out
 
 
@@ -50,33 +69,38 @@ def avoid_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if "avoid" not in c.mentee_columns and "avoid" not in c.mentor_columns:
         return None
+    pairs = x.extra.get("avoid_pairs")
+    if pairs is None:
+        pairs = avoid_pairs(c)
+    return _pairs_mask(x, pairs)
+
+
+def avoid_pairs(c) -> list[tuple[int, int]]:
+    """Every (mentee, mentor) pair that an avoid list on either side forbids."""
     pairs = []
     for i, ids in enumerate(c.mentees["avoid"]):
         pairs.extend((i, j) for j in (c.mentor_index(p) for p in ids) if j is not None)
     for j, ids in enumerate(c.mentors["avoid"]):
         pairs.extend((i, j) for i in (c.mentee_index(p) for p in ids) if i is not None)
-    return _pairs_mask((c.n_mentees, c.n_mentors), pairs)
+    return pairs
 
 
 def forbid_mask(x: RuleInput) -> np.ndarray | None:
-    if not x.forbidden:
-        return None
-    return _pairs_mask((x.cohort.n_mentees, x.cohort.n_mentors), x.forbidden)
+    return _pairs_mask(x, x.forbidden) if x.forbidden else None
 
 
 def failed_mask(x: RuleInput) -> np.ndarray | None:
-    if not x.failed:
-        return None
-    return _pairs_mask((x.cohort.n_mentees, x.cohort.n_mentors), x.failed)
+    return _pairs_mask(x, x.failed) if x.failed else None
 
 
 def language_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if "languages" not in c.mentee_columns or "languages" not in c.mentor_columns:
         return None
-    f = x.scores.features
-    shared = np.asarray((f.e.languages @ f.r.languages.T).toarray()) > 0
-    give_e = np.diff(f.e.languages.indptr) > 0
+    f = x.features
+    le = f.e.languages[x.mentees]
+    shared = np.asarray((le @ f.r.languages.T).toarray()) > 0
+    give_e = np.diff(le.indptr) > 0
     give_r = np.diff(f.r.languages.indptr) > 0
     return ~shared & give_e[:, None] & give_r[None, :]
 
@@ -85,8 +109,8 @@ def mode_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if "mode" not in c.mentee_columns or "mode" not in c.mentor_columns:
         return None
-    f = x.scores.features
-    a, b = f.e.mode[:, None], f.r.mode[None, :]
+    f = x.features
+    a, b = f.e.mode[x.mentees][:, None], f.r.mode[None, :]
     return ((a == 1) & (b == 2)) | ((a == 2) & (b == 1))
 
 
@@ -95,11 +119,11 @@ def location_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if not all("location" in s and "mode" in s for s in (c.mentee_columns, c.mentor_columns)):
         return None
-    f = x.scores.features
-    a, b = f.e.mode[:, None], f.r.mode[None, :]
+    f = x.features
+    a, b = f.e.mode[x.mentees][:, None], f.r.mode[None, :]
     # One side insists on in person and the other does not rule it out (blank = either).
     in_person = ((a == 1) & (b != 2)) | ((b == 1) & (a != 2))
-    la, lb = f.e.location[:, None], f.r.location[None, :]
+    la, lb = f.e.location[x.mentees][:, None], f.r.location[None, :]
     return in_person & (la >= 0) & (lb >= 0) & (la != lb)
 
 
@@ -109,8 +133,8 @@ def timezone_mask(x: RuleInput) -> np.ndarray | None:
         return None
     from scoring.features import timezone_gap
 
-    f = x.scores.features
-    gap = timezone_gap(f.e, f.r)
+    f = x.features
+    gap = timezone_gap(f.e, f.r, x.mentees)
     with np.errstate(invalid="ignore"):
         return np.nan_to_num(gap, nan=0.0) > x.config.rules.max_timezone_gap_hours + 1e-9
 
@@ -125,8 +149,8 @@ def seniority_mask(x: RuleInput) -> np.ndarray | None:
     if "seniority" not in c.mentee_columns or "seniority" not in c.mentor_columns:
         return None
     rules = x.config.rules
-    f = x.scores.features
-    gap = f.r.seniority[None, :] - f.e.seniority[:, None]
+    f = x.features
+    gap = f.r.seniority[None, :] - f.e.seniority[x.mentees][:, None]
     known = ~np.isnan(gap)
     gap = np.nan_to_num(gap)
     if rules.seniority == "mentor_senior":
@@ -142,9 +166,14 @@ def seniority_mask(x: RuleInput) -> np.ndarray | None:
 
 
 def department_mask(x: RuleInput) -> np.ndarray | None:
-    if x.config.rules.same_department != "forbid" or x.scores.same_department is None:
+    c = x.cohort
+    if x.config.rules.same_department != "forbid":
         return None
-    return x.scores.same_department.copy()
+    if "department" not in c.mentee_columns or "department" not in c.mentor_columns:
+        return None
+    from scoring.combine import same_department
+
+    return same_department(x.features, x.mentees)
 
 
 def reporting_line_mask(x: RuleInput) -> np.ndarray | None:
@@ -154,6 +183,14 @@ def reporting_line_mask(x: RuleInput) -> np.ndarray | None:
     has = "manager_id" in c.mentee_columns or "manager_id" in c.mentor_columns
     if not has or setting is False:
         return None
+    pairs = x.extra.get("reporting_pairs")
+    if pairs is None:
+        pairs = reporting_pairs(c)
+    return _pairs_mask(x, pairs)
+
+
+def reporting_pairs(c) -> list[tuple[int, int]]:
+    """(mentee, mentor) pairs where the mentor is in the mentee's chain of managers."""
     boss: dict[str, str] = {}
     for table in (c.mentors, c.mentees):
         for pid, mgr in zip(table["id"], table["manager_id"], strict=True):
@@ -169,14 +206,14 @@ def reporting_line_mask(x: RuleInput) -> np.ndarray | None:
             if j is not None:
                 pairs.append((i, j))
             up = boss.get(up)
-    return _pairs_mask((c.n_mentees, c.n_mentors), pairs)
+    return pairs
 
 
 def min_score_mask(x: RuleInput) -> np.ndarray | None:
     threshold = x.config.rules.min_score
     if threshold <= 0:
         return None
-    return x.scores.score < threshold
+    return x.score < threshold
 
 
 RULES: dict[str, Rule] = {
@@ -230,9 +267,8 @@ def rule(name: str) -> Rule:
 
 
 def exclusions(x: RuleInput) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Bits of every rule excluding each pair, shape (n_mentees, n_mentors) uint16; rules applied."""
-    shape = (x.cohort.n_mentees, x.cohort.n_mentors)
-    bits = np.zeros(shape, dtype=np.uint16)
+    """Bits of every rule excluding each pair of the block, (k, n_mentors) uint16; rules applied."""
+    bits = np.zeros(x.shape, dtype=np.uint16)
     applied = []
     for r in RULES.values():
         mask = r.mask(x)

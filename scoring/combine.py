@@ -70,8 +70,25 @@ def _notes(has_e, has_r) -> list[str]:
     return notes
 
 
-def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None = None) -> Scores:
-    """Score every (mentee, mentor) pair of a validated cohort.
+@dataclass(frozen=True, eq=False)
+class ScoringContext:
+    """Everything needed to score any block of mentee rows: features, text, weights."""
+
+    features: Features
+    text: object
+    has_e: frozenset
+    has_r: frozenset
+    config: Config
+    in_use: np.ndarray  # (5,) bool: the C has inputs in both files
+    weights: np.ndarray  # (n_e, 5) effective weights (0 for Cs not in use)
+    readiness: np.ndarray  # (n_e,)
+    appetite: np.ndarray  # (n_e,)
+    used: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+
+def prepare_scoring(cohort, config: Config | None = None, boost: np.ndarray | None = None) -> ScoringContext:
+    """Features, fitted text and per-mentee weights: the part of scoring that is per person.
 
     ``boost``: optional (n_mentees, 5) factors, 0 = unchanged; a factor f > 0 sets that C's
     weight to f × the mentee's largest weight. A re-match uses it so that the C named in a
@@ -80,32 +97,11 @@ def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None 
     config = config or Config()
     f = build_features(cohort)
     has_e, has_r = cohort.mentee_columns, cohort.mentor_columns
-    n_e, n_r = cohort.n_mentees, cohort.n_mentors
     fitted = None
     if "goals" in has_e and "expertise" in has_r:
         fitted = fit_text(list(cohort.mentees["goals"]), list(cohort.mentors["expertise"]))
-
-    rule = config.rules.seniority
-    funcs = {
-        "compatibility": lambda rows: five_cs.compatibility(f, rows, has_e, has_r),
-        "contrast": lambda rows: five_cs.contrast(f, rows, has_e, has_r),
-        "challenge": lambda rows: five_cs.challenge(f, rows, has_e, has_r),
-        "context": lambda rows: five_cs.context(
-            f, rows, has_e, has_r, None if fitted is None else text_similarity(fitted, rows), rule
-        ),
-        "care": lambda rows: five_cs.care(f, rows, has_e, has_r),
-    }
-    components = np.full((5, n_e, n_r), np.nan, dtype=np.float32)
-    in_use = np.zeros(5, dtype=bool)
-    step = max(1, CHUNK_PAIRS // max(n_r, 1))
-    for start in range(0, n_e, step):
-        rows = slice(start, min(n_e, start + step))
-        for k, c in enumerate(FIVE_CS):
-            value = funcs[c](rows)
-            if value is not None:
-                components[k, rows] = value
-                in_use[k] = True
-
+    probe = slice(0, min(1, cohort.n_mentees))
+    in_use = np.array([_component(f, fitted, has_e, has_r, config, c, probe) is not None for c in FIVE_CS])
     prog = np.array([config.weights.as_dict()[c] for c in FIVE_CS])
     want = np.where(np.isnan(f.want), 3.0, f.want)
     for k, c in enumerate(FIVE_CS):
@@ -118,38 +114,94 @@ def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None 
         boost = np.asarray(boost, dtype=float)
         top = weights.max(axis=1, keepdims=True)
         weights = np.where((boost > 0) & in_use[None, :], boost * top, weights)
-    total_w = weights.sum(axis=1)
-    if not in_use.any() or np.all(total_w <= 0):
-        score = np.full((n_e, n_r), 50.0)
+    if not in_use.any():
         weights = np.zeros_like(weights)
-    else:
-        norm = np.where(total_w > 0, total_w, 1.0)
-        score = np.zeros((n_e, n_r))
-        for k in range(5):
-            if in_use[k]:
-                score += (weights[:, k] / norm)[:, None] * components[k].astype(np.float64)
-        score *= 100.0
-        score[total_w <= 0] = 50.0
+    return ScoringContext(
+        features=f,
+        text=fitted,
+        has_e=has_e,
+        has_r=has_r,
+        config=config,
+        in_use=in_use,
+        weights=weights,
+        readiness=np.round(readiness_of(f.ready, has_e), 4),
+        appetite=five_cs.challenge_appetite(f, has_e),
+        used=tuple(c for k, c in enumerate(FIVE_CS) if in_use[k]),
+        left_out=tuple(_notes(has_e, has_r)),
+    )
 
+
+def _component(f, fitted, has_e, has_r, config, c, rows):
+    if c == "compatibility":
+        return five_cs.compatibility(f, rows, has_e, has_r)
+    if c == "contrast":
+        return five_cs.contrast(f, rows, has_e, has_r)
+    if c == "challenge":
+        return five_cs.challenge(f, rows, has_e, has_r)
+    if c == "context":
+        text = None if fitted is None else text_similarity(fitted, rows)
+        return five_cs.context(f, rows, has_e, has_r, text, config.rules.seniority)
+    return five_cs.care(f, rows, has_e, has_r)
+
+
+def same_department(f: Features, rows) -> np.ndarray:
+    """(k, n_mentors) bool: both gave the same department."""
+    de, dr = f.e.department[rows][:, None], f.r.department[None, :]
+    return (de == dr) & (de >= 0)
+
+
+def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
+    """Components (5, k, n_r) float32 (NaN for a C not in use) and pair score (k, n_r) in
+    [0, 100] rounded to 0.01, for mentee ``rows`` (a slice or an index array)."""
+    f = ctx.features
+    k = len(np.arange(f.e.n)[rows])
+    comps = np.full((5, k, f.r.n), np.nan, dtype=np.float32)
+    w = ctx.weights[rows]
+    total = w.sum(axis=1)
+    score = np.zeros((k, f.r.n))
+    norm = np.where(total > 0, total, 1.0)
+    for c_i, c in enumerate(FIVE_CS):
+        if not ctx.in_use[c_i]:
+            continue
+        value = _component(f, ctx.text, ctx.has_e, ctx.has_r, ctx.config, c, rows)
+        comps[c_i] = value
+        score += (w[:, c_i] / norm)[:, None] * comps[c_i].astype(np.float64)
+    score *= 100.0
+    score[total <= 0] = 50.0
+    if (
+        "department" in ctx.has_e
+        and "department" in ctx.has_r
+        and ctx.config.rules.same_department == "penalise"
+    ):
+        score = np.where(same_department(f, rows), score - ctx.config.rules.department_penalty, score)
+    return comps, np.round(np.clip(score, 0.0, 100.0), 2)
+
+
+def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None = None) -> Scores:
+    """Score every (mentee, mentor) pair of a validated cohort (dense: all pairs in memory).
+
+    See :func:`prepare_scoring` for ``boost``.
+    """
+    ctx = prepare_scoring(cohort, config, boost)
+    n_e, n_r = cohort.n_mentees, cohort.n_mentors
+    components = np.full((5, n_e, n_r), np.nan, dtype=np.float32)
+    score = np.zeros((n_e, n_r))
+    step = max(1, CHUNK_PAIRS // max(n_r, 1))
+    for start in range(0, n_e, step):
+        rows = slice(start, min(n_e, start + step))
+        components[:, rows], score[rows] = score_block(ctx, rows)
     same_dept = None
-    if "department" in has_e and "department" in has_r:
-        de, dr = f.e.department[:, None], f.r.department[None, :]
-        same_dept = (de == dr) & (de >= 0)
-        if config.rules.same_department == "penalise":
-            score = np.where(same_dept, score - config.rules.department_penalty, score)
-    score = np.round(np.clip(score, 0.0, 100.0), 2)
-
-    ready = readiness_of(f.ready, has_e)
-    used = tuple(c for k, c in enumerate(FIVE_CS) if in_use[k])
+    if "department" in ctx.has_e and "department" in ctx.has_r:
+        same_dept = same_department(ctx.features, slice(None))
     return Scores(
         components=components,
         score=score,
-        readiness=np.round(ready, 4),
-        weights=weights,
-        used=used,
-        left_out=tuple(_notes(has_e, has_r)),
+        readiness=ctx.readiness,
+        weights=ctx.weights,
+        used=ctx.used,
+        left_out=ctx.left_out,
         same_department=same_dept,
-        features=f,
-        text=fitted,
-        appetite=five_cs.challenge_appetite(f, has_e),
+        features=ctx.features,
+        text=ctx.text,
+        appetite=ctx.appetite,
     )
