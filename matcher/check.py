@@ -53,10 +53,9 @@ def check(problem: MatchProblem, mentor_of: np.ndarray, extra_rules=()) -> Check
         j = mentor_of[i]
         if pinned.get(int(i)) == j:
             continue
-        if problem.excluded[i, j]:
-            violations.append(
-                f"pair (#{i}, #{j}) breaks rule(s): {', '.join(reasons(int(problem.excluded[i, j])))}"
-            )
+        bits = problem.pair_bits(int(i), int(j))
+        if bits:
+            violations.append(f"pair (#{i}, #{j}) breaks rule(s): {', '.join(reasons(bits))}")
         if not problem.eligible[i]:
             violations.append(f"mentee #{i} is below min_readiness but matched")
     for i, j in problem.pins:
@@ -64,7 +63,7 @@ def check(problem: MatchProblem, mentor_of: np.ndarray, extra_rules=()) -> Check
             violations.append(f"pin (#{i}, #{j}) not honoured")
     for rule in extra_rules:
         violations.extend(rule(problem, mentor_of))
-    total = float(problem.score[matched, mentor_of[matched]].sum()) if matched.size else 0.0
+    total = float(problem.pair_scores(matched, mentor_of[matched]).sum()) if matched.size else 0.0
     return CheckReport(total_objective(problem, mentor_of), int(matched.size), total, tuple(violations))
 
 

@@ -36,7 +36,7 @@ def _only(row: np.ndarray, name: str) -> np.ndarray:
 
 def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str]]:
     """Single-rule relaxations for mentee i: (mentors with a free place, mentors, sentence)."""
-    row = problem.excluded[i]
+    scores, row = problem.row(i)
     rules = config.rules
     out = []
 
@@ -55,9 +55,9 @@ def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str
         add(only_tz & (gap <= need + 1e-9), f"allowing a {need} h time-zone gap")
     only_score = _only(row, "min_score")
     if only_score.any():
-        best = float(problem.score[i][only_score].max())
+        best = float(scores[only_score].max())
         add(
-            only_score & (problem.score[i] >= best),
+            only_score & (scores >= best),
             f"lowering min_score to {math.floor(best * 100) / 100:.2f}",
         )
     only_sen = _only(row, "seniority")
@@ -85,7 +85,7 @@ def unmatched_reason(
             f"readiness {problem.readiness[i]:.2f} below min_readiness {min_readiness:.2f}: "
             "needs a preparation step first"
         )
-    row = problem.excluded[i]
+    _, row = problem.row(i)
     capacity = problem.capacity
     matched = mentor_of[mentor_of >= 0]
     spare = capacity - np.bincount(matched, minlength=capacity.size)

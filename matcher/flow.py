@@ -77,10 +77,11 @@ class _Network:
 
 def _network(problem: MatchProblem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) -> _Network:
     n_e, n_r = problem.shape
-    allowed = problem.allowed & ~pinned[:, None]
-    ei, rj = np.nonzero(allowed)  # row-major: deterministic arc order
+    ei, rj = problem.arc_arrays()  # row-major: deterministic arc order
+    keep = ~pinned[ei]
+    ei, rj = ei[keep], rj[keep]
     _, b = multipliers(problem)
-    gain = b * ready_units(problem.readiness)[ei] + score_units(problem.score[ei, rj])
+    gain = b * ready_units(problem.readiness)[ei] + score_units(problem.pair_scores(ei, rj))
     cost = (int(gain.max()) - gain) if gain.size else gain
     mentees = np.flatnonzero(problem.eligible & ~pinned)
     mentor_node = 1 + n_e + np.arange(n_r)
@@ -212,7 +213,7 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
             )
     lowest = None
     if side.fair and net.ei.size and most > 0:
-        units = score_units(problem.score[net.ei, net.rj])
+        units = score_units(problem.pair_scores(net.ei, net.rj))
         levels = np.unique(units)
         lo, hi = 0, levels.size - 1  # levels[lo] always feasible (all pairs)
         best = None
@@ -233,7 +234,7 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
         if pinned.any():
             # The lowest score counts pinned pairs too: a pin below the threshold caps the
             # max-min, and only pairs at least as good as that pin need be kept.
-            pin_low = int(score_units(problem.score[pinned, mentor_of[pinned]]).min())
+            pin_low = int(score_units(problem.pair_scores(np.flatnonzero(pinned), mentor_of[pinned])).min())
             if pin_low < threshold:
                 threshold = pin_low
                 mask = units >= threshold

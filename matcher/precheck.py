@@ -37,7 +37,7 @@ def check_pins(problem, pins_list, cohort, side=None) -> None:
             )
             continue
         first[i] = row
-        bits = int(problem.excluded[i, j])
+        bits = problem.pair_bits(i, j)
         if bits:
             names = reasons(bits)
             labels = ", ".join(f"{n} ({RULES[n].label})" for n in names)
@@ -104,10 +104,10 @@ def check_mentor_minimum(problem, cohort, side) -> None:
     if side is None or side.min_per_mentor <= 0:
         return
     need = mentor_minimum(problem, side.min_per_mentor)
-    allowed = problem.allowed
+    _, per_mentor = problem.allowed_counts()
     reasons_out = []
     for j in np.flatnonzero(need > 0):
-        candidates = int(allowed[:, j].sum())
+        candidates = int(per_mentor[j])
         if candidates < need[j]:
             reasons_out.append(
                 f"mentor {cohort.mentor_ids[j]} needs {_n(need[j], 'mentee')} but only {_n(candidates, 'mentee')} may be paired with them"
@@ -137,7 +137,8 @@ def programme_warnings(problem, cohort) -> list[str]:
             f"total mentor capacity {capacity} is below the {eligible} mentees to match: at least "
             f"{eligible - capacity} will be unmatched; raise capacities or recruit mentors"
         )
-    none = np.flatnonzero(problem.eligible & ~problem.allowed.any(axis=1))
+    per_mentee, _ = problem.allowed_counts()
+    none = np.flatnonzero(problem.eligible & (per_mentee == 0))
     if none.size:
         ids = ", ".join(cohort.mentee_ids[none[:10]]) + (", …" if none.size > 10 else "")
         out.append(

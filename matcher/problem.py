@@ -53,6 +53,27 @@ class MatchProblem:
     def max_matchable(self) -> int:
         return int(min(int(self.eligible.sum()), int(self.capacity.sum())))
 
+    # The access methods below are all that solvers, checker and reports use, so that a
+    # candidate-set problem (matcher.large) can stand in for this dense one.
+    def arc_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Allowed pairs (mentee, mentor) as index arrays, row-major (deterministic)."""
+        return np.nonzero(self.allowed)
+
+    def pair_scores(self, i, j) -> np.ndarray:
+        return self.score[i, j]
+
+    def pair_bits(self, i: int, j: int) -> int:
+        return int(self.excluded[i, j])
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rule bits) of mentee i with every mentor, shape (n_mentors,) each."""
+        return self.score[i], self.excluded[i]
+
+    def allowed_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Allowed mentors per mentee (n_e,) and allowed mentees per mentor (n_r,)."""
+        a = self.allowed
+        return a.sum(axis=1), a.sum(axis=0)
+
 
 def score_units(score: np.ndarray) -> np.ndarray:
     return np.rint(np.asarray(score, dtype=np.float64) * SCORE_UNITS).astype(np.int64)
@@ -74,7 +95,7 @@ def pair_objective(problem: MatchProblem, i: int, j: int) -> int:
     """The integer weight of pair (i, j) (Python int, exact)."""
     a, b = multipliers(problem)
     r = int(ready_units(problem.readiness[i : i + 1])[0])
-    s = int(score_units(problem.score[i : i + 1, j])[0])
+    s = int(score_units(np.array([problem.pair_scores(i, j)]))[0])
     return a + b * r + s
 
 
@@ -93,7 +114,7 @@ def total_objective(problem: MatchProblem, mentor_of: np.ndarray) -> int:
     if matched.size == 0:
         return 0
     r = ready_units(problem.readiness[matched])
-    s = score_units(problem.score[matched, mentor_of[matched]])
+    s = score_units(problem.pair_scores(matched, mentor_of[matched]))
     return int(a) * int(matched.size) + int(b) * int(r.sum()) + int(s.sum())
 
 

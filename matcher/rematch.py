@@ -163,7 +163,7 @@ def rematch(
     problem, _ = build_problem(cohort, config, scores, failed=failed_idx)
     still = []
     for i, j in kept:
-        bits = int(problem.excluded[i, j])
+        bits = problem.pair_bits(i, j)
         if bits or not problem.eligible[i]:
             names = ", ".join(RULES[n].label for n in reasons(bits)) or "min_readiness"
             why_freed[cohort.mentee_ids[i]] = f"pair now breaks a rule ({names})"

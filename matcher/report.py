@@ -40,8 +40,8 @@ def fmt_unit(x: float) -> str:
 
 def rank_of(problem, i: int, j: int) -> int:
     """1 + number of allowed mentors with a strictly higher score for mentee i."""
-    allowed = problem.excluded[i] == 0
-    return 1 + int((problem.score[i][allowed] > problem.score[i, j]).sum())
+    scores, bits = problem.row(i)
+    return 1 + int((scores[bits == 0] > scores[j]).sum())
 
 
 def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[list]]:
