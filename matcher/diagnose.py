@@ -50,7 +50,7 @@ def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str
     if only_tz.any() and features is not None:
         from scoring.features import timezone_gap
 
-        gap = timezone_gap(features.e, features.r, slice(i, i + 1))[0]
+        gap = timezone_gap(features, slice(i, i + 1))[0]
         need = math.ceil(float(np.nanmin(np.where(only_tz, gap, np.nan))) - 1e-9)
         add(only_tz & (gap <= need + 1e-9), f"allowing a {need} h time-zone gap")
     only_score = _only(row, "min_score")

@@ -40,6 +40,8 @@ def fmt_unit(x: float) -> str:
 
 def rank_of(problem, i: int, j: int) -> int:
     """1 + number of allowed mentors with a strictly higher score for mentee i."""
+    if hasattr(problem, "rank"):  # candidate sets know it without a full row
+        return problem.rank(i, j)
     scores, bits = problem.row(i)
     return 1 + int((scores[bits == 0] > scores[j]).sum())
 
@@ -125,6 +127,7 @@ def summary(result) -> dict:
         "gap_level": sol.stage,
         "lowest_score_proven": sol.lowest_score,
         "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)",
+        "certificate": result.certificate,
         "weights": result.config.weights.as_dict(),
         "cs_used": list(s.used),
         "inputs_left_out": list(s.left_out),

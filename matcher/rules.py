@@ -134,7 +134,7 @@ def timezone_mask(x: RuleInput) -> np.ndarray | None:
     from scoring.features import timezone_gap
 
     f = x.features
-    gap = timezone_gap(f.e, f.r, x.mentees)
+    gap = timezone_gap(f, x.mentees)
     with np.errstate(invalid="ignore"):
         return np.nan_to_num(gap, nan=0.0) > x.config.rules.max_timezone_gap_hours + 1e-9
 

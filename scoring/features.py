@@ -34,6 +34,7 @@ class Side:
     style: np.ndarray  # (n, 3) Likert 1–5, NaN blank
     seniority: np.ndarray  # (n,) NaN blank
     tz_offsets: np.ndarray  # (n, 2) UTC offset hours at TZ_INSTANTS, NaN blank
+    tz_code: np.ndarray  # (n,) index into Features.tz_table (last index = blank)
     mode: np.ndarray  # (n,) int8, MODE_CODES
     location: np.ndarray  # (n,) int32 code, -1 blank
     department: np.ndarray  # (n,) int32 code, -1 blank
@@ -56,6 +57,7 @@ class Features:
     care: np.ndarray  # (n_r,)
     level: np.ndarray  # (n_r,) 0.25..1, NaN blank
     vocab: dict  # name -> list of labels, for explanations
+    tz_table: np.ndarray  # (u+1, u+1) hours between distinct time zones; last row/col blank (NaN)
 
 
 @lru_cache(maxsize=4096)
@@ -103,6 +105,7 @@ def _side(table: pd.DataFrame, codes: dict, hots: dict, which: int) -> Side:
         style=table[list(STYLE_ITEMS)].to_numpy(dtype=float),
         seniority=table["seniority"].to_numpy(dtype=float),
         tz_offsets=tz,
+        tz_code=np.zeros(n, dtype=np.int32),  # set by build_features
         mode=np.array([MODE_CODES[m or ""] for m in table["mode"]], dtype=np.int8),
         location=codes["location"][which],
         department=codes["department"][which],
@@ -126,9 +129,22 @@ def build_features(cohort) -> Features:
         he, hr, v = _multi_hot(e[col], r[col])
         hots[col] = (he, hr)
         vocab[col] = v
+    side_e, side_r = _side(e, codes, hots, 0), _side(r, codes, hots, 1)
+    # Time zones are few: gaps are looked up in a small table instead of computed per pair.
+    both = np.vstack([side_e.tz_offsets, side_r.tz_offsets])
+    known = ~np.isnan(both[:, 0])
+    uniq, inverse = np.unique(both[known], axis=0, return_inverse=True)
+    codes_all = np.full(both.shape[0], uniq.shape[0], dtype=np.int32)
+    codes_all[known] = inverse.ravel()
+    diff = np.abs(uniq[:, None, :] - uniq[None, :, :])
+    table = np.full((uniq.shape[0] + 1,) * 2, np.nan)
+    table[:-1, :-1] = np.minimum(diff, 24.0 - diff).max(axis=2) if uniq.size else table[:-1, :-1]
+    side_e.tz_code[:] = codes_all[: side_e.n]
+    side_r.tz_code[:] = codes_all[side_e.n :]
     return Features(
-        e=_side(e, codes, hots, 0),
-        r=_side(r, codes, hots, 1),
+        e=side_e,
+        r=side_r,
+        tz_table=table,
         want=e[list(WANT_ITEMS)].to_numpy(dtype=float),
         ready=e[
             ["ready_open", "ready_committed", "ready_challenge", "ready_feedback", "ready_respect"]
@@ -140,14 +156,12 @@ def build_features(cohort) -> Features:
     )
 
 
-def timezone_gap(e: Side, r: Side, rows: slice = slice(None)) -> np.ndarray:
+def timezone_gap(f: Features, rows=slice(None)) -> np.ndarray:
     """Hours between each mentee (rows) and mentor, the larger over the year; NaN if blank.
 
     Clock difference on a 24 h circle: UTC+12 and UTC−11 are 1 h apart.
     """
-    diff = np.abs(e.tz_offsets[rows, None, :] - r.tz_offsets[None, :, :])
-    diff = np.minimum(diff, 24.0 - diff)
-    return diff.max(axis=2)
+    return f.tz_table[np.ix_(np.atleast_1d(f.e.tz_code[rows]), f.r.tz_code)]
 
 
 def overlap_counts(a: sparse.csr_matrix, b: sparse.csr_matrix, rows: slice = slice(None)) -> np.ndarray:

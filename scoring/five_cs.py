@@ -12,6 +12,8 @@ columns it needs. The README's "How each score is computed" repeats these in wor
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .features import STYLE_ITEMS, Features, list_sizes, overlap_counts, timezone_gap
@@ -48,17 +50,34 @@ def _overlap_share(a, b, rows, denominator: str) -> np.ndarray:
 
 
 def style_closeness(f: Features, rows, has_e, has_r) -> np.ndarray | None:
-    """Mean over answered style items of 1 − |mentee − mentor| / 4; 0.5 if none answered."""
+    """Mean over answered style items of 1 − |mentee − mentor| / 4; 0.5 if none answered.
+
+    Answers are few (blank or 1–5 on up to three items), so each person's answers become
+    one code and the closeness of every pair of codes is a small table lookup.
+    """
     items = [k for k, c in enumerate(STYLE_ITEMS) if _both(has_e, has_r, c)]
     if not items:
         return None
-    a = f.e.style[rows][:, None, items]
-    b = f.r.style[None, :, items]
-    close = 1.0 - np.abs(a - b) / 4.0
-    answered = ~np.isnan(close)
+    table = _style_table(len(items))
+    ce, cr = _style_codes(f.e.style[:, items]), _style_codes(f.r.style[:, items])
+    return table[np.ix_(np.atleast_1d(ce[rows]), cr)]
+
+
+def _style_codes(answers: np.ndarray) -> np.ndarray:
+    """Base-6 code of each person's answers (0 = blank, 1–5 = the answer)."""
+    digits = np.where(np.isnan(answers), 0, np.clip(np.rint(answers), 1, 5)).astype(np.int64)
+    return (digits * (6 ** np.arange(answers.shape[1]))[None, :]).sum(axis=1)
+
+
+@lru_cache(maxsize=4)
+def _style_table(n_items: int) -> np.ndarray:
+    codes = np.arange(6**n_items)
+    digits = (codes[:, None] // (6 ** np.arange(n_items))[None, :]) % 6  # (codes, items)
+    a, b = digits[:, None, :], digits[None, :, :]
+    answered = (a > 0) & (b > 0)
+    close = np.where(answered, 1.0 - np.abs(a - b) / 4.0, 0.0)
     n = answered.sum(axis=2)
-    total = np.where(answered, close, 0.0).sum(axis=2)
-    return np.where(n > 0, total / np.maximum(n, 1), NEUTRAL)
+    return np.where(n > 0, close.sum(axis=2) / np.maximum(n, 1), NEUTRAL)
 
 
 def mode_fit(f: Features, rows) -> np.ndarray:
@@ -71,7 +90,7 @@ def mode_fit(f: Features, rows) -> np.ndarray:
 
 def timezone_fit(f: Features, rows) -> np.ndarray:
     """1 − gap / 12 hours; 0.5 when either side left the time zone blank."""
-    gap = timezone_gap(f.e, f.r, rows)
+    gap = timezone_gap(f, rows)
     return np.where(np.isnan(gap), NEUTRAL, 1.0 - gap / 12.0)
 
 
@@ -137,20 +156,28 @@ def challenge(f: Features, rows, has_e, has_r) -> np.ndarray | None:
 
 
 def seniority_fit(f: Features, rows, seniority_rule: str) -> np.ndarray:
-    """1 for a gap of 1–3 levels in the expected direction; less for none or a wide gap."""
-    gap = f.r.seniority[None, :] - f.e.seniority[rows][:, None]
+    """1 for a gap of 1–3 levels in the expected direction; less for none or a wide gap.
+
+    Seniority levels are few, so the fit of every pair of levels is a small table lookup.
+    """
+    both = np.concatenate([f.e.seniority, f.r.seniority])
+    levels, codes = np.unique(np.nan_to_num(both, nan=np.inf), return_inverse=True)
+    levels = np.where(np.isinf(levels), np.nan, levels)
+    gap = levels[None, :] - levels[:, None]  # [mentee level, mentor level]
     if seniority_rule == "mentee_senior":
         d = -gap
     elif seniority_rule == "any":
         d = np.abs(gap) + 1.0
     else:
         d = gap
-    out = np.where(
+    table = np.where(
         d < 1,
         np.maximum(0.0, 0.5 + 0.25 * d),
         np.where(d <= 3, 1.0, np.maximum(0.2, 1.0 - 0.15 * (d - 3))),
     )
-    return np.where(np.isnan(gap), NEUTRAL, out)
+    table = np.where(np.isnan(gap), NEUTRAL, table)
+    ce, cr = codes[: f.e.n], codes[f.e.n :]
+    return table[np.ix_(np.atleast_1d(ce[rows]), cr)]
 
 
 def context(f: Features, rows, has_e, has_r, text_similarity=None, seniority_rule="mentor_senior"):

@@ -1,0 +1,332 @@
+"""Large cohorts: score in chunks, keep a candidate set per mentee, solve, then *prove* it.
+
+At 50,000 × 20,000 there are 10⁹ pairs and nothing dense fits in memory. So:
+
+1. **Score in chunks** of mentee rows (float32 components), apply the hard rules to each
+   chunk, and keep per mentee its ``CANDIDATES`` best allowed mentors by score, with their
+   five Cs; remember the best score among the allowed mentors left out.
+2. **Solve** the usual min-cost flow on the candidate pairs only.
+3. **Certify** optimality for the *full* problem with the flow's dual prices: shortest-path
+   potentials d in the residual graph (Bellman–Ford, vectorised). A pruned pair (i, j)
+   could improve the pairing only if its weight w_ij > d(i) − d(j). For each mentee a
+   cheap bound with the best pruned score and the largest mentor potential settles most
+   of them; the rest have their rows re-scored and every pruned pair checked exactly.
+   Pairs that could improve are added and the flow solved again, until none can. The
+   answer is then optimal for the full problem, and ``summary.json`` says so and how.
+
+Side rules (department spread, mentor minimum, fair mode) change the dual structure; with
+them the candidate answer is reported as FEASIBLE (not certified) — use a dense run or
+remove the rule when a proof matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scoring.combine import ScoringContext, score_block
+
+from .problem import multipliers, ready_units, score_units
+from .rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
+
+CANDIDATES = 30  # kept per mentee
+DENSE_LIMIT = 3_000_000  # pairs: above this, match uses candidate sets
+CHUNK_PAIRS = 2_000_000
+
+
+@dataclass(eq=False)
+class SparseProblem:
+    """A :class:`~matcher.problem.MatchProblem` look-alike over candidate pairs only.
+
+    Arcs are sorted row-major. ``rescore(rows)`` recomputes full rows (components, scores,
+    rule bits) when a report or the certificate needs a pair outside the candidates.
+    """
+
+    shape: tuple[int, int]
+    readiness: np.ndarray
+    capacity: np.ndarray
+    eligible: np.ndarray
+    ei: np.ndarray
+    rj: np.ndarray
+    arc_score: np.ndarray
+    arc_comps: np.ndarray  # (5, n_arcs) float32
+    per_mentee: np.ndarray  # allowed mentors per mentee (full problem)
+    per_mentor: np.ndarray  # allowed mentees per mentor (full problem)
+    pruned_best: np.ndarray  # best allowed score left out of the candidates, −1 if none
+    rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
+    pins: tuple[tuple[int, int], ...] = ()
+    _rows: dict = field(default_factory=dict)
+    _key: np.ndarray | None = None
+
+    @property
+    def max_matchable(self) -> int:
+        return int(min(int(self.eligible.sum()), int(self.capacity.sum())))
+
+    @property
+    def key(self) -> np.ndarray:
+        """Sorted arc keys i · n_mentors + j (arcs are row-major)."""
+        if self._key is None or self._key.size != self.ei.size:
+            self._key = self.ei * self.shape[1] + self.rj
+        return self._key
+
+    def _find(self, i, j) -> np.ndarray:
+        """Arc index of each (i, j), −1 when the pair is not a candidate."""
+        key = np.asarray(i, dtype=np.int64) * self.shape[1] + np.asarray(j, dtype=np.int64)
+        keys = self.key
+        if keys.size == 0:
+            return np.full(np.shape(key), -1)
+        pos = np.clip(np.searchsorted(keys, key), 0, keys.size - 1)
+        return np.where(keys[pos] == key, pos, -1)
+
+    def arc_arrays(self):
+        return self.ei, self.rj
+
+    def _full_row(self, i: int):
+        i = int(i)
+        if i not in self._rows:
+            if len(self._rows) > 256:
+                self._rows.clear()
+            comps, score, bits = self.rescore(np.array([i]))
+            self._rows[i] = (comps[:, 0], score[0], bits[0])
+        return self._rows[i]
+
+    def row(self, i: int):
+        """(scores, rule bits) of mentee i with every mentor (re-scored, cached)."""
+        _, score, bits = self._full_row(i)
+        return score, bits
+
+    def components(self, i: int, j: int) -> np.ndarray:
+        pos = int(self._find(i, j))
+        if pos >= 0:
+            return self.arc_comps[:, pos]
+        return self._full_row(i)[0][:, j]
+
+    def pair_scores(self, i, j):
+        scalar = np.ndim(i) == 0 and np.ndim(j) == 0
+        ii, jj = np.atleast_1d(i), np.atleast_1d(j)
+        pos = self._find(ii, jj)
+        out = self.arc_score[np.maximum(pos, 0)] if self.arc_score.size else np.zeros(ii.size)
+        out = np.where(pos >= 0, out, np.nan)
+        for k in np.flatnonzero(pos < 0):
+            out[k] = self.row(int(ii[k]))[0][jj[k]]
+        return float(out[0]) if scalar else out
+
+    def rank(self, i: int, j: int) -> int:
+        """1 + allowed mentors with a higher score; from the candidates when they settle it."""
+        own = float(self.pair_scores(i, j))
+        if self.pruned_best[i] < own:
+            lo, hi = np.searchsorted(self.ei, [i, i + 1])
+            return 1 + int((self.arc_score[lo:hi] > own).sum())
+        scores, bits = self.row(i)
+        return 1 + int((scores[bits == 0] > own).sum())
+
+    def pair_bits(self, i: int, j: int) -> int:
+        if int(self._find(i, j)) >= 0:
+            return 0
+        return int(self.row(i)[1][j])
+
+    def allowed_counts(self):
+        return self.per_mentee, self.per_mentor
+
+
+class SparseScores:
+    """What reports read from :class:`~scoring.combine.Scores`, backed by the candidates."""
+
+    def __init__(self, ctx: ScoringContext, problem: SparseProblem):
+        self.ctx, self.problem = ctx, problem
+        self.readiness, self.weights, self.used = ctx.readiness, ctx.weights, ctx.used
+        self.left_out, self.features, self.text = ctx.left_out, ctx.features, ctx.text
+        self.appetite = ctx.appetite
+        self.components = _Lookup(lambda i, j: problem.components(i, j), three=True)
+        self.score = _Lookup(lambda i, j: problem.pair_scores(i, j), row=problem.row)
+
+    @property
+    def shape(self):
+        return self.problem.shape
+
+
+class _Lookup:
+    """``[i, j]`` / ``[k, i, j]`` / ``[i]`` access for reports (no dense matrix behind it)."""
+
+    def __init__(self, get, three=False, row=None):
+        self.get, self.three, self.rowf = get, three, row
+
+    def __getitem__(self, key):
+        if self.three:
+            k, i, j = key
+            return self.get(int(i), int(j))[k]
+        if isinstance(key, tuple):
+            return self.get(*key)
+        return self.rowf(int(key))[0]
+
+
+def candidate_problem(
+    cohort, config, ctx: ScoringContext, *, forbidden=(), failed=(), pins=()
+) -> tuple[SparseProblem, tuple]:
+    """Chunked scoring → candidate set (and counts) for the whole cohort."""
+    n_e, n_r = cohort.n_mentees, cohort.n_mentors
+    eligible = ctx.readiness >= config.rules.min_readiness - 1e-12
+    extra = {"avoid_pairs": avoid_pairs(cohort), "reporting_pairs": reporting_pairs(cohort)}
+
+    def rescore(rows):
+        comps, score = score_block(ctx, rows)
+        x = RuleInput(cohort, ctx.features, config, score, rows, tuple(forbidden), tuple(failed), extra)
+        bits, _ = exclusions(x)
+        return comps, score, bits
+
+    pinned = {}
+    for i, j in pins:
+        pinned.setdefault(int(i), []).append(int(j))
+    keep_n = min(CANDIDATES, n_r)
+    eis, rjs, scs, cps = [], [], [], []
+    per_mentee = np.zeros(n_e, np.int64)
+    per_mentor = np.zeros(n_r, np.int64)
+    pruned_best = np.full(n_e, -1.0)
+    applied: tuple = ()
+    step = max(1, CHUNK_PAIRS // max(n_r, 1))
+    for start in range(0, n_e, step):
+        rows = np.arange(start, min(n_e, start + step))
+        comps, score, bits = rescore(rows)
+        if not applied:
+            x = RuleInput(
+                cohort, ctx.features, config, score[:1], rows[:1], tuple(forbidden), tuple(failed), extra
+            )
+            applied = exclusions(x)[1]
+        allowed = (bits == 0) & eligible[rows][:, None]
+        per_mentee[rows] = allowed.sum(axis=1)
+        per_mentor += allowed.sum(axis=0)
+        masked = np.where(allowed, score, -1.0)
+        if keep_n < n_r:
+            top = np.argpartition(-masked, keep_n - 1, axis=1)[:, :keep_n]
+            rest = np.partition(-masked, keep_n, axis=1)[:, keep_n]
+            pruned_best[rows] = -rest
+        else:
+            top = np.broadcast_to(np.arange(n_r), (rows.size, n_r))
+        chosen = np.zeros_like(allowed)
+        np.put_along_axis(chosen, top, True, axis=1)
+        chosen &= allowed
+        for r, i in enumerate(rows):  # allowed pins are always candidates (others are errors)
+            for j in pinned.get(int(i), ()):
+                chosen[r, j] = allowed[r, j]
+        r_idx, j_idx = np.nonzero(chosen)
+        eis.append(rows[r_idx])
+        rjs.append(j_idx)
+        scs.append(score[r_idx, j_idx])
+        cps.append(comps[:, r_idx, j_idx])
+    problem = SparseProblem(
+        shape=(n_e, n_r),
+        readiness=ctx.readiness,
+        capacity=cohort.capacity.copy(),
+        eligible=eligible,
+        ei=np.concatenate(eis).astype(np.int64),
+        rj=np.concatenate(rjs).astype(np.int64),
+        arc_score=np.concatenate(scs),
+        arc_comps=np.concatenate(cps, axis=1),
+        per_mentee=per_mentee,
+        per_mentor=per_mentor,
+        pruned_best=pruned_best,
+        rescore=rescore,
+        pins=tuple(pins),
+    )
+    return problem, applied
+
+
+def add_arcs(problem: SparseProblem, ei, rj) -> None:
+    """Add candidate pairs (re-scoring their rows), keeping arcs row-major and unique."""
+    rows = np.unique(ei)
+    comps, score, _ = problem.rescore(rows)
+    where = {int(i): k for k, i in enumerate(rows)}
+    r = np.array([where[int(i)] for i in ei])
+    new_key = ei * problem.shape[1] + rj
+    keys = np.concatenate([problem.key, new_key])
+    order = np.argsort(keys, kind="stable")
+    keys_sorted = keys[order]
+    first = np.ones(keys_sorted.size, bool)
+    first[1:] = keys_sorted[1:] != keys_sorted[:-1]
+    order = order[first]
+    problem.ei = np.concatenate([problem.ei, ei])[order]
+    problem.rj = np.concatenate([problem.rj, rj])[order]
+    problem.arc_score = np.concatenate([problem.arc_score, score[r, rj]])[order]
+    problem.arc_comps = np.concatenate([problem.arc_comps, comps[:, r, rj]], axis=1)[:, order]
+    problem._key = None
+
+
+def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:
+    """Shortest-path distances in the residual graph of ``mentor_of`` (node order: S,
+    mentees, mentors, T), from a root joined to every node at cost 0. Integer, exact."""
+    n_e, n_r = problem.shape
+    a, b = multipliers(problem)
+    S, T = 0, n_e + n_r + 1
+    pinned = np.zeros(n_e, bool)
+    for i, _ in problem.pins:
+        pinned[i] = True
+    free = problem.eligible & ~pinned
+    ei, rj = problem.ei, problem.rj
+    keep = free[ei]
+    ei, rj = ei[keep], rj[keep]
+    w = np.int64(a) + np.int64(b) * ready_units(problem.readiness)[ei] + score_units(problem.arc_score[keep])
+    in_sol = mentor_of[ei] == rj
+    cap = problem.capacity.astype(np.int64) - np.bincount(
+        np.array([j for _, j in problem.pins], dtype=np.int64), minlength=n_r
+    )
+    matched_free = free & (mentor_of >= 0)
+    load = np.bincount(mentor_of[matched_free], minlength=n_r)
+    mentee_node, mentor_node = 1 + np.arange(n_e), 1 + n_e + np.arange(n_r)
+    tails = [np.where(in_sol, mentor_node[rj], mentee_node[ei])]
+    heads = [np.where(in_sol, mentee_node[ei], mentor_node[rj])]
+    costs = [np.where(in_sol, w, -w)]
+    un = np.flatnonzero(free & (mentor_of < 0))
+    ma = np.flatnonzero(matched_free)
+    tails += [np.full(un.size, S), mentee_node[ma]]
+    heads += [mentee_node[un], np.full(ma.size, S)]
+    costs += [np.zeros(un.size, np.int64), np.zeros(ma.size, np.int64)]
+    room, used = np.flatnonzero(load < cap), np.flatnonzero(load > 0)
+    tails += [mentor_node[room], np.full(used.size, T), [T], [S] if ma.size else []]
+    heads += [np.full(room.size, T), mentor_node[used], [S], [T] if ma.size else []]
+    costs += [np.zeros(room.size, np.int64), np.zeros(used.size, np.int64), [0], [0] if ma.size else []]
+    tails = np.concatenate([np.asarray(t, np.int64) for t in tails])
+    heads = np.concatenate([np.asarray(h, np.int64) for h in heads])
+    costs = np.concatenate([np.asarray(c, np.int64) for c in costs])
+    d = np.zeros(T + 1, np.int64)
+    for _ in range(T + 2):  # Bellman–Ford; converges in (longest shortest path) passes
+        new = d.copy()
+        np.minimum.at(new, heads, d[tails] + costs)
+        if np.array_equal(new, d):
+            return d
+        d = new
+    raise RuntimeError("no potentials: the flow is not optimal (negative cycle)")  # pragma: no cover
+
+
+def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray, max_rows: int = 50_000):
+    """Pruned pairs that could improve the pairing (reduced cost < 0), and rows checked exactly."""
+    n_e, n_r = problem.shape
+    a, b = multipliers(problem)
+    pinned = np.zeros(n_e, bool)
+    for i, _ in problem.pins:
+        pinned[i] = True
+    d_mentee = d[1 : 1 + n_e]
+    d_mentor = d[1 + n_e : 1 + n_e + n_r]
+    w_best = (
+        np.int64(a)
+        + np.int64(b) * ready_units(problem.readiness)
+        + score_units(np.maximum(problem.pruned_best, 0))
+    )
+    suspect = problem.eligible & ~pinned & (problem.pruned_best >= 0) & (w_best + d_mentor.max() > d_mentee)
+    rows = np.flatnonzero(suspect)
+    found_i, found_j = [], []
+    step = max(1, CHUNK_PAIRS // max(n_r, 1))
+    for start in range(0, rows.size, step):
+        block = rows[start : start + step]
+        _, score, bits = problem.rescore(block)
+        w = np.int64(a) + np.int64(b) * ready_units(problem.readiness[block])[:, None] + score_units(score)
+        bad = (bits == 0) & (w + d_mentor[None, :] > d_mentee[block][:, None])
+        r, j = np.nonzero(bad)
+        found_i.append(block[r])
+        found_j.append(j)
+    ei = np.concatenate(found_i) if found_i else np.zeros(0, np.int64)
+    rj = np.concatenate(found_j) if found_j else np.zeros(0, np.int64)
+    if ei.size:  # drop pairs already in the candidates
+        keep = problem._find(ei, rj) < 0
+        ei, rj = ei[keep], rj[keep]
+    return ei.astype(np.int64), rj.astype(np.int64), int(rows.size)
