@@ -33,6 +33,8 @@ from .rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 CANDIDATES = 30  # kept per mentee
 DENSE_LIMIT = 3_000_000  # pairs: above this, match uses candidate sets
 CHUNK_PAIRS = 2_000_000
+NOT_ALLOWED = np.uint16(65535)
+ADD_PER_ROW = 8  # pairs added per mentee and round of the certificate (most violated first)
 
 
 @dataclass(eq=False)
@@ -54,6 +56,7 @@ class SparseProblem:
     per_mentee: np.ndarray  # allowed mentors per mentee (full problem)
     per_mentor: np.ndarray  # allowed mentees per mentor (full problem)
     pruned_best: np.ndarray  # best allowed score left out of the candidates, −1 if none
+    units: np.ndarray  # (n_e, n_r) uint16: every pair's score in hundredths, NOT_ALLOWED if not
     rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
     pins: tuple[tuple[int, int], ...] = ()
     _rows: dict = field(default_factory=dict)
@@ -96,9 +99,15 @@ class SparseProblem:
         _, score, bits = self._full_row(i)
         return score, bits
 
+    def rank(self, i: int, j: int) -> int:
+        """1 + allowed mentors with a higher score (from the stored score units)."""
+        row = self.units[i]
+        own = int(score_units(np.array([self.pair_scores(i, j)]))[0])
+        return 1 + int(((row != NOT_ALLOWED) & (row > own)).sum())
+
     def components(self, i: int, j: int) -> np.ndarray:
         pos = int(self._find(i, j))
-        if pos >= 0:
+        if pos >= 0 and not np.isnan(self.arc_comps[:, pos]).all():
             return self.arc_comps[:, pos]
         return self._full_row(i)[0][:, j]
 
@@ -111,15 +120,6 @@ class SparseProblem:
         for k in np.flatnonzero(pos < 0):
             out[k] = self.row(int(ii[k]))[0][jj[k]]
         return float(out[0]) if scalar else out
-
-    def rank(self, i: int, j: int) -> int:
-        """1 + allowed mentors with a higher score; from the candidates when they settle it."""
-        own = float(self.pair_scores(i, j))
-        if self.pruned_best[i] < own:
-            lo, hi = np.searchsorted(self.ei, [i, i + 1])
-            return 1 + int((self.arc_score[lo:hi] > own).sum())
-        scores, bits = self.row(i)
-        return 1 + int((scores[bits == 0] > own).sum())
 
     def pair_bits(self, i: int, j: int) -> int:
         if int(self._find(i, j)) >= 0:
@@ -183,6 +183,7 @@ def candidate_problem(
     per_mentee = np.zeros(n_e, np.int64)
     per_mentor = np.zeros(n_r, np.int64)
     pruned_best = np.full(n_e, -1.0)
+    units = np.empty((n_e, n_r), dtype=np.uint16)
     applied: tuple = ()
     step = max(1, CHUNK_PAIRS // max(n_r, 1))
     for start in range(0, n_e, step):
@@ -197,6 +198,7 @@ def candidate_problem(
         per_mentee[rows] = allowed.sum(axis=1)
         per_mentor += allowed.sum(axis=0)
         masked = np.where(allowed, score, -1.0)
+        units[rows] = np.where(allowed, score_units(score), NOT_ALLOWED)
         if keep_n < n_r:
             top = np.argpartition(-masked, keep_n - 1, axis=1)[:, :keep_n]
             rest = np.partition(-masked, keep_n, axis=1)[:, keep_n]
@@ -226,6 +228,7 @@ def candidate_problem(
         per_mentee=per_mentee,
         per_mentor=per_mentor,
         pruned_best=pruned_best,
+        units=units,
         rescore=rescore,
         pins=tuple(pins),
     )
@@ -233,11 +236,8 @@ def candidate_problem(
 
 
 def add_arcs(problem: SparseProblem, ei, rj) -> None:
-    """Add candidate pairs (re-scoring their rows), keeping arcs row-major and unique."""
-    rows = np.unique(ei)
-    comps, score, _ = problem.rescore(rows)
-    where = {int(i): k for k, i in enumerate(rows)}
-    r = np.array([where[int(i)] for i in ei])
+    """Add candidate pairs, keeping arcs row-major and unique. Scores come from the stored
+    score units; their five Cs are filled in later, only if a report asks for them."""
     new_key = ei * problem.shape[1] + rj
     keys = np.concatenate([problem.key, new_key])
     order = np.argsort(keys, kind="stable")
@@ -245,10 +245,12 @@ def add_arcs(problem: SparseProblem, ei, rj) -> None:
     first = np.ones(keys_sorted.size, bool)
     first[1:] = keys_sorted[1:] != keys_sorted[:-1]
     order = order[first]
+    new_score = problem.units[ei, rj].astype(np.float64) / 100.0
+    new_comps = np.full((5, ei.size), np.nan, dtype=np.float32)
     problem.ei = np.concatenate([problem.ei, ei])[order]
     problem.rj = np.concatenate([problem.rj, rj])[order]
-    problem.arc_score = np.concatenate([problem.arc_score, score[r, rj]])[order]
-    problem.arc_comps = np.concatenate([problem.arc_comps, comps[:, r, rj]], axis=1)[:, order]
+    problem.arc_score = np.concatenate([problem.arc_score, new_score])[order]
+    problem.arc_comps = np.concatenate([problem.arc_comps, new_comps], axis=1)[:, order]
     problem._key = None
 
 
@@ -298,8 +300,9 @@ def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:
     raise RuntimeError("no potentials: the flow is not optimal (negative cycle)")  # pragma: no cover
 
 
-def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray, max_rows: int = 50_000):
-    """Pruned pairs that could improve the pairing (reduced cost < 0), and rows checked exactly."""
+def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
+    """Pruned pairs that could improve the pairing (negative reduced cost), most violated
+    first (up to ADD_PER_ROW per mentee), checked exactly over every stored pair score."""
     n_e, n_r = problem.shape
     a, b = multipliers(problem)
     pinned = np.zeros(n_e, bool)
@@ -307,26 +310,27 @@ def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray, max
         pinned[i] = True
     d_mentee = d[1 : 1 + n_e]
     d_mentor = d[1 + n_e : 1 + n_e + n_r]
-    w_best = (
-        np.int64(a)
-        + np.int64(b) * ready_units(problem.readiness)
-        + score_units(np.maximum(problem.pruned_best, 0))
-    )
-    suspect = problem.eligible & ~pinned & (problem.pruned_best >= 0) & (w_best + d_mentor.max() > d_mentee)
-    rows = np.flatnonzero(suspect)
+    base = np.int64(a) + np.int64(b) * ready_units(problem.readiness)
+    free = problem.eligible & ~pinned
     found_i, found_j = [], []
     step = max(1, CHUNK_PAIRS // max(n_r, 1))
-    for start in range(0, rows.size, step):
-        block = rows[start : start + step]
-        _, score, bits = problem.rescore(block)
-        w = np.int64(a) + np.int64(b) * ready_units(problem.readiness[block])[:, None] + score_units(score)
-        bad = (bits == 0) & (w + d_mentor[None, :] > d_mentee[block][:, None])
-        r, j = np.nonzero(bad)
-        found_i.append(block[r])
-        found_j.append(j)
-    ei = np.concatenate(found_i) if found_i else np.zeros(0, np.int64)
-    rj = np.concatenate(found_j) if found_j else np.zeros(0, np.int64)
-    if ei.size:  # drop pairs already in the candidates
+    for start in range(0, n_e, step):
+        rows = np.arange(start, min(n_e, start + step))
+        u = problem.units[rows]
+        excess = (base[rows][:, None] + u.astype(np.int64)) + d_mentor[None, :] - d_mentee[rows][:, None]
+        bad = (u != NOT_ALLOWED) & (excess > 0) & free[rows][:, None]
+        if not bad.any():
+            continue
+        excess = np.where(bad, excess, 0)
+        take = min(ADD_PER_ROW, n_r)
+        top = np.argpartition(-excess, take - 1, axis=1)[:, :take]
+        sel = np.take_along_axis(bad, top, axis=1)
+        r, c = np.nonzero(sel)
+        found_i.append(rows[r])
+        found_j.append(top[r, c])
+    ei = np.concatenate(found_i).astype(np.int64) if found_i else np.zeros(0, np.int64)
+    rj = np.concatenate(found_j).astype(np.int64) if found_j else np.zeros(0, np.int64)
+    if ei.size:  # candidates already in the flow have reduced cost ≥ 0; keep only new ones
         keep = problem._find(ei, rj) < 0
         ei, rj = ei[keep], rj[keep]
-    return ei.astype(np.int64), rj.astype(np.int64), int(rows.size)
+    return ei, rj, n_e
