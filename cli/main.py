@@ -151,16 +151,18 @@ def match(
     history, failed = [], []
     if no_repeat and not history_path:
         raise click.UsageError("--no-repeat needs --history")
-    from matcher.history import Entry, read_history
+    from matcher.history import Entry, next_round, read_history
 
     rnd = 1
     if history_path:
         history = read_history(history_path, encoding)
         earlier = {(e.mentee_id, e.mentor_id) for e in history if no_repeat or e.outcome == "failed"}
         failed = _index_pairs(cohort, earlier)
-        rnd = max((e.round for e in history), default=0) + 1
+        rnd = next_round(history)
         history = [
-            Entry(e.round, e.mentee_id, e.mentor_id, "ended", "new cycle") if e.outcome == "active" else e
+            Entry(e.round, e.mentee_id, e.mentor_id, "ended", "new cycle", rnd)
+            if e.outcome == "active"
+            else e
             for e in history
         ]
     result = run(cohort, config, pins=pins, forbidden=forbid.pairs if forbid else (), failed=failed)
@@ -349,8 +351,20 @@ def rematch(
     failed_file, failed = read_failed(failed_path, encoding)
     hist_path = Path(history_path) if history_path else beside(pairs_path)
     history = read_history(hist_path, encoding) if (history_path or hist_path.is_file()) else []
+    unmatched_path = Path(pairs_path).with_name("unmatched.csv")
+    earlier_unmatched = frozenset()
+    if unmatched_path.is_file():
+        _, urows = read_columns(unmatched_path, ("mentee_id",), (), encoding)
+        earlier_unmatched = frozenset(r["mentee_id"] for r in urows)
     res = run_rematch(
-        cohort, config, previous, failed, history, max_changes=max_changes, failed_file=failed_file
+        cohort,
+        config,
+        previous,
+        failed,
+        history,
+        max_changes=max_changes,
+        failed_file=failed_file,
+        previous_unmatched=earlier_unmatched,
     )
     if not quiet:
         for w in res.result.warnings:

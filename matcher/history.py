@@ -18,7 +18,7 @@ from .model import natural_key
 from .output import csv_bytes
 from .read import read_table
 
-HEADER = ["round", "mentee_id", "mentor_id", "outcome", "reason"]
+HEADER = ["round", "mentee_id", "mentor_id", "outcome", "reason", "ended_round"]
 OUTCOMES = ("active", "failed", "ended")
 
 
@@ -29,6 +29,7 @@ class Entry:
     mentor_id: str
     outcome: str
     reason: str = ""
+    ended_round: int | None = None  # the round in which a failed/ended pair was closed
 
 
 def unneutralise(text: str) -> str:
@@ -61,7 +62,9 @@ def read_columns(path, needed: tuple[str, ...], optional: tuple[str, ...] = (), 
 
 
 def read_history(path, encoding=None) -> list[Entry]:
-    file, rows = read_columns(path, ("round", "mentee_id", "mentor_id", "outcome"), ("reason",), encoding)
+    file, rows = read_columns(
+        path, ("round", "mentee_id", "mentor_id", "outcome"), ("reason", "ended_round"), encoding
+    )
     problems, out = [], []
     for r in rows:
         try:
@@ -90,7 +93,9 @@ def read_history(path, encoding=None) -> list[Entry]:
                 )
             )
             continue
-        out.append(Entry(rnd, r["mentee_id"], r["mentor_id"], r["outcome"], r.get("reason", "")))
+        ended = r.get("ended_round", "")
+        ended = int(ended) if ended.strip().isdigit() else None
+        out.append(Entry(rnd, r["mentee_id"], r["mentor_id"], r["outcome"], r.get("reason", ""), ended))
     if problems:
         raise InputError(problems)
     return out
@@ -98,17 +103,30 @@ def read_history(path, encoding=None) -> list[Entry]:
 
 def history_bytes(entries: list[Entry]) -> bytes:
     ordered = sorted(entries, key=lambda e: (e.round, natural_key(e.mentee_id), natural_key(e.mentor_id)))
-    return csv_bytes(HEADER, [[e.round, e.mentee_id, e.mentor_id, e.outcome, e.reason] for e in ordered])
+    rows = [[e.round, e.mentee_id, e.mentor_id, e.outcome, e.reason, e.ended_round or ""] for e in ordered]
+    return csv_bytes(HEADER, rows)
 
 
-def close(entries: list[Entry], pair: tuple[str, str], outcome: str, reason: str) -> list[Entry]:
-    """Mark the active entry of ``pair`` with ``outcome`` (a new list; inputs untouched)."""
-    out = []
+def close(entries: list[Entry], pair: tuple[str, str], outcome: str, reason: str, rnd: int) -> list[Entry]:
+    """Mark the active entry of ``pair`` with ``outcome`` in round ``rnd`` (a new list).
+
+    A failed pair with no active entry (e.g. pairs.csv edited by hand) is still recorded,
+    so that it is never proposed again.
+    """
+    out, found = [], False
     for e in entries:
         if e.outcome == "active" and (e.mentee_id, e.mentor_id) == pair:
-            e = replace(e, outcome=outcome, reason=reason)
+            e = replace(e, outcome=outcome, reason=reason, ended_round=rnd)
+            found = True
         out.append(e)
+    if not found and outcome == "failed":
+        out.append(Entry(max(rnd - 1, 1), pair[0], pair[1], outcome, reason, rnd))
     return out
+
+
+def next_round(entries: list[Entry]) -> int:
+    """One more than the latest round that proposed or closed a pair."""
+    return max((max(e.round, e.ended_round or 0) for e in entries), default=0) + 1
 
 
 def failed_pairs(entries: list[Entry]) -> set[tuple[str, str]]:

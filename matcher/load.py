@@ -1,12 +1,28 @@
 """Load and validate the two questionnaire files into a :class:`~matcher.model.Cohort`.
 
-``load_cohort(mentors_path, mentees_path, config)`` reads both files, maps headers
-(case- and space-insensitive, plus the config's ``[columns]``), parses every cell by
-its column's kind and collects *every* problem — (file, row, column, value, problem,
-fix) — before raising one :class:`~matcher.errors.InputError`. Nothing is fixed
+``load_cohort(mentors_path, mentees_path, config)`` reads both files, maps headers,
+parses every cell by its column's kind and collects *every* problem — (file, row,
+column, value, problem, fix) — before raising one :class:`~matcher.errors.InputError`.
+A file that cannot be read does not hide the other file's problems. Nothing is fixed
 silently: a value is either valid as written (in one of its documented spellings) or
 reported. References that match no one (avoid lists, managers) are warnings, or
 errors with ``strict=True``.
+
+A header maps to a standard column (see :mod:`matcher.questionnaire`), first match wins:
+
+1. the config's ``[columns]`` entry for it (headers compared stripped, inner spaces
+   folded, case-insensitive);
+2. the standard name itself, case-insensitive, with spaces for underscores
+   ("Want  Care", "READY_OPEN");
+3. the standard name once spaces, hyphens and underscores are removed on both sides
+   and case is ignored ("Time zone", "Style-Pace", "StylePace" → timezone, style_pace):
+   an exact comparison, never a guess. Two headers that map to the same column are an
+   error naming both.
+
+Problems are listed file by file; within a file, whole-file problems first, then by
+spreadsheet row, and within a row left to right in the file's column order.
+Numbers must be whole and in a sane range (capacity 0–10000, other whole-number
+columns -1000 to 1000), so a pasted account number is reported, never wrapped round.
 """
 
 from __future__ import annotations
@@ -24,6 +40,8 @@ from .config import Config, normalise_header
 from .errors import InputError, Problem
 from .model import Cohort, natural_key
 from .questionnaire import (
+    ALL_NAMES,
+    COLUMNS,
     LEVELS,
     LIKERT_MAX,
     LIKERT_MIN,
@@ -33,9 +51,13 @@ from .questionnaire import (
     Column,
     columns_for,
 )
-from .read import RawTable, read_table
+from .read import RawTable, encoding_problem, read_table
 
 LIST_SPLIT = re.compile(r"[;,]")
+CAPACITY_MAX = 10_000
+INT_MIN, INT_MAX = -1_000, 1_000
+# A UTC offset written where a zone is wanted: "UTC+1", "GMT-05:00", "+5:30".
+UTC_OFFSET = re.compile(r"(utc|gmt)?\s*([+\-\u2212\u2013])\s*(\d{1,2})(?:\s*:?\s*(\d{2}))?")
 MODE_SPELLINGS = {m.replace("_", ""): m for m in MODES}
 LEVEL_SPELLINGS = {
     "foundation": "foundation",
@@ -58,6 +80,23 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", text.lower())
 
 
+@lru_cache(maxsize=1)
+def _squashed_names() -> dict[str, str]:
+    """Standard column names by their squashed spelling (none share one, see the tests)."""
+    return {_squash(c.name): c.name for c in COLUMNS}
+
+
+def _standard_name(norm: str, mapping) -> str | None:
+    """The standard column a normalised header means (module doc, "A header maps"), or None."""
+    target = mapping.get(norm)
+    if target is not None:
+        return target
+    candidate = norm.replace(" ", "_")
+    if candidate in ALL_NAMES:
+        return candidate
+    return _squashed_names().get(_squash(norm))
+
+
 def map_headers(
     raw: RawTable, side: str, config: Config, problems: list[Problem]
 ) -> tuple[dict[int, str], list[str]]:
@@ -74,7 +113,7 @@ def map_headers(
                 problems.append(
                     Problem(
                         raw.file,
-                        1,
+                        raw.header_row,
                         f"#{pos + 1}",
                         None,
                         "this column has values but no header",
@@ -82,10 +121,7 @@ def map_headers(
                     )
                 )
             continue
-        target = mapping.get(norm)
-        if target is None:
-            candidate = norm.replace(" ", "_")
-            target = candidate if candidate in known else None
+        target = _standard_name(norm, mapping)
         if target is None or target not in known:
             ignored.append(header)
             continue
@@ -94,7 +130,7 @@ def map_headers(
             problems.append(
                 Problem(
                     raw.file,
-                    1,
+                    raw.header_row,
                     header,
                     None,
                     f"a second column for '{target}' (the first is '{first}')",
@@ -132,11 +168,37 @@ def _suggest(raw: RawTable, wanted: str, used: set[str]) -> str:
 
 
 def _parse_int(text: str) -> int | None:
-    try:
-        value = float(text.replace(",", ".")) if re.fullmatch(r"[+-]?\d+([.,]0+)?", text) else None
-    except ValueError:
-        return None
-    return None if value is None else int(value)
+    """A whole number as written ("3", "+3", "3.0", "3,0"); exact, however long."""
+    match = re.fullmatch(r"([+-]?\d+)(?:[.,]0+)?", text)
+    return int(match.group(1)) if match else None
+
+
+def _timezone_fix(text: str) -> str:
+    """How to fix an unknown zone; never a zone an hour away from what was meant."""
+    offset = UTC_OFFSET.fullmatch(text.strip().lower())
+    if offset is not None:
+        prefix, sign, hours, minutes = offset.groups()
+        h, m = int(hours), int(minutes or 0)
+        signed = -h if sign != "+" else h
+        written = f"{(prefix or 'utc').upper()}{'-' if signed < 0 else '+'}{h}"
+        if m == 0 and -12 <= signed <= 14:
+            if signed == 0:
+                return "write 'UTC', or the zone of the person's city (such as Europe/London)"
+            return (
+                f"write the zone of the person's city (such as Europe/Paris), or 'Etc/GMT{-signed:+d}'"
+                f" for a fixed {written} (IANA writes the sign reversed)"
+            )
+        if m < 60 and -12 <= signed <= 14:
+            return (
+                "write the zone of the person's city (such as Asia/Kolkata):"
+                f" IANA has no name for a fixed {written}:{m:02d}"
+            )
+    zones = _timezones()
+    for close in difflib.get_close_matches(text.lower(), list(zones), n=1, cutoff=0.7):
+        # "Etc/GMT+13" is not "Etc/GMT+12", nor "UTC+1" "UTC": the digits must agree.
+        if re.findall(r"\d+", close) == re.findall(r"\d+", text):
+            return f"did you mean '{zones[close]}'?"
+    return "use an IANA name such as Europe/London or America/New_York"
 
 
 def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, problems: list[Problem]):
@@ -162,6 +224,18 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
             return None
         if kind == "capacity" and value < 0:
             bad("capacity cannot be negative", "write 0 if this mentor takes no mentees this round")
+            return None
+        if kind == "capacity" and value > CAPACITY_MAX:
+            bad(
+                f"capacity cannot be more than {CAPACITY_MAX}",
+                "write how many mentees this mentor takes this round, e.g. 2",
+            )
+            return None
+        if kind == "int" and not INT_MIN <= value <= INT_MAX:
+            bad(
+                f"is outside the range {INT_MIN} to {INT_MAX}",
+                f"write a whole number from {INT_MIN} to {INT_MAX}, e.g. 3",
+            )
             return None
         return value
     if kind == "likert":
@@ -197,13 +271,7 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
     if kind == "timezone":
         tz = _timezones().get(text.strip().lower().replace(" ", "_"))
         if tz is None:
-            close = difflib.get_close_matches(text.lower(), list(_timezones()), n=1, cutoff=0.7)
-            fix = (
-                f"did you mean '{_timezones()[close[0]]}'?"
-                if close
-                else "use an IANA name such as Europe/London or America/New_York"
-            )
-            bad("is not a known time zone", fix)
+            bad("is not a known time zone", _timezone_fix(text))
         return tz
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover
 
@@ -214,24 +282,30 @@ _BLANK = {"list": (), "idlist": (), "int": math.nan, "likert": math.nan}
 def validate_side(
     raw: RawTable, side: str, config: Config, problems: list[Problem]
 ) -> tuple[pd.DataFrame, frozenset[str], list[str]]:
-    """Check one file; return its typed table, the standard columns present, and ignored headers."""
+    """Check one file; return its typed table, the standard columns present, and ignored headers.
+
+    The file's problems are appended to ``problems`` header first, then by row, and
+    within a row left to right in the file's column order.
+    """
     known = columns_for(side)
-    positions, ignored = map_headers(raw, side, config, problems)
+    found: list[Problem] = []
+    positions, ignored = map_headers(raw, side, config, found)
     present = set(positions.values())
     pos_of = {name: pos for pos, name in positions.items()}
     used = {normalise_header(raw.headers[p]) for p in positions}
     for col in known.values():
         if col.required and col.name not in present:
-            problems.append(
+            found.append(
                 Problem(
                     raw.file,
-                    1,
+                    raw.header_row,
                     None,
                     None,
                     f"no column '{col.name}'",
                     _suggest(raw, col.name, used),
                 )
             )
+    header_problems = len(found)
     data: dict[str, list] = {name: [] for name in known}
     rows: list[int] = []
     for number, cells in raw.rows:
@@ -241,7 +315,7 @@ def validate_side(
             text = cells[pos] if pos is not None else ""
             if not text:
                 if col.name == "id" and pos is not None:
-                    problems.append(
+                    found.append(
                         Problem(
                             raw.file,
                             number,
@@ -252,7 +326,7 @@ def validate_side(
                         )
                     )
                 if col.kind == "capacity" and pos is not None:
-                    problems.append(
+                    found.append(
                         Problem(
                             raw.file,
                             number,
@@ -266,7 +340,7 @@ def validate_side(
                 if col.kind == "capacity":
                     value = 0
             else:
-                value = _parse_cell(col, text, config, raw.file, number, problems)
+                value = _parse_cell(col, text, config, raw.file, number, found)
                 if value is None:
                     value = _BLANK.get(col.kind, "")
                     if col.kind == "capacity":
@@ -278,7 +352,7 @@ def validate_side(
         if not pid:
             continue
         if pid in first_row:
-            problems.append(
+            found.append(
                 Problem(
                     raw.file,
                     number,
@@ -290,6 +364,9 @@ def validate_side(
             )
         else:
             first_row[pid] = number
+    # Header problems keep their order; cell problems go by row, then column position.
+    cells_found = sorted(found[header_problems:], key=lambda p: (p.row, pos_of.get(p.column or "", -1)))
+    problems.extend(found[:header_problems] + cells_found)
     table = pd.DataFrame(data)
     table["_row"] = rows
     for name, col in known.items():
@@ -300,21 +377,26 @@ def validate_side(
     return table, frozenset(present), ignored
 
 
-def _check_swapped(mentors: RawTable, mentees: RawTable, config: Config) -> list[Problem]:
-    def names(raw: RawTable, side: str) -> set[str]:
-        mapping = config.columns_mentors if side == "mentors" else config.columns_mentees
-        out = set()
-        for h in raw.headers:
-            n = normalise_header(h)
-            out.add(mapping.get(n, n.replace(" ", "_")))
-        return out
+def _wrong_file(raw: RawTable, side: str, config: Config) -> list[str]:
+    """The other side's own columns in ``raw`` when it looks like the other side's file, else []."""
+    mapping = config.columns_mentors if side == "mentors" else config.columns_mentees
+    names = {_standard_name(normalise_header(h), mapping) for h in raw.headers} - {None}
+    own, other = (MENTOR_ONLY, MENTEE_ONLY) if side == "mentors" else (MENTEE_ONLY, MENTOR_ONLY)
+    theirs = [c.name for c in COLUMNS if c.name in names and c.name in other]
+    if side == "mentors":
+        wrong = "capacity" not in names and len(theirs) >= 2 and len(theirs) > len(names & own)
+    else:
+        wrong = "capacity" in names or (len(theirs) >= 2 and len(theirs) > len(names & own))
+    return theirs if wrong else []
 
-    r, e = names(mentors, "mentors"), names(mentees, "mentees")
-    mentor_looks_mentee = "capacity" not in r and len(r & MENTEE_ONLY) > len(r & MENTOR_ONLY)
-    mentee_looks_mentor = "capacity" in e or len(e & MENTOR_ONLY) > len(e & MENTEE_ONLY)
-    if mentor_looks_mentee and mentee_looks_mentor:
-        return [
-            Problem(
+
+def _check_sides(mentors: RawTable | None, mentees: RawTable | None, config: Config) -> dict[str, Problem]:
+    """A file given for the wrong side ({side: problem}); both swapped is one problem."""
+    r = _wrong_file(mentors, "mentors", config) if mentors is not None else []
+    e = _wrong_file(mentees, "mentees", config) if mentees is not None else []
+    if mentors is not None and mentees is not None and _looks_swapped(mentors, mentees, config):
+        return {
+            "both": Problem(
                 mentors.file,
                 None,
                 None,
@@ -322,8 +404,38 @@ def _check_swapped(mentors: RawTable, mentees: RawTable, config: Config) -> list
                 f"the two files look swapped: '{mentors.file}' has mentee columns and '{mentees.file}' has mentor columns",
                 "pass the mentors' file to --mentors and the mentees' file to --mentees",
             )
-        ]
-    return []
+        }
+    out = {}
+    if r and mentors is not None:
+        out["mentors"] = Problem(
+            mentors.file,
+            None,
+            None,
+            None,
+            f"the mentors file has mentee columns ({', '.join(r)})",
+            "pass the mentors' own file to --mentors",
+        )
+    if e and mentees is not None:
+        out["mentees"] = Problem(
+            mentees.file,
+            None,
+            None,
+            None,
+            f"the mentees file has mentor columns ({', '.join(e)})",
+            "pass the mentees' own file to --mentees",
+        )
+    return out
+
+
+def _looks_swapped(mentors: RawTable, mentees: RawTable, config: Config) -> bool:
+    def names(raw: RawTable, side: str) -> set[str]:
+        mapping = config.columns_mentors if side == "mentors" else config.columns_mentees
+        return {_standard_name(normalise_header(h), mapping) or normalise_header(h) for h in raw.headers}
+
+    r, e = names(mentors, "mentors"), names(mentees, "mentees")
+    mentor_looks_mentee = "capacity" not in r and len(r & MENTEE_ONLY) > len(r & MENTOR_ONLY)
+    mentee_looks_mentor = "capacity" in e or len(e & MENTOR_ONLY) > len(e & MENTEE_ONLY)
+    return mentor_looks_mentee and mentee_looks_mentor
 
 
 def _check_references(cohort_tables, files, strict: bool) -> list[Problem]:
@@ -366,19 +478,24 @@ def load_cohort(
 ) -> Cohort:
     """Read, validate and sort both files. Raises :class:`InputError` with every problem."""
     config = config or Config()
-    problems: list[Problem] = []
-    raws: list[RawTable | None] = []
-    for path in (mentors_path, mentees_path):
+    bad_encoding = encoding_problem(encoding)
+    if bad_encoding is not None:
+        raise InputError([bad_encoding])  # once, not once per file
+    sides = ("mentors", "mentees")
+    found: dict[str, list[Problem]] = {side: [] for side in sides}
+    raws: dict[str, RawTable | None] = {}
+    for side, path in zip(sides, (mentors_path, mentees_path), strict=True):
         try:
-            raws.append(read_table(path, encoding))
+            raws[side] = read_table(path, encoding)
         except InputError as exc:
-            problems.extend(exc.problems)
-            raws.append(None)
-    if problems:
-        raise InputError(problems)
-    raw_r, raw_e = raws
-    assert raw_r is not None and raw_e is not None
-    if Path(mentors_path).resolve() == Path(mentees_path).resolve():
+            found[side].extend(exc.problems)
+            raws[side] = None
+    raw_r, raw_e = raws["mentors"], raws["mentees"]
+    if (
+        raw_r is not None
+        and raw_e is not None
+        and Path(mentors_path).resolve() == Path(mentees_path).resolve()
+    ):
         raise InputError(
             [
                 Problem(
@@ -391,14 +508,20 @@ def load_cohort(
                 )
             ]
         )
-    swapped = _check_swapped(raw_r, raw_e, config)
-    if swapped:
-        raise InputError(swapped)
-    mentors, r_cols, r_ign = validate_side(raw_r, "mentors", config, problems)
-    mentees, e_cols, e_ign = validate_side(raw_e, "mentees", config, problems)
-    for raw, table in ((raw_r, mentors), (raw_e, mentees)):
-        if not len(table) and not any(p.file == raw.file for p in problems):
-            problems.append(
+    wrong = _check_sides(raw_r, raw_e, config)
+    if "both" in wrong:
+        raise InputError([wrong["both"]])
+    tables: dict[str, tuple[pd.DataFrame, frozenset[str], list[str]]] = {}
+    for side in sides:
+        raw = raws[side]
+        if raw is None:
+            continue
+        if side in wrong:
+            found[side].append(wrong[side])
+            continue
+        tables[side] = validate_side(raw, side, config, found[side])
+        if not len(tables[side][0]) and not found[side]:
+            found[side].append(
                 Problem(
                     raw.file,
                     None,
@@ -408,8 +531,12 @@ def load_cohort(
                     "add one row per person",
                 )
             )
+    problems = found["mentors"] + found["mentees"]
     if problems:
         raise InputError(problems)
+    assert raw_r is not None and raw_e is not None
+    mentors, r_cols, r_ign = tables["mentors"]
+    mentees, e_cols, e_ign = tables["mentees"]
     references = _check_references((mentors, mentees), (raw_r.file, raw_e.file), strict)
     if strict and references:
         raise InputError(references)

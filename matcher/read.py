@@ -2,10 +2,25 @@
 
 Takes a path to a CSV (comma, semicolon or tab; UTF-8 with or without BOM, UTF-16,
 Windows-1252/Latin-1) or an ``.xlsx`` workbook (first sheet) and returns a
-:class:`RawTable`: the header cells and, for each non-blank row, its spreadsheet row
-number (header = row 1) and its cells as stripped strings. Nothing is interpreted
-here; the loader validates. We parse CSV ourselves (``csv`` module) rather than with
-pandas so that blank rows never shift the row numbers we report.
+:class:`RawTable`: the header cells, the header's spreadsheet row (blank rows above
+it count, as in a spreadsheet) and, for each non-blank row below it, its spreadsheet
+row number and its cells as stripped strings. Nothing is interpreted here; the loader
+validates. We parse CSV ourselves (``csv`` module) rather than with pandas so that
+blank rows never shift the row numbers we report.
+
+How the text is found:
+
+* A byte-order mark decides the encoding, even over ``--encoding``: it is
+  unambiguous, and ``--encoding`` applies to every file given, so one file's BOM must
+  not make the other file unreadable. Only if the text after the BOM is not valid in
+  the BOM's encoding is the forced encoding used (a file saved with a wrong BOM).
+* The delimiter is the one that splits the header *and* the first data rows into
+  the same number (≥ 2) of cells; ties go to the one giving more header cells, and
+  semicolon or tab win over a comma that occurs only in the header's text. Blank
+  lines above the header are skipped.
+* A quoted cell whose quote never closes (it runs to the end of the file, or it
+  swallows following lines and then "closes" on some later row's quote) is reported
+  at the row where the quote opens: it is never silently merged into one cell.
 """
 
 from __future__ import annotations
@@ -13,13 +28,23 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError, Problem
 
 DELIMITERS = (",", ";", "\t")
+# Longest BOM first: the UTF-32 LE BOM starts with the UTF-16 LE one.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+ENCODING_FIX = "use e.g. utf-8, utf-16, cp1252 or latin-1, or leave out --encoding to detect it"
+_SNIFF_ROWS = 6  # the header and the first five data rows
 
 
 @dataclass(frozen=True)
@@ -31,6 +56,20 @@ class RawTable:
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     encoding: str
     delimiter: str | None
+    header_row: int = 1  # the header's spreadsheet row (below any blank rows)
+
+
+def encoding_problem(encoding: str | None) -> Problem | None:
+    """The problem with a forced ``--encoding`` name (unknown, or not a text encoding), if any."""
+    if encoding is None:
+        return None
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError, UnicodeError):
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        return Problem("--encoding", None, None, encoding, "is not a known text encoding", ENCODING_FIX)
+    return None
 
 
 def read_table(path: str | Path, encoding: str | None = None) -> RawTable:
@@ -60,36 +99,43 @@ def read_table(path: str | Path, encoding: str | None = None) -> RawTable:
     return _read_csv(text, name, used)
 
 
+def _line_at(data: bytes, start: int, encoding: str) -> int:
+    """The 1-based text line holding byte ``start`` (for messages; never a byte offset)."""
+    before = data[:start].decode(encoding, errors="replace")
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+
+
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     def fail(problem: str, fix: str) -> InputError:
         return InputError([Problem(name, None, None, None, problem, fix)])
 
+    bad_encoding = encoding_problem(encoding)
+    if bad_encoding is not None:
+        raise InputError([bad_encoding])
+    for bom, bom_encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(bom_encoding).lstrip("\ufeff"), bom_encoding
+            except UnicodeDecodeError as exc:
+                if encoding:
+                    data = data[len(bom) :]  # a BOM that lies: the forced encoding decides
+                    break
+                if bom_encoding == "utf-8-sig":
+                    line = _line_at(data, exc.start, "utf-8-sig")
+                    raise fail(
+                        f"not valid UTF-8 after its BOM (around line {line})", "save the file as CSV UTF-8"
+                    ) from None
+                raise fail(f"not valid {bom_encoding.upper()}", "save the file as CSV UTF-8") from None
     if encoding:
         try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise fail(
-                f"unknown encoding '{encoding}'", "use e.g. utf-8, utf-16, cp1252 or latin-1"
-            ) from None
-        try:
             return data.decode(encoding).lstrip("\ufeff"), encoding
-        except UnicodeDecodeError as exc:
+        except (UnicodeError, LookupError, ValueError) as exc:
+            start = getattr(exc, "start", None)
+            where = f" (around line {_line_at(data, start, encoding)})" if isinstance(start, int) else ""
             raise fail(
-                f"cannot be read as {encoding} (byte {exc.start})",
+                f"cannot be read as {encoding}{where}",
                 "leave out --encoding to detect it, or save the file as CSV UTF-8",
             ) from None
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise fail(
-                f"not valid UTF-8 after its BOM (byte {exc.start})", "save the file as CSV UTF-8"
-            ) from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise fail("not valid UTF-16", "save the file as CSV UTF-8") from None
     # UTF-16 without a BOM: every other byte of ASCII text is NUL.
     if len(data) >= 4 and data.count(b"\x00") * 2 >= len(data) * 0.8:
         enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
@@ -118,34 +164,138 @@ def _looks_binary(data: bytes) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
+def _first_rows(head: str, delim: str, truncated: bool) -> list[list[str]]:
+    """The first non-blank records of ``head`` split on ``delim`` (quotes respected)."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delim, strict=False)
+    try:
+        for record in reader:
+            # Blank whatever the delimiter: ",,," is as blank as ";;;".
+            if any(c.strip().strip(",;\t ") for c in record):
+                rows.append(record)
+                if len(rows) == _SNIFF_ROWS:
+                    return rows
+    except csv.Error:
+        return rows
+    if truncated and len(rows) > 1:
+        rows.pop()  # the head may end in the middle of this record
+    return rows
+
+
+def _width(record: list[str]) -> int:
+    """Cells up to the last non-blank one."""
+    return max((k + 1 for k, c in enumerate(record) if c.strip()), default=0)
+
+
 def _sniff_delimiter(text: str) -> str:
-    """Pick the delimiter that splits the header line into the most fields (quotes respected)."""
+    """Pick the delimiter that splits the header and the first data rows alike (see module doc)."""
     head = text[:65536]
-    best, best_n = ",", 1
+    best, best_key = ",", None
     for delim in DELIMITERS:
-        try:
-            first = next(csv.reader(io.StringIO(head), delimiter=delim), [])
-        except csv.Error:
+        rows = _first_rows(head, delim, len(text) > len(head))
+        if not rows:
             continue
-        if len(first) > best_n:
-            best, best_n = delim, len(first)
+        header, data = rows[0], rows[1:]
+        h = len(header)
+        fit = sum(1 for r in data if len(r) == h or 2 <= _width(r) <= h)
+        # A comma that never splits a data row is text in the header ("I am patient, kind").
+        preference = (1 if any(len(r) > 1 for r in data) else -1) if delim == "," else 0
+        key = (h >= 2, fit == len(data), fit, h, preference)
+        if best_key is None or key > best_key:
+            best, best_key = delim, key
     return best
+
+
+_UNQUOTED_END = {d: re.compile("[" + re.escape(d) + "\r\n]") for d in DELIMITERS}
+
+
+def _unclosed_quote(text: str, delim: str) -> tuple[int, int] | None:
+    """(record index, cell index), both from 0, of a quote that opens a cell and never closes.
+
+    Follows the ``csv`` module's reading (a quote opens a cell only as its first
+    character; ``""`` inside is a quote; records end at CR, LF or CRLF outside quotes).
+    A quoted cell "never closes" when it runs to the end of the file, or when it spans
+    lines and its closing quote is followed by more text instead of a delimiter or line
+    end (it swallowed rows and stopped at a later cell's opening quote). Text after a
+    closing quote within one line (``"ab"c``) is read as ``abc``, as spreadsheets do.
+    """
+    stop = _UNQUOTED_END[delim]
+    n, i, record, cell = len(text), 0, 0, 0
+    while i < n:
+        if text[i] == '"':
+            j = i + 1
+            while True:
+                q = text.find('"', j)
+                if q < 0:
+                    return record, cell
+                if text.startswith('"', q + 1):
+                    j = q + 2
+                    continue
+                break
+            after = q + 1
+            spans_lines = "\n" in text[i:q] or "\r" in text[i:q]
+            if spans_lines and after < n and text[after] not in (delim, "\r", "\n"):
+                return record, cell
+            i = after
+        m = stop.search(text, i)
+        if m is None:
+            break
+        i = m.end()
+        if m.group() == delim:
+            cell += 1
+        else:
+            if m.group() == "\r" and text.startswith("\n", i):
+                i += 1
+            record, cell = record + 1, 0
+    return None
+
+
+def _header_label(text: str, delim: str, record: int, cell: int) -> str:
+    """The header of column ``cell`` if the header row lies above ``record``, else ``#n``."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
+    try:
+        for k, rec in enumerate(reader):
+            if k >= record:
+                break
+            if any(c.strip() for c in rec):
+                head = rec[cell].strip() if cell < len(rec) else ""
+                return head or f"#{cell + 1}"
+    except csv.Error:
+        pass
+    return f"#{cell + 1}"
 
 
 def _read_csv(text: str, name: str, encoding: str) -> RawTable:
     delim = _sniff_delimiter(text)
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
-    except csv.Error as exc:
+    unclosed = _unclosed_quote(text, delim)
+    if unclosed is not None:
+        record, cell = unclosed
         raise InputError(
             [
                 Problem(
                     name,
+                    record + 1,
+                    _header_label(text, delim, record, cell),
+                    None,
+                    "an opening quote is never closed",
+                    "close the quote or remove it",
+                )
+            ]
+        )
+    records: list[list[str]] = []
+    try:
+        records.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
+    except csv.Error:
+        limit = csv.field_size_limit()
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    len(records) + 1,
                     None,
                     None,
-                    None,
-                    f"the CSV cannot be parsed ({exc})",
-                    "check for an unclosed quote",
+                    f"a cell is longer than {limit} characters",
+                    "check this row: the file may be damaged or not a questionnaire export",
                 )
             ]
         ) from None
@@ -169,7 +319,12 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        try:
+            sheet = book.worksheets[0]
+            records = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception:  # a damaged workbook fails anywhere: zip, XML, zlib, openpyxl's own checks
         raise InputError(
             [
                 Problem(
@@ -177,16 +332,11 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
                     None,
                     None,
                     None,
-                    f"not a readable .xlsx workbook ({type(exc).__name__})",
+                    "not a readable .xlsx workbook",
                     "open it in Excel and save it again as .xlsx or CSV",
                 )
             ]
         ) from None
-    try:
-        sheet = book.worksheets[0]
-        records = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
     return _table(name, records, "xlsx", None)
 
 
@@ -194,12 +344,13 @@ def _table(name: str, records: list[list[str]], encoding: str, delim: str | None
     """Strip cells, drop blank rows (keeping row numbers) and blank trailing columns."""
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
+    header_row = 1
     for number, record in enumerate(records, start=1):
         cells = [c.strip() for c in record]
         if not any(cells):
             continue
         if header is None:
-            header = cells
+            header, header_row = cells, number
             continue
         rows.append((number, cells))
     if header is None:
@@ -225,4 +376,4 @@ def _table(name: str, records: list[list[str]], encoding: str, delim: str | None
         width -= 1
     header = (header + [""] * width)[:width]
     out = tuple((n, tuple((c + [""] * width)[:width])) for n, c in rows)
-    return RawTable(name, tuple(header), out, encoding, delim)
+    return RawTable(name, tuple(header), out, encoding, delim, header_row)

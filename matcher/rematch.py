@@ -29,7 +29,7 @@ import numpy as np
 from .api import MatchResult, match
 from .config import FIVE_CS, Config
 from .errors import InputError, Problem
-from .history import Entry, close, failed_pairs
+from .history import Entry, close, failed_pairs, next_round
 from .model import Cohort, natural_key
 from .rules import RULES, reasons
 
@@ -90,6 +90,7 @@ def rematch(
     *,
     max_changes: int = 0,
     failed_file: str = "failed.csv",
+    previous_unmatched: frozenset[str] = frozenset(),
 ) -> RematchResult:
     """Re-match; see the module docstring. ``previous``: (mentee_id, mentor_id) pairs."""
     prev = dict(previous)
@@ -108,14 +109,16 @@ def rematch(
             )
     if problems:
         raise InputError(problems)
-    rnd = max((e.round for e in history), default=0) + 1
+    rnd = next_round(history)
     entries = list(history)
     if not entries:
         entries = [Entry(1, e, r, "active") for e, r in previous]
         rnd = 2
+    failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]  # one per pair
+    failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]  # one per pair
     failed_now = {(f.mentee_id, f.mentor_id): f for f in failed}
     for pair, f in failed_now.items():
-        entries = close(entries, pair, "failed", f.reason or "unspecified")
+        entries = close(entries, pair, "failed", f.reason or "unspecified", rnd)
 
     # Every failure ever, among the people still here, is forbidden.
     forbidden_ids = failed_pairs(entries)
@@ -142,11 +145,11 @@ def rematch(
         i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
         if i is None:
             why_freed[e_id] = "mentee left the programme"
-            entries = close(entries, (e_id, r_id), "ended", "mentee left")
+            entries = close(entries, (e_id, r_id), "ended", "mentee left", rnd)
             released += 1
         elif j is None:
             why_freed[e_id] = "mentor left the programme"
-            entries = close(entries, (e_id, r_id), "ended", "mentor left")
+            entries = close(entries, (e_id, r_id), "ended", "mentor left", rnd)
             released += 1
         elif (e_id, r_id) in failed_now:
             reason = failed_now[(e_id, r_id)].reason
@@ -167,7 +170,9 @@ def rematch(
         if bits or not problem.eligible[i]:
             names = ", ".join(RULES[n].label for n in reasons(bits)) or "min_readiness"
             why_freed[cohort.mentee_ids[i]] = f"pair now breaks a rule ({names})"
-            entries = close(entries, (cohort.mentee_ids[i], cohort.mentor_ids[j]), "ended", "breaks a rule")
+            entries = close(
+                entries, (cohort.mentee_ids[i], cohort.mentor_ids[j]), "ended", "breaks a rule", rnd
+            )
         else:
             still.append((i, j))
     load = np.bincount(np.array([j for _, j in still], dtype=np.int64), minlength=cohort.n_mentors)
@@ -197,7 +202,7 @@ def rematch(
         if old == new:
             continue
         if not old:
-            why = "new mentee" if e_id not in prev else "previously unmatched"
+            why = "previously unmatched" if e_id in previous_unmatched else "new mentee"
         elif e_id in why_freed:
             why = why_freed[e_id]
         else:
@@ -206,7 +211,7 @@ def rematch(
             why += "; now unmatched: " + result.unmatched.get(int(i), "")
         changes.append((e_id, old, new, why))
         if old and e_id not in why_freed:
-            entries = close(entries, (e_id, old), "ended", "re-matched")
+            entries = close(entries, (e_id, old), "ended", "re-matched", rnd)
     for i, st in status.items():
         if st != "kept":
             entries.append(Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]], "active"))
