@@ -241,7 +241,7 @@ def alternatives(
             for rank, (j, why) in enumerate(unmatched_options(problem, mentor_of, i, k), start=1):
                 got = engine.pin_delta(i, j) if why == "full" else None
                 dm, ds, moves = (got[0], got[2] / 100.0, got[3]) if got else (None, None, None)
-                out.append(Alternative(i, rank, j, False, ds, dm, moves, why))
+                out.append(Alternative(i, rank, j, bool(spare[j] > 0), ds, dm, moves, why))
             continue
         rank = 0
         for j in _candidates(problem, i, int(mentor_of[i])):

@@ -261,9 +261,14 @@ def resolver(result: MatchResult):
     def resolve(extra):
         problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
         try:
-            return solve(problem, result.side, result.config).mentor_of
+            new = solve(problem, result.side, result.config).mentor_of
         except (MatcherError, InputError):
             return None
+        # Pins bypass the solver's department groups: a pinned pair that breaks a side rule
+        # is no alternative at all.
+        if side_rule_violations(problem, new, result.side):
+            return None
+        return new
 
     return resolve
 

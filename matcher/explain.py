@@ -213,6 +213,11 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
     feasible = np.flatnonzero(p.excluded[i] == 0)
     role = "proposed mentor" if j == proposed else "mentor"
     lines.append(f"  {role} {r_id} ({r_name}): score {s.score[i, j]:.2f}")
+    if j != proposed and proposed >= 0:
+        lines.append(
+            f"  (the proposed mentor is {c.mentor_ids[proposed]} ({c.mentors['name'].iat[proposed]}), "
+            f"score {s.score[i, proposed]:.2f})"
+        )
     bits = int(p.excluded[i, j])
     if bits:
         details = ", ".join(rule_detail(result, i, j, n) for n in reasons(bits))
@@ -230,7 +235,11 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
         if k in c.mentee_columns and _likert(ready[k])
     ]
     lines.append(f"  Readiness {s.readiness[i]:.2f}" + (": " + ", ".join(items) if items else ""))
-    better = [int(k) for k in np.argsort(-s.score[i], kind="stable") if s.score[i, k] > s.score[i, j]]
+    better = [
+        int(k)
+        for k in np.argsort(-s.score[i], kind="stable")
+        if s.score[i, k] > s.score[i, j] and k != proposed
+    ]
     if better:
         lines.append("  Higher-scoring mentors not chosen:")
     load = np.bincount(result.solution.mentor_of[result.solution.mentor_of >= 0], minlength=p.shape[1])
