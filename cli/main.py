@@ -112,6 +112,9 @@ def cli() -> None:
     help="history.csv of earlier rounds: failed pairs are never proposed again.",
 )
 @click.option("--no-repeat", is_flag=True, help="With --history: avoid every earlier pair (a new cycle).")
+@click.option(
+    "--anonymise", is_flag=True, help="In report.html, replace names and emails by ids (for sharing)."
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @_boundary
 def match(
@@ -126,6 +129,7 @@ def match(
     n_alternatives,
     history_path,
     no_repeat,
+    anonymise,
     quiet,
 ):
     """Run a batch match and write pairs.csv, unmatched.csv and summary.json.
@@ -184,7 +188,7 @@ def match(
         if m[i] >= 0
     ]
     inputs = [mentors, mentees, config_path, pin_path, forbid_path, history_path]
-    write_match(result, out_dir, inputs=inputs, alternatives=alts, history=history)
+    write_match(result, out_dir, inputs=inputs, alternatives=alts, history=history, anonymise=anonymise)
     if not quiet:
         n, m = result.report.matched, cohort.n_mentees
         click.echo(
@@ -308,6 +312,9 @@ def _count(n: int, word: str) -> str:
     show_default=True,
     help="Ranked alternatives per mentee (alternatives.csv).",
 )
+@click.option(
+    "--anonymise", is_flag=True, help="In report.html, replace names and emails by ids (for sharing)."
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @_boundary
 def rematch(
@@ -322,6 +329,7 @@ def rematch(
     history_path,
     max_changes,
     n_alternatives,
+    anonymise,
     quiet,
 ):
     """Re-match after failed rapport, keeping the pairs that work.
@@ -371,7 +379,15 @@ def rematch(
             click.echo(f"Warning: {w}", err=True)
     alts = alternatives_for(res.result, n_alternatives) if n_alternatives else None
     inputs = [mentors, mentees, config_path, pairs_path, failed_path, hist_path]
-    write_match(res.result, out_dir, inputs=inputs, alternatives=alts, history=res.history, rematch=res)
+    write_match(
+        res.result,
+        out_dir,
+        inputs=inputs,
+        alternatives=alts,
+        history=res.history,
+        rematch=res,
+        anonymise=anonymise,
+    )
     if not quiet:
         c = res.counts
         click.echo(

@@ -593,16 +593,17 @@ JS = r"""
     const heads = Array.from(table.tHead.rows[0].cells);
     const input = document.querySelector(`input[data-filter-for="${table.id}"]`);
     const shown = document.querySelector(`[data-shown-for="${table.id}"]`);
+    const texts = new Map();
     for (const b of items()) {
       const rows = Array.from(b.rows).filter((r) => !r.classList.contains("detail"));
-      b.dataset.text = rows.map((r) => r.textContent).join(" ").toLowerCase();
+      texts.set(b, rows.map((r) => r.textContent).join(" ").toLowerCase());
     }
 
     function filter(query) {
       const needle = String(query || "").trim().toLowerCase();
       let n = 0;
       for (const b of items()) {
-        const hit = !needle || b.dataset.text.includes(needle);
+        const hit = !needle || texts.get(b).includes(needle);
         b.hidden = !hit;
         if (hit) n += 1;
       }

@@ -33,9 +33,13 @@ def safe_cell(value) -> str:
 
 
 def csv_bytes(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 (with BOM, so Excel reads accents) CSV with \\n line ends, every cell made safe."""
+    """UTF-8 (with BOM, so Excel reads accents) CSV with CRLF line ends, every cell made safe.
+
+    CRLF, as Excel writes it, also makes the writer quote any cell holding a carriage
+    return, so such a cell can never split a row.
+    """
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])

@@ -176,36 +176,62 @@ def scores_table(c, s, p) -> tuple[list[str], list[list]]:
     return SCORES_HEADER, rows
 
 
-def write_match(result, out_dir, inputs=(), alternatives=None, *, history=None, rematch=None) -> list[str]:
-    """Write pairs.csv, unmatched.csv, [alternatives.csv], history.csv, summary.json and
-    timings.json into ``out_dir`` atomically; after a rematch also changes.csv.
+def write_match(
+    result, out_dir, inputs=(), alternatives=None, *, history=None, rematch=None, anonymise=False
+) -> list[str]:
+    """Write pairs.csv, unmatched.csv, [alternatives.csv], history.csv, report.html,
+    pairs.xlsx, summary.json and timings.json into ``out_dir`` atomically; after a rematch
+    also changes.csv.
 
     ``history``: the :class:`~matcher.history.Entry` list to write; ``rematch``: a
     :class:`~matcher.rematch.RematchResult` (adds the status column, changes.csv and the
-    counts). Every file but timings.json is byte-identical for the same inputs and
-    config; run times live apart so that they do not break that promise.
+    counts); ``anonymise``: ids instead of names and emails in report.html. Every file but
+    timings.json is byte-identical for the same inputs and config; run times live apart so
+    that they do not break that promise.
     """
     from .history import history_bytes
+    from .html_report import render_report
+    from .workbook import summary_sheet, workbook_bytes
 
-    names = ["pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv"]
+    names = [
+        "pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv",
+        "report.html", "pairs.xlsx",
+    ]  # fmt: skip
     staged = StagedOutputs(out_dir, inputs, owned=names)
     staged.check_targets([*names, "summary.json", "timings.json"])
     status = rematch.status if rematch is not None else None
-    staged.add("pairs.csv", csv_bytes(*pairs_table(result, status)))
-    staged.add("unmatched.csv", csv_bytes(*unmatched_table(result)))
-    if alternatives is not None:
-        staged.add("alternatives.csv", csv_bytes(*alternatives_table(result, alternatives)))
+    pairs = pairs_table(result, status)
+    unmatched = unmatched_table(result)
+    alts = alternatives_table(result, alternatives) if alternatives is not None else None
+    changes = None
+    staged.add("pairs.csv", csv_bytes(*pairs))
+    staged.add("unmatched.csv", csv_bytes(*unmatched))
+    if alts is not None:
+        staged.add("alternatives.csv", csv_bytes(*alts))
     info = summary(result)
     if rematch is not None:
-        staged.add(
-            "changes.csv",
-            csv_bytes(
-                ["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes]
-            ),
-        )
+        changes = (["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes])
+        staged.add("changes.csv", csv_bytes(*changes))
         info = {"round": rematch.round, **rematch.counts, **info}
     if history is not None:
         staged.add("history.csv", history_bytes(list(history)))
+    sheets = {"pairs": pairs, "alternatives": alts or (ALTERNATIVES_HEADER, []), "unmatched": unmatched}
+    if changes is not None:
+        sheets["changes"] = changes
+    sheets["summary"] = summary_sheet(info)
+    staged.add("pairs.xlsx", workbook_bytes(sheets))
+    staged.add(
+        "report.html",
+        render_report(
+            result,
+            pairs_table=pairs,
+            unmatched_table=unmatched,
+            alternatives_table=alts,
+            changes_table=changes,
+            summary=info,
+            anonymise=anonymise,
+        ),
+    )
     staged.add("summary.json", json_bytes(info))
     timings = {k: round(v, 4) for k, v in result.timings.items()}
     timings["solver_runtime_seconds"] = round(result.solution.runtime_seconds, 4)

@@ -34,7 +34,16 @@ SCORES_HEADER = [
     "mentee_id", "mentor_id", "feasible", "reason_infeasible", "score",
     "compatibility", "contrast", "challenge", "context", "care", "readiness", "objective",
 ]  # fmt: skip
-OUTPUTS = {"pairs.csv", "unmatched.csv", "alternatives.csv", "history.csv", "summary.json", "timings.json"}
+OUTPUTS = {
+    "pairs.csv",
+    "unmatched.csv",
+    "alternatives.csv",
+    "history.csv",
+    "summary.json",
+    "timings.json",
+    "report.html",
+    "pairs.xlsx",
+}
 SAMPLE_MENTORS, SAMPLE_MENTEES = SAMPLE / "mentors.csv", SAMPLE / "mentees.csv"
 
 

@@ -560,7 +560,8 @@ def test_cli_alternatives_zero_writes_no_file_and_removes_an_old_one(tmp_path, s
     assert result.exit_code == 0, result.output
     assert not (out / "alternatives.csv").exists()  # not left over from the run before
     assert sorted(p.name for p in out.iterdir()) == [
-        "history.csv", "pairs.csv", "summary.json", "timings.json", "unmatched.csv",
+        "history.csv", "pairs.csv", "pairs.xlsx", "report.html", "summary.json", "timings.json",
+        "unmatched.csv",
     ]  # fmt: skip
     assert invoke(*common, "--alternatives", "-1").exit_code == 2
 
@@ -618,7 +619,7 @@ def loads_and_capacity(mentors_csv: Path, out: Path) -> tuple[Counter, dict[str,
 def test_cli_alternatives_csv(cli_runs, name):
     mentors_csv, out = cli_runs[name]
     text = (out / "alternatives.csv").read_bytes().decode("utf-8")
-    assert text.startswith("\ufeff" + ALTERNATIVES_HEADER + "\n")
+    assert text.startswith("\ufeff" + ALTERNATIVES_HEADER + "\r\n")
     rows = csv_rows(out / "alternatives.csv")
     assert rows
     mentor_of = {r["mentee_id"]: r["mentor_id"] for r in csv_rows(out / "pairs.csv")}
