@@ -121,10 +121,22 @@ def compare(folder: Path, ours_solve: float) -> dict:
             if is_.size:
                 hosp_prefs[ids_r[j]] = [ids_e[i] for i in is_[np.argsort(-p.score[is_, j], kind="stable")]]
         caps = {h: int(p.capacity[int(h[1:])]) for h in hosp_prefs}
-        t = time.perf_counter()
-        game = HospitalResident.create_from_dictionaries(res_prefs, hosp_prefs, caps, clean=True)
-        solution = game.solve(optimal="resident")
-        took = time.perf_counter() - t
+        box = {}
+
+        def run_game():  # the library deep-copies linked players: it needs a deep stack
+            t = time.perf_counter()
+            game = HospitalResident.create_from_dictionaries(res_prefs, hosp_prefs, caps, clean=True)
+            box["solution"] = game.solve(optimal="resident")
+            box["took"] = time.perf_counter() - t
+
+        import threading
+
+        sys.setrecursionlimit(1_000_000)
+        threading.stack_size(1 << 29)
+        worker = threading.Thread(target=run_game)
+        worker.start()
+        worker.join()
+        solution, took = box["solution"], box["took"]
         total = 0.0
         for hosp, residents in solution.items():
             j = int(str(hosp.name)[1:])

@@ -181,6 +181,12 @@ def match(
         t1 = time.perf_counter()
         alts = alternatives_for(result, n_alternatives)
         result.timings["alternatives"] = time.perf_counter() - t1
+        if alts is None and not quiet:
+            click.echo(
+                "Warning: alternatives are not computed for cohorts above 3 million pairs; "
+                "run with --alternatives 0 to skip this step",
+                err=True,
+            )
     m = result.solution.mentor_of
     history = history + [
         Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[m[i]], "active")

@@ -274,8 +274,15 @@ def resolver(result: MatchResult):
 
 
 def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
-    """Up to k ranked alternatives per mentee with exact deltas (see matcher.alternatives)."""
+    """Up to k ranked alternatives per mentee with exact deltas (see matcher.alternatives).
+
+    Returns None for cohorts solved on candidate sets (above matcher.large.DENSE_LIMIT
+    pairs), where exact deltas would need the dense residual graph.
+    """
     from .alternatives import alternatives
+
+    if not isinstance(result.problem, MatchProblem):
+        return None
 
     return alternatives(
         result.problem, result.solution.mentor_of, k, result.side, mentees=mentees, resolve=resolver(result)
