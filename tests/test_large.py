@@ -1,0 +1,107 @@
+"""Candidate sets with a dual-price certificate give exactly the dense optimum."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import matcher.large as large
+from cli.main import cli
+from matcher.api import load, match
+from matcher.check import check
+from matcher.synthetic import write_cohort
+
+
+@pytest.fixture
+def sparse_mode(monkeypatch):
+    """Force the candidate-set path with very few candidates, so the certificate must work."""
+
+    def set_candidates(n: int) -> None:
+        monkeypatch.setattr(large, "DENSE_LIMIT", 0)
+        monkeypatch.setattr(large, "CANDIDATES", n)
+
+    return set_candidates
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("candidates", [1, 3, 8])
+def test_candidate_answer_equals_dense(tmp_path, monkeypatch, sparse_mode, seed, candidates):
+    m, e = write_cohort(tmp_path, 120, 45, seed)
+    cohort, config = load(m, e)
+    dense = match(cohort, config)
+    sparse_mode(candidates)
+    sparse = match(cohort, config)
+    assert isinstance(sparse.problem, large.SparseProblem)
+    assert sparse.solution.status == "OPTIMAL"
+    assert sparse.certificate["certified"] is True
+    assert sparse.solution.objective == dense.solution.objective
+    assert int((sparse.solution.mentor_of >= 0).sum()) == int((dense.solution.mentor_of >= 0).sum())
+    # The dense checker accepts the sparse answer: every rule and capacity hold.
+    assert check(dense.problem, sparse.solution.mentor_of).ok
+
+
+def test_candidate_answer_with_pins_forbidden_and_readiness(tmp_path, monkeypatch, sparse_mode):
+    m, e = write_cohort(tmp_path, 90, 35, 7)
+    cohort, config = load(m, e)
+    config = config.with_rules(min_readiness=0.55)
+    dense0 = match(cohort, config)
+    rng = np.random.default_rng(0)
+    matched = np.flatnonzero(dense0.solution.mentor_of >= 0)
+    # pins: a few allowed pairs that are not the optimum's choice
+    pins = []
+    used = set()
+    for i in rng.permutation(matched)[:20]:
+        js = np.flatnonzero(dense0.problem.allowed[i])
+        js = [j for j in js if j != dense0.solution.mentor_of[i] and j not in used]
+        if js:
+            pins.append((int(i), int(js[0])))
+            used.add(int(js[0]))
+        if len(pins) == 3:
+            break
+    forbidden = [(int(i), int(dense0.solution.mentor_of[i])) for i in matched[:5]]
+    dense = match(cohort, config, pins=pins, forbidden=forbidden)
+    sparse_mode(2)
+    sparse = match(cohort, config, pins=pins, forbidden=forbidden)
+    assert sparse.certificate["certified"] is True
+    assert sparse.solution.objective == dense.solution.objective
+    for i, j in pins:
+        assert sparse.solution.mentor_of[i] == j
+    for i, j in forbidden:
+        assert sparse.solution.mentor_of[i] != j
+    assert check(dense.problem, sparse.solution.mentor_of).ok
+
+
+def test_side_rules_on_candidates_are_reported_not_certified(tmp_path, sparse_mode):
+    m, e = write_cohort(tmp_path, 60, 25, 5)
+    cohort, config = load(m, e)
+    config = config.with_rules(max_same_department_per_mentor=1)
+    sparse_mode(5)
+    result = match(cohort, config)
+    assert result.solution.status == "FEASIBLE"
+    assert result.certificate["certified"] is False
+
+
+def test_cli_writes_every_output_in_candidate_mode(tmp_path, sparse_mode):
+    m, e = write_cohort(tmp_path / "in", 80, 30, 11)
+    sparse_mode(4)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["match", "--mentors", str(m), "--mentees", str(e), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "alternatives are not computed" in result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "OPTIMAL"
+    assert summary["certificate"]["certified"] is True
+    assert not (out / "alternatives.csv").exists()
+    pairs = (out / "pairs.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(pairs) == 1 + summary["matched"]
+    # The dense run on the same files writes the same pairs (byte for byte).
+    dense_out = tmp_path / "dense"
+    large.DENSE_LIMIT = 3_000_000
+    CliRunner().invoke(
+        cli,
+        ["match", "--mentors", str(m), "--mentees", str(e), "--out", str(dense_out), "--alternatives", "0"],
+    )
+    assert (dense_out / "pairs.csv").read_bytes() == (out / "pairs.csv").read_bytes()
