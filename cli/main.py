@@ -152,6 +152,10 @@ def match(
     )
     _warn(cohort, quiet, *(p.warnings for p in (pins, forbid) if p is not None))
     load_seconds = time.perf_counter() - t0
+    from cli.progress import Progress
+
+    progress = Progress(enabled=not quiet)
+    progress("load")
     history, failed = [], []
     if no_repeat and not history_path:
         raise click.UsageError("--no-repeat needs --history")
@@ -169,7 +173,9 @@ def match(
             else e
             for e in history
         ]
-    result = run(cohort, config, pins=pins, forbidden=forbid.pairs if forbid else (), failed=failed)
+    result = run(
+        cohort, config, pins=pins, forbidden=forbid.pairs if forbid else (), failed=failed, progress=progress
+    )
     result.timings["load"] = load_seconds
     if not quiet:
         for w in result.warnings:

@@ -142,6 +142,7 @@ def match(
     boost=None,
     keep=(),
     max_changes: int | None = None,
+    progress=None,
 ) -> MatchResult:
     """Score, encode, check pins, solve and verify.
 
@@ -162,7 +163,7 @@ def match(
     if sparse:
         ctx = prepare_scoring(cohort, config, boost)
         problem, applied = large.candidate_problem(
-            cohort, config, ctx, forbidden=forbidden, failed=failed, pins=pin_pairs
+            cohort, config, ctx, forbidden=forbidden, failed=failed, pins=pin_pairs, progress=progress
         )
         scores = large.SparseScores(ctx, problem)
     else:
@@ -172,6 +173,8 @@ def match(
             cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs
         )
     t1 = time.perf_counter()
+    if progress is not None:
+        progress("score")
     side = side_rules(config, scores)
     if max_changes is not None:
         side = replace(side, keep=tuple(keep), max_changes=int(max_changes))
@@ -184,8 +187,10 @@ def match(
         "certified": solution.status == "OPTIMAL",
     }
     if sparse:
-        solution, certificate = certify(problem, side, config, solution)
+        solution, certificate = certify(problem, side, config, solution, progress=progress)
     t2 = time.perf_counter()
+    if progress is not None:
+        progress("solve")
     report = check(problem, solution.mentor_of, [lambda p, m: side_rule_violations(p, m, side)])
     if not report.ok:  # pragma: no cover - a solver bug, never a user error
         raise MatcherError("internal check failed: " + "; ".join(report.violations[:5]))
@@ -212,7 +217,7 @@ def match(
     )
 
 
-def certify(problem, side: SideRules, config: Config, solution: Solution, rounds: int = 20):
+def certify(problem, side: SideRules, config: Config, solution: Solution, rounds: int = 20, progress=None):
     """Prove a candidate-set answer optimal for the full problem (see matcher.large).
 
     Returns the (possibly improved) solution and a certificate dict for summary.json.
@@ -246,6 +251,8 @@ def certify(problem, side: SideRules, config: Config, solution: Solution, rounds
             }
         large.add_arcs(problem, ei, rj)
         added += int(ei.size)
+        if progress is not None:
+            progress("certify", k, rounds)
         solution = solve(problem, side, config)
     return replace(solution, status="FEASIBLE", stage="certificate"), {
         "method": "candidate set; certificate did not converge",

@@ -162,7 +162,7 @@ class _Lookup:
 
 
 def candidate_problem(
-    cohort, config, ctx: ScoringContext, *, forbidden=(), failed=(), pins=()
+    cohort, config, ctx: ScoringContext, *, forbidden=(), failed=(), pins=(), progress=None
 ) -> tuple[SparseProblem, tuple]:
     """Chunked scoring → candidate set (and counts) for the whole cohort."""
     n_e, n_r = cohort.n_mentees, cohort.n_mentors
@@ -216,6 +216,8 @@ def candidate_problem(
         rjs.append(j_idx)
         scs.append(score[r_idx, j_idx])
         cps.append(comps[:, r_idx, j_idx])
+        if progress is not None:
+            progress("score", int(rows[-1]) + 1, n_e)
     problem = SparseProblem(
         shape=(n_e, n_r),
         readiness=ctx.readiness,
