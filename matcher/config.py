@@ -258,7 +258,7 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
     likert: dict[str, int] = {}
     for label, value in section("likert").items():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            bad(f"likert.{label}", value, "must map to a whole number 1–5", '"Strongly agree" = 5')
+            bad(f"likert.{label}", value, "must map to a whole number 1–5", 'e.g. "Strongly agree" = 5')
         else:
             likert[normalise_header(label)] = value
 

@@ -16,8 +16,11 @@ A header maps to a standard column (see :mod:`matcher.questionnaire`), first mat
    ("Want  Care", "READY_OPEN");
 3. the standard name once spaces, hyphens and underscores are removed on both sides
    and case is ignored ("Time zone", "Style-Pace", "StylePace" → timezone, style_pace):
-   an exact comparison, never a guess. Two headers that map to the same column are an
-   error naming both.
+   an equality, never a guess ("Time-zone offset" maps to nothing). Only when
+   unambiguous: a header matched this way is left unused when another header names
+   the same column by rule 1 or 2 (as before this rule existed).
+
+Two headers that map to the same column by the same rule are an error naming both.
 
 Problems are listed file by file; within a file, whole-file problems first, then by
 spreadsheet row, and within a row left to right in the file's column order.
@@ -86,15 +89,18 @@ def _squashed_names() -> dict[str, str]:
     return {_squash(c.name): c.name for c in COLUMNS}
 
 
-def _standard_name(norm: str, mapping) -> str | None:
-    """The standard column a normalised header means (module doc, "A header maps"), or None."""
+def _standard_name(norm: str, mapping, *, squash: bool = True) -> str | None:
+    """The standard column a normalised header means (module doc, "A header maps"), or None.
+
+    ``squash=False`` applies rules 1 and 2 only.
+    """
     target = mapping.get(norm)
     if target is not None:
         return target
     candidate = norm.replace(" ", "_")
     if candidate in ALL_NAMES:
         return candidate
-    return _squashed_names().get(_squash(norm))
+    return _squashed_names().get(_squash(norm)) if squash else None
 
 
 def map_headers(
@@ -106,6 +112,7 @@ def map_headers(
     out: dict[int, str] = {}
     seen: dict[str, int] = {}
     ignored: list[str] = []
+    named = {_standard_name(normalise_header(h), mapping, squash=False) for h in raw.headers}
     for pos, header in enumerate(raw.headers):
         norm = normalise_header(header)
         if not norm:
@@ -121,7 +128,11 @@ def map_headers(
                     )
                 )
             continue
-        target = _standard_name(norm, mapping)
+        target = _standard_name(norm, mapping, squash=False)
+        if target is None:
+            target = _standard_name(norm, mapping)
+            if target in named:  # "Time zone" beside "timezone": the exact one wins
+                target = None
         if target is None or target not in known:
             ignored.append(header)
             continue

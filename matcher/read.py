@@ -101,7 +101,10 @@ def read_table(path: str | Path, encoding: str | None = None) -> RawTable:
 
 def _line_at(data: bytes, start: int, encoding: str) -> int:
     """The 1-based text line holding byte ``start`` (for messages; never a byte offset)."""
-    before = data[:start].decode(encoding, errors="replace")
+    try:
+        before = data[:start].decode(encoding, errors="replace")
+    except (UnicodeError, LookupError, ValueError):  # codecs without errors="replace"
+        before = data[:start].decode("latin-1")
     return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
 
 

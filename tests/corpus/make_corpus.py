@@ -17,7 +17,10 @@ Layout (every case is a folder, because messages name only the file):
 * ``accept/cp1252_smart_quotes`` — Windows-1252 bytes that Latin-1 reads wrongly (’ €).
 * ``reject/<case>/`` — one mistake (or several, to show one pass finds them all) per
   case; the test asserts the exact message lines.
-* ``bugs/<case>/`` — inputs the library mishandles today (tests are strict xfails).
+* ``bugs/<case>/`` — inputs the library once mishandled (an unclosed quote, a delimiter
+  guessed from the header alone, blank rows above the header, capacities beyond 64
+  bits, a BOM against ``--encoding``, "UTC+1", the mentors' file sent twice); their
+  tests now pin the fix.
 
 The ``.xlsx`` cases are built by :func:`write_xlsx` at test time (openpyxl stamps the
 time into the file, so they are not checked in).
@@ -220,7 +223,7 @@ def reject_files() -> dict[str, bytes]:
     return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in f.items()}
 
 
-# --------------------------------------------------------------------------- known bugs
+# --------------------------------------------------------------------------- bugs since fixed
 
 
 def bug_files() -> dict[str, bytes]:
