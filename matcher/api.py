@@ -238,6 +238,7 @@ def certify(problem, side: SideRules, config: Config, solution: Solution, rounds
         ei, rj, rows = large.violations(problem, solution.mentor_of, d)
         checked += rows * problem.shape[1]
         if ei.size == 0:
+            large.fill_components(problem, solution.mentor_of)
             return solution, {
                 "method": (
                     f"min-cost flow on {large.CANDIDATES} best mentors per mentee, then every pruned "

@@ -159,23 +159,37 @@ _TEXT = {
 }
 
 
-def evidence(result, i: int, j: int) -> list[Evidence]:
-    """Each C in use for pair (i, j): value, weight share and the sentence behind it."""
+def evidence(result, i: int, j: int, values=None, only=None) -> list[Evidence]:
+    """Each C in use for pair (i, j): value, weight share and the sentence behind it.
+
+    ``values``: the pair's five C values if already at hand; ``only``: the Cs to word.
+    """
     s = result.scores
     w = s.weights[i]
     total = float(w.sum()) or 1.0
+    if values is None:
+        values = [s.components[k, i, j] for k in range(5)]
     out = []
     for k, c in enumerate(FIVE_CS):
-        if c not in s.used:
+        if c not in s.used or (only is not None and c not in only):
             continue
-        out.append(Evidence(c, float(s.components[k, i, j]), float(w[k]) / total, _TEXT[c](result, i, j)))
+        out.append(Evidence(c, float(values[k]), float(w[k]) / total, _TEXT[c](result, i, j)))
     return out
 
 
-def why(result, i: int, j: int) -> str:
+def why(result, i: int, j: int, values=None) -> str:
     """The two strongest reasons (largest weight × value), short, for pairs.csv."""
-    ev = sorted(evidence(result, i, j), key=lambda e: (-e.weight * e.value, FIVE_CS.index(e.c)))
-    return "; ".join(f"{e.c} {e.value:.2f}: {e.text}" for e in ev[:2])
+    s = result.scores
+    if values is None:
+        values = [s.components[k, i, j] for k in range(5)]
+    w = s.weights[i]
+    ranked = sorted(
+        (c for c in FIVE_CS if c in s.used),
+        key=lambda c: (-float(w[FIVE_CS.index(c)]) * float(values[FIVE_CS.index(c)]), FIVE_CS.index(c)),
+    )
+    ev = evidence(result, i, j, values, only=set(ranked[:2]))
+    ev.sort(key=lambda e: ranked.index(e.c))
+    return "; ".join(f"{e.c} {e.value:.2f}: {e.text}" for e in ev)
 
 
 def rule_detail(result, i: int, j: int, name: str) -> str:

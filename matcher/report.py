@@ -50,7 +50,10 @@ def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[lis
     """Rows of pairs.csv; ``status`` (mentee index → kept/changed/new) adds a column (rematch)."""
     c, s, p = result.cohort, result.scores, result.problem
     rows = []
-    for i in np.flatnonzero(result.solution.mentor_of >= 0):
+    matched = np.flatnonzero(result.solution.mentor_of >= 0)
+    comps = pair_components(result, matched, result.solution.mentor_of[matched])
+    scores = p.pair_scores(matched, result.solution.mentor_of[matched])
+    for n, i in enumerate(matched):
         j = int(result.solution.mentor_of[i])
         rows.append(
             [
@@ -58,15 +61,31 @@ def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[lis
                 c.mentees["name"].iat[i],
                 c.mentor_ids[j],
                 c.mentors["name"].iat[j],
-                fmt_score(s.score[i, j]),
-                *(fmt_unit(float(s.components[k, i, j])) for k in range(5)),
+                fmt_score(scores[n]),
+                *(fmt_unit(float(comps[k, n])) for k in range(5)),
                 fmt_unit(float(s.readiness[i])),
                 rank_of(p, int(i), j),
-                why(result, int(i), j),
+                why(result, int(i), j, comps[:, n]),
                 *([status[int(i)]] if status is not None else []),
             ]
         )
     return PAIRS_HEADER + (["status"] if status is not None else []), rows
+
+
+def pair_components(result, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+    """The five Cs of pairs (ii[n], jj[n]) as a (5, n) array, without a per-pair loop."""
+    p = result.problem
+    if hasattr(p, "arc_comps"):  # candidate sets
+        pos = p._find(ii, jj)
+        out = p.arc_comps[:, np.maximum(pos, 0)].astype(np.float64)
+        used = result.scores.used
+        if not used:
+            return np.full_like(out, np.nan)
+        k0 = FIVE_CS.index(used[0])  # a C in use is never NaN once filled in
+        for n in np.flatnonzero((pos < 0) | np.isnan(out[k0])):
+            out[:, n] = p.components(int(ii[n]), int(jj[n]))
+        return out
+    return result.scores.components[:, ii, jj].astype(np.float64)
 
 
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
