@@ -30,8 +30,11 @@ def _blend(parts: list[tuple[float, np.ndarray]]) -> np.ndarray | None:
     if not parts:
         return None
     total = sum(w for w, _ in parts)
-    out = sum(w * a for w, a in parts) / total
-    return np.clip(out, 0.0, 1.0)
+    out = np.zeros(np.broadcast_shapes(*(np.shape(a) for _, a in parts)))
+    for w, a in parts:  # in place: the same sums in the same order, fewer temporaries
+        out += w * a
+    out /= total
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def _both(has_e, has_r, col) -> bool:
@@ -43,10 +46,11 @@ def _overlap_share(a, b, rows, denominator: str) -> np.ndarray:
     shared = overlap_counts(a, b, rows)
     ne, nr = list_sizes(a)[rows], list_sizes(b)
     denom = ne[:, None] if denominator == "mentee" else np.minimum(ne[:, None], nr[None, :])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(denom > 0, shared / np.where(denom > 0, denom, 1), NEUTRAL)
-    blank = (ne[:, None] == 0) | (nr[None, :] == 0)
-    return np.where(blank, NEUTRAL, share)
+    share = shared / np.where(denom > 0, denom, 1.0)
+    share[np.broadcast_to(denom <= 0, share.shape)] = NEUTRAL
+    share[(ne == 0), :] = NEUTRAL  # a blank list on either side is neutral
+    share[:, (nr == 0)] = NEUTRAL
+    return share
 
 
 def style_closeness(f: Features, rows, has_e, has_r) -> np.ndarray | None:
