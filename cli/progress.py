@@ -14,7 +14,8 @@ EVERY = 1.0  # seconds between plain lines
 
 
 class Progress:
-    """Callable ``progress(stage, done, total)``; ``total`` 0 means 'stage finished'."""
+    """Callable ``progress(stage, done, total)``: ``done`` of ``total`` steps; ``total`` 0 and
+    ``done`` > 0 is step ``done`` of an open-ended stage; both 0 means 'stage finished'."""
 
     def __init__(self, stream=None, enabled: bool = True):
         self.stream = stream or sys.stderr
@@ -30,6 +31,12 @@ class Progress:
         elapsed = now - self.start
         if elapsed < DELAY:
             return
+        if not total and done:  # an open-ended stage: report its step
+            self.stream.write(f"{chr(13) if self.tty else ''}{stage}: round {done} at {elapsed:.1f} s\n")
+            self.stream.flush()
+            return
+        if total and done >= total:
+            return  # the caller reports the end of the stage
         if total and done < total:
             if self.tty:
                 width = 30

@@ -253,7 +253,7 @@ def certify(problem, side: SideRules, config: Config, solution: Solution, rounds
         large.add_arcs(problem, ei, rj)
         added += int(ei.size)
         if progress is not None:
-            progress("certify", k, rounds)
+            progress("certify", k, 0)
         solution = solve(problem, side, config)
     return replace(solution, status="FEASIBLE", stage="certificate"), {
         "method": "candidate set; certificate did not converge",

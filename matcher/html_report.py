@@ -14,9 +14,10 @@ unescaped value could not run code. Every personal value is HTML-escaped. With
 ``anonymise=True`` names and emails are replaced by ids (name columns are dropped and
 any name or email in free text is replaced by its person's id).
 
-The output is deterministic: the same inputs give the same bytes. Charts are drawn
-by matplotlib (imported lazily, so ``mentor-match --help`` stays fast) with a fixed
-``svg.hashsalt``, text kept as text and no date in the metadata.
+The output is deterministic: the same inputs give the same bytes. The charts are
+small hand-written SVG (rects, lines and text with fixed one-decimal coordinates; no
+plotting library, no ids, no embedded fonts), so drawing them costs milliseconds even
+for thousands of mentors; every bar carries a tooltip with its exact numbers.
 
 The script reads the URL hash on load: ``report.html#filter=E00&sort=score&dir=desc&open=E001``
 filters the pairs, sorts them and opens a mentee's alternatives (handy for links and tests).
@@ -27,7 +28,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import math
 import re
 from collections import Counter
@@ -63,9 +63,13 @@ LABELS = {
 }
 
 
+SPECIAL = re.compile(r"[&<>\"']")
+
+
 def esc(value) -> str:
     """HTML-escape any value (quotes too, so it is safe in attributes)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    text = "" if value is None else str(value)
+    return html.escape(text, quote=True) if SPECIAL.search(text) else text
 
 
 def _float(text) -> float | None:
@@ -139,212 +143,353 @@ def _score_colour(x: float, lo: float, mid: float, hi: float) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Charts (matplotlib → SVG text, inlined)
+# Charts: small hand-written SVG, inlined (no plotting library, no ids, no fonts)
 # ---------------------------------------------------------------------------
 
-SVG_RC = {
-    "svg.hashsalt": "mentor-matcher",
-    "svg.fonttype": "none",
-    "text.parse_math": False,
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
-    "font.size": 11,
-    "xtick.labelsize": 10,
-    "ytick.labelsize": 10,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 10,
-    "axes.edgecolor": "#718096",
-    "axes.labelcolor": INK,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "xtick.color": "#4a5568",
-    "ytick.color": "#4a5568",
-    "text.color": INK,
-    "legend.frameon": False,
-    "legend.fontsize": 10,
-}
+RED = "#9b2c2c"
+AXIS = "#718096"
+TICK = "#4a5568"
+GRID = "#edf2f7"
+CAPACITY = "#e2e8f0"
+SMALL = (380, 280)  # viewBox of the three small charts: about CSS pixels in a 1280 px window
+WIDE = 1100  # viewBox width of the load chart (full width)
+GLYPH = 0.6  # average glyph width / font size: legends are laid out without measuring text
 
 
-def _svg(fig, prefix: str) -> str:
-    """The figure as inline SVG: no XML prolog, no metadata, ids made unique to the chart."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.S)  # global '*' rule: ours is scoped
-    svg = re.sub(r'\s(?:xmlns(?::\w+)?|version)="[^"]*"', "", svg)
-    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
-    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', svg)
-    svg = svg.replace("<svg", f'<svg role="img" class="chart-svg" aria-labelledby="{prefix}-title"', 1)
-    svg = re.sub(r"[ \t]+\n", "\n", svg)
-    return svg.strip()
+def _n(x: float) -> str:
+    """A coordinate: at most one decimal, no trailing ".0", never "-0" (stable bytes)."""
+    s = f"{x:.1f}"
+    s = s[:-2] if s.endswith(".0") else s
+    return "0" if s == "-0" else s
 
 
-def _empty(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#718096", fontsize=11)
+def _count_ticks(top: float, target: int = 5) -> list[int]:
+    """Whole-number ticks from 0 with a 1-2-5 step, the last one at or above ``top``."""
+    top = max(top, 1.0)
+    raw, step = top / target, 1
+    if raw > 1:
+        mag = 10 ** math.floor(math.log10(raw))
+        step = next(int(m * mag) for m in (1, 2, 2.5, 5, 10) if m * mag >= raw and (m * mag) % 1 == 0)
+    return list(range(0, math.ceil(top / step) * step + 1, step))
 
 
-def _score_chart(fig, scores: list[float]) -> None:
-    ax = fig.add_subplot()
-    ax.set_title("How good are the pairs?")
-    ax.set_xlabel("pair score (0–100)")
-    ax.set_ylabel("number of pairs")
-    if not scores:
-        ax.set_xlim(0, 100)
-        ax.set_yticks([])
-        _empty(ax, "No pairs to show")
-        return
-    lo = max(0.0, min(50.0, math.floor((min(scores) - 2.5) / 10) * 10))
-    bins = np.arange(lo, 100.0 + 2.5, 2.5)
-    ax.hist(scores, bins=bins, color=BLUE, edgecolor="white", linewidth=0.6)
-    mean, low = float(np.mean(scores)), float(min(scores))
-    ax.axvline(mean, color=ORANGE, linestyle="--", linewidth=1.5, label=f"mean {mean:.1f}")
-    ax.axvline(low, color="#9b2c2c", linestyle=":", linewidth=1.5, label=f"lowest {low:.1f}")
-    ax.set_xlim(lo, 100)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    fig.legend(loc="outside lower center", ncol=2)
+class _Chart:
+    """An SVG chart being drawn: a viewBox, a plot area (left, top, right, bottom) and the
+    data ranges shown in it. Every text goes through :func:`esc`."""
 
+    def __init__(self, key: str, width: float, height: float, box, xlim=(0.0, 1.0), ylim=(0.0, 1.0)):
+        self.key, self.width, self.height = key, width, height
+        self.left, self.top, self.right, self.bottom = box
+        self.xlim, self.ylim = xlim, ylim
+        self.parts: list[str] = []
 
-def _cs_chart(fig, matched_means: dict[str, float | None], allowed_means: dict[str, float | None]) -> None:
-    ax = fig.add_subplot()
-    ax.set_title("Average of each C")
-    cs = list(FIVE_CS)
-    y = np.arange(len(cs))[::-1]
-    h = 0.38
-    mv = [matched_means.get(c) for c in cs]
-    av = [allowed_means.get(c) for c in cs]
-    ax.barh(y + h / 2, [v or 0 for v in mv], height=h, color=BLUE, label="chosen pairs")
-    ax.barh(y - h / 2, [v or 0 for v in av], height=h, color=BLUE_LIGHT, label="all allowed pairs")
-    for yy, v, w in zip(y, mv, av, strict=True):
-        if v is None and w is None:
-            ax.text(0.01, yy, "not in use", va="center", color="#718096", fontsize=9)
-            continue
-        if v is not None:
-            ax.text(v + 0.01, yy + h / 2, f"{v:.2f}", va="center", fontsize=9, color=INK)
-        if w is not None:
-            ax.text(w + 0.01, yy - h / 2, f"{w:.2f}", va="center", fontsize=9, color="#4a5568")
-    ax.set_yticks(y, cs)
-    ax.set_xlim(0, 1.12)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
-    ax.set_xlabel("average value (0–1)")
-    if all(v is None for v in mv):
-        ax.text(
-            0.98, 0.02, "no pairs chosen", ha="right", va="bottom", transform=ax.transAxes, color="#718096"
+    def x(self, v: float) -> float:
+        a, b = self.xlim
+        return self.left + (v - a) / (b - a) * (self.right - self.left)
+
+    def y(self, v: float) -> float:
+        a, b = self.ylim
+        return self.bottom - (v - a) / (b - a) * (self.bottom - self.top)
+
+    def text(self, x, y, s, *, size=10, anchor="start", fill=TICK, bold=False, vertical=False) -> None:
+        a = f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size:g}" fill="{fill}"'
+        if anchor != "start":
+            a += f' text-anchor="{anchor}"'
+        if bold:
+            a += ' font-weight="bold"'
+        if vertical:
+            a += f' transform="rotate(-90 {_n(x)} {_n(y)})"'
+        self.parts.append(f"{a}>{esc(s)}</text>")
+
+    def rect(self, x0, y0, x1, y1, fill, *, stroke="", width=0.0, tip="") -> None:
+        x0, x1 = min(x0, x1), max(x0, x1)
+        y0, y1 = min(y0, y1), max(y0, y1)
+        a = f'<rect x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" height="{_n(y1 - y0)}" fill="{fill}"'
+        if stroke:
+            a += f' stroke="{stroke}" stroke-width="{width:g}"'
+        self.parts.append(f"{a}><title>{esc(tip)}</title></rect>" if tip else f"{a}/>")
+
+    def line(self, x0, y0, x1, y1, colour, *, width=1.0, dash="") -> None:
+        d = f' stroke-dasharray="{dash}"' if dash else ""
+        self.parts.append(
+            f'<line x1="{_n(x0)}" y1="{_n(y0)}" x2="{_n(x1)}" y2="{_n(y1)}" stroke="{colour}" '
+            f'stroke-width="{width:g}"{d}/>'
         )
-    fig.legend(loc="outside lower center", ncol=2)
+
+    def title(self, s: str) -> None:
+        self.text(6, 17, s, size=13, fill=INK, bold=True)
+
+    def xaxis(self, ticks=(), labels=(), label: str = "") -> None:
+        self.line(self.left, self.bottom, self.right, self.bottom, AXIS)
+        for t, s in zip(ticks, labels, strict=True):
+            x = self.x(t)
+            self.line(x, self.bottom, x, self.bottom + 4, AXIS)
+            self.text(x, self.bottom + 16, s, anchor="middle")
+        if label:
+            self.text(
+                (self.left + self.right) / 2, self.bottom + 32, label, size=11, anchor="middle", fill=INK
+            )
+
+    def yaxis(self, ticks=(), labels=(), label: str = "") -> None:
+        """Left axis with light grid lines (drawn first, so under the data)."""
+        for t, s in zip(ticks, labels, strict=True):
+            y = self.y(t)
+            if t != self.ylim[0]:
+                self.line(self.left, y, self.right, y, GRID)
+            self.line(self.left - 4, y, self.left, y, AXIS)
+            self.text(self.left - 7, y + 3.5, s, anchor="end")
+        if label:
+            self.text(
+                15, (self.top + self.bottom) / 2, label, size=11, anchor="middle", fill=INK, vertical=True
+            )
+
+    def spine(self) -> None:
+        self.line(self.left, self.top, self.left, self.bottom, AXIS)
+
+    def vline(self, v: float, colour: str, dash: str) -> None:
+        self.line(self.x(v), self.top, self.x(v), self.bottom, colour, width=1.5, dash=dash)
+
+    def legend(self, items, y: float, right: float | None = None, size: float = 10) -> None:
+        """``items``: (colour, label, style) with style "box", "outline" or a dash pattern
+        for a line; centred under the plot, or ending at ``right``."""
+        widths = [19 + len(label) * size * GLYPH for _, label, _ in items]
+        total = sum(widths) + 16 * (len(items) - 1)
+        x = (self.left + self.right - total) / 2 if right is None else right - total
+        for (colour, label, style), w in zip(items, widths, strict=True):
+            if style in ("box", "outline"):
+                self.rect(
+                    x, y - 9, x + 12, y + 1, colour, stroke=GREY if style == "outline" else "", width=0.8
+                )
+            else:
+                self.line(x, y - 4, x + 14, y - 4, colour, width=1.5, dash=style)
+            self.text(x + 19, y, label, size=size, fill=INK)
+            x += w + 16
+
+    def empty(self, s: str) -> None:
+        self.text(
+            (self.left + self.right) / 2, (self.top + self.bottom) / 2, s, size=12, anchor="middle", fill=AXIS
+        )
+
+    def svg(self) -> str:
+        return (
+            f'<svg viewBox="0 0 {_n(self.width)} {_n(self.height)}" role="img" class="chart-svg" '
+            f'aria-labelledby="chart-{self.key}-title">' + "".join(self.parts) + "</svg>"
+        )
 
 
-def _load_chart(fig, mentor_ids: list[str], capacity: list[int], load: list[int]) -> None:
-    ax = fig.add_subplot()
+def _small(key: str, title: str, left: float = 52, right: float = 14) -> _Chart:
+    w, h = SMALL
+    c = _Chart(key, w, h, (left, 30, w - right, h - 64))
+    c.title(title)
+    return c
+
+
+def _score_chart(scores: list[float]) -> str:
+    c = _small("scores", "How good are the pairs?")
+    if not scores:
+        c.xlim = (0.0, 100.0)
+        c.spine()
+        c.yaxis(label="number of pairs")
+        c.xaxis(range(0, 101, 20), [str(t) for t in range(0, 101, 20)], "pair score (0–100)")
+        c.empty("No pairs to show")
+        return c.svg()
+    lo = max(0.0, min(50.0, math.floor((min(scores) - 2.5) / 10) * 10))
+    edges = np.arange(lo, 100.0 + 2.5, 2.5)
+    counts = np.histogram(scores, bins=edges)[0]
+    ticks = _count_ticks(int(counts.max()) * 1.08)
+    c.xlim, c.ylim = (lo, 100.0), (0.0, float(ticks[-1]))
+    c.yaxis(ticks, [str(t) for t in ticks], "number of pairs")
+    for a, b, k in zip(edges[:-1], edges[1:], counts.tolist(), strict=True):
+        if k:
+            tip = f"score {a:g}–{b:g}: {k} pair{'s' * (k != 1)}"
+            c.rect(c.x(a), c.y(k), c.x(b), c.y(0), BLUE, stroke="#fff", width=0.6, tip=tip)
+    c.spine()
+    xt = list(range(int(lo), 101, 10))
+    c.xaxis(xt, [str(t) for t in xt], "pair score (0–100)")
+    mean, low = float(np.mean(scores)), float(min(scores))
+    c.vline(mean, ORANGE, "5 3")
+    c.vline(low, RED, "1.5 2.5")
+    c.legend([(ORANGE, f"mean {mean:.1f}", "5 3"), (RED, f"lowest {low:.1f}", "1.5 2.5")], c.height - 8)
+    return c.svg()
+
+
+def _cs_chart(
+    matched: dict[str, float | None], allowed: dict[str, float | None], allowed_label: str, n_pairs: int
+) -> str:
+    c = _small("cs", "Average of each C", left=92, right=38)
+    cs = list(FIVE_CS)
+    c.ylim = (0.0, float(len(cs)))
+    for t in (0.25, 0.5, 0.75, 1.0):
+        c.line(c.x(t), c.top, c.x(t), c.bottom, GRID)
+    band = c.y(0) - c.y(1)
+    h = 0.36 * band
+    for k, name in enumerate(cs):
+        mid = c.y(len(cs) - k - 0.5)
+        c.text(c.left - 7, mid + 4, name, size=11, anchor="end", fill=INK)
+        v, w = matched.get(name), allowed.get(name)
+        if v is None and w is None:
+            c.text(c.left + 5, mid + 3.5, "not in use", fill=AXIS)
+            continue
+        for val, colour, y0, ink, who in (
+            (v, BLUE, mid - h, INK, "chosen pairs"),
+            (w, BLUE_LIGHT, mid, TICK, allowed_label),
+        ):
+            if val is None:
+                continue
+            c.rect(c.x(0), y0, c.x(val), y0 + h, colour, tip=f"{name}, {who}: {val:.2f}")
+            c.text(c.x(val) + 4, y0 + h / 2 + 3.5, f"{val:.2f}", size=9.5, fill=ink)
+    c.spine()
+    ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+    c.xaxis(ticks, [f"{t:.2f}" for t in ticks], "average value (0–1)")
+    if not n_pairs:
+        c.text(c.right, c.bottom - 6, "no pairs chosen", anchor="end", fill=AXIS)
+    c.legend([(BLUE, "chosen pairs", "box"), (BLUE_LIGHT, allowed_label, "box")], c.height - 8)
+    return c.svg()
+
+
+def _readiness_chart(readiness: list[float], matched: list[bool], min_readiness: float) -> str:
+    c = _small("readiness", "Mentee readiness")
+    xt = [k / 5 for k in range(6)]
+    if not readiness:
+        c.spine()
+        c.yaxis(label="number of mentees")
+        c.xaxis(xt, [f"{t:.1f}" for t in xt], "readiness (0–1)")
+        c.empty("No mentees")
+        return c.svg()
+    edges = np.linspace(0.0, 1.0, 11)
+    r = np.asarray(readiness, dtype=float)
+    m = np.asarray(matched, dtype=bool)
+    yes = np.histogram(r[m], bins=edges)[0].tolist()
+    no = np.histogram(r[~m], bins=edges)[0].tolist()
+    ticks = _count_ticks(max(a + b for a, b in zip(yes, no, strict=True)) * 1.08)
+    c.ylim = (0.0, float(ticks[-1]))
+    c.yaxis(ticks, [str(t) for t in ticks], "number of mentees")
+    for a, b, k, u in zip(edges[:-1], edges[1:], yes, no, strict=True):
+        tip = f"readiness {a:.1f}–{b:.1f}: {k} matched, {u} not matched"
+        if k:
+            c.rect(c.x(a), c.y(k), c.x(b), c.y(0), BLUE, stroke="#fff", width=0.6, tip=tip)
+        if u:
+            c.rect(c.x(a), c.y(k + u), c.x(b), c.y(k), ORANGE, stroke="#fff", width=0.6, tip=tip)
+    c.spine()
+    c.xaxis(xt, [f"{t:.1f}" for t in xt], "readiness (0–1)")
+    if min_readiness > 0:
+        c.vline(min_readiness, RED, "1.5 2.5")
+        right = min_readiness > 0.6
+        x = c.x(min_readiness) + (-4 if right else 4)
+        c.text(
+            x, c.top + 10, f"min_readiness {min_readiness:g}", anchor="end" if right else "start", fill=RED
+        )
+    n_yes = int(m.sum())
+    c.legend(
+        [(BLUE, f"matched ({n_yes})", "box"), (ORANGE, f"not matched ({m.size - n_yes})", "box")],
+        c.height - 8,
+    )
+    return c.svg()
+
+
+def _load_chart(mentor_ids: list[str], capacity: list[int], load: list[int]) -> str:
     n = len(mentor_ids)
     used = sum(1 for x in load if x > 0)
-    ax.set_title(
+    labelled = 0 < n <= 80
+    size = 9 if n <= 40 else 8
+    ids = [m if len(m) <= 14 else m[:4] + "…" + m[-9:] for m in mentor_ids]  # ids differ at the end
+    below = (max(map(len, ids)) * size * GLYPH + 14) if labelled else 40
+    height = 30 + 190 + below
+    c = _Chart("load", WIDE, height, (52, 30, WIDE - 14, height - below))
+    c.title(
         f"Mentor load against capacity: {used} of {n} mentors used, {sum(load)} of {sum(capacity)} places"
     )
     if n == 0:
-        _empty(ax, "No mentors")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        return
+        c.spine()
+        c.yaxis(label="mentees")
+        c.xaxis()
+        c.empty("No mentors")
+        return c.svg()
     order = sorted(range(n), key=lambda j: (-capacity[j], -load[j], j))
-    x = np.arange(n)
-    cap = np.array([capacity[j] for j in order])
-    ld = np.array([load[j] for j in order])
-    ax.bar(x, cap, width=0.8, color="white", edgecolor=GREY, linewidth=0.8, label="capacity")
-    ax.bar(x, ld, width=0.8, color=BLUE, label="mentees given")
-    over = ld > cap
-    if over.any():
-        ax.bar(x[over], ld[over], width=0.8, color=ORANGE, label="over capacity")
-    ax.set_ylabel("mentees")
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlim(-0.7, max(n, 40) - 0.3)  # a few mentors keep narrow bars
-    if n <= 80:
-        ax.set_xticks(x, [str(mentor_ids[j]) for j in order], rotation=90, fontsize=7.5 if n > 40 else 9)
+    slots = max(n, 40)  # a few mentors keep narrow bars
+    c.xlim = (-0.6, slots - 0.4)
+    ticks = _count_ticks(max(1, *capacity, *load) * 1.15)
+    c.ylim = (0.0, float(ticks[-1]))
+    c.yaxis(ticks, [str(t) for t in ticks], "mentees")
+    half = 0.4 * (c.x(1) - c.x(0))
+    outline = half >= 2.5  # an outline on a bar a few units wide would hide its fill
+    over_any = False
+    for pos, j in enumerate(order):
+        x0, x1 = c.x(pos) - half, c.x(pos) + half
+        cap, ld = capacity[j], load[j]
+        over = ld > cap
+        over_any |= over
+        tip = f"{mentor_ids[j]}: {ld} of {cap} place{'s' * (cap != 1)} used" + (
+            " (over capacity)" if over else ""
+        )
+        c.parts.append(f"<g><title>{esc(tip)}</title>")
+        if cap > 0:
+            c.rect(x0, c.y(cap), x1, c.y(0), CAPACITY, stroke=GREY if outline else "", width=0.8)
+        if ld > 0:
+            c.rect(x0, c.y(ld), x1, c.y(0), ORANGE if over else BLUE)
+        c.parts.append("</g>")
+    c.spine()
+    if labelled:
+        c.xaxis()
+        for pos, j in enumerate(order):
+            c.text(c.x(pos) + size * 0.35, c.bottom + 6, ids[j], size=size, anchor="end", vertical=True)
     else:
-        ax.set_xticks([])
-        ax.set_xlabel(f"{n} mentors, most capacity first")
-    ax.legend(loc="upper right", ncol=3)
-    ax.set_ylim(0, max(1, int(cap.max(initial=0)), int(ld.max(initial=0))) * 1.25)
+        c.xaxis(label=f"{n} mentors, most capacity first")
+    items = [(CAPACITY, "capacity", "outline"), (BLUE, "mentees given", "box")]
+    if over_any:
+        items.append((ORANGE, "over capacity", "box"))
+    c.legend(items, 17, right=c.right)
+    return c.svg()
 
 
-def _readiness_chart(fig, readiness: list[float], matched: list[bool], min_readiness: float) -> None:
-    ax = fig.add_subplot()
-    ax.set_title("Mentee readiness")
-    ax.set_xlabel("readiness (0–1)")
-    ax.set_ylabel("number of mentees")
-    ax.set_xlim(0, 1)
-    if not readiness:
-        ax.set_yticks([])
-        _empty(ax, "No mentees")
-        return
-    bins = np.linspace(0, 1, 11)
-    r = np.asarray(readiness, dtype=float)
-    m = np.asarray(matched, dtype=bool)
-    ax.hist(
-        [r[m], r[~m]],
-        bins=bins,
-        stacked=True,
-        color=[BLUE, ORANGE],
-        edgecolor="white",
-        linewidth=0.6,
-        label=[f"matched ({int(m.sum())})", f"not matched ({int((~m).sum())})"],
-    )
-    if min_readiness > 0:
-        ax.axvline(min_readiness, color="#9b2c2c", linestyle=":", linewidth=1.5)
-        ax.text(
-            min_readiness, 0.97, f" min_readiness {min_readiness:g}", transform=ax.get_xaxis_transform(),
-            va="top", fontsize=9, color="#9b2c2c",
-        )  # fmt: skip
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="upper left")
+def _allowed_means(result) -> tuple[dict[str, float | None], bool]:
+    """Average of each C over every pair the rules allow (eligible mentees only); with
+    candidate sets (very large cohorts) over the candidate pairs. (means, from candidates)"""
+    s, p = result.scores, result.problem
+    eligible = np.asarray(p.eligible, dtype=bool)
+    sparse = not (hasattr(p, "excluded") and isinstance(s.components, np.ndarray))
+    if not sparse:
+        comps = s.components[:, (p.excluded == 0) & eligible[:, None]]
+    elif hasattr(p, "arc_comps"):
+        comps = np.asarray(p.arc_comps)[:, eligible[np.asarray(p.ei)]]
+    else:
+        return dict.fromkeys(FIVE_CS), sparse
+    out: dict[str, float | None] = {}
+    for k, c in enumerate(FIVE_CS):
+        vals = comps[k]
+        ok = ~np.isnan(vals)
+        n = int(ok.sum())
+        out[c] = float(vals[ok].sum(dtype=np.float64) / n) if n and c in s.used else None
+    return out, sparse
 
 
 def charts_svg(result, pairs_table) -> list[tuple[str, str, str]]:
     """The four charts as (key, caption, inline SVG); deterministic, works with no pairs."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
     header, rows = pairs_table
     col = {h: k for k, h in enumerate(header)}
     scores = [v for v in (_float(r[col["score"]]) for r in rows) if v is not None] if "score" in col else []
     matched_means: dict[str, float | None] = {}
     for c in FIVE_CS:
         vals = [v for v in (_float(r[col[c]]) for r in rows) if v is not None] if c in col else []
-        matched_means[c] = float(np.mean(vals)) if vals else None
-    s, p, cohort = result.scores, result.problem, result.cohort
-    allowed = (p.excluded == 0) & np.asarray(p.eligible, dtype=bool)[:, None]
-    allowed_means: dict[str, float | None] = {}
-    for k, c in enumerate(FIVE_CS):
-        vals = np.asarray(s.components[k])[allowed] if allowed.any() else np.array([])
-        vals = vals[~np.isnan(vals)]
-        allowed_means[c] = float(vals.mean()) if vals.size and c in s.used else None
+        matched_means[c] = math.fsum(vals) / len(vals) if vals else None
+    allowed_means, sparse = _allowed_means(result)
+    cohort, s = result.cohort, result.scores
     mentor_ids = [str(x) for x in cohort.mentor_ids]
     capacity = [int(x) for x in cohort.capacity]
     given = Counter(str(r[col["mentor_id"]]) for r in rows) if "mentor_id" in col else Counter()
     load = [given.get(m, 0) for m in mentor_ids]
     matched_ids = {str(r[col["mentee_id"]]) for r in rows} if "mentee_id" in col else set()
-    readiness = [float(x) for x in np.asarray(s.readiness, dtype=float)]
+    readiness = np.asarray(s.readiness, dtype=float).tolist()
     matched = [str(e) in matched_ids for e in cohort.mentee_ids]
     min_ready = float(result.config.rules.min_readiness)
-
-    specs = [
-        ("scores", "Distribution of pair scores", (5.0, 3.6), lambda f: _score_chart(f, scores)),
-        ("cs", "Average of each C", (5.0, 3.6), lambda f: _cs_chart(f, matched_means, allowed_means)),
-        ("readiness", "Mentee readiness", (5.0, 3.6), lambda f: _readiness_chart(f, readiness, matched, min_ready)),
-        ("load", "Mentor load against capacity", (15.0, 3.6), lambda f: _load_chart(f, mentor_ids, capacity, load)),
-    ]  # fmt: skip
-    out = []
-    with matplotlib.rc_context(SVG_RC):
-        for key, caption, size, draw in specs:
-            fig = Figure(figsize=size, layout="constrained")
-            draw(fig)
-            out.append((key, caption, _svg(fig, f"chart-{key}")))
-    return out
+    cs_caption = CAPTIONS["cs"] + (CS_SPARSE if sparse else "")
+    allowed_label = "candidate pairs" if sparse else "all allowed pairs"
+    return [
+        ("scores", CAPTIONS["scores"], _score_chart(scores)),
+        ("cs", cs_caption, _cs_chart(matched_means, allowed_means, allowed_label, len(rows))),
+        ("readiness", CAPTIONS["readiness"], _readiness_chart(readiness, matched, min_ready)),
+        ("load", CAPTIONS["load"], _load_chart(mentor_ids, capacity, load)),
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -370,20 +515,20 @@ class Cells:
     def __init__(self, scrub: Scrubber, score_scale: tuple[float, float, float]):
         self.scrub = scrub
         self.scale = score_scale
+        self.memo: dict[tuple[bool, str], str] = {}  # the Cs and scores repeat a lot
+        self.heads: dict[tuple, str] = {}  # alternatives tables share a few headers
 
     def cell(self, col: str, value, name=None) -> str:
         text = "" if value is None else str(value)
-        if col in UNIT_COLUMNS:
-            return _unit_cell(text)
+        if col in UNIT_COLUMNS or col == "score":
+            key = (col == "score", text)
+            out = self.memo.get(key)
+            if out is None:
+                out = self.memo[key] = self._score_cell(text) if key[0] else _unit_cell(text)
+            return out
         if name is not None:  # an id with the person's name under it
             sub = f"<span>{esc(self.scrub(name))}</span>" if str(name) else ""
             return f'<td class="who" data-v="{esc(text)}"><b>{esc(text)}</b>{sub}</td>'
-        if col == "score":
-            v = _float(text)
-            if v is None:
-                return f'<td class="n" data-v="">{esc(text)}</td>'
-            bg = _score_colour(v, *self.scale)
-            return f'<td class="n" data-v="{esc(text)}"><span class="chip" style="background:{bg}">{esc(text)}</span></td>'
         if col == "status":
             cls = re.sub(r"[^a-z]", "", text.lower())
             return f'<td><span class="badge st-{cls}">{esc(text)}</span></td>'
@@ -397,6 +542,13 @@ class Cells:
         if col in NUMERIC or (_float(text) is not None and not col.endswith("_id")):
             return f'<td class="n" data-v="{esc(text)}">{esc(text)}</td>'
         return f"<td>{esc(self.scrub(text))}</td>"
+
+    def _score_cell(self, text: str) -> str:
+        v = _float(text)
+        if v is None:
+            return f'<td class="n" data-v="">{esc(text)}</td>'
+        bg = _score_colour(v, *self.scale)
+        return f'<td class="n" data-v="{esc(text)}"><span class="chip" style="background:{bg}">{esc(text)}</span></td>'
 
 
 def _columns(header: list[str], rows: list[list], anonymise: bool, skip=()) -> list[tuple[int, int | None]]:
@@ -420,11 +572,14 @@ def _kind(col: str, rows: list[list], k: int) -> str:
     return "num" if numeric else "text"
 
 
-def _thead(header, cols, rows, sortable: bool, extra: str = "") -> str:
+def _thead(header, cols, rows, sortable: bool, extra: str = "", memo: dict | None = None) -> str:
+    kinds = tuple(_kind(header[k], rows, k) for k, _ in cols)
+    key = (tuple(header), tuple(cols), kinds, sortable, extra)
+    if memo is not None and key in memo:
+        return memo[key]
     cells = []
-    for k, _ in cols:
+    for (k, _), kind in zip(cols, kinds, strict=True):
         col = header[k]
-        kind = _kind(col, rows, k)
         label = esc(_label(col) if col not in MERGED else col.split("_")[0])
         if sortable:
             cells.append(
@@ -434,7 +589,10 @@ def _thead(header, cols, rows, sortable: bool, extra: str = "") -> str:
             )
         else:
             cells.append(f'<th class="{kind}">{label}</th>')
-    return "<thead><tr>" + "".join(cells) + extra + "</tr></thead>"
+    out = "<thead><tr>" + "".join(cells) + extra + "</tr></thead>"
+    if memo is not None:
+        memo[key] = out
+    return out
 
 
 def _row(header, cols, r, cells: Cells) -> str:
@@ -452,7 +610,7 @@ def _alt_block(header: list[str], mine: list[list], mentee_id: str, cells: Cells
     body = "".join(f"<tr>{_row(header, cols, r, cells)}</tr>" for r in mine)
     return (
         f'<table class="alts"><caption>Ranked alternatives for {esc(mentee_id)}</caption>'
-        f"{_thead(header, cols, mine, sortable=False)}<tbody>{body}</tbody></table>"
+        f"{_thead(header, cols, mine, sortable=False, memo=cells.heads)}<tbody>{body}</tbody></table>"
     )
 
 
@@ -781,9 +939,14 @@ CAPTIONS = {
     "scores": "Each bar counts the pairs whose score falls in a 2.5-point band; dashed: the mean, dotted: the lowest pair.",
     "cs": "Dark: the average of each C over the chosen pairs; light: over every pair the rules allow. "
     "Dark longer than light means the matching did better than chance on that C.",
-    "load": "One bar per mentor, most capacity first: the outline is the mentor's capacity, the fill the mentees given.",
+    "load": "One bar per mentor, most capacity first: the pale bar is the mentor's capacity, the blue fill the "
+    "mentees given (orange: over capacity). Hover a bar for the mentor's id and numbers.",
     "readiness": "Every mentee's readiness (the average of their five readiness answers, 0–1), matched or not.",
 }
+CS_SPARSE = (
+    " This cohort is too large for every pair to be scored up front, so light averages the candidate pairs "
+    "(each mentee's best allowed mentors) instead."
+)
 
 
 def _script_hash(js: str) -> str:
@@ -816,7 +979,7 @@ def render_report(
         wide = " wide" if key == "load" else ""
         figs.append(
             f'<figure class="chart{wide}" id="fig-{key}">{svg}'
-            f'<figcaption id="chart-{key}-title">{esc(CAPTIONS.get(key, caption))}</figcaption></figure>'
+            f'<figcaption id="chart-{key}-title">{esc(caption)}</figcaption></figure>'
         )
     charts_html = (
         f'<section id="charts"><h2>At a glance</h2><div class="charts">{"".join(figs)}</div></section>'

@@ -101,8 +101,10 @@ class Dom(HTMLParser):
         self.details: dict[str, dict] = {}
         self.tables: dict[str, dict] = {}
         self.svgs = 0
+        self.svg_text: list[str] = []  # the <text> of the charts
         self.body: dict = {}
         self._table = None
+        self._in_text = False
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -111,6 +113,8 @@ class Dom(HTMLParser):
             self.body = a
         elif tag == "svg":
             self.svgs += 1
+        elif tag == "text":
+            self._in_text = True
         elif tag == "table" and a.get("id"):
             self._table = a["id"]
             self.tables[a["id"]] = a
@@ -118,6 +122,14 @@ class Dom(HTMLParser):
             self.items.append(a)
         elif tag == "tr" and "detail" in (a.get("class") or "").split():
             self.details[a["id"]] = a
+
+    def handle_endtag(self, tag):
+        if tag == "text":
+            self._in_text = False
+
+    def handle_data(self, data):
+        if self._in_text:
+            self.svg_text.append(data)
 
 
 def test_report_in_a_browser(chromium, report, tmp_path):
@@ -128,6 +140,8 @@ def test_report_in_a_browser(chromium, report, tmp_path):
     assert dom.body.get("data-ready") == "1", "the page's script did not finish"
     assert "data-js-errors" not in dom.body
     assert dom.svgs == 4
+    for label in ("How good are the pairs?", "Average of each C", "Mentee readiness", "pair score (0–100)"):
+        assert label in dom.svg_text, label  # the charts' text is in the rendered DOM
     assert [b["data-id"] for b in dom.items] == [r[0] for r in rows]
     assert not any("hidden" in b for b in dom.items)
     assert dom.tables["pairs-table"].get("data-shown") == str(len(rows))

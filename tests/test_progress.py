@@ -49,3 +49,13 @@ def test_disabled_prints_nothing(monkeypatch):
     p("score", 1, 2)
     p("score")
     assert stream.getvalue() == ""
+
+
+def test_open_ended_stage_reports_its_round(monkeypatch):
+    monkeypatch.setattr(progress_mod, "DELAY", 0.0)
+    stream = io.StringIO()
+    p = Progress(stream)
+    p("certify", 2, 0)
+    p("score", 10, 10)  # the end of a counted stage is reported by the caller, once
+    line = stream.getvalue()
+    assert line.startswith("certify: round 2 at ") and line.count("\n") == 1

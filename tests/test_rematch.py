@@ -438,7 +438,10 @@ def test_identical_reruns_are_byte_identical(rounds, tmp_path):
     assert res.exit_code == 0, res.output
     names = {p.name for p in rounds["r2"].iterdir()}
     assert names == {p.name for p in again.iterdir()}
-    expected = {"pairs.csv", "changes.csv", "unmatched.csv", "history.csv", "summary.json", "timings.json"}
+    expected = {
+        "pairs.csv", "changes.csv", "unmatched.csv", "history.csv", "summary.json", "timings.json",
+        "report.html", "pairs.xlsx",
+    }  # fmt: skip
     assert names == expected | {"alternatives.csv"}
     for name in sorted(names - {"timings.json"}):
         assert (again / name).read_bytes() == (rounds["r2"] / name).read_bytes(), name

@@ -10,13 +10,16 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
+from statistics import fmean
 
 import pytest
 from openpyxl import load_workbook
 
 from matcher import report as R
 from matcher.api import alternatives_for, load, match
+from matcher.config import FIVE_CS
 from matcher.html_report import render_report
 from matcher.output import csv_bytes
 from matcher.workbook import summary_sheet, workbook_bytes
@@ -143,6 +146,44 @@ def test_summary_sheet_flattens_the_summary():
     )
     assert header == ["key", "value"]
     assert rows == [["matched", 3], ["rules.applied", "avoid; mode"], ["rules.min_score", 0.0], ["x", ""]]
+
+
+def test_workbook_parts_are_well_formed_and_self_contained(sample):
+    xlsx = sample[4]
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+        names = z.namelist()
+        assert names[0] == "[Content_Types].xml"
+        assert {"xl/workbook.xml", "xl/styles.xml", "docProps/core.xml", "_rels/.rels"} <= set(names)
+        for name in names:
+            ET.fromstring(z.read(name))  # every part parses as XML
+        styles = z.read("xl/styles.xml").decode()
+    assert 'theme="' not in styles  # no reference to a theme part the file does not have
+
+
+def test_workbook_text_round_trips():
+    texts = [" padded ", "a\rb", "line 1\nline 2", "Zoë & <Ünïcode> \"quoted\" 'x'", "tab\tinside", "٣ 漢字"]
+    header = ["mentee_id", "note"]
+    rows = [[f"E{k}", t] for k, t in enumerate(texts)] + [
+        ["E9", "4"],
+        ["E10", "007"],
+        ["E11", 3],
+        ["E12", 2.5],
+    ]
+    ws = load_workbook(io.BytesIO(workbook_bytes({"t": (header, rows)})))["t"]
+    assert [ws.cell(row=k + 2, column=2).value for k in range(len(texts))] == texts
+    assert ws["B8"].value == 4 and ws["B8"].number_format == "General"
+    assert ws["B9"].value == "007"  # a code, not a number
+    assert ws["B10"].value == 3 and ws["B11"].value == 2.5
+
+
+def test_workbook_sheet_names_follow_excels_rules():
+    table = (["a"], [["x"]])
+    wb = load_workbook(
+        io.BytesIO(workbook_bytes({"a/b": table, "A/B": table, "x" * 40: table, "it's": table}))
+    )
+    assert wb.sheetnames == ["a_b", "A_B2", "x" * 31, "it's"]
+    assert wb["it's"].auto_filter.ref == "A1:A2"
+    assert load_workbook(io.BytesIO(workbook_bytes({}))).sheetnames == ["empty"]
 
 
 def test_outputs_are_deterministic(sample):
@@ -377,3 +418,115 @@ def test_rematch_report_and_changes_sheet(sample, tmp_path):
     for name, table in sheets.items():
         assert_sheet_holds(wb[name], table)
     assert [c.value for c in wb["pairs"][1]][-1] == "status"
+
+
+# --- charts -----------------------------------------------------------------------------
+
+
+def charts(page: bytes) -> dict[str, str]:
+    """The four inline SVG charts of a page, by key."""
+    return dict(re.findall(r'<figure class="chart[^"]*" id="fig-(\w+)">(<svg.*?</svg>)', page.decode(), re.S))
+
+
+def texts(svg: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def test_charts_are_labelled_inline_svg(sample):
+    result, _, sheets, page, _ = sample
+    svgs = charts(page)
+    assert list(svgs) == ["scores", "cs", "readiness", "load"]
+    for key, svg in svgs.items():
+        root = ET.fromstring(svg)  # well-formed
+        assert f'aria-labelledby="chart-{key}-title"' in svg and 'role="img"' in svg
+        assert not re.search(r"<(?:image|style|script|foreignObject|use)\b|href=| id=", svg), key
+        w, h = (float(v) for v in root.get("viewBox").split()[2:])
+        for el in root.iter():  # everything is drawn inside the chart's box
+            for attr, limit in (("x", w), ("x1", w), ("x2", w), ("y", h), ("y1", h), ("y2", h)):
+                if el.get(attr) is not None:
+                    assert 0 <= float(el.get(attr)) <= limit, (key, el.tag, attr, el.get(attr))
+            if el.get("font-size") is not None:
+                assert float(el.get("font-size")) >= 8, (key, el.get("font-size"))  # readable
+    t = {k: texts(v) for k, v in svgs.items()}
+    assert {"How good are the pairs?", "pair score (0–100)", "number of pairs"} <= set(t["scores"])
+    assert {"Average of each C", "average value (0–1)", "chosen pairs", "all allowed pairs"} <= set(t["cs"])
+    assert set(FIVE_CS) <= set(t["cs"])
+    assert {"Mentee readiness", "readiness (0–1)", "number of mentees"} <= set(t["readiness"])
+    assert "mentees" in t["load"] and t["load"][0].startswith("Mentor load against capacity")
+
+    # The numbers are the pairs table's own.
+    header, rows = sheets["pairs"]
+    scores = [float(r[header.index("score")]) for r in rows]
+    assert f"mean {fmean(scores):.1f}" in t["scores"] and f"lowest {min(scores):.1f}" in t["scores"]
+    for c in FIVE_CS:
+        assert f"{fmean(float(r[header.index(c)]) for r in rows):.2f}" in t["cs"], c
+    n_matched = len(rows)
+    assert f"matched ({n_matched})" in t["readiness"]
+    assert f"not matched ({result.cohort.n_mentees - n_matched})" in t["readiness"]
+    load = svgs["load"]
+    assert load.count("<g><title>") == result.cohort.n_mentors  # one bar (with its tooltip) per mentor
+    mentor = rows[0][header.index("mentor_id")]
+    given = sum(1 for r in rows if r[header.index("mentor_id")] == mentor)
+    j = list(result.cohort.mentor_ids).index(mentor)
+    assert f"<title>{mentor}: {given} of {int(result.cohort.capacity[j])} places used</title>" in load
+
+
+def test_charts_escape_ids(cohort_files):
+    bad = ["<svg a='1'>", "R&1"]
+    m, e = cohort_files(
+        [{"id": bad[0], "name": "A B", "capacity": 2}, {"id": bad[1], "name": "C D", "capacity": 2}],
+        [{"id": f"E{k}", "name": f"N {k}"} for k in range(3)],
+    )
+    cohort, config = load(m, e)
+    result = match(cohort, config)
+    page = build(result, alternatives_for(result, 2))[1]
+    text = page.decode()
+    assert text.count("<svg") == 4  # the id's "<svg" is text, not a fifth chart
+    load_chart = charts(page)["load"]
+    ET.fromstring(load_chart)
+    assert set(bad) <= set(texts(load_chart))  # the ids as labels, escaped
+    assert "<title>&lt;svg a=&#x27;1&#x27;&gt;: " in load_chart  # and in the bar's tooltip
+
+
+def test_charts_with_candidate_sets(tmp_path, monkeypatch):
+    """Very large cohorts keep no dense score matrix: the report still draws every chart."""
+    import matcher.large as large
+    from matcher.synthetic import write_cohort
+
+    m, e = write_cohort(tmp_path, 80, 30, 3)
+    cohort, config = load(m, e)
+    monkeypatch.setattr(large, "DENSE_LIMIT", 0)
+    result = match(cohort, config)
+    assert isinstance(result.problem, large.SparseProblem)
+    sheets, page, xlsx = build(result, alternatives_for(result, 2))
+    svgs = charts(page)
+    assert len(svgs) == 4 and "candidate pairs" in texts(svgs["cs"])
+    assert "candidate pairs" in page.decode()  # the caption says what light means here
+    assert_sheet_holds(load_workbook(io.BytesIO(xlsx))["pairs"], sheets["pairs"])
+
+
+def test_report_and_workbook_load_no_plotting_or_spreadsheet_library():
+    """The outputs are plain strings: neither matplotlib nor openpyxl is imported to write them."""
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from matcher import report as R\n"
+        "from matcher.api import load, match, alternatives_for\n"
+        "from matcher.html_report import render_report\n"
+        "from matcher.workbook import summary_sheet, workbook_bytes\n"
+        "d = sys.argv[2]\n"
+        "r = match(*load(d + '/mentors.csv', d + '/mentees.csv', d + '/programme.toml'))\n"
+        "p, u, a = R.pairs_table(r), R.unmatched_table(r), R.alternatives_table(r, alternatives_for(r, 3))\n"
+        "render_report(r, pairs_table=p, unmatched_table=u, alternatives_table=a, summary=R.summary(r))\n"
+        "workbook_bytes({'pairs': p, 'alternatives': a, 'summary': summary_sheet(R.summary(r))})\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'openpyxl', 'PIL'}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT), str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
