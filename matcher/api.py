@@ -26,7 +26,7 @@ from .load import load_cohort
 from .model import Cohort
 from .pairs_file import PairList
 from .precheck import check_mentor_minimum, check_pins, programme_warnings
-from .problem import MatchProblem, SideRules
+from .problem import MatchProblem, SideRules, ready_units, score_units
 from .questionnaire import ALL_NAMES
 from .rules import RuleInput, exclusions
 
@@ -125,7 +125,15 @@ def _cpsat(problem, side, config):
     else:
         hint_problem = problem
     hint = solve_flow(hint_problem, replace(side, max_changes=None, keep=())).mentor_of
-    return solve_cpsat(problem, side, config.solver, hint=hint)
+    # The optimum without the side rules bounds each stage from above (a relaxation).
+    free = solve_flow(problem, SideRules()).mentor_of
+    m = free >= 0
+    upper = {
+        "matched": int(m.sum()),
+        "readiness": int(ready_units(problem.readiness[m]).sum()),
+        "score": int(score_units(problem.pair_scores(np.flatnonzero(m), free[m])).sum()),
+    }
+    return solve_cpsat(problem, side, config.solver, hint=hint, upper=upper)
 
 
 SOLVERS = {"auto": _flow, "flow": _flow, "cp_sat": _cpsat}
