@@ -156,7 +156,7 @@ def match(
 
     progress = Progress(enabled=not quiet)
     progress("load")
-    history, failed = [], []
+    history, failed, earlier = [], [], []
     if no_repeat and not history_path:
         raise click.UsageError("--no-repeat needs --history")
     from matcher.history import Entry, next_round, read_history
@@ -164,8 +164,10 @@ def match(
     rnd = 1
     if history_path:
         history = read_history(history_path, encoding)
-        earlier = {(e.mentee_id, e.mentor_id) for e in history if no_repeat or e.outcome == "failed"}
-        failed = _index_pairs(cohort, earlier)
+        failed_ids = {(e.mentee_id, e.mentor_id) for e in history if e.outcome == "failed"}
+        failed = _index_pairs(cohort, failed_ids)
+        if no_repeat:
+            earlier = _index_pairs(cohort, {(e.mentee_id, e.mentor_id) for e in history} - failed_ids)
         rnd = next_round(history)
         history = [
             Entry(e.round, e.mentee_id, e.mentor_id, "ended", "new cycle", rnd)
@@ -174,7 +176,13 @@ def match(
             for e in history
         ]
     result = run(
-        cohort, config, pins=pins, forbidden=forbid.pairs if forbid else (), failed=failed, progress=progress
+        cohort,
+        config,
+        pins=pins,
+        forbidden=forbid.pairs if forbid else (),
+        failed=failed,
+        earlier=earlier,
+        progress=progress,
     )
     result.timings["load"] = load_seconds
     if not quiet:

@@ -74,9 +74,12 @@ def side_rules(config: Config, scores: Scores) -> SideRules:
     return SideRules(dept, r.max_same_department_per_mentor, r.min_mentees_per_mentor, r.objective == "fair")
 
 
-def build_problem(cohort: Cohort, config: Config, scores: Scores, *, forbidden=(), failed=(), pins=()):
+def build_problem(
+    cohort: Cohort, config: Config, scores: Scores, *, forbidden=(), failed=(), pins=(), earlier=()
+):
     """Encode the cohort as matrices: apply every hard rule, eligibility and pins."""
-    x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed))
+    extra = {"earlier_pairs": tuple(earlier)} if earlier else {}
+    x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed), extra)
     excluded, applied = exclusions(x)
     eligible = scores.readiness >= config.rules.min_readiness - 1e-12
     problem = MatchProblem(
@@ -146,6 +149,7 @@ def match(
     pins=None,
     forbidden=(),
     failed=(),
+    earlier=(),
     scores: Scores | None = None,
     boost=None,
     keep=(),
@@ -171,14 +175,21 @@ def match(
     if sparse:
         ctx = prepare_scoring(cohort, config, boost)
         problem, applied = large.candidate_problem(
-            cohort, config, ctx, forbidden=forbidden, failed=failed, pins=pin_pairs, progress=progress
+            cohort,
+            config,
+            ctx,
+            forbidden=forbidden,
+            failed=failed,
+            pins=pin_pairs,
+            progress=progress,
+            earlier=earlier,
         )
         scores = large.SparseScores(ctx, problem)
     else:
         if scores is None:
             scores = score_cohort(cohort, config, boost)
         problem, applied = build_problem(
-            cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs
+            cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs, earlier=earlier
         )
     t1 = time.perf_counter()
     if progress is not None:

@@ -162,12 +162,14 @@ class _Lookup:
 
 
 def candidate_problem(
-    cohort, config, ctx: ScoringContext, *, forbidden=(), failed=(), pins=(), progress=None
+    cohort, config, ctx: ScoringContext, *, forbidden=(), failed=(), pins=(), progress=None, earlier=()
 ) -> tuple[SparseProblem, tuple]:
     """Chunked scoring → candidate set (and counts) for the whole cohort."""
     n_e, n_r = cohort.n_mentees, cohort.n_mentors
     eligible = ctx.readiness >= config.rules.min_readiness - 1e-12
     extra = {"avoid_pairs": avoid_pairs(cohort), "reporting_pairs": reporting_pairs(cohort)}
+    if earlier:
+        extra["earlier_pairs"] = tuple(earlier)
 
     def rescore(rows):
         comps, score = score_block(ctx, rows)

@@ -93,6 +93,12 @@ def failed_mask(x: RuleInput) -> np.ndarray | None:
     return _pairs_mask(x, x.failed) if x.failed else None
 
 
+def repeat_mask(x: RuleInput) -> np.ndarray | None:
+    """Pairs proposed in an earlier cycle (``match --history H --no-repeat``)."""
+    earlier = x.extra.get("earlier_pairs")
+    return _pairs_mask(x, earlier) if earlier else None
+
+
 def language_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if "languages" not in c.mentee_columns or "languages" not in c.mentor_columns:
@@ -253,6 +259,7 @@ RULES: dict[str, Rule] = {
             "every mentor is in the mentee's reporting line",
             reporting_line_mask,
         ),
+        Rule("repeat", 11, "earlier pair (--no-repeat)", "every mentor was an earlier pair", repeat_mask),
         Rule("min_score", 10, "score below min_score", "no pair reaches min_score", min_score_mask),
     )
 }
