@@ -398,6 +398,12 @@ def rematch(
         for w in res.result.warnings:
             click.echo(f"Warning: {w}", err=True)
     alts = alternatives_for(res.result, n_alternatives) if n_alternatives else None
+    if n_alternatives and alts is None and not quiet:
+        click.echo(
+            "Warning: alternatives are not computed with --max-changes above 0 "
+            "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them",
+            err=True,
+        )
     inputs = [mentors, mentees, config_path, pairs_path, failed_path, hist_path]
     write_match(
         res.result,

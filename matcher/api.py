@@ -308,8 +308,8 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
     """
     from .alternatives import alternatives
 
-    if not isinstance(result.problem, MatchProblem):
-        return None
+    if not isinstance(result.problem, MatchProblem) or result.side.max_changes is not None:
+        return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
 
     return alternatives(
         result.problem, result.solution.mentor_of, k, result.side, mentees=mentees, resolve=resolver(result)

@@ -139,6 +139,7 @@ def solve_cpsat(
         # thousands of pairs eats the budget before the hint is even tried.
         p.linearization_level = 2 if n_arcs <= 100_000 else 1
         p.random_seed = settings.seed
+        p.catch_sigint_signal = False  # Ctrl-C stops the run (nothing is written), not one stage
         p.max_deterministic_time = max(1.0, remaining)
         p.max_time_in_seconds = max(2.0, 1.5 * remaining)
         model.maximize(expr)

@@ -48,6 +48,11 @@ class Problem:
 
 
 def _short(value: str, limit: int = 40) -> str:
+    """A value as shown in a message: long free text is never echoed, because when columns
+    shift (an unquoted comma) a number column can hold someone's private goals."""
+    words = len(value.split())
+    if words > 3:
+        return f"<{words} words hidden>"
     value = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
     return value if len(value) <= limit else value[: limit - 1] + "…"
 

@@ -115,7 +115,6 @@ def rematch(
         entries = [Entry(1, e, r, "active") for e, r in previous]
         rnd = 2
     failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]  # one per pair
-    failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]  # one per pair
     failed_now = {(f.mentee_id, f.mentor_id): f for f in failed}
     for pair, f in failed_now.items():
         entries = close(entries, pair, "failed", f.reason or "unspecified", rnd)

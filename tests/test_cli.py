@@ -817,3 +817,16 @@ def test_version():
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.output.startswith("mentor-match, version ")
+
+
+def test_long_free_text_is_never_echoed_even_in_a_number_column():
+    """Columns shift when a goals cell holds an unquoted comma: a Likert column can then
+    hold someone's private text, which a message must not repeat."""
+    from matcher.errors import Problem
+
+    text = "and to plan my publications privately"
+    shown = str(Problem("mentees.csv", 2, "want_care", text, "is not a number 1–5", "use 1–5"))
+    assert text not in shown
+    assert shown == (
+        "mentees.csv, row 2, column 'want_care', value '<6 words hidden>': is not a number 1–5 — use 1–5"
+    )
