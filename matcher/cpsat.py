@@ -39,6 +39,24 @@ from .problem import (
 )
 
 
+def _solve_interruptibly(solver, model):
+    """Solve in a worker thread so that Ctrl-C reaches Python at once: the search is
+    stopped and KeyboardInterrupt raised, and the run ends with nothing written."""
+    import threading
+
+    box = {}
+    worker = threading.Thread(target=lambda: box.setdefault("status", solver.solve(model)), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        solver.stop_search()
+        worker.join()
+        raise
+    return box["status"]
+
+
 def solve_cpsat(
     problem: MatchProblem,
     side: SideRules,
@@ -139,11 +157,11 @@ def solve_cpsat(
         # thousands of pairs eats the budget before the hint is even tried.
         p.linearization_level = 2 if n_arcs <= 100_000 else 1
         p.random_seed = settings.seed
-        p.catch_sigint_signal = False  # Ctrl-C stops the run (nothing is written), not one stage
+        p.catch_sigint_signal = False  # we stop the search ourselves on Ctrl-C (below)
         p.max_deterministic_time = max(1.0, remaining)
         p.max_time_in_seconds = max(2.0, 1.5 * remaining)
         model.maximize(expr)
-        status = solver.solve(model)
+        status = _solve_interruptibly(solver, model)
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError("no pairing satisfies all the rules together")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and values is not None:
