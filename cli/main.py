@@ -191,13 +191,14 @@ def match(
     alts = None
     if n_alternatives:
         from matcher.api import alternatives_for
+        from matcher.large import DENSE_LIMIT
 
         t1 = time.perf_counter()
         alts = alternatives_for(result, n_alternatives)
         result.timings["alternatives"] = time.perf_counter() - t1
         if alts is None and not quiet:
             click.echo(
-                "Warning: alternatives are not computed for cohorts above 3 million pairs; "
+                f"Warning: alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
                 "run with --alternatives 0 to skip this step",
                 err=True,
             )

@@ -53,9 +53,9 @@ def _join(items: list[str]) -> str:
 
 def _gap_hours(result, i: int, j: int) -> float | None:
     """Hours between the two clocks, the larger over the year (as the timezone rule)."""
-    f = result.scores.features
-    d = np.abs(f.e.tz_offsets[i] - f.r.tz_offsets[j])
-    g = float(np.minimum(d, 24.0 - d).max())
+    from scoring.features import timezone_gap
+
+    g = float(timezone_gap(result.scores.features, i)[0, j])
     return None if math.isnan(g) else g
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from scoring.combine import ScoringContext, score_block
 
+from .config import FIVE_CS
 from .problem import multipliers, ready_units, score_units
 from .rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 
@@ -55,7 +56,6 @@ class SparseProblem:
     arc_comps: np.ndarray  # (5, n_arcs) float32
     per_mentee: np.ndarray  # allowed mentors per mentee (full problem)
     per_mentor: np.ndarray  # allowed mentees per mentor (full problem)
-    pruned_best: np.ndarray  # best allowed score left out of the candidates, −1 if none
     units: np.ndarray  # (n_e, n_r) uint16: every pair's score in hundredths, NOT_ALLOWED if not
     rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
     pins: tuple[tuple[int, int], ...] = ()
@@ -145,6 +145,19 @@ class SparseScores:
     def shape(self):
         return self.problem.shape
 
+    def pair_components(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        """The five Cs of pairs (ii[n], jj[n]) as a (5, n) array, from the candidates
+        (re-scoring the row of any pair that is not one, or whose Cs are not filled in)."""
+        p = self.problem
+        pos = p._find(ii, jj)
+        out = p.arc_comps[:, np.maximum(pos, 0)].astype(np.float64)
+        if not self.used:
+            return np.full_like(out, np.nan)
+        k0 = FIVE_CS.index(self.used[0])  # a C in use is never NaN once filled in
+        for n in np.flatnonzero((pos < 0) | np.isnan(out[k0])):
+            out[:, n] = p.components(int(ii[n]), int(jj[n]))
+        return out
+
 
 class _Lookup:
     """``[i, j]`` / ``[k, i, j]`` / ``[i]`` access for reports (no dense matrix behind it)."""
@@ -184,7 +197,6 @@ def candidate_problem(
     eis, rjs, scs, cps = [], [], [], []
     per_mentee = np.zeros(n_e, np.int64)
     per_mentor = np.zeros(n_r, np.int64)
-    pruned_best = np.full(n_e, -1.0)
     units = np.empty((n_e, n_r), dtype=np.uint16)
     applied: tuple = ()
     step = max(1, CHUNK_PAIRS // max(n_r, 1))
@@ -203,8 +215,6 @@ def candidate_problem(
         units[rows] = np.where(allowed, score_units(score), NOT_ALLOWED)
         if keep_n < n_r:
             top = np.argpartition(-masked, keep_n - 1, axis=1)[:, :keep_n]
-            rest = np.partition(-masked, keep_n, axis=1)[:, keep_n]
-            pruned_best[rows] = -rest
         else:
             top = np.broadcast_to(np.arange(n_r), (rows.size, n_r))
         chosen = np.zeros_like(allowed)
@@ -231,7 +241,6 @@ def candidate_problem(
         arc_comps=np.concatenate(cps, axis=1),
         per_mentee=per_mentee,
         per_mentor=per_mentor,
-        pruned_best=pruned_best,
         units=units,
         rescore=rescore,
         pins=tuple(pins),

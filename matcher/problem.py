@@ -69,6 +69,11 @@ class MatchProblem:
         """(scores, rule bits) of mentee i with every mentor, shape (n_mentors,) each."""
         return self.score[i], self.excluded[i]
 
+    def rank(self, i: int, j: int) -> int:
+        """1 + number of allowed mentors with a strictly higher score for mentee i."""
+        scores, bits = self.row(i)
+        return 1 + int((scores[bits == 0] > scores[j]).sum())
+
     def allowed_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Allowed mentors per mentee (n_e,) and allowed mentees per mentor (n_r,)."""
         a = self.allowed
@@ -89,14 +94,6 @@ def multipliers(problem: MatchProblem) -> tuple[int, int]:
     b = n * MAX_S + 1
     a = n * (READY_UNITS * b + MAX_S) + 1
     return a, b
-
-
-def pair_objective(problem: MatchProblem, i: int, j: int) -> int:
-    """The integer weight of pair (i, j) (Python int, exact)."""
-    a, b = multipliers(problem)
-    r = int(ready_units(problem.readiness[i : i + 1])[0])
-    s = int(score_units(np.array([problem.pair_scores(i, j)]))[0])
-    return a + b * r + s
 
 
 def objective_weights(problem: MatchProblem) -> np.ndarray:

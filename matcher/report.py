@@ -12,7 +12,7 @@ import numpy as np
 from .config import FIVE_CS
 from .explain import why
 from .output import StagedOutputs, csv_bytes, json_bytes
-from .problem import objective_weights, pair_objective
+from .problem import objective_weights
 from .rules import reasons
 
 PAIRS_HEADER = [
@@ -38,20 +38,12 @@ def fmt_unit(x: float) -> str:
     return "" if np.isnan(x) else f"{x:.3f}"
 
 
-def rank_of(problem, i: int, j: int) -> int:
-    """1 + number of allowed mentors with a strictly higher score for mentee i."""
-    if hasattr(problem, "rank"):  # candidate sets know it without a full row
-        return problem.rank(i, j)
-    scores, bits = problem.row(i)
-    return 1 + int((scores[bits == 0] > scores[j]).sum())
-
-
 def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[list]]:
     """Rows of pairs.csv; ``status`` (mentee index → kept/changed/new) adds a column (rematch)."""
     c, s, p = result.cohort, result.scores, result.problem
     rows = []
     matched = np.flatnonzero(result.solution.mentor_of >= 0)
-    comps = pair_components(result, matched, result.solution.mentor_of[matched])
+    comps = s.pair_components(matched, result.solution.mentor_of[matched])
     scores = p.pair_scores(matched, result.solution.mentor_of[matched])
     for n, i in enumerate(matched):
         j = int(result.solution.mentor_of[i])
@@ -64,28 +56,12 @@ def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[lis
                 fmt_score(scores[n]),
                 *(fmt_unit(float(comps[k, n])) for k in range(5)),
                 fmt_unit(float(s.readiness[i])),
-                rank_of(p, int(i), j),
+                p.rank(int(i), j),
                 why(result, int(i), j, comps[:, n]),
                 *([status[int(i)]] if status is not None else []),
             ]
         )
     return PAIRS_HEADER + (["status"] if status is not None else []), rows
-
-
-def pair_components(result, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
-    """The five Cs of pairs (ii[n], jj[n]) as a (5, n) array, without a per-pair loop."""
-    p = result.problem
-    if hasattr(p, "arc_comps"):  # candidate sets
-        pos = p._find(ii, jj)
-        out = p.arc_comps[:, np.maximum(pos, 0)].astype(np.float64)
-        used = result.scores.used
-        if not used:
-            return np.full_like(out, np.nan)
-        k0 = FIVE_CS.index(used[0])  # a C in use is never NaN once filled in
-        for n in np.flatnonzero((pos < 0) | np.isnan(out[k0])):
-            out[:, n] = p.components(int(ii[n]), int(jj[n]))
-        return out
-    return result.scores.components[:, ii, jj].astype(np.float64)
 
 
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
@@ -260,7 +236,6 @@ def write_match(
 
 
 __all__ = [
-    "pair_objective",
     "pairs_table",
     "scores_table",
     "summary",

@@ -42,6 +42,10 @@ class Scores:
     def shape(self) -> tuple[int, int]:
         return self.score.shape
 
+    def pair_components(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        """The five Cs of pairs (ii[n], jj[n]) as a (5, n) float64 array."""
+        return self.components[:, ii, jj].astype(np.float64)
+
 
 def _notes(has_e, has_r) -> list[str]:
     notes = []
