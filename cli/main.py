@@ -368,7 +368,8 @@ def rematch(
     from pathlib import Path
 
     from matcher.api import alternatives_for, load
-    from matcher.history import beside, read_columns, read_history
+    from matcher.history import beside, read_history
+    from matcher.pairs_file import read_columns
     from matcher.rematch import read_failed
     from matcher.rematch import rematch as run_rematch
     from matcher.report import write_match

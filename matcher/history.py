@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .config import normalise_header
 from .errors import InputError, Problem
 from .model import natural_key
 from .output import csv_bytes
-from .read import read_table
+from .pairs_file import read_columns
 
 HEADER = ["round", "mentee_id", "mentor_id", "outcome", "reason", "ended_round"]
 OUTCOMES = ("active", "failed", "ended")
@@ -30,35 +29,6 @@ class Entry:
     outcome: str
     reason: str = ""
     ended_round: int | None = None  # the round in which a failed/ended pair was closed
-
-
-def unneutralise(text: str) -> str:
-    """Undo the leading ' our CSV writer puts before formula-like cells (= + - @)."""
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return text[1:]
-    return text
-
-
-def read_columns(path, needed: tuple[str, ...], optional: tuple[str, ...] = (), encoding=None):
-    """Rows of a CSV we (or a coordinator) wrote, as dicts of the named columns."""
-    raw = read_table(path, encoding)
-    heads = {normalise_header(h).replace(" ", "_"): k for k, h in enumerate(raw.headers)}
-    missing = [c for c in needed if c not in heads]
-    if missing:
-        raise InputError(
-            [
-                Problem(
-                    raw.file, 1, None, None, f"no column '{c}'", f"the file needs columns {', '.join(needed)}"
-                )
-                for c in missing
-            ]
-        )
-    rows = []
-    for number, cells in raw.rows:
-        row = {c: unneutralise(cells[heads[c]]) for c in needed + optional if c in heads}
-        row["_row"] = number
-        rows.append(row)
-    return raw.file, rows
 
 
 def read_history(path, encoding=None) -> list[Entry]:

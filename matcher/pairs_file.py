@@ -1,7 +1,9 @@
-"""Read coordinator pair lists — pins, forbidden pairs, failed pairs — by id, into indices.
+"""Read coordinator pair lists and our own id tables — pins, forbidden pairs, failed pairs,
+a previous run's pairs, history — by column name.
 
-``read_pairs(path, kind, cohort)`` takes a CSV/XLSX with ``mentee_id`` and ``mentor_id``
-columns (plus ``reason`` and ``note`` where the kind allows them) and returns a
+``read_columns(path, needed, optional)`` reads any such CSV/XLSX into dicts of the named
+columns (headers matched as in the questionnaire; our own formula guard undone).
+``read_pairs(path, kind, cohort)`` builds on it for pins and forbidden pairs and returns a
 :class:`PairList` of index pairs, the reasons, and warnings for ids that match no one
 (errors with ``strict``): a typo in such a file could pair people who must not meet.
 """
@@ -15,10 +17,9 @@ from .config import normalise_header
 from .errors import InputError, Problem
 from .read import read_table
 
-KINDS = {
-    "pin": ("mentee_id", "mentor_id"),
-    "forbid": ("mentee_id", "mentor_id", "reason"),
-    "failed": ("mentee_id", "mentor_id", "reason", "note"),
+KINDS = {  # kind -> optional columns besides mentee_id and mentor_id
+    "pin": (),
+    "forbid": ("reason",),
 }
 
 
@@ -34,46 +35,59 @@ class PairList:
     warnings: tuple[Problem, ...]
 
 
-def read_pairs(path: str | Path, kind: str, cohort, *, strict: bool = False, encoding=None) -> PairList:
-    """Parse a pins / forbid / failed file against ``cohort``; raise InputError on bad rows."""
-    columns = KINDS[kind]
+def unneutralise(text: str) -> str:
+    """Undo the leading ' our CSV writer puts before formula-like cells (= + - @)."""
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return text[1:]
+    return text
+
+
+def read_columns(
+    path, needed: tuple[str, ...], optional: tuple[str, ...] = (), encoding=None, what="the file"
+):
+    """Rows of a CSV/XLSX as dicts of the named columns, with ``_row`` (spreadsheet row).
+
+    Raises InputError naming every needed column that is missing, at the header's row.
+    """
     raw = read_table(path, encoding)
     heads = {normalise_header(h).replace(" ", "_"): k for k, h in enumerate(raw.headers)}
+    missing = [c for c in needed if c not in heads]
+    if missing:
+        extra = f" (optional: {', '.join(optional)})" if optional else ""
+        fix = f"{what} needs columns {', '.join(needed)}{extra}"
+        raise InputError(
+            [Problem(raw.file, raw.header_row, None, None, f"no column '{c}'", fix) for c in missing]
+        )
+    rows = []
+    for number, cells in raw.rows:
+        row = {c: unneutralise(cells[heads[c]]) for c in needed + optional if c in heads}
+        row["_row"] = number
+        rows.append(row)
+    return raw.file, rows
+
+
+def read_pairs(path: str | Path, kind: str, cohort, *, strict: bool = False, encoding=None) -> PairList:
+    """Parse a pins / forbid file against ``cohort``; raise InputError on bad rows."""
+    file, table = read_columns(path, ("mentee_id", "mentor_id"), KINDS[kind], encoding, f"the {kind} file")
     problems: list[Problem] = []
-    for col in columns[:2]:
-        if col not in heads:
-            problems.append(
-                Problem(
-                    raw.file,
-                    1,
-                    None,
-                    None,
-                    f"no column '{col}'",
-                    f"the {kind} file needs columns {', '.join(columns)}",
-                )
-            )
-    if problems:
-        raise InputError(problems)
     warnings: list[Problem] = []
     pairs, rows, ids, reasons = [], [], [], []
     seen: dict[tuple[int, int], int] = {}
-    for number, cells in raw.rows:
-        e_id, r_id = cells[heads["mentee_id"]], cells[heads["mentor_id"]]
-        reason = cells[heads["reason"]] if "reason" in heads and "reason" in columns else ""
+    for row in table:
+        number, e_id, r_id = row["_row"], row["mentee_id"], row["mentor_id"]
+        reason = row.get("reason", "")
         bad = False
         for col, pid, index in (
             ("mentee_id", e_id, cohort.mentee_index),
             ("mentor_id", r_id, cohort.mentor_index),
         ):
             if not pid:
-                problems.append(Problem(raw.file, number, col, "", "is blank", "give both ids on every row"))
+                problems.append(Problem(file, number, col, "", "is blank", "give both ids on every row"))
                 bad = True
             elif index(pid) is None:
                 side = "mentees" if col == "mentee_id" else "mentors"
                 warnings.append(
-                    Problem(
-                        raw.file, number, col, pid, f"matches no one in the {side} file", "correct the id"
-                    )
+                    Problem(file, number, col, pid, f"matches no one in the {side} file", "correct the id")
                 )
                 bad = True
         if bad:
@@ -90,4 +104,4 @@ def read_pairs(path: str | Path, kind: str, cohort, *, strict: bool = False, enc
         problems.extend(warnings)
     if problems:
         raise InputError(problems)
-    return PairList(raw.file, tuple(pairs), tuple(rows), tuple(ids), tuple(reasons), tuple(warnings))
+    return PairList(file, tuple(pairs), tuple(rows), tuple(ids), tuple(reasons), tuple(warnings))

@@ -57,7 +57,7 @@ class RematchResult:
 
 
 def read_failed(path, encoding=None) -> tuple[str, list[Failure]]:
-    from .history import read_columns
+    from .pairs_file import read_columns
 
     file, rows = read_columns(path, ("mentee_id", "mentor_id"), ("reason", "note"), encoding)
     problems, out = [], []
