@@ -302,13 +302,21 @@ def _dataclass_from(cls, table: dict, sec: str, bad):
     return replace(defaults, **values)
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+# Keys whose default (None) does not tell their type: (expected, example, check).
+_OPTIONAL_KEYS = {
+    "seniority_gap": ("a list [min, max]", "[1, 4]", lambda v: isinstance(v, list)),
+    "forbid_reporting_line": ("true or false", "true", lambda v: isinstance(v, bool)),
+    "max_same_department_per_mentor": ("a whole number", "2", _is_int),
+}
+
+
 def _kind(default, key) -> str:
-    if key == "seniority_gap":
-        return "a list [min, max]"
-    if key == "forbid_reporting_line":
-        return "true or false"
-    if key == "max_same_department_per_mentor":
-        return "a whole number"
+    if key in _OPTIONAL_KEYS:
+        return _OPTIONAL_KEYS[key][0]
     if isinstance(default, bool):
         return "true or false"
     if isinstance(default, float):
@@ -319,12 +327,8 @@ def _kind(default, key) -> str:
 
 
 def _example(default, key) -> str:
-    if key == "seniority_gap":
-        return "[1, 4]"
-    if key == "forbid_reporting_line":
-        return "true"
-    if key == "max_same_department_per_mentor":
-        return "2"
+    if key in _OPTIONAL_KEYS:
+        return _OPTIONAL_KEYS[key][1]
     if isinstance(default, str):
         return f'"{default}"'
     if isinstance(default, bool):
@@ -333,18 +337,14 @@ def _example(default, key) -> str:
 
 
 def _type_ok(value, default, key) -> bool:
-    if key == "seniority_gap":
-        return isinstance(value, list)
-    if key == "forbid_reporting_line":
-        return isinstance(value, bool)
-    if key == "max_same_department_per_mentor":
-        return isinstance(value, int) and not isinstance(value, bool)
+    if key in _OPTIONAL_KEYS:
+        return _OPTIONAL_KEYS[key][2](value)
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, float):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(default, int):
-        return isinstance(value, int) and not isinstance(value, bool)
+        return _is_int(value)
     if isinstance(default, str):
         return isinstance(value, str)
     return True
