@@ -141,15 +141,11 @@ def match(
     """
     from matcher.api import load
     from matcher.api import match as run
-    from matcher.pairs_file import read_pairs
     from matcher.report import write_match
 
     t0 = time.perf_counter()
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
-    pins = read_pairs(pin_path, "pin", cohort, strict=strict, encoding=encoding) if pin_path else None
-    forbid = (
-        read_pairs(forbid_path, "forbid", cohort, strict=strict, encoding=encoding) if forbid_path else None
-    )
+    pins, forbid = _pair_files(cohort, pin_path, forbid_path, strict, encoding)
     _warn(cohort, quiet, *(p.warnings for p in (pins, forbid) if p is not None))
     load_seconds = time.perf_counter() - t0
     from cli.progress import Progress
@@ -277,6 +273,17 @@ def validate(mentors, mentees, config_path, encoding, strict):
         click.echo(f"OK: {people}, no errors; {_count(n_w, 'warning')} above.")
     else:
         click.echo(f"OK: {people}, no problems found.")
+
+
+def _pair_files(cohort, pin_path, forbid_path, strict, encoding):
+    """The --pin and --forbid files as PairLists (None where not given)."""
+    from matcher.pairs_file import read_pairs
+
+    pins = read_pairs(pin_path, "pin", cohort, strict=strict, encoding=encoding) if pin_path else None
+    forbid = (
+        read_pairs(forbid_path, "forbid", cohort, strict=strict, encoding=encoding) if forbid_path else None
+    )
+    return pins, forbid
 
 
 def _index_pairs(cohort, id_pairs) -> list[tuple[int, int]]:
@@ -450,13 +457,9 @@ def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_i
     from matcher.api import match as run
     from matcher.errors import InputError, Problem
     from matcher.explain import explain_text
-    from matcher.pairs_file import read_pairs
 
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
-    pins = read_pairs(pin_path, "pin", cohort, strict=strict, encoding=encoding) if pin_path else None
-    forbid = (
-        read_pairs(forbid_path, "forbid", cohort, strict=strict, encoding=encoding) if forbid_path else None
-    )
+    pins, forbid = _pair_files(cohort, pin_path, forbid_path, strict, encoding)
     i = cohort.mentee_index(mentee_id)
     j = None if mentor_id is None else cohort.mentor_index(mentor_id)
     problems = []
