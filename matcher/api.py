@@ -20,7 +20,7 @@ from scoring.combine import Scores, prepare_scoring, score_cohort
 from .check import CheckReport, check, side_rule_violations
 from .config import Config, load_config
 from .diagnose import unmatched_reason
-from .errors import MatcherError
+from .errors import InfeasibleError, MatcherError
 from .flow import Solution, solve_flow
 from .load import load_cohort
 from .model import Cohort
@@ -127,7 +127,10 @@ def _cpsat(problem, side, config):
         hint_problem = replace(problem, pins=pins)
     else:
         hint_problem = problem
-    hint = solve_flow(hint_problem, replace(side, max_changes=None, keep=())).mentor_of
+    try:
+        hint = solve_flow(hint_problem, replace(side, max_changes=None, keep=())).mentor_of
+    except InfeasibleError:  # kept pairs that cannot all stay: CP-SAT searches without a hint
+        hint = None
     # The optimum without the side rules bounds each stage from above (a relaxation).
     free = solve_flow(problem, SideRules()).mentor_of
     m = free >= 0
@@ -288,14 +291,9 @@ def resolver(result: MatchResult):
     def resolve(extra):
         problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
         try:
-            new = solve(problem, result.side, result.config).mentor_of
-        except (MatcherError, InputError):
+            return solve(problem, result.side, result.config).mentor_of
+        except (MatcherError, InputError):  # e.g. the pin breaks a side rule: no alternative
             return None
-        # Pins bypass the solver's department groups: a pinned pair that breaks a side rule
-        # is no alternative at all.
-        if side_rule_violations(problem, new, result.side):
-            return None
-        return new
 
     return resolve
 

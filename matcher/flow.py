@@ -88,13 +88,18 @@ def _network(problem: MatchProblem, side: SideRules, pinned: np.ndarray, capacit
     next_node = 1 + n_e + n_r
     heads_pair = mentor_node[rj].copy()
     group_tails, group_heads, group_caps = [], [], []
-    if side.max_same_department is not None and side.department is not None and ei.size:
-        dept = side.department[ei]
-        used = {}
+    used: dict[tuple[int, int], int] = {}
+    if side.max_same_department is not None and side.department is not None:
         for i, j in problem.pins:  # pinned mentees already use part of each (j, d) allowance
             d = int(side.department[i])
             if d >= 0:
                 used[(j, d)] = used.get((j, d), 0) + 1
+        if any(n > side.max_same_department for n in used.values()):
+            raise InfeasibleError(
+                "pins give a mentor more mentees of one department than max_same_department_per_mentor"
+            )
+    if side.max_same_department is not None and side.department is not None and ei.size:
+        dept = side.department[ei]
         keyed = dept >= 0
         keys = rj[keyed].astype(np.int64) * (int(dept.max()) + 1) + dept[keyed]
         uniq, inverse = np.unique(keys, return_inverse=True)
