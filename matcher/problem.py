@@ -21,6 +21,7 @@ flow solver uses the equivalent "max flow, then min cost" form with costs B·r +
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,10 +45,13 @@ class MatchProblem:
     def shape(self) -> tuple[int, int]:
         return self.score.shape
 
-    @property
+    @cached_property
     def allowed(self) -> np.ndarray:
-        """Pairs the rules allow for an eligible mentee, (n_e, n_r) bool."""
-        return (self.excluded == 0) & self.eligible[:, None]
+        """Pairs the rules allow for an eligible mentee, (n_e, n_r) bool (computed once,
+        read-only: flow, prechecks and alternatives all read it)."""
+        a = (self.excluded == 0) & self.eligible[:, None]
+        a.setflags(write=False)
+        return a
 
     @property
     def max_matchable(self) -> int:
