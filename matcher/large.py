@@ -1,18 +1,22 @@
-"""Large cohorts: score in chunks, keep a candidate set per mentee, solve, then *prove* it.
+"""Large cohorts: score in chunks, keep candidate pairs, solve, then *prove* it.
 
 At 50,000 × 20,000 there are 10⁹ pairs and nothing dense fits in memory. So:
 
-1. **Score in chunks** of mentee rows (float32 components), apply the hard rules to each
-   chunk, and keep per mentee its ``CANDIDATES`` best allowed mentors by score, with their
-   five Cs; remember the best score among the allowed mentors left out.
+1. **Score in chunks** of mentee rows, apply the hard rules to each chunk, and store every
+   pair's score as 2-byte units (hundredths). Keep as candidates each mentee's
+   ``CANDIDATES`` best allowed mentors *and* each mentor's ``MENTOR_CANDIDATES`` best
+   allowed mentees: mentors nobody ranks highly still get arcs, so the first solve
+   already matches as many mentees as the full problem can (mentor-only parts such as
+   care make a few mentors everyone's favourites).
 2. **Solve** the usual min-cost flow on the candidate pairs only.
 3. **Certify** optimality for the *full* problem with the flow's dual prices: shortest-path
    potentials d in the residual graph (Bellman–Ford, vectorised). A pruned pair (i, j)
-   could improve the pairing only if its weight w_ij > d(i) − d(j). For each mentee a
-   cheap bound with the best pruned score and the largest mentor potential settles most
-   of them; the rest have their rows re-scored and every pruned pair checked exactly.
-   Pairs that could improve are added and the flow solved again, until none can. The
-   answer is then optimal for the full problem, and ``summary.json`` says so and how.
+   could improve the pairing only if its weight w_ij > d(i) − d(j). A per-mentee bound
+   (its best pruned score and the largest mentor potential) settles most rows; the rest
+   are checked pair by pair over the stored scores. Pairs that could improve — and those
+   within ``NEAR`` of it, which the next prices would likely expose — are added and the
+   flow solved again, until none can improve. The answer is then optimal for the full
+   problem, and ``summary.json`` says so and how.
 
 Side rules (department spread, mentor minimum, fair mode) change the dual structure; with
 them the candidate answer is reported as FEASIBLE (not certified) — use a dense run or
@@ -31,11 +35,13 @@ from .config import FIVE_CS
 from .problem import multipliers, ready_units, score_units
 from .rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 
-CANDIDATES = 30  # kept per mentee
+CANDIDATES = 30  # best mentors kept per mentee
+MENTOR_CANDIDATES = 10  # best mentees kept per mentor
 DENSE_LIMIT = 3_000_000  # pairs: above this, match uses candidate sets
 CHUNK_PAIRS = 2_000_000
 NOT_ALLOWED = np.uint16(65535)
-ADD_PER_ROW = 8  # pairs added per mentee and round of the certificate (most violated first)
+ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most violated first)
+NEAR = 100  # objective units (1 score point): pairs this close to improving are added too
 
 
 @dataclass(eq=False)
@@ -57,6 +63,7 @@ class SparseProblem:
     per_mentee: np.ndarray  # allowed mentors per mentee (full problem)
     per_mentor: np.ndarray  # allowed mentees per mentor (full problem)
     units: np.ndarray  # (n_e, n_r) uint16: every pair's score in hundredths, NOT_ALLOWED if not
+    best_pruned: np.ndarray  # (n_e,) int64: ≥ every pruned allowed pair's units (−1: none)
     rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
     pins: tuple[tuple[int, int], ...] = ()
     _rows: dict = field(default_factory=dict)
@@ -194,10 +201,15 @@ def candidate_problem(
     for i, j in pins:
         pinned.setdefault(int(i), []).append(int(j))
     keep_n = min(CANDIDATES, n_r)
+    keep_m = min(MENTOR_CANDIDATES, n_e)
     eis, rjs, scs, cps = [], [], [], []
     per_mentee = np.zeros(n_e, np.int64)
     per_mentor = np.zeros(n_r, np.int64)
+    best_pruned = np.full(n_e, -1, np.int64)
     units = np.empty((n_e, n_r), dtype=np.uint16)
+    # Each mentor's best mentees so far: units (−1 = none) and mentee index, (keep_m, n_r).
+    col_units = np.full((keep_m, n_r), -1, np.int32)
+    col_rows = np.zeros((keep_m, n_r), np.int64)
     applied: tuple = ()
     step = max(1, CHUNK_PAIRS // max(n_r, 1))
     for start in range(0, n_e, step):
@@ -211,10 +223,13 @@ def candidate_problem(
         allowed = (bits == 0) & eligible[rows][:, None]
         per_mentee[rows] = allowed.sum(axis=1)
         per_mentor += allowed.sum(axis=0)
-        masked = np.where(allowed, score, -1.0)
-        units[rows] = np.where(allowed, score_units(score), NOT_ALLOWED)
+        chunk_units = np.where(allowed, score_units(score), -1).astype(np.int32)
+        units[rows] = np.where(allowed, chunk_units, NOT_ALLOWED)
         if keep_n < n_r:
-            top = np.argpartition(-masked, keep_n - 1, axis=1)[:, :keep_n]
+            # The (keep_n + 1)-th best score bounds every pair left out of this row.
+            top = np.argpartition(-chunk_units, keep_n, axis=1)
+            best_pruned[rows] = np.take_along_axis(chunk_units, top[:, keep_n : keep_n + 1], axis=1)[:, 0]
+            top = top[:, :keep_n]
         else:
             top = np.broadcast_to(np.arange(n_r), (rows.size, n_r))
         chosen = np.zeros_like(allowed)
@@ -228,6 +243,12 @@ def candidate_problem(
         rjs.append(j_idx)
         scs.append(score[r_idx, j_idx])
         cps.append(comps[:, r_idx, j_idx])
+        if keep_m:
+            both = np.concatenate([col_units, chunk_units])
+            best = np.argpartition(-both, keep_m - 1, axis=0)[:keep_m]
+            col_units = np.take_along_axis(both, best, axis=0)
+            old = np.take_along_axis(col_rows, np.minimum(best, keep_m - 1), axis=0)
+            col_rows = np.where(best < keep_m, old, rows[np.maximum(best - keep_m, 0)])
         if progress is not None:
             progress("score", int(rows[-1]) + 1, n_e)
     problem = SparseProblem(
@@ -242,9 +263,15 @@ def candidate_problem(
         per_mentee=per_mentee,
         per_mentor=per_mentor,
         units=units,
+        best_pruned=best_pruned,
         rescore=rescore,
         pins=tuple(pins),
     )
+    found = col_units >= 0
+    ei = col_rows[found]
+    rj = np.broadcast_to(np.arange(n_r), col_units.shape)[found].astype(np.int64)
+    new = problem._find(ei, rj) < 0
+    add_arcs(problem, ei[new], rj[new])
     return problem, applied
 
 
@@ -319,19 +346,29 @@ def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:
     tails = np.concatenate([np.asarray(t, np.int64) for t in tails])
     heads = np.concatenate([np.asarray(h, np.int64) for h in heads])
     costs = np.concatenate([np.asarray(c, np.int64) for c in costs])
+    # Bellman–Ford with arcs grouped by head: one gather and one segmented minimum a pass.
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    targets = heads[starts]
     d = np.zeros(T + 1, np.int64)
-    for _ in range(T + 2):  # Bellman–Ford; converges in (longest shortest path) passes
-        new = d.copy()
-        np.minimum.at(new, heads, d[tails] + costs)
-        if np.array_equal(new, d):
+    for _ in range(T + 2):  # converges in (longest shortest path) passes
+        best = np.minimum.reduceat(d[tails] + costs, starts)
+        improve = best < d[targets]
+        if not improve.any():
             return d
-        d = new
+        d[targets[improve]] = best[improve]
     raise RuntimeError("no potentials: the flow is not optimal (negative cycle)")  # pragma: no cover
 
 
 def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
-    """Pruned pairs that could improve the pairing (negative reduced cost), most violated
-    first (up to ADD_PER_ROW per mentee), checked exactly over every stored pair score."""
+    """Pruned pairs that could improve the pairing (reduced cost < 0), checked exactly
+    against every stored pair score: ``(ei, rj, improving, rows_checked)``.
+
+    ``ei, rj``: pairs to add, per mentee the most improving first (up to ADD_PER_ROW),
+    including pairs within NEAR of improving; ``improving``: how many pruned pairs could
+    strictly improve (0 = the answer is optimal for the full problem).
+    """
     n_e, n_r = problem.shape
     a, b = multipliers(problem)
     pinned = np.zeros(n_e, bool)
@@ -341,25 +378,33 @@ def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
     d_mentor = d[1 + n_e : 1 + n_e + n_r]
     base = np.int64(a) + np.int64(b) * ready_units(problem.readiness)
     free = problem.eligible & ~pinned
+    # A row whose best pruned pair cannot come near improving even at the lowest mentor
+    # price needs no pair-by-pair check.
+    bound = base + problem.best_pruned + d_mentor.max() - d_mentee
+    rows_to_check = np.flatnonzero(free & (problem.best_pruned >= 0) & (bound > -NEAR))
     found_i, found_j = [], []
+    improving = 0
+    take = min(ADD_PER_ROW, n_r)
     step = max(1, CHUNK_PAIRS // max(n_r, 1))
-    for start in range(0, n_e, step):
-        rows = np.arange(start, min(n_e, start + step))
+    for start in range(0, rows_to_check.size, step):
+        rows = rows_to_check[start : start + step]
         u = problem.units[rows]
-        excess = (base[rows][:, None] + u.astype(np.int64)) + d_mentor[None, :] - d_mentee[rows][:, None]
-        bad = (u != NOT_ALLOWED) & (excess > 0) & free[rows][:, None]
-        if not bad.any():
+        excess = (base[rows] - d_mentee[rows])[:, None] + u.astype(np.int64) + d_mentor[None, :]
+        near = (u != NOT_ALLOWED) & (excess > -NEAR)
+        lo, hi = np.searchsorted(problem.ei, rows), np.searchsorted(problem.ei, rows, side="right")
+        counts = hi - lo
+        owner = np.repeat(np.arange(rows.size), counts)
+        arcs = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        near[owner, problem.rj[arcs]] = False  # candidates already in the flow
+        if not near.any():
             continue
-        excess = np.where(bad, excess, 0)
-        take = min(ADD_PER_ROW, n_r)
+        improving += int((near & (excess > 0)).sum())
+        excess = np.where(near, excess, np.iinfo(np.int64).min // 2)
         top = np.argpartition(-excess, take - 1, axis=1)[:, :take]
-        sel = np.take_along_axis(bad, top, axis=1)
+        sel = np.take_along_axis(near, top, axis=1)
         r, c = np.nonzero(sel)
         found_i.append(rows[r])
         found_j.append(top[r, c])
     ei = np.concatenate(found_i).astype(np.int64) if found_i else np.zeros(0, np.int64)
     rj = np.concatenate(found_j).astype(np.int64) if found_j else np.zeros(0, np.int64)
-    if ei.size:  # candidates already in the flow have reduced cost ≥ 0; keep only new ones
-        keep = problem._find(ei, rj) < 0
-        ei, rj = ei[keep], rj[keep]
-    return ei, rj, n_e
+    return ei, rj, improving, int(rows_to_check.size)

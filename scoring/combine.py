@@ -156,29 +156,34 @@ def same_department(f: Features, rows) -> np.ndarray:
 
 def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
     """Components (5, k, n_r) float32 (NaN for a C not in use) and pair score (k, n_r) in
-    [0, 100] rounded to 0.01, for mentee ``rows`` (a slice or an index array)."""
+    [0, 100] rounded to 0.01, for mentee ``rows`` (a slice or an index array).
+
+    The weighted sum runs in float32 (half the memory traffic of float64; the Cs are
+    float32 already), always in the same order, so a pair's score never depends on the
+    block it was scored in.
+    """
     f = ctx.features
     k = len(np.arange(f.e.n)[rows])
     comps = np.full((5, k, f.r.n), np.nan, dtype=np.float32)
     w = ctx.weights[rows]
     total = w.sum(axis=1)
-    score = np.zeros((k, f.r.n))
-    norm = np.where(total > 0, total, 1.0)
+    coef = (100.0 * w / np.where(total > 0, total, 1.0)[:, None]).astype(np.float32)
+    acc = np.zeros((k, f.r.n), dtype=np.float32)
     for c_i, c in enumerate(FIVE_CS):
         if not ctx.in_use[c_i]:
             continue
         value = _component(f, ctx.text, ctx.has_e, ctx.has_r, ctx.config, c, rows)
         comps[c_i] = value
-        score += (w[:, c_i] / norm)[:, None] * comps[c_i].astype(np.float64)
-    score *= 100.0
-    score[total <= 0] = 50.0
+        acc += coef[:, c_i][:, None] * value
+    acc[total <= 0] = 50.0
     if (
         "department" in ctx.has_e
         and "department" in ctx.has_r
         and ctx.config.rules.same_department == "penalise"
     ):
-        score = np.where(same_department(f, rows), score - ctx.config.rules.department_penalty, score)
-    return comps, np.round(np.clip(score, 0.0, 100.0), 2)
+        acc -= np.float32(ctx.config.rules.department_penalty) * same_department(f, rows)
+    np.clip(acc, 0.0, 100.0, out=acc)
+    return comps, np.round(acc.astype(np.float64), 2)
 
 
 def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None = None) -> Scores:

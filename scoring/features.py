@@ -171,3 +171,31 @@ def overlap_counts(a: sparse.csr_matrix, b: sparse.csr_matrix, rows: slice = sli
 
 def list_sizes(a: sparse.csr_matrix) -> np.ndarray:
     return np.diff(a.indptr).astype(float)
+
+
+MASK_WORDS = 4  # lists over vocabularies of up to 256 items become bit masks
+
+
+def list_masks(a: sparse.csr_matrix, b: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each row's items as bits of uint64 words, (n, words) per side; None if the shared
+    vocabulary needs more than MASK_WORDS words. Shared items of two rows are then the
+    popcount of an AND."""
+    v = a.shape[1]
+    words = max(1, -(-v // 64))
+    if words > MASK_WORDS:
+        return None
+    # The narrowest word that holds the vocabulary: less memory to AND per pair.
+    dtype = np.uint64
+    for t in (np.uint32, np.uint16, np.uint8):
+        if v <= np.dtype(t).itemsize * 8:
+            dtype = t
+    size = np.dtype(dtype).itemsize * 8
+
+    def masks(m: sparse.csr_matrix) -> np.ndarray:
+        out = np.zeros((m.shape[0], words), dtype)
+        row = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        col = m.indices.astype(np.int64)
+        np.bitwise_or.at(out, (row, col // size), np.left_shift(dtype(1), (col % size).astype(dtype)))
+        return out
+
+    return masks(a), masks(b)
