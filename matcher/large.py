@@ -25,6 +25,9 @@ remove the rule when a proof matters.
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +42,7 @@ CANDIDATES = 30  # best mentors kept per mentee
 MENTOR_CANDIDATES = 10  # best mentees kept per mentor
 DENSE_LIMIT = 3_000_000  # pairs: above this, match uses candidate sets
 CHUNK_PAIRS = 2_000_000
+SCORING_THREADS = 4  # blocks scored at once (at most the machine's cores)
 NOT_ALLOWED = np.uint16(65535)
 ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most violated first)
 NEAR = 100  # objective units (1 score point): pairs this close to improving are added too
@@ -65,6 +69,7 @@ class SparseProblem:
     units: np.ndarray  # (n_e, n_r) uint16: every pair's score in hundredths, NOT_ALLOWED if not
     best_pruned: np.ndarray  # (n_e,) int64: ≥ every pruned allowed pair's units (−1: none)
     rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
+    rescore_components: object  # rows -> comps (5,k,n_r) (no rules: for reports)
     pins: tuple[tuple[int, int], ...] = ()
     _rows: dict = field(default_factory=dict)
     _key: np.ndarray | None = None
@@ -106,11 +111,18 @@ class SparseProblem:
         _, score, bits = self._full_row(i)
         return score, bits
 
-    def rank(self, i: int, j: int) -> int:
-        """1 + allowed mentors with a higher score (from the stored score units)."""
-        row = self.units[i]
-        own = int(score_units(np.array([self.pair_scores(i, j)]))[0])
-        return 1 + int(((row != NOT_ALLOWED) & (row > own)).sum())
+    def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        """Rank of mentor jj[n] for mentee ii[n]: 1 + allowed mentors with a higher score
+        (from the stored score units, in blocks of rows)."""
+        ii, jj = np.asarray(ii, dtype=np.int64), np.asarray(jj, dtype=np.int64)
+        out = np.empty(ii.size, np.int64)
+        step = max(1, CHUNK_PAIRS // max(self.shape[1], 1))
+        for start in range(0, ii.size, step):
+            i, j = ii[start : start + step], jj[start : start + step]
+            row = self.units[i]
+            own = row[np.arange(i.size), j].astype(np.int32)
+            out[start : start + step] = 1 + ((row != NOT_ALLOWED) & (row > own[:, None])).sum(axis=1)
+        return out
 
     def components(self, i: int, j: int) -> np.ndarray:
         pos = int(self._find(i, j))
@@ -124,7 +136,11 @@ class SparseProblem:
         pos = self._find(ii, jj)
         out = self.arc_score[np.maximum(pos, 0)] if self.arc_score.size else np.zeros(ii.size)
         out = np.where(pos >= 0, out, np.nan)
-        for k in np.flatnonzero(pos < 0):
+        missing = np.flatnonzero(pos < 0)
+        stored = self.units[ii[missing], jj[missing]]
+        known = stored != NOT_ALLOWED  # allowed pairs: the stored score is exact
+        out[missing[known]] = stored[known].astype(np.float64) / 100.0
+        for k in missing[~known]:
             out[k] = self.row(int(ii[k]))[0][jj[k]]
         return float(out[0]) if scalar else out
 
@@ -212,9 +228,8 @@ def candidate_problem(
     col_rows = np.zeros((keep_m, n_r), np.int64)
     applied: tuple = ()
     step = max(1, CHUNK_PAIRS // max(n_r, 1))
-    for start in range(0, n_e, step):
-        rows = np.arange(start, min(n_e, start + step))
-        comps, score, bits = rescore(rows)
+    blocks = [np.arange(start, min(n_e, start + step)) for start in range(0, n_e, step)]
+    for rows, (comps, score, bits) in _in_parallel(rescore, blocks):
         if not applied:
             x = RuleInput(
                 cohort, ctx.features, config, score[:1], rows[:1], tuple(forbidden), tuple(failed), extra
@@ -265,6 +280,7 @@ def candidate_problem(
         units=units,
         best_pruned=best_pruned,
         rescore=rescore,
+        rescore_components=lambda rows: score_block(ctx, rows)[0],
         pins=tuple(pins),
     )
     found = col_units >= 0
@@ -273,6 +289,30 @@ def candidate_problem(
     new = problem._find(ei, rj) < 0
     add_arcs(problem, ei[new], rj[new])
     return problem, applied
+
+
+def _in_parallel(fn, blocks):
+    """``(block, fn(block))`` in block order, computing up to SCORING_THREADS blocks at once.
+
+    numpy releases the GIL in its loops, so threads score blocks on several cores; at
+    most that many results wait in memory, and the order (hence every output) is the same
+    as scoring one block after another.
+    """
+    threads = max(1, min(SCORING_THREADS, os.cpu_count() or 1))
+    if threads == 1 or len(blocks) < 2:
+        for b in blocks:
+            yield b, fn(b)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        waiting = deque()
+        for b in blocks:
+            waiting.append((b, pool.submit(fn, b)))
+            if len(waiting) >= threads:
+                b0, fut = waiting.popleft()
+                yield b0, fut.result()
+        while waiting:
+            b0, fut = waiting.popleft()
+            yield b0, fut.result()
 
 
 def add_arcs(problem: SparseProblem, ei, rj) -> None:
@@ -295,19 +335,17 @@ def add_arcs(problem: SparseProblem, ei, rj) -> None:
 
 
 def fill_components(problem: SparseProblem, mentor_of: np.ndarray) -> None:
-    """Give the chosen pairs added by the certificate their five Cs, re-scoring their rows
-    in blocks (one block call instead of one per row when the report asks)."""
+    """Give the chosen pairs added after scoring (mentor candidates, the certificate) their
+    five Cs, re-scoring their rows in blocks on several cores (one block call instead of
+    one per row when a report asks)."""
     matched = np.flatnonzero(mentor_of >= 0)
     pos = problem._find(matched, mentor_of[matched])
     missing = (pos >= 0) & np.isnan(problem.arc_comps[0, np.maximum(pos, 0)])
-    rows = matched[missing]
+    rows, at = matched[missing], pos[missing]
     step = max(1, CHUNK_PAIRS // max(problem.shape[1], 1))
-    for start in range(0, rows.size, step):
-        block = rows[start : start + step]
-        comps, _, _ = problem.rescore(block)
-        problem.arc_comps[:, pos[missing][start : start + step]] = comps[
-            :, np.arange(block.size), mentor_of[block]
-        ]
+    blocks = [np.arange(start, min(rows.size, start + step)) for start in range(0, rows.size, step)]
+    for block, comps in _in_parallel(lambda b: problem.rescore_components(rows[b]), blocks):
+        problem.arc_comps[:, at[block]] = comps[:, np.arange(block.size), mentor_of[rows[block]]]
 
 
 def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:

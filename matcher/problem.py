@@ -73,10 +73,12 @@ class MatchProblem:
         """(scores, rule bits) of mentee i with every mentor, shape (n_mentors,) each."""
         return self.score[i], self.excluded[i]
 
-    def rank(self, i: int, j: int) -> int:
-        """1 + number of allowed mentors with a strictly higher score for mentee i."""
-        scores, bits = self.row(i)
-        return 1 + int((scores[bits == 0] > scores[j]).sum())
+    def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        """Rank of mentor jj[n] for mentee ii[n]: 1 + allowed mentors with a higher score."""
+        ii, jj = np.asarray(ii, dtype=np.int64), np.asarray(jj, dtype=np.int64)
+        own = self.score[ii, jj]
+        higher = (self.score[ii] > own[:, None]) & (self.excluded[ii] == 0)
+        return 1 + higher.sum(axis=1)
 
     def allowed_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Allowed mentors per mentee (n_e,) and allowed mentees per mentor (n_r,)."""

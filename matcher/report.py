@@ -45,6 +45,7 @@ def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[lis
     matched = np.flatnonzero(result.solution.mentor_of >= 0)
     comps = s.pair_components(matched, result.solution.mentor_of[matched])
     scores = p.pair_scores(matched, result.solution.mentor_of[matched])
+    ranks = p.ranks(matched, result.solution.mentor_of[matched])
     for n, i in enumerate(matched):
         j = int(result.solution.mentor_of[i])
         rows.append(
@@ -56,7 +57,7 @@ def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[lis
                 fmt_score(scores[n]),
                 *(fmt_unit(float(comps[k, n])) for k in range(5)),
                 fmt_unit(float(s.readiness[i])),
-                p.rank(int(i), j),
+                int(ranks[n]),
                 why(result, int(i), j, comps[:, n]),
                 *([status[int(i)]] if status is not None else []),
             ]

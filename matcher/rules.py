@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -103,21 +104,33 @@ def language_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if "languages" not in c.mentee_columns or "languages" not in c.mentor_columns:
         return None
+    from scoring.five_cs import shared_items
+
     f = x.features
-    le = f.e.languages[x.mentees]
-    shared = np.asarray((le @ f.r.languages.T).toarray()) > 0
-    give_e = np.diff(le.indptr) > 0
+    none_shared = shared_items(f, "languages", x.mentees) == 0
+    give_e = np.diff(f.e.languages.indptr)[x.mentees] > 0
     give_r = np.diff(f.r.languages.indptr) > 0
-    return ~shared & give_e[:, None] & give_r[None, :]
+    none_shared &= give_e[:, None]
+    none_shared &= give_r[None, :]
+    return none_shared
 
 
 def mode_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if "mode" not in c.mentee_columns or "mode" not in c.mentor_columns:
         return None
-    f = x.features
-    a, b = f.e.mode[x.mentees][:, None], f.r.mode[None, :]
-    return ((a == 1) & (b == 2)) | ((a == 2) & (b == 1))
+    return _mode_rule(x.features).block(x.mentees)
+
+
+@lru_cache(maxsize=16)
+def _mode_rule(f):
+    from scoring.five_cs import pair_table
+
+    def clash(e, r):
+        a, b = e[0], r[0]
+        return ((a == 1) & (b == 2)) | ((a == 2) & (b == 1))
+
+    return pair_table(clash, (f.e.mode,), (f.r.mode,), dtype=bool)
 
 
 def location_mask(x: RuleInput) -> np.ndarray | None:
@@ -125,24 +138,38 @@ def location_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if not all("location" in s and "mode" in s for s in (c.mentee_columns, c.mentor_columns)):
         return None
-    f = x.features
-    a, b = f.e.mode[x.mentees][:, None], f.r.mode[None, :]
-    # One side insists on in person and the other does not rule it out (blank = either).
-    in_person = ((a == 1) & (b != 2)) | ((b == 1) & (a != 2))
-    la, lb = f.e.location[x.mentees][:, None], f.r.location[None, :]
-    return in_person & (la >= 0) & (lb >= 0) & (la != lb)
+    return _location_rule(x.features).block(x.mentees)
+
+
+@lru_cache(maxsize=16)
+def _location_rule(f):
+    from scoring.five_cs import pair_table
+
+    def apart(e, r):
+        (a, la), (b, lb) = e, r
+        # One side insists on in person and the other does not rule it out (blank = either).
+        in_person = ((a == 1) & (b != 2)) | ((b == 1) & (a != 2))
+        return in_person & (la >= 0) & (lb >= 0) & (la != lb)
+
+    return pair_table(apart, (f.e.mode, f.e.location), (f.r.mode, f.r.location), dtype=bool)
 
 
 def timezone_mask(x: RuleInput) -> np.ndarray | None:
     c = x.cohort
     if "timezone" not in c.mentee_columns or "timezone" not in c.mentor_columns:
         return None
-    from scoring.features import timezone_gap
+    return _timezone_rule(x.features, x.config.rules.max_timezone_gap_hours).block(x.mentees)
 
-    f = x.features
-    gap = timezone_gap(f, x.mentees)
-    with np.errstate(invalid="ignore"):
-        return np.nan_to_num(gap, nan=0.0) > x.config.rules.max_timezone_gap_hours + 1e-9
+
+@lru_cache(maxsize=16)
+def _timezone_rule(f, limit: float):
+    """Time zones are few: the rule is looked up per pair in a table over them."""
+    from scoring.five_cs import pair_table
+
+    def too_far(e, r):
+        return np.nan_to_num(f.tz_table[e[0], r[0]], nan=0.0) > limit + 1e-9
+
+    return pair_table(too_far, (f.e.tz_code,), (f.r.tz_code,), dtype=bool)
 
 
 def seniority_mask(x: RuleInput) -> np.ndarray | None:
@@ -155,20 +182,30 @@ def seniority_mask(x: RuleInput) -> np.ndarray | None:
     if "seniority" not in c.mentee_columns or "seniority" not in c.mentor_columns:
         return None
     rules = x.config.rules
-    f = x.features
-    gap = f.r.seniority[None, :] - f.e.seniority[x.mentees][:, None]
-    known = ~np.isnan(gap)
-    gap = np.nan_to_num(gap)
-    if rules.seniority == "mentor_senior":
-        d, bad = gap, gap <= 0
-    elif rules.seniority == "mentee_senior":
-        d, bad = -gap, gap >= 0
-    else:
-        d, bad = np.abs(gap), np.zeros_like(gap, dtype=bool)
-    if rules.seniority_gap is not None:
-        lo, hi = rules.seniority_gap
-        bad = bad | (d < lo) | (d > hi)
-    return bad & known
+    return _seniority_rule(x.features, rules.seniority, rules.seniority_gap).block(x.mentees)
+
+
+@lru_cache(maxsize=16)
+def _seniority_rule(f, order: str, bounds):
+    """Seniority levels are few: the rule is looked up per pair in a table over them."""
+    from scoring.five_cs import pair_table
+
+    def bad(e, r):
+        gap = r[0] - e[0]
+        known = ~np.isnan(gap)
+        gap = np.nan_to_num(gap)
+        if order == "mentor_senior":
+            d, out = gap, gap <= 0
+        elif order == "mentee_senior":
+            d, out = -gap, gap >= 0
+        else:
+            d, out = np.abs(gap), np.zeros_like(gap, dtype=bool)
+        if bounds is not None:
+            lo, hi = bounds
+            out = out | (d < lo) | (d > hi)
+        return out & known
+
+    return pair_table(bad, (f.e.seniority,), (f.r.seniority,), dtype=bool)
 
 
 def department_mask(x: RuleInput) -> np.ndarray | None:
@@ -282,7 +319,7 @@ def exclusions(x: RuleInput) -> tuple[np.ndarray, tuple[str, ...]]:
         if mask is None:
             continue
         applied.append(r.name)
-        bits |= mask.astype(np.uint16) << np.uint16(r.bit)
+        np.bitwise_or(bits, np.uint16(1 << r.bit), out=bits, where=mask)
     return bits, tuple(applied)
 
 

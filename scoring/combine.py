@@ -164,13 +164,14 @@ def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
     """
     f = ctx.features
     k = len(np.arange(f.e.n)[rows])
-    comps = np.full((5, k, f.r.n), np.nan, dtype=np.float32)
+    comps = np.empty((5, k, f.r.n), dtype=np.float32)
     w = ctx.weights[rows]
     total = w.sum(axis=1)
     coef = (100.0 * w / np.where(total > 0, total, 1.0)[:, None]).astype(np.float32)
     acc = np.zeros((k, f.r.n), dtype=np.float32)
     for c_i, c in enumerate(FIVE_CS):
         if not ctx.in_use[c_i]:
+            comps[c_i] = np.nan
             continue
         value = _component(f, ctx.text, ctx.has_e, ctx.has_r, ctx.config, c, rows)
         comps[c_i] = value

@@ -50,12 +50,13 @@ class PairTable:
     table: np.ndarray | None  # (u_e, u_r) float32
     e_code: np.ndarray | None  # (n_e,) row of each mentee in the table
     r_code: np.ndarray | None  # (n_r,)
+    dtype: type = np.float32
 
     def block(self, rows) -> np.ndarray:
-        """(k, n_r) float32 for mentee ``rows``."""
+        """(k, n_r) values for mentee ``rows``."""
         if self.table is None:
             out = self.value([c[rows][:, None] for c in self.e_cols], [c[None, :] for c in self.r_cols])
-            return np.broadcast_to(out, (len(self.e_cols[0][rows]), self.r_cols[0].size)).astype(np.float32)
+            return np.broadcast_to(out, (len(self.e_cols[0][rows]), self.r_cols[0].size)).astype(self.dtype)
         return np.take(self.table[np.atleast_1d(self.e_code[rows])], self.r_code, axis=1)  # C order
 
 
@@ -74,17 +75,18 @@ def _distinct(cols: tuple[np.ndarray, ...]) -> tuple[np.ndarray, list[np.ndarray
     return inv.ravel(), [v[p] for v, p in zip(values, parts, strict=True)]
 
 
-def pair_table(value, e_cols, r_cols) -> PairTable:
-    """Build the lookup table of ``value`` over the distinct answers present."""
+def pair_table(value, e_cols, r_cols, dtype=np.float32) -> PairTable:
+    """Build the lookup table of ``value`` over the distinct answers present (``dtype``:
+    float32 for scores, bool for the hard rules)."""
     e_cols, r_cols = tuple(np.asarray(c) for c in e_cols), tuple(np.asarray(c) for c in r_cols)
     e_code, e_vals = _distinct(e_cols)
     r_code, r_vals = _distinct(r_cols)
     if e_vals[0].size * r_vals[0].size > TABLE_LIMIT:
-        return PairTable(value, e_cols, r_cols, None, None, None)
+        return PairTable(value, e_cols, r_cols, None, None, None, dtype)
     shape = (e_vals[0].size, r_vals[0].size)
     table = value([v[:, None] for v in e_vals], [v[None, :] for v in r_vals])
-    table = np.ascontiguousarray(np.broadcast_to(table, shape), dtype=np.float32)
-    return PairTable(value, e_cols, r_cols, table, e_code, r_code)
+    table = np.ascontiguousarray(np.broadcast_to(table, shape), dtype=dtype)
+    return PairTable(value, e_cols, r_cols, table, e_code, r_code, dtype)
 
 
 def _blend(parts: list[tuple[float, np.ndarray]]) -> np.ndarray | None:
@@ -124,21 +126,27 @@ def _lists(f: Features, column: str) -> _Lists:
     return _Lists(ne, nr, me, mr, inverse_min)
 
 
-def _overlap_share(f: Features, column: str, rows, denominator: str) -> np.ndarray:
-    """Shared items / size of the mentee's list ('mentee') or of the smaller list ('min');
-    0.5 when either list is blank.
+def shared_items(f: Features, column: str, rows) -> np.ndarray:
+    """(k, n_r) number of items both lists hold (a list column: interests, topics, languages).
 
-    Lists are bit masks, so the shared count of every pair is a popcount of an AND.
+    Lists are bit masks, so the count for every pair is a popcount of an AND.
     """
     lists = _lists(f, column)
-    ne = np.atleast_1d(lists.e_size[rows])
     if lists.e_mask is None:  # a long vocabulary: a sparse product instead
-        shared = overlap_counts(getattr(f.e, column), getattr(f.r, column), rows).astype(np.float32)
-    else:
-        me, mr = lists.e_mask[rows], lists.r_mask
-        shared = np.bitwise_count(me[:, 0][:, None] & mr[None, :, 0])
-        for w in range(1, mr.shape[1]):
-            shared += np.bitwise_count(me[:, w][:, None] & mr[None, :, w])
+        return overlap_counts(getattr(f.e, column), getattr(f.r, column), rows).astype(np.float32)
+    me, mr = lists.e_mask[rows], lists.r_mask
+    shared = np.bitwise_count(me[:, 0][:, None] & mr[None, :, 0])
+    for w in range(1, mr.shape[1]):
+        shared += np.bitwise_count(me[:, w][:, None] & mr[None, :, w])
+    return shared
+
+
+def _overlap_share(f: Features, column: str, rows, denominator: str) -> np.ndarray:
+    """Shared items / size of the mentee's list ('mentee') or of the smaller list ('min');
+    0.5 when either list is blank."""
+    lists = _lists(f, column)
+    ne = np.atleast_1d(lists.e_size[rows])
+    shared = shared_items(f, column, rows)
     if denominator == "mentee":
         share = np.multiply(shared, (1.0 / np.maximum(ne, 1)).astype(np.float32)[:, None], dtype=np.float32)
     else:
