@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scoring.combine import ScoringContext, score_block
+from scoring.combine import ScoringContext, pair_components, score_block
 
 from .config import FIVE_CS
 from .problem import multipliers, ready_units, score_units
@@ -69,7 +69,7 @@ class SparseProblem:
     units: np.ndarray  # (n_e, n_r) uint16: every pair's score in hundredths, NOT_ALLOWED if not
     best_pruned: np.ndarray  # (n_e,) int64: ≥ every pruned allowed pair's units (−1: none)
     rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
-    rescore_components: object  # rows -> comps (5,k,n_r) (no rules: for reports)
+    components_of: object  # (mentees, mentors) -> five Cs of those pairs, (5, n)
     pins: tuple[tuple[int, int], ...] = ()
     _rows: dict = field(default_factory=dict)
     _key: np.ndarray | None = None
@@ -128,7 +128,7 @@ class SparseProblem:
         pos = int(self._find(i, j))
         if pos >= 0 and not np.isnan(self.arc_comps[:, pos]).all():
             return self.arc_comps[:, pos]
-        return self._full_row(i)[0][:, j]
+        return self.components_of(np.array([i]), np.array([j]))[:, 0]
 
     def pair_scores(self, i, j):
         scalar = np.ndim(i) == 0 and np.ndim(j) == 0
@@ -177,8 +177,8 @@ class SparseScores:
         if not self.used:
             return np.full_like(out, np.nan)
         k0 = FIVE_CS.index(self.used[0])  # a C in use is never NaN once filled in
-        for n in np.flatnonzero((pos < 0) | np.isnan(out[k0])):
-            out[:, n] = p.components(int(ii[n]), int(jj[n]))
+        todo = np.flatnonzero((pos < 0) | np.isnan(out[k0]))
+        out[:, todo] = p.components_of(np.asarray(ii)[todo], np.asarray(jj)[todo])
         return out
 
 
@@ -280,7 +280,7 @@ def candidate_problem(
         units=units,
         best_pruned=best_pruned,
         rescore=rescore,
-        rescore_components=lambda rows: score_block(ctx, rows)[0],
+        components_of=lambda ii, jj: pair_components(ctx, ii, jj),
         pins=tuple(pins),
     )
     found = col_units >= 0
@@ -336,16 +336,12 @@ def add_arcs(problem: SparseProblem, ei, rj) -> None:
 
 def fill_components(problem: SparseProblem, mentor_of: np.ndarray) -> None:
     """Give the chosen pairs added after scoring (mentor candidates, the certificate) their
-    five Cs, re-scoring their rows in blocks on several cores (one block call instead of
-    one per row when a report asks)."""
+    five Cs, computed for those pairs only."""
     matched = np.flatnonzero(mentor_of >= 0)
     pos = problem._find(matched, mentor_of[matched])
     missing = (pos >= 0) & np.isnan(problem.arc_comps[0, np.maximum(pos, 0)])
-    rows, at = matched[missing], pos[missing]
-    step = max(1, CHUNK_PAIRS // max(problem.shape[1], 1))
-    blocks = [np.arange(start, min(rows.size, start + step)) for start in range(0, rows.size, step)]
-    for block, comps in _in_parallel(lambda b: problem.rescore_components(rows[b]), blocks):
-        problem.arc_comps[:, at[block]] = comps[:, np.arange(block.size), mentor_of[rows[block]]]
+    rows = matched[missing]
+    problem.arc_comps[:, pos[missing]] = problem.components_of(rows, mentor_of[rows])
 
 
 def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:
@@ -420,12 +416,9 @@ def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
     # price needs no pair-by-pair check.
     bound = base + problem.best_pruned + d_mentor.max() - d_mentee
     rows_to_check = np.flatnonzero(free & (problem.best_pruned >= 0) & (bound > -NEAR))
-    found_i, found_j = [], []
-    improving = 0
     take = min(ADD_PER_ROW, n_r)
-    step = max(1, CHUNK_PAIRS // max(n_r, 1))
-    for start in range(0, rows_to_check.size, step):
-        rows = rows_to_check[start : start + step]
+
+    def check(rows):
         u = problem.units[rows]
         excess = (base[rows] - d_mentee[rows])[:, None] + u.astype(np.int64) + d_mentor[None, :]
         near = (u != NOT_ALLOWED) & (excess > -NEAR)
@@ -435,14 +428,22 @@ def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
         arcs = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
         near[owner, problem.rj[arcs]] = False  # candidates already in the flow
         if not near.any():
-            continue
-        improving += int((near & (excess > 0)).sum())
+            return 0, None, None
+        improving = int((near & (excess > 0)).sum())
         excess = np.where(near, excess, np.iinfo(np.int64).min // 2)
         top = np.argpartition(-excess, take - 1, axis=1)[:, :take]
-        sel = np.take_along_axis(near, top, axis=1)
-        r, c = np.nonzero(sel)
-        found_i.append(rows[r])
-        found_j.append(top[r, c])
+        r, c = np.nonzero(np.take_along_axis(near, top, axis=1))
+        return improving, rows[r], top[r, c]
+
+    step = max(1, CHUNK_PAIRS // max(n_r, 1))
+    blocks = [rows_to_check[start : start + step] for start in range(0, rows_to_check.size, step)]
+    found_i, found_j = [], []
+    improving = 0
+    for _, (count, i, j) in _in_parallel(check, blocks):
+        improving += count
+        if i is not None:
+            found_i.append(i)
+            found_j.append(j)
     ei = np.concatenate(found_i).astype(np.int64) if found_i else np.zeros(0, np.int64)
     rj = np.concatenate(found_j).astype(np.int64) if found_j else np.zeros(0, np.int64)
     return ei, rj, improving, int(rows_to_check.size)

@@ -18,7 +18,7 @@ from matcher.config import FIVE_CS, Config
 from . import five_cs
 from .features import Features, build_features
 from .readiness import readiness as readiness_of
-from .text import fit_text, text_similarity
+from .text import fit_text, pair_similarity, text_similarity
 
 CHUNK_PAIRS = 4_000_000  # pairs scored per chunk
 
@@ -143,7 +143,12 @@ def _component(f, fitted, has_e, has_r, config, c, rows):
     if c == "challenge":
         return five_cs.challenge(f, rows, has_e, has_r)
     if c == "context":
-        text = None if fitted is None else text_similarity(fitted, rows)
+        if fitted is None:
+            text = None
+        elif isinstance(rows, five_cs.Pairs):
+            text = pair_similarity(fitted, rows.mentees, rows.mentors)
+        else:
+            text = text_similarity(fitted, rows)
         return five_cs.context(f, rows, has_e, has_r, text, config.rules.seniority)
     return five_cs.care(f, rows, has_e, has_r)
 
@@ -152,6 +157,17 @@ def same_department(f: Features, rows) -> np.ndarray:
     """(k, n_mentors) bool: both gave the same department."""
     de, dr = f.e.department[rows][:, None], f.r.department[None, :]
     return (de == dr) & (de >= 0)
+
+
+def pair_components(ctx: ScoringContext, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+    """The five Cs of pairs (mentees[n], mentors[n]) as a (5, n) float32 array (NaN for a C
+    not in use): the same functions as :func:`score_block`, evaluated on those pairs only."""
+    at = five_cs.Pairs(np.asarray(mentees, dtype=np.int64), np.asarray(mentors, dtype=np.int64))
+    comps = np.full((5, at.mentees.size), np.nan, dtype=np.float32)
+    for c_i, c in enumerate(FIVE_CS):
+        if ctx.in_use[c_i] and at.mentees.size:
+            comps[c_i] = _component(ctx.features, ctx.text, ctx.has_e, ctx.has_r, ctx.config, c, at)
+    return comps
 
 
 def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:

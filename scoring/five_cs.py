@@ -34,6 +34,16 @@ TABLE_LIMIT = 1 << 22  # entries: above this a part is computed pair by pair, no
 
 
 @dataclass(frozen=True, eq=False)
+class Pairs:
+    """Given pairs instead of a block: ``mentees[n]`` with ``mentors[n]``. Every C accepts
+    it in place of ``rows`` and returns (n,) values, so the Cs of a few chosen pairs cost
+    no more than those pairs (a report needs them for pairs outside the candidates)."""
+
+    mentees: np.ndarray
+    mentors: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class PairTable:
     """A part whose value depends only on a few answers of each side (a code, a Likert
     value): computed once per distinct (mentee answers, mentor answers) and looked up per
@@ -53,7 +63,13 @@ class PairTable:
     dtype: type = np.float32
 
     def block(self, rows) -> np.ndarray:
-        """(k, n_r) values for mentee ``rows``."""
+        """(k, n_r) values for mentee ``rows``, or (n,) for :class:`Pairs`."""
+        if isinstance(rows, Pairs):
+            ii, jj = rows.mentees, rows.mentors
+            if self.table is None:
+                out = self.value([c[ii] for c in self.e_cols], [c[jj] for c in self.r_cols])
+                return np.broadcast_to(out, ii.shape).astype(self.dtype)
+            return self.table[self.e_code[ii], self.r_code[jj]]
         if self.table is None:
             out = self.value([c[rows][:, None] for c in self.e_cols], [c[None, :] for c in self.r_cols])
             return np.broadcast_to(out, (len(self.e_cols[0][rows]), self.r_cols[0].size)).astype(self.dtype)
@@ -132,8 +148,16 @@ def shared_items(f: Features, column: str, rows) -> np.ndarray:
     Lists are bit masks, so the count for every pair is a popcount of an AND.
     """
     lists = _lists(f, column)
+    a, b = getattr(f.e, column), getattr(f.r, column)
+    if isinstance(rows, Pairs):
+        ii, jj = rows.mentees, rows.mentors
+        if lists.e_mask is None:
+            return np.asarray(a[ii].multiply(b[jj]).sum(axis=1)).ravel().astype(np.float32)
+        return sum(
+            np.bitwise_count(lists.e_mask[ii, w] & lists.r_mask[jj, w]) for w in range(lists.e_mask.shape[1])
+        )
     if lists.e_mask is None:  # a long vocabulary: a sparse product instead
-        return overlap_counts(getattr(f.e, column), getattr(f.r, column), rows).astype(np.float32)
+        return overlap_counts(a, b, rows).astype(np.float32)
     me, mr = lists.e_mask[rows], lists.r_mask
     shared = np.bitwise_count(me[:, 0][:, None] & mr[None, :, 0])
     for w in range(1, mr.shape[1]):
@@ -145,8 +169,13 @@ def _overlap_share(f: Features, column: str, rows, denominator: str) -> np.ndarr
     """Shared items / size of the mentee's list ('mentee') or of the smaller list ('min');
     0.5 when either list is blank."""
     lists = _lists(f, column)
-    ne = np.atleast_1d(lists.e_size[rows])
     shared = shared_items(f, column, rows)
+    if isinstance(rows, Pairs):
+        ne, nr = lists.e_size[rows.mentees], lists.r_size[rows.mentors]
+        denom = ne if denominator == "mentee" else np.minimum(ne, nr)
+        share = (shared / np.maximum(denom, 1)).astype(np.float32)
+        return np.where((ne == 0) | (nr == 0), np.float32(NEUTRAL), share)
+    ne = np.atleast_1d(lists.e_size[rows])
     if denominator == "mentee":
         share = np.multiply(shared, (1.0 / np.maximum(ne, 1)).astype(np.float32)[:, None], dtype=np.float32)
     else:
@@ -321,6 +350,8 @@ def seniority_fit(f: Features, rows, seniority_rule: str) -> np.ndarray:
 
 
 def _mentor_only(values: np.ndarray, rows, n_e: int) -> np.ndarray:
+    if isinstance(rows, Pairs):
+        return values.astype(np.float32)[rows.mentors]
     k = len(np.arange(n_e)[rows])
     return np.broadcast_to(values.astype(np.float32)[None, :], (k, values.size))
 
@@ -328,7 +359,8 @@ def _mentor_only(values: np.ndarray, rows, n_e: int) -> np.ndarray:
 def context(f: Features, rows, has_e, has_r, text_similarity=None, seniority_rule="mentor_senior"):
     """Knowledge to guide: goal topics covered, goals↔expertise text, seniority gap, EMCC level.
 
-    ``text_similarity`` is the (k, n_mentors) TF-IDF cosine for these rows, or None.
+    ``text_similarity`` is the (k, n_mentors) TF-IDF cosine for these rows (or (n,) for
+    :class:`Pairs`), or None.
     """
     parts = []
     w = CONTEXT_PART_WEIGHTS

@@ -252,6 +252,14 @@ def fit_text(goals: list[str], expertise: list[str]) -> FittedText | None:
     return FittedText(weigh(goal_terms), weigh(expert_terms), tuple(vocab))
 
 
+def pair_similarity(fitted: FittedText, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+    """Cosine of each (mentees[n], mentors[n]) pair, (n,); NaN where either text is blank."""
+    g, x = fitted.goals[mentees], fitted.expertise[mentors]
+    sim = np.asarray(g.multiply(x).sum(axis=1)).ravel()
+    blank = (np.diff(g.indptr) == 0) | (np.diff(x.indptr) == 0)
+    return np.where(blank, np.nan, sim)
+
+
 def text_similarity(fitted: FittedText, rows: slice = slice(None)) -> np.ndarray:
     """Cosine (k, n_mentors) for mentee ``rows``; NaN where either text is blank."""
     g, x = fitted.goals[rows], fitted.expertise
