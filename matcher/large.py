@@ -12,8 +12,9 @@ At 50,000 × 20,000 there are 10⁹ pairs and nothing dense fits in memory. So:
 3. **Certify** optimality for the *full* problem with the flow's dual prices: shortest-path
    potentials d in the residual graph (Bellman–Ford, vectorised). A pruned pair (i, j)
    could improve the pairing only if its weight w_ij > d(i) − d(j). A per-mentee bound
-   (its best pruned score and the largest mentor potential) settles most rows; the rest
-   are checked pair by pair over the stored scores. Pairs that could improve — and those
+   (its best pruned score and the largest mentor potential) skips rows that cannot come
+   near improving — few on generated cohorts, where mentor prices spread widely — and
+   the rest are checked pair by pair over the stored scores, on several threads. Pairs that could improve — and those
    within ``NEAR`` of it, which the next prices would likely expose — are added and the
    flow solved again, until none can improve. The answer is then optimal for the full
    problem, and ``summary.json`` says so and how.
