@@ -8,7 +8,8 @@ Usage (from the repository root, with the project installed with its ``bench`` e
 
 For each size it generates a seeded cohort with ``mentor-match generate`` and runs
 ``mentor-match match --alternatives 0`` as a separate process, reporting wall time and
-peak memory of that process and the per-stage times it writes (load, score, solve).
+peak memory of that process and the per-stage times and peak memory after each stage
+that it writes to timings.json (load, score, solve; write is the rest).
 Then, in this process and on the same score matrix, where it fits in memory:
 
 * ``scipy.optimize.linear_sum_assignment`` on the capacity-expanded matrix (the exact
@@ -175,8 +176,11 @@ def main() -> None:
     sizes = ["200x80"] if args.smoke else args.sizes.split(",")
     print(f"# mentor-match benchmark — {date.today()} — {platform.machine()}, {platform.python_version()}")
     print()
-    print("| mentees × mentors | wall (s) | peak memory (MiB) | load | score | solve | certificate |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| mentees × mentors | wall (s) | peak memory (MiB) | load | score | solve | write (rest) "
+        "| peak MiB after load / score / solve | certificate |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     comparisons = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -191,9 +195,11 @@ def main() -> None:
             t = json.loads((out / "timings.json").read_text())
             s = json.loads((out / "summary.json").read_text())
             cert = "certified" if s["certificate"].get("certified") else s["status"]
+            stages = t.get("load", 0) + t.get("score", 0) + t.get("solve", 0)
+            peaks = " / ".join(f"{t.get(f'peak_mib_after_{k}', 0):.0f}" for k in ("load", "score", "solve"))
             print(
                 f"| {n_e:,} × {n_r:,} | {wall:.2f} | {peak:.0f} | {t.get('load', 0):.2f} | "
-                f"{t.get('score', 0):.2f} | {t.get('solve', 0):.2f} | {cert} |"
+                f"{t.get('score', 0):.2f} | {t.get('solve', 0):.2f} | {wall - stages:.2f} | {peaks} | {cert} |"
             )
             if not args.no_compare and n_e * n_r <= 4_000_000:
                 comparisons[size] = (compare(folder, t.get("solve", 0)), folder)

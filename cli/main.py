@@ -139,7 +139,7 @@ def match(
       mentor-match match --mentors mentors.csv --mentees mentees.csv \\
           --config programme.toml --pin pins.csv --forbid forbid.csv --out results/
     """
-    from matcher.api import load
+    from matcher.api import load, peak_mib
     from matcher.api import match as run
     from matcher.report import write_match
 
@@ -148,6 +148,7 @@ def match(
     pins, forbid = _pair_files(cohort, pin_path, forbid_path, strict, encoding)
     _warn(cohort, quiet, *(p.warnings for p in (pins, forbid) if p is not None))
     load_seconds = time.perf_counter() - t0
+    load_peak = peak_mib()
     from cli.progress import Progress
 
     progress = Progress(enabled=not quiet)
@@ -181,6 +182,8 @@ def match(
         progress=progress,
     )
     result.timings["load"] = load_seconds
+    if load_peak is not None:
+        result.timings["peak_mib_after_load"] = load_peak
     if not quiet:
         for w in result.warnings:
             click.echo(f"Warning: {w}", err=True)

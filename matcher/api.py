@@ -51,6 +51,15 @@ class MatchResult:
     certificate: dict = field(default_factory=dict)
 
 
+def peak_mib() -> float | None:
+    """The process's peak resident memory so far, in MiB (None where the OS cannot say)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> tuple[Cohort, Config]:
     """Load the config and both files (validating everything) → (cohort, config)."""
     config = load_config(config_path, ALL_NAMES)
@@ -195,6 +204,7 @@ def match(
             cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs, earlier=earlier
         )
     t1 = time.perf_counter()
+    peak_score = peak_mib()
     if progress is not None:
         progress("score")
     side = side_rules(config, scores)
@@ -223,6 +233,8 @@ def match(
         for i in np.flatnonzero(solution.mentor_of < 0)
     }
     timings = {"score": t1 - t0, "solve": t2 - t1}
+    if peak_score is not None:  # the process's peak memory so far, after each stage
+        timings.update(peak_mib_after_score=peak_score, peak_mib_after_solve=peak_mib())
     return MatchResult(
         cohort,
         config,

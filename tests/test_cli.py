@@ -104,6 +104,9 @@ def test_match_sample_exit_code_and_files(sample_runs):
     timings = json.loads((out / "timings.json").read_text(encoding="utf-8"))
     assert {"load", "score", "solve", "solver_runtime_seconds"} <= set(timings)
     assert all(isinstance(v, float) and v >= 0 for v in timings.values())
+    # peak memory so far after each stage: never falls, and is the size of a Python process
+    peaks = [timings[f"peak_mib_after_{k}"] for k in ("load", "score", "solve")]
+    assert peaks == sorted(peaks) and 20 < peaks[0] < 4096
 
 
 def test_match_sample_pairs_and_unmatched_tables(sample_runs):
