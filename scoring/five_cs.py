@@ -142,26 +142,33 @@ def _lists(f: Features, column: str) -> _Lists:
     return _Lists(ne, nr, me, mr, inverse_min)
 
 
+def _sides(rows, e: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-person arrays (n_e, …) and (n_r, …) lined up for ``rows``: (k, 1, …) against
+    (1, n_r, …) for a block, or pair by pair for :class:`Pairs`, so one expression serves
+    both."""
+    if isinstance(rows, Pairs):
+        return e[rows.mentees], r[rows.mentors]
+    return e[rows][:, None], r[None, :]
+
+
 def shared_items(f: Features, column: str, rows) -> np.ndarray:
-    """(k, n_r) number of items both lists hold (a list column: interests, topics, languages).
+    """(k, n_r) number of items both lists hold (a list column: interests, topics,
+    languages), or (n,) for :class:`Pairs`.
 
     Lists are bit masks, so the count for every pair is a popcount of an AND.
     """
     lists = _lists(f, column)
     a, b = getattr(f.e, column), getattr(f.r, column)
-    if isinstance(rows, Pairs):
-        ii, jj = rows.mentees, rows.mentors
-        if lists.e_mask is None:
-            return np.asarray(a[ii].multiply(b[jj]).sum(axis=1)).ravel().astype(np.float32)
-        return sum(
-            np.bitwise_count(lists.e_mask[ii, w] & lists.r_mask[jj, w]) for w in range(lists.e_mask.shape[1])
-        )
     if lists.e_mask is None:  # a long vocabulary: a sparse product instead
+        if isinstance(rows, Pairs):
+            return (
+                np.asarray(a[rows.mentees].multiply(b[rows.mentors]).sum(axis=1)).ravel().astype(np.float32)
+            )
         return overlap_counts(a, b, rows).astype(np.float32)
-    me, mr = lists.e_mask[rows], lists.r_mask
-    shared = np.bitwise_count(me[:, 0][:, None] & mr[None, :, 0])
-    for w in range(1, mr.shape[1]):
-        shared += np.bitwise_count(me[:, w][:, None] & mr[None, :, w])
+    me, mr = _sides(rows, lists.e_mask, lists.r_mask)
+    shared = np.bitwise_count(me[..., 0] & mr[..., 0])
+    for w in range(1, lists.e_mask.shape[1]):
+        shared += np.bitwise_count(me[..., w] & mr[..., w])
     return shared
 
 
@@ -169,19 +176,19 @@ def _overlap_share(f: Features, column: str, rows, denominator: str) -> np.ndarr
     """Shared items / size of the mentee's list ('mentee') or of the smaller list ('min');
     0.5 when either list is blank."""
     lists = _lists(f, column)
-    shared = shared_items(f, column, rows)
-    if isinstance(rows, Pairs):
-        ne, nr = lists.e_size[rows.mentees], lists.r_size[rows.mentors]
-        denom = ne if denominator == "mentee" else np.minimum(ne, nr)
-        share = (shared / np.maximum(denom, 1)).astype(np.float32)
-        return np.where((ne == 0) | (nr == 0), np.float32(NEUTRAL), share)
-    ne = np.atleast_1d(lists.e_size[rows])
+    ne, _ = _sides(rows, lists.e_size, lists.r_size)
     if denominator == "mentee":
-        share = np.multiply(shared, (1.0 / np.maximum(ne, 1)).astype(np.float32)[:, None], dtype=np.float32)
+        scale = (1.0 / np.maximum(ne, 1)).astype(np.float32)
     else:
-        share = np.multiply(shared, lists.inverse_min.block(rows), dtype=np.float32)
-    share[ne == 0, :] = NEUTRAL  # a blank list on either side is neutral
-    share[:, lists.r_size == 0] = NEUTRAL
+        scale = lists.inverse_min.block(rows)
+    share = np.multiply(shared_items(f, column, rows), scale, dtype=np.float32)
+    # A blank list on either side is neutral (by rows and columns: no full-size mask).
+    blank_e, blank_r = lists.e_size == 0, lists.r_size == 0
+    if isinstance(rows, Pairs):
+        share[blank_e[rows.mentees] | blank_r[rows.mentors]] = NEUTRAL
+    else:
+        share[blank_e[rows]] = NEUTRAL
+        share[:, blank_r] = NEUTRAL
     return share
 
 

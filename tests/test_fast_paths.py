@@ -28,20 +28,22 @@ def cohort(tmp_path_factory):
     return load(m, e)
 
 
+def _forget_tables() -> None:
+    """Drop the cached tables, so the next scoring builds them under the current limit."""
+    for part in ("_style_part", "_mode_part", "_timezone_part", "_differs_part", "_challenge_part"):
+        getattr(five_cs, part).cache_clear()
+    five_cs._seniority_part.cache_clear()
+    five_cs._lists.cache_clear()
+
+
 def test_lookup_tables_equal_direct_evaluation(cohort, monkeypatch):
     """Every C computed by table lookup equals the same formula evaluated pair by pair."""
     c, config = cohort
     looked_up = score_cohort(c, config)
     monkeypatch.setattr(five_cs, "TABLE_LIMIT", 0)  # no tables: evaluate on each block
-    for name in ("_style_part", "_mode_part", "_timezone_part", "_differs_part", "_challenge_part"):
-        getattr(five_cs, name).cache_clear()
-    five_cs._seniority_part.cache_clear()
-    five_cs._lists.cache_clear()
+    _forget_tables()
     direct = score_cohort(c, config)
-    for name in ("_style_part", "_mode_part", "_timezone_part", "_differs_part", "_challenge_part"):
-        getattr(five_cs, name).cache_clear()
-    five_cs._seniority_part.cache_clear()
-    five_cs._lists.cache_clear()
+    _forget_tables()
     np.testing.assert_array_equal(looked_up.components, direct.components)
     np.testing.assert_array_equal(looked_up.score, direct.score)
 
