@@ -14,9 +14,9 @@ At 50,000 × 20,000 there are 10⁹ pairs and nothing dense fits in memory. So:
    could improve the pairing only if its weight w_ij > d(i) − d(j). A per-mentee bound
    (its best pruned score and the largest mentor potential) skips rows that cannot come
    near improving — few on generated cohorts, where mentor prices spread widely — and
-   the rest are checked pair by pair over the stored scores, on several threads. Pairs that could improve — and those
-   within ``NEAR`` of it, which the next prices would likely expose — are added and the
-   flow solved again, until none can improve. The answer is then optimal for the full
+   the rest are checked pair by pair over the stored scores, on several threads. Pairs
+   that could improve — and those within ``NEAR`` of it, which the next prices would
+   likely expose — are added and the flow solved again, until none can improve. The answer is then optimal for the full
    problem, and ``summary.json`` says so and how.
 
 Side rules (department spread, mentor minimum, fair mode) change the dual structure; with
@@ -117,12 +117,10 @@ class SparseProblem:
         (from the stored score units, in blocks of rows)."""
         ii, jj = np.asarray(ii, dtype=np.int64), np.asarray(jj, dtype=np.int64)
         out = np.empty(ii.size, np.int64)
-        step = max(1, CHUNK_PAIRS // max(self.shape[1], 1))
-        for start in range(0, ii.size, step):
-            i, j = ii[start : start + step], jj[start : start + step]
-            row = self.units[i]
-            own = row[np.arange(i.size), j].astype(np.int32)
-            out[start : start + step] = 1 + ((row != NOT_ALLOWED) & (row > own[:, None])).sum(axis=1)
+        for at in _blocks(np.arange(ii.size), self.shape[1]):
+            row = self.units[ii[at]]
+            own = row[np.arange(at.size), jj[at]].astype(np.int32)
+            out[at] = 1 + ((row != NOT_ALLOWED) & (row > own[:, None])).sum(axis=1)
         return out
 
     def components(self, i: int, j: int) -> np.ndarray:
@@ -138,12 +136,15 @@ class SparseProblem:
         out = self.arc_score[np.maximum(pos, 0)] if self.arc_score.size else np.zeros(ii.size)
         out = np.where(pos >= 0, out, np.nan)
         missing = np.flatnonzero(pos < 0)
-        stored = self.units[ii[missing], jj[missing]]
-        known = stored != NOT_ALLOWED  # allowed pairs: the stored score is exact
-        out[missing[known]] = stored[known].astype(np.float64) / 100.0
+        known = self.units[ii[missing], jj[missing]] != NOT_ALLOWED  # allowed: stored score exact
+        out[missing[known]] = self.stored_scores(ii[missing[known]], jj[missing[known]])
         for k in missing[~known]:
             out[k] = self.row(int(ii[k]))[0][jj[k]]
         return float(out[0]) if scalar else out
+
+    def stored_scores(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        """Scores of allowed pairs from the stored units (exact: scores are in hundredths)."""
+        return self.units[ii, jj].astype(np.float64) / 100.0
 
     def pair_bits(self, i: int, j: int) -> int:
         if int(self._find(i, j)) >= 0:
@@ -228,9 +229,7 @@ def candidate_problem(
     col_units = np.full((keep_m, n_r), -1, np.int32)
     col_rows = np.zeros((keep_m, n_r), np.int64)
     applied: tuple = ()
-    step = max(1, CHUNK_PAIRS // max(n_r, 1))
-    blocks = [np.arange(start, min(n_e, start + step)) for start in range(0, n_e, step)]
-    for rows, (comps, score, bits) in _in_parallel(rescore, blocks):
+    for rows, (comps, score, bits) in _in_parallel(rescore, _blocks(np.arange(n_e), n_r)):
         if not applied:
             x = RuleInput(
                 cohort, ctx.features, config, score[:1], rows[:1], tuple(forbidden), tuple(failed), extra
@@ -292,6 +291,12 @@ def candidate_problem(
     return problem, applied
 
 
+def _blocks(items: np.ndarray, n_mentors: int) -> list[np.ndarray]:
+    """``items`` (mentee rows, or positions) cut into blocks of about CHUNK_PAIRS pairs."""
+    step = max(1, CHUNK_PAIRS // max(n_mentors, 1))
+    return [items[start : start + step] for start in range(0, items.size, step)]
+
+
 def _in_parallel(fn, blocks):
     """``(block, fn(block))`` in block order, computing up to SCORING_THREADS blocks at once.
 
@@ -326,7 +331,7 @@ def add_arcs(problem: SparseProblem, ei, rj) -> None:
     first = np.ones(keys_sorted.size, bool)
     first[1:] = keys_sorted[1:] != keys_sorted[:-1]
     order = order[first]
-    new_score = problem.units[ei, rj].astype(np.float64) / 100.0
+    new_score = problem.stored_scores(ei, rj)
     new_comps = np.full((5, ei.size), np.nan, dtype=np.float32)
     problem.ei = np.concatenate([problem.ei, ei])[order]
     problem.rj = np.concatenate([problem.rj, rj])[order]
@@ -436,11 +441,9 @@ def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
         r, c = np.nonzero(np.take_along_axis(near, top, axis=1))
         return improving, rows[r], top[r, c]
 
-    step = max(1, CHUNK_PAIRS // max(n_r, 1))
-    blocks = [rows_to_check[start : start + step] for start in range(0, rows_to_check.size, step)]
     found_i, found_j = [], []
     improving = 0
-    for _, (count, i, j) in _in_parallel(check, blocks):
+    for _, (count, i, j) in _in_parallel(check, _blocks(rows_to_check, n_r)):
         improving += count
         if i is not None:
             found_i.append(i)
