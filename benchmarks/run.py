@@ -82,7 +82,7 @@ def compare(folder: Path, ours_solve: float) -> dict:
     import numpy as np
 
     from matcher.api import load, match
-    from matcher.problem import objective_weights, score_units
+    from matcher.solve.problem import objective_weights, score_units
 
     cohort, config = load(folder / "mentors.csv", folder / "mentees.csv")
     result = match(cohort, config)

@@ -141,7 +141,7 @@ def match(
     """
     from matcher.api import load, peak_mib
     from matcher.api import match as run
-    from matcher.report import write_match
+    from matcher.report.tables import write_match
 
     t0 = time.perf_counter()
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
@@ -156,7 +156,7 @@ def match(
     history, failed, earlier = [], [], []
     if no_repeat and not history_path:
         raise click.UsageError("--no-repeat needs --history")
-    from matcher.history import Entry, next_round, read_history
+    from matcher.io.history import Entry, next_round, read_history
 
     rnd = 1
     if history_path:
@@ -190,7 +190,7 @@ def match(
     alts = None
     if n_alternatives:
         from matcher.api import alternatives_for
-        from matcher.large import DENSE_LIMIT
+        from matcher.solve.candidates import DENSE_LIMIT
 
         t1 = time.perf_counter()
         alts = alternatives_for(result, n_alternatives)
@@ -237,8 +237,8 @@ def scores(mentors, mentees, config_path, encoding, strict, out_file):
     from pathlib import Path
 
     from matcher.api import build_problem, load
-    from matcher.output import StagedOutputs, csv_bytes
-    from matcher.report import scores_table
+    from matcher.report.files import StagedOutputs, csv_bytes
+    from matcher.report.tables import scores_table
     from scoring.combine import score_cohort
 
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
@@ -280,7 +280,7 @@ def validate(mentors, mentees, config_path, encoding, strict):
 
 def _pair_files(cohort, pin_path, forbid_path, strict, encoding):
     """The --pin and --forbid files as PairLists (None where not given)."""
-    from matcher.pairs_file import read_pairs
+    from matcher.io.pairs_file import read_pairs
 
     pins = read_pairs(pin_path, "pin", cohort, strict=strict, encoding=encoding) if pin_path else None
     forbid = (
@@ -378,11 +378,11 @@ def rematch(
     from pathlib import Path
 
     from matcher.api import alternatives_for, load
-    from matcher.history import beside, read_history
-    from matcher.pairs_file import read_columns
+    from matcher.io.history import beside, read_history
+    from matcher.io.pairs_file import read_columns
     from matcher.rematch import read_failed
     from matcher.rematch import rematch as run_rematch
-    from matcher.report import write_match
+    from matcher.report.tables import write_match
 
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
     _warn(cohort, quiet)
@@ -459,7 +459,7 @@ def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_i
     from matcher.api import delta_engine, load
     from matcher.api import match as run
     from matcher.errors import InputError, Problem
-    from matcher.explain import explain_text
+    from matcher.review.explain import explain_text
 
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
     pins, forbid = _pair_files(cohort, pin_path, forbid_path, strict, encoding)
@@ -506,8 +506,8 @@ def generate(n_mentees, n_mentors, seed, out_dir):
     Example:
       mentor-match generate --mentees 1000 --mentors 400 --seed 1 --out cohort/
     """
-    from matcher.output import StagedOutputs
-    from matcher.synthetic import generate_cohort
+    from matcher.report.files import StagedOutputs
+    from matcher.synthetic.cohort import generate_cohort
 
     mentors, mentees = generate_cohort(n_mentees, n_mentors, seed)
     staged = StagedOutputs(out_dir)

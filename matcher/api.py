@@ -15,20 +15,19 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from matcher.errors import InfeasibleError, MatcherError
+from matcher.io.cohort import Cohort
+from matcher.io.config import Config, load_config
+from matcher.io.load import load_cohort
+from matcher.io.pairs_file import PairList
+from matcher.io.questionnaire import ALL_NAMES
+from matcher.review.diagnose import unmatched_reason
+from matcher.solve.check import CheckReport, check, side_rule_violations
+from matcher.solve.flow import Solution, solve_flow
+from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_warnings
+from matcher.solve.problem import MatchProblem, SideRules, ready_units, score_units
+from matcher.solve.rules import RuleInput, exclusions
 from scoring.combine import Scores, prepare_scoring, score_cohort
-
-from .check import CheckReport, check, side_rule_violations
-from .config import Config, load_config
-from .diagnose import unmatched_reason
-from .errors import InfeasibleError, MatcherError
-from .flow import Solution, solve_flow
-from .load import load_cohort
-from .model import Cohort
-from .pairs_file import PairList
-from .precheck import check_mentor_minimum, check_pins, programme_warnings
-from .problem import MatchProblem, SideRules, ready_units, score_units
-from .questionnaire import ALL_NAMES
-from .rules import RuleInput, exclusions
 
 __all__ = ["MatchResult", "build_problem", "load", "load_cohort", "load_config", "match"]
 
@@ -122,7 +121,7 @@ def _flow(problem, side, config):
 
 
 def _cpsat(problem, side, config):
-    from .cpsat import solve_cpsat
+    from matcher.solve.cp_sat import solve_cpsat
 
     if not isinstance(problem, MatchProblem):
         raise MatcherError(
@@ -175,7 +174,7 @@ def match(
     InfeasibleError when the rules cannot hold together, MatcherError if the independent
     checker ever disagrees with the solver.
     """
-    from . import large
+    from matcher.solve import candidates as large
 
     config = config or Config()
     t0 = time.perf_counter()
@@ -252,11 +251,11 @@ def match(
 
 
 def certify(problem, side: SideRules, config: Config, solution: Solution, rounds: int = 20, progress=None):
-    """Prove a candidate-set answer optimal for the full problem (see matcher.large).
+    """Prove a candidate-set answer optimal for the full problem (see matcher.solve.candidates).
 
     Returns the (possibly improved) solution and a certificate dict for summary.json.
     """
-    from . import large
+    from matcher.solve import candidates as large
 
     n_cand = int(problem.ei.size)
     if side.active:
@@ -301,7 +300,7 @@ def certify(problem, side: SideRules, config: Config, solution: Solution, rounds
 
 def resolver(result: MatchResult):
     """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible)."""
-    from .errors import InputError
+    from matcher.errors import InputError
 
     def resolve(extra):
         problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
@@ -314,12 +313,12 @@ def resolver(result: MatchResult):
 
 
 def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
-    """Up to k ranked alternatives per mentee with exact deltas (see matcher.alternatives).
+    """Up to k ranked alternatives per mentee with exact deltas (see matcher.review.alternatives).
 
-    Returns None for cohorts solved on candidate sets (above matcher.large.DENSE_LIMIT
+    Returns None for cohorts solved on candidate sets (above matcher.solve.candidates.DENSE_LIMIT
     pairs), where exact deltas would need the dense residual graph.
     """
-    from .alternatives import alternatives
+    from matcher.review.alternatives import alternatives
 
     if not isinstance(result.problem, MatchProblem) or result.side.max_changes is not None:
         return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
@@ -331,6 +330,6 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
 
 def delta_engine(result: MatchResult):
     """The exact-delta engine (``pin_delta(i, j)``) for explanations."""
-    from .alternatives import delta_engine as engine
+    from matcher.review.alternatives import delta_engine as engine
 
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))

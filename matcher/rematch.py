@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .api import MatchResult, match
-from .config import FIVE_CS, Config
-from .errors import InputError, Problem
-from .history import Entry, close, failed_pairs, next_round
-from .model import Cohort, natural_key
-from .rules import RULES, reasons
+from matcher.api import MatchResult, match
+from matcher.errors import InputError, Problem
+from matcher.io.cohort import Cohort, natural_key
+from matcher.io.config import FIVE_CS, Config
+from matcher.io.history import Entry, close, failed_pairs, next_round
+from matcher.solve.rules import RULES, reasons
 
 REASON_BOOST = 2.0
 REASONS = ("compatibility", "contrast", "challenge", "context", "care", "availability", "other")
@@ -57,7 +57,7 @@ class RematchResult:
 
 
 def read_failed(path, encoding=None) -> tuple[str, list[Failure]]:
-    from .pairs_file import read_columns
+    from matcher.io.pairs_file import read_columns
 
     file, rows = read_columns(path, ("mentee_id", "mentor_id"), ("reason", "note"), encoding)
     problems, out = [], []
@@ -157,9 +157,8 @@ def rematch(
             kept.append((i, j))
 
     # Score once (with the boosts) to see which kept pairs now break a hard rule.
+    from matcher.api import build_problem
     from scoring.combine import score_cohort
-
-    from .api import build_problem
 
     scores = score_cohort(cohort, config, boost)
     problem, _ = build_problem(cohort, config, scores, failed=failed_idx)

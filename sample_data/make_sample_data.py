@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from matcher.synthetic import (  # noqa: E402  (needs the repo root on sys.path)
+from matcher.synthetic.cohort import (  # noqa: E402  (needs the repo root on sys.path)
     export_columns_toml,
     write_cohort,
     write_export_cohort,

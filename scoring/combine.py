@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.config import FIVE_CS, Config
+from matcher.io.config import FIVE_CS, Config
 
 from . import five_cs
 from .features import Features, build_features

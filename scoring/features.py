@@ -118,7 +118,7 @@ def _side(table: pd.DataFrame, codes: dict, hots: dict, which: int) -> Side:
 
 
 def build_features(cohort) -> Features:
-    """Arrays for scoring and rules, from a validated :class:`~matcher.model.Cohort`."""
+    """Arrays for scoring and rules, from a validated :class:`~matcher.io.cohort.Cohort`."""
     e, r = cohort.mentees, cohort.mentors
     codes, hots, vocab = {}, {}, {}
     for col in ("location", "department", "profession"):

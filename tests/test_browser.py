@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher import report as R
+from matcher.report import tables as R
 from matcher.api import alternatives_for, load, match
-from matcher.html_report import render_report
+from matcher.report.html import render_report
 
 from .conftest import ROOT, SAMPLE
 

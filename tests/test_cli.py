@@ -21,8 +21,8 @@ from click.testing import CliRunner
 from cli.main import cli
 from matcher.api import load
 from matcher.errors import InputError, Problem
-from matcher.model import natural_key
-from matcher.rules import RULES
+from matcher.io.cohort import natural_key
+from matcher.solve.rules import RULES
 from scoring.combine import score_cohort
 from tests.conftest import SAMPLE, write_csv
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-import matcher.large as large
+import matcher.solve.candidates as large
 import scoring.five_cs as five_cs
 from matcher.api import load, match
-from matcher.config import FIVE_CS
-from matcher.synthetic import write_cohort
+from matcher.io.config import FIVE_CS
+from matcher.synthetic.cohort import write_cohort
 from scoring.combine import pair_components, prepare_scoring, score_block, score_cohort
 from scoring.features import list_masks, overlap_counts
 

@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from cli.main import cli
 from matcher.api import load
 from matcher.errors import InputError, Problem
-from matcher.model import Cohort
-from matcher.read import read_table
+from matcher.io.cohort import Cohort
+from matcher.io.read import read_table
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CONFIG = CORPUS / "programme.toml"
@@ -1062,7 +1062,7 @@ def test_two_headers_for_one_column_are_an_error_not_a_choice(tmp_path):
 
 
 def test_no_two_standard_names_squash_alike():
-    from matcher.questionnaire import COLUMNS
+    from matcher.io.questionnaire import COLUMNS
 
     squashed = [c.name.replace("_", "") for c in COLUMNS]
     assert len(set(squashed)) == len(squashed)

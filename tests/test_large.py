@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import matcher.large as large
+import matcher.solve.candidates as large
 from cli.main import cli
 from matcher.api import load, match
-from matcher.check import check
-from matcher.synthetic import write_cohort
+from matcher.solve.check import check
+from matcher.synthetic.cohort import write_cohort
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ from scipy.optimize import linear_sum_assignment
 
 from cli.main import cli
 from matcher.api import load, match
-from matcher.check import check
-from matcher.problem import objective_weights, total_objective
-from matcher.report import write_match
-from matcher.rules import reasons
+from matcher.report.tables import write_match
+from matcher.solve.check import check
+from matcher.solve.problem import objective_weights, total_objective
+from matcher.solve.rules import reasons
 
 from .conftest import write_csv
 

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from scipy.optimize import linear_sum_assignment
 
 from cli.main import cli
-from matcher.synthetic import generate_cohort
+from matcher.synthetic.cohort import generate_cohort
 from tests.conftest import SAMPLE, write_csv
 
 SAMPLE_MENTORS, SAMPLE_MENTEES, SAMPLE_CONFIG = (

@@ -17,12 +17,12 @@ from statistics import fmean
 import pytest
 from openpyxl import load_workbook
 
-from matcher import report as R
+from matcher.report import tables as R
 from matcher.api import alternatives_for, load, match
-from matcher.config import FIVE_CS
-from matcher.html_report import render_report
-from matcher.output import csv_bytes
-from matcher.workbook import summary_sheet, workbook_bytes
+from matcher.io.config import FIVE_CS
+from matcher.report.files import csv_bytes
+from matcher.report.html import render_report
+from matcher.report.workbook import summary_sheet, workbook_bytes
 
 from .conftest import ROOT, SAMPLE
 
@@ -490,8 +490,8 @@ def test_charts_escape_ids(cohort_files):
 
 def test_charts_with_candidate_sets(tmp_path, monkeypatch):
     """Very large cohorts keep no dense score matrix: the report still draws every chart."""
-    import matcher.large as large
-    from matcher.synthetic import write_cohort
+    import matcher.solve.candidates as large
+    from matcher.synthetic.cohort import write_cohort
 
     m, e = write_cohort(tmp_path, 80, 30, 3)
     cohort, config = load(m, e)
@@ -510,10 +510,10 @@ def test_report_and_workbook_load_no_plotting_or_spreadsheet_library():
     code = (
         "import sys\n"
         "sys.path.insert(0, sys.argv[1])\n"
-        "from matcher import report as R\n"
+        "from matcher.report import tables as R\n"
         "from matcher.api import load, match, alternatives_for\n"
-        "from matcher.html_report import render_report\n"
-        "from matcher.workbook import summary_sheet, workbook_bytes\n"
+        "from matcher.report.html import render_report\n"
+        "from matcher.report.workbook import summary_sheet, workbook_bytes\n"
         "d = sys.argv[2]\n"
         "r = match(*load(d + '/mentors.csv', d + '/mentees.csv', d + '/programme.toml'))\n"
         "p, u, a = R.pairs_table(r), R.unmatched_table(r), R.alternatives_table(r, alternatives_for(r, 3))\n"

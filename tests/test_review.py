@@ -1,6 +1,6 @@
 """Review feature: ranked alternatives with their exact cost, the ``why`` column, ``explain``.
 
-* Exact deltas: every alternative of ``matcher.alternatives.alternatives`` is checked
+* Exact deltas: every alternative of ``matcher.review.alternatives.alternatives`` is checked
   against a full re-solve with that pair pinned (``solve_flow``) on random problems
   (hypothesis draws a seed, numpy builds the matrices), and on tiny problems against
   brute force: the delta of the best pinned assignment, and the fewest other mentees
@@ -29,14 +29,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cli.main import cli
-from matcher.alternatives import alternatives
 from matcher.api import alternatives_for, load, match, solve
-from matcher.check import side_rule_violations
 from matcher.errors import MatcherError
-from matcher.explain import explain_text
-from matcher.flow import solve_flow
-from matcher.problem import MatchProblem, SideRules, ready_units, score_units
-from matcher.synthetic import generate_cohort
+from matcher.review.alternatives import alternatives
+from matcher.review.explain import explain_text
+from matcher.solve.check import side_rule_violations
+from matcher.solve.flow import solve_flow
+from matcher.solve.problem import MatchProblem, SideRules, ready_units, score_units
+from matcher.synthetic.cohort import generate_cohort
 
 from .conftest import SAMPLE, write_csv
 
@@ -905,7 +905,7 @@ def test_explain_mentee_below_min_readiness(cohort_files, tmp_path):
     ],
 )  # fmt: skip
 def test_cost_words(deltas, words):
-    from matcher.explain import cost_words
+    from matcher.review.explain import cost_words
 
     assert cost_words(*deltas) == words
 

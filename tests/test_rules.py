@@ -4,7 +4,7 @@ hand-made cohort whose right answer can be worked out by hand or by brute force.
 
 Oracles here share no code with the solvers: exclusions are spelled out pair by pair,
 time-zone gaps are recomputed with ``zoneinfo``, and optimality is checked by
-enumerating every assignment and maximising ``matcher.problem.total_objective``.
+enumerating every assignment and maximising ``matcher.solve.problem.total_objective``.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from hypothesis import strategies as st
 
 from cli.main import cli
 from matcher.api import build_problem, load, match, side_rules, solve
-from matcher.config import Config
 from matcher.errors import InfeasibleError, InputError
-from matcher.problem import score_units, total_objective
-from matcher.rules import RULES
+from matcher.io.config import Config
+from matcher.solve.problem import score_units, total_objective
+from matcher.solve.rules import RULES
 from scoring.combine import score_cohort
 from tests.conftest import write_csv
 

@@ -16,8 +16,8 @@ import pytest
 
 import scoring.combine as combine
 from matcher.api import load
-from matcher.config import FIVE_CS, parse_config
-from matcher.synthetic import generate_cohort
+from matcher.io.config import FIVE_CS, parse_config
+from matcher.synthetic.cohort import generate_cohort
 from scoring.combine import score_cohort
 from tests.conftest import write_csv
 

@@ -18,10 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from matcher.check import check
 from matcher.errors import MatcherError
-from matcher.flow import solve_flow
-from matcher.problem import MatchProblem, objective_weights, total_objective
+from matcher.solve.check import check
+from matcher.solve.flow import solve_flow
+from matcher.solve.problem import MatchProblem, objective_weights, total_objective
 
 # ---------------------------------------------------------------------------
 # Problem builders

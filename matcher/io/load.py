@@ -1,4 +1,4 @@
-"""Load and validate the two questionnaire files into a :class:`~matcher.model.Cohort`.
+"""Load and validate the two questionnaire files into a :class:`~matcher.io.cohort.Cohort`.
 
 ``load_cohort(mentors_path, mentees_path, config)`` reads both files, maps headers,
 parses every cell by its column's kind and collects *every* problem — (file, row,
@@ -8,7 +8,7 @@ silently: a value is either valid as written (in one of its documented spellings
 reported. References that match no one (avoid lists, managers) are warnings, or
 errors with ``strict=True``.
 
-A header maps to a standard column (see :mod:`matcher.questionnaire`), first match wins:
+A header maps to a standard column (see :mod:`matcher.io.questionnaire`), first match wins:
 
 1. the config's ``[columns]`` entry for it (headers compared stripped, inner spaces
    folded, case-insensitive);
@@ -39,10 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Config, normalise_header
-from .errors import InputError, Problem
-from .model import Cohort, natural_key
-from .questionnaire import (
+from matcher.errors import InputError, Problem
+from matcher.io.cohort import Cohort, natural_key
+from matcher.io.config import Config, normalise_header
+from matcher.io.questionnaire import (
     ALL_NAMES,
     COLUMNS,
     LEVELS,
@@ -54,7 +54,7 @@ from .questionnaire import (
     Column,
     columns_for,
 )
-from .read import RawTable, encoding_problem, read_table
+from matcher.io.read import RawTable, encoding_problem, read_table
 
 LIST_SPLIT = re.compile(r"[;,]")
 CAPACITY_MAX = 10_000

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Problem
+from matcher.errors import InputError, Problem
 
 DELIMITERS = (",", ";", "\t")
 # Longest BOM first: the UTF-32 LE BOM starts with the UTF-16 LE one.

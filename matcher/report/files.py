@@ -18,7 +18,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError
+from matcher.errors import OutputError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")

@@ -1,6 +1,6 @@
 """Exact solver: OR-Tools min-cost flow on source → mentees → mentors → sink.
 
-Takes a :class:`~matcher.problem.MatchProblem` (and optional :class:`SideRules`) and
+Takes a :class:`~matcher.solve.problem.MatchProblem` (and optional :class:`SideRules`) and
 returns a :class:`Solution` with ``mentor_of[i]`` (mentor index, −1 unmatched).
 
 The network: one unit of supply per eligible mentee; an arc per allowed pair with cost
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InfeasibleError, MatcherError
-from .problem import (
+from matcher.errors import InfeasibleError, MatcherError
+from matcher.solve.problem import (
     MatchProblem,
     SideRules,
     mentor_minimum,

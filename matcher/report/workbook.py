@@ -1,13 +1,13 @@
 """``pairs.xlsx``: the run's tables as one workbook that is safe to share.
 
 ``workbook_bytes({"pairs": (header, rows), ...})`` writes one sheet per table, in the
-order given, from the same ``(header, rows)`` tables that ``matcher.report`` writes as
+order given, from the same ``(header, rows)`` tables that ``matcher.report.tables`` writes as
 CSV, so each sheet holds exactly what its CSV holds:
 
 * a bold, frozen header row with an autofilter, and column widths that fit the values;
 * text that looks like a plain number (``"75.91"``, ``"-2.5"``, ``"4"``) is written as a
   number, showing the same decimals as the CSV; ids, names and emails always stay text;
-* every other text cell goes through :func:`matcher.output.safe_cell`, so a value that
+* every other text cell goes through :func:`matcher.report.files.safe_cell`, so a value that
   starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return cannot run as a formula;
 * score-like columns (``score``, the five Cs, ``readiness``) carry a red–amber–green
   colour scale (conditional formatting, so colours follow the values when sorted);
@@ -29,8 +29,8 @@ import math
 import re
 import zipfile
 
-from .config import FIVE_CS
-from .output import NUMBER, safe_cell
+from matcher.io.config import FIVE_CS
+from matcher.report.files import NUMBER, safe_cell
 
 __all__ = ["summary_sheet", "workbook_bytes"]
 

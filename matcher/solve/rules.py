@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .config import Config
+from matcher.io.config import Config
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,7 +1,7 @@
 """Turn a :class:`~matcher.api.MatchResult` into the output files, by id (decode step).
 
 Each ``*_table`` function returns ``(header, rows)``; ``write_match`` stages them with
-:class:`~matcher.output.StagedOutputs` so that all appear together or none do.
+:class:`~matcher.report.files.StagedOutputs` so that all appear together or none do.
 Numbers are formatted with fixed decimals so outputs are byte-identical run to run.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import FIVE_CS
-from .explain import why
-from .output import StagedOutputs, csv_bytes, json_bytes
-from .problem import objective_weights
-from .rules import reasons
+from matcher.io.config import FIVE_CS
+from matcher.report.files import StagedOutputs, csv_bytes, json_bytes
+from matcher.review.explain import why
+from matcher.solve.problem import objective_weights
+from matcher.solve.rules import reasons
 
 PAIRS_HEADER = [
     "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
@@ -179,15 +179,15 @@ def write_match(
     pairs.xlsx, summary.json and timings.json into ``out_dir`` atomically; after a rematch
     also changes.csv.
 
-    ``history``: the :class:`~matcher.history.Entry` list to write; ``rematch``: a
+    ``history``: the :class:`~matcher.io.history.Entry` list to write; ``rematch``: a
     :class:`~matcher.rematch.RematchResult` (adds the status column, changes.csv and the
     counts); ``anonymise``: ids instead of names and emails in report.html. Every file but
     timings.json is byte-identical for the same inputs and config; run times live apart so
     that they do not break that promise.
     """
-    from .history import history_bytes
-    from .html_report import render_report
-    from .workbook import summary_sheet, workbook_bytes
+    from matcher.io.history import history_bytes
+    from matcher.report.html import render_report
+    from matcher.report.workbook import summary_sheet, workbook_bytes
 
     names = [
         "pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv",

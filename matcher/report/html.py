@@ -1,7 +1,7 @@
 """``report.html``: one self-contained review page a coordinator can open offline.
 
 ``render_report(result, pairs_table=..., unmatched_table=..., summary=...)`` builds the
-page from the same ``(header, rows)`` tables that ``matcher.report`` writes as CSV, so
+page from the same ``(header, rows)`` tables that ``matcher.report.tables`` writes as CSV, so
 the page shows exactly what the files hold: a headline (matched, mentors used, scores,
 solver status, weights and rules), four inline-SVG charts (pair scores, the average of
 each C, mentor load against capacity, mentee readiness), the pairs as a sortable,
@@ -34,7 +34,7 @@ from collections import Counter
 
 import numpy as np
 
-from .config import FIVE_CS
+from matcher.io.config import FIVE_CS
 
 __all__ = ["charts_svg", "render_report"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ConfigError, Problem
+from matcher.errors import ConfigError, Problem
 
 FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
 SENIORITY_RULES = ("mentor_senior", "any", "mentee_senior")

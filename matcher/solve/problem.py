@@ -58,7 +58,7 @@ class MatchProblem:
         return int(min(int(self.eligible.sum()), int(self.capacity.sum())))
 
     # The access methods below are all that solvers, checker and reports use, so that a
-    # candidate-set problem (matcher.large) can stand in for this dense one.
+    # candidate-set problem (matcher.solve.candidates) can stand in for this dense one.
     def arc_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Allowed pairs (mentee, mentor) as index arrays, row-major (deterministic)."""
         return np.nonzero(self.allowed)

@@ -1,7 +1,7 @@
 """CP-SAT solver, used only for rules min-cost flow cannot express.
 
-Takes a :class:`~matcher.problem.MatchProblem` plus the side rules (department spread,
-mentor minimum, fair objective) and returns a :class:`~matcher.flow.Solution`. The
+Takes a :class:`~matcher.solve.problem.MatchProblem` plus the side rules (department spread,
+mentor minimum, fair objective) and returns a :class:`~matcher.solve.flow.Solution`. The
 lexicographic objective is solved in stages, each a small-coefficient CP-SAT objective
 whose optimum is then fixed as a constraint for the next stage:
 
@@ -24,10 +24,10 @@ import time
 
 import numpy as np
 
-from .config import SolverSettings
-from .errors import InfeasibleError
-from .flow import Solution
-from .problem import (
+from matcher.errors import InfeasibleError
+from matcher.io.config import SolverSettings
+from matcher.solve.flow import Solution
+from matcher.solve.problem import (
     MAX_S,
     MatchProblem,
     SideRules,

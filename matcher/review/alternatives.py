@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import MatcherError
-from .problem import MatchProblem, SideRules, multipliers, ready_units, score_units
+from matcher.errors import MatcherError
+from matcher.solve.problem import MatchProblem, SideRules, multipliers, ready_units, score_units
 
 INF = np.int64(2**61)
 
@@ -258,7 +258,7 @@ def alternatives(
 
 def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: int) -> list[tuple[int, str]]:
     """Best k mentors by score for an unmatched mentee, each with why they are out."""
-    from .rules import RULES, reasons
+    from matcher.solve.rules import RULES, reasons
 
     n_r = problem.shape[1]
     load = np.bincount(mentor_of[mentor_of >= 0], minlength=n_r)

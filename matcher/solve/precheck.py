@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InfeasibleError, InputError, Problem
-from .problem import mentor_minimum
-from .rules import RULES, reasons
+from matcher.errors import InfeasibleError, InputError, Problem
+from matcher.solve.problem import mentor_minimum
+from matcher.solve.rules import RULES, reasons
 
 
 def check_pins(problem, pins_list, cohort, side=None) -> None:
-    """Validate pins (a :class:`~matcher.pairs_file.PairList`) against the encoded problem."""
+    """Validate pins (a :class:`~matcher.io.pairs_file.PairList`) against the encoded problem."""
     if pins_list is None or not pins_list.pairs:
         return
     problems: list[Problem] = []

@@ -33,11 +33,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.io.config import FIVE_CS
+from matcher.solve.problem import multipliers, ready_units, score_units
+from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 from scoring.combine import ScoringContext, pair_components, score_block
-
-from .config import FIVE_CS
-from .problem import multipliers, ready_units, score_units
-from .rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 
 CANDIDATES = 30  # best mentors kept per mentee
 MENTOR_CANDIDATES = 10  # best mentees kept per mentor
@@ -51,7 +50,7 @@ NEAR = 100  # objective units (1 score point): pairs this close to improving are
 
 @dataclass(eq=False)
 class SparseProblem:
-    """A :class:`~matcher.problem.MatchProblem` look-alike over candidate pairs only.
+    """A :class:`~matcher.solve.problem.MatchProblem` look-alike over candidate pairs only.
 
     Arcs are sorted row-major. ``rescore(rows)`` recomputes full rows (components, scores,
     rule bits) when a report or the certificate needs a pair outside the candidates.

@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from matcher.errors import Problem
 
 
 def natural_key(text: str) -> tuple:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import normalise_header
-from .errors import InputError, Problem
-from .read import read_table
+from matcher.errors import InputError, Problem
+from matcher.io.config import normalise_header
+from matcher.io.read import read_table
 
 KINDS = {  # kind -> optional columns besides mentee_id and mentor_id
     "pin": (),

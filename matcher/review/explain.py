@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import FIVE_CS
-from .questionnaire import READY_ITEMS
-from .rules import RULES, reasons
+from matcher.io.config import FIVE_CS
+from matcher.io.questionnaire import READY_ITEMS
+from matcher.solve.rules import RULES, reasons
 
 LEVEL_NAMES = {
     "foundation": "EMCC foundation",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .model import natural_key
-from .output import csv_bytes
-from .pairs_file import read_columns
+from matcher.errors import InputError, Problem
+from matcher.io.cohort import natural_key
+from matcher.io.pairs_file import read_columns
+from matcher.report.files import csv_bytes
 
 HEADER = ["round", "mentee_id", "mentor_id", "outcome", "reason", "ended_round"]
 OUTCOMES = ("active", "failed", "ended")

@@ -1,7 +1,7 @@
 """Seeded generator of realistic synthetic questionnaire cohorts (mentors and mentees).
 
 ``generate_cohort(n_mentees, n_mentors, seed)`` returns two DataFrames of strings in the
-default questionnaire format (the columns of :mod:`matcher.questionnaire`, same order);
+default questionnaire format (the columns of :mod:`matcher.io.questionnaire`, same order);
 ``write_cohort`` writes them as ``mentors.csv`` / ``mentees.csv``. ``write_export_cohort``
 writes the same kind of cohort with the headers of a Microsoft Forms / HR export
 (:data:`EXPORT_HEADERS`, semicolon-delimited), and ``export_columns_toml`` gives the

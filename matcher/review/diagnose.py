@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from .problem import MatchProblem
-from .rules import RULES
+from matcher.solve.problem import MatchProblem
+from matcher.solve.rules import RULES
 
 
 def exclusion_counts(excluded_row: np.ndarray) -> list[tuple[str, int]]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import MatchProblem, SideRules, mentor_minimum, total_objective
-from .rules import reasons
+from matcher.solve.problem import MatchProblem, SideRules, mentor_minimum, total_objective
+from matcher.solve.rules import reasons
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def check(problem: MatchProblem, mentor_of: np.ndarray, extra_rules=()) -> Check
 
 
 def side_rule_violations(problem: MatchProblem, mentor_of: np.ndarray, side: SideRules) -> list[str]:
-    """Checker for the side rules (used by :func:`matcher.check.check`)."""
+    """Checker for the side rules (used by :func:`matcher.solve.check.check`)."""
     out = []
     matched = np.flatnonzero(mentor_of >= 0)
     if side.max_same_department is not None and side.department is not None:

@@ -1,0 +1,1 @@
+"""Load & validate: the questionnaire files, the config, pin/forbid/history files → a Cohort."""

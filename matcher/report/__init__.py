@@ -1,0 +1,1 @@
+"""Report and publish: tables, CSV, HTML report, workbook, and the atomic publish of a run's files."""

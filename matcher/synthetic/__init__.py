@@ -1,0 +1,1 @@
+"""Synthetic cohorts (nobody real) for trying the tool and for the benchmarks; not on the core path."""
