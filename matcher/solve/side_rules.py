@@ -1,0 +1,201 @@
+"""Side rules: what the programme asks beyond capacity and the per-pair hard rules.
+
+A hard rule (``matcher.solve.rules``) removes pairs; a side rule constrains the
+pairing as a whole. Each is one frozen object here that knows its own settings line and
+how to check a pairing (the independent checker calls ``violations``; it never calls a
+solver). Engines declare which side-rule *types* they support
+(``matcher.solve.engines``), so "is department spread on?" is asked in one place:
+``side.spread``.
+
+* :class:`DepartmentSpread` — at most ``cap`` mentees of one department per mentor;
+* :class:`MentorMinimum` — every mentor with capacity ≥ 1 gets min(minimum, capacity);
+* :class:`FairObjective` — after matching the most, maximise the lowest pair score;
+* :class:`ChangeBudget` — a re-match may move at most ``max_changes`` working pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+
+class SideRule:
+    """Base of every side rule: a name, a settings line and a checker."""
+
+    name: ClassVar[str]
+
+    def violations(self, problem, mentor_of: np.ndarray) -> list[str]:  # pragma: no cover - abstract
+        """Plain sentences, one per broken constraint of ``mentor_of`` (n_e,) on ``problem``."""
+        raise NotImplementedError
+
+    def settings(self) -> dict:  # pragma: no cover - abstract
+        """The rule's line in ``summary.json`` → ``rules`` (key → value)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class DepartmentSpread(SideRule):
+    """``department``: (n_e,) int code per mentee, −1 blank; ``cap``: mentees of one department per mentor."""
+
+    department: np.ndarray
+    cap: int
+    name: ClassVar[str] = "department_spread"
+
+    def violations(self, problem, mentor_of):
+        counts: dict[tuple[int, int], int] = {}
+        for i in np.flatnonzero(mentor_of >= 0):
+            d = int(self.department[i])
+            if d >= 0:
+                key = (int(mentor_of[i]), d)
+                counts[key] = counts.get(key, 0) + 1
+        return [
+            f"mentor #{j}: {n} mentees of department #{d} > {self.cap}"
+            for (j, d), n in sorted(counts.items())
+            if n > self.cap
+        ]
+
+    def settings(self):
+        return {"max_same_department_per_mentor": self.cap}
+
+
+@dataclass(frozen=True)
+class MentorMinimum(SideRule):
+    """Every mentor with capacity ≥ 1 gets at least min(``minimum``, capacity) mentees."""
+
+    minimum: int
+    name: ClassVar[str] = "mentor_minimum"
+
+    def need(self, capacity: np.ndarray) -> np.ndarray:
+        """Required mentees per mentor, shape (n_r,)."""
+        return np.where(capacity >= 1, np.minimum(self.minimum, capacity), 0)
+
+    def violations(self, problem, mentor_of):
+        load = np.bincount(mentor_of[mentor_of >= 0], minlength=problem.shape[1])
+        need = self.need(problem.capacity)
+        return [f"mentor #{j}: {load[j]} mentees < minimum {need[j]}" for j in np.flatnonzero(load < need)]
+
+    def settings(self):
+        return {"min_mentees_per_mentor": self.minimum}
+
+
+@dataclass(frozen=True)
+class FairObjective(SideRule):
+    """After matching the most mentees, maximise the lowest pair score (an objective, not a check)."""
+
+    name: ClassVar[str] = "fair_objective"
+
+    def violations(self, problem, mentor_of):
+        return []  # optimality, not feasibility: proven by the engine (Solution.lowest_score)
+
+    def settings(self):
+        return {"objective": "fair"}
+
+
+@dataclass(frozen=True)
+class ChangeBudget(SideRule):
+    """Re-match: of the working pairs ``keep`` ((mentee, mentor) indices), at most ``max_changes`` move."""
+
+    keep: tuple[tuple[int, int], ...]
+    max_changes: int
+    name: ClassVar[str] = "change_budget"
+
+    def violations(self, problem, mentor_of):
+        moved = sum(1 for i, j in self.keep if mentor_of[i] != j)
+        return [f"{moved} working pairs moved > max_changes {self.max_changes}"] if moved > self.max_changes else []
+
+    def settings(self):
+        return {"max_changes": self.max_changes}
+
+
+@dataclass(frozen=True, eq=False)
+class SideRules:
+    """The side rules in force, at most one of each type (order: as given)."""
+
+    rules: tuple[SideRule, ...] = ()
+
+    def __post_init__(self):
+        kinds = [type(r) for r in self.rules]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("at most one side rule of each kind")
+
+    @classmethod
+    def of(
+        cls,
+        department: np.ndarray | None = None,
+        max_same_department: int | None = None,
+        min_per_mentor: int = 0,
+        fair: bool = False,
+        keep=(),
+        max_changes: int | None = None,
+    ) -> SideRules:
+        """Build from plain settings (None / 0 / False: that rule is off)."""
+        rules: list[SideRule] = []
+        if max_same_department is not None and department is not None:
+            rules.append(DepartmentSpread(np.asarray(department), int(max_same_department)))
+        if min_per_mentor > 0:
+            rules.append(MentorMinimum(int(min_per_mentor)))
+        if fair:
+            rules.append(FairObjective())
+        if max_changes is not None:
+            rules.append(ChangeBudget(tuple(keep), int(max_changes)))
+        return cls(tuple(rules))
+
+    def get(self, kind: type) -> SideRule | None:
+        return next((r for r in self.rules if isinstance(r, kind)), None)
+
+    def without(self, *kinds: type) -> SideRules:
+        return SideRules(tuple(r for r in self.rules if not isinstance(r, kinds)))
+
+    def adding(self, rule: SideRule) -> SideRules:
+        return SideRules((*self.without(type(rule)).rules, rule))
+
+    @property
+    def kinds(self) -> frozenset[type]:
+        return frozenset(type(r) for r in self.rules)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rules)
+
+    @property
+    def spread(self) -> DepartmentSpread | None:
+        return self.get(DepartmentSpread)
+
+    @property
+    def minimum(self) -> MentorMinimum | None:
+        return self.get(MentorMinimum)
+
+    @property
+    def fair(self) -> bool:
+        return self.get(FairObjective) is not None
+
+    @property
+    def budget(self) -> ChangeBudget | None:
+        return self.get(ChangeBudget)
+
+    # Plain values the engines' model builders read.
+    @property
+    def department(self) -> np.ndarray | None:
+        return self.spread.department if self.spread else None
+
+    @property
+    def max_same_department(self) -> int | None:
+        return self.spread.cap if self.spread else None
+
+    @property
+    def min_per_mentor(self) -> int:
+        return self.minimum.minimum if self.minimum else 0
+
+    @property
+    def keep(self) -> tuple[tuple[int, int], ...]:
+        return self.budget.keep if self.budget else ()
+
+    @property
+    def max_changes(self) -> int | None:
+        return self.budget.max_changes if self.budget else None
+
+    def violations(self, problem, mentor_of: np.ndarray) -> list[str]:
+        """Every side rule's check of ``mentor_of``, in order."""
+        return [v for r in self.rules for v in r.violations(problem, mentor_of)]
