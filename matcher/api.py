@@ -15,19 +15,21 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from matcher.errors import InfeasibleError, MatcherError
+from matcher.errors import MatcherError
 from matcher.io.cohort import Cohort
 from matcher.io.config import Config, load_config
 from matcher.io.load import load_cohort
 from matcher.io.pairs_file import PairList
 from matcher.io.questionnaire import ALL_NAMES
 from matcher.review.diagnose import unmatched_reason
-from matcher.solve.check import CheckReport, check, side_rule_violations
-from matcher.solve.flow import Solution, solve_flow
+from matcher.solve import engines
+from matcher.solve.check import CheckReport, check
+from matcher.solve.encode import build_problem, encode_cohort, side_rules
 from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_warnings
-from matcher.solve.problem import MatchProblem, SideRules, ready_units, score_units
-from matcher.solve.rules import RuleInput, exclusions
-from scoring.combine import Scores, prepare_scoring, score_cohort
+from matcher.solve.problem import MatchProblem
+from matcher.solve.side_rules import ChangeBudget, SideRules
+from matcher.solve.solution import Solution
+from scoring.combine import Scores
 
 __all__ = ["MatchResult", "build_problem", "load", "load_cohort", "load_config", "match"]
 
@@ -75,82 +77,9 @@ def as_pair_list(pairs, cohort: Cohort, file: str = "pins") -> PairList | None:
     return PairList(file, pairs, tuple(range(1, n + 1)), ids, ("",) * n, ())
 
 
-def side_rules(config: Config, scores: Scores) -> SideRules:
-    """The rules beyond capacity and exclusions, from the config."""
-    r = config.rules
-    dept = scores.features.e.department if r.max_same_department_per_mentor is not None else None
-    return SideRules(dept, r.max_same_department_per_mentor, r.min_mentees_per_mentor, r.objective == "fair")
-
-
-def build_problem(
-    cohort: Cohort, config: Config, scores: Scores, *, forbidden=(), failed=(), pins=(), earlier=()
-):
-    """Encode the cohort as matrices: apply every hard rule, eligibility and pins."""
-    extra = {"earlier_pairs": tuple(earlier)} if earlier else {}
-    x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed), extra)
-    excluded, applied = exclusions(x)
-    eligible = scores.readiness >= config.rules.min_readiness - 1e-12
-    problem = MatchProblem(
-        score=scores.score,
-        readiness=scores.readiness,
-        excluded=excluded,
-        capacity=cohort.capacity.copy(),
-        eligible=eligible,
-        pins=tuple(pins),
-    )
-    return problem, applied
-
-
-def solve(problem: MatchProblem, side: SideRules, config: Config) -> Solution:
-    """Solve with the engine the config names (strict: an unknown name is an error).
-
-    ``auto`` and ``flow`` use min-cost flow, which is exact for every rule the tool
-    has; ``cp_sat`` solves the same model with OR-Tools CP-SAT (seeded with the flow
-    answer), e.g. to cross-check.
-    """
-    name = config.solver.engine
-    if side.needs_cpsat:
-        if name == "flow":
-            raise MatcherError('--max-changes above 0 needs CP-SAT; set [solver] engine = "auto" or "cp_sat"')
-        name = "cp_sat"
-    return SOLVERS[name](problem, side, config)
-
-
-def _flow(problem, side, config):
-    return solve_flow(problem, side)
-
-
-def _cpsat(problem, side, config):
-    from matcher.solve.cp_sat import solve_cpsat
-
-    if not isinstance(problem, MatchProblem):
-        raise MatcherError(
-            "CP-SAT is not available for cohorts this large (candidate sets); "
-            'use [solver] engine = "auto" and --max-changes 0'
-        )
-    if side.max_changes is not None:
-        # Keeping every working pair is feasible: the best such pairing seeds the search.
-        kept = {i for i, _ in problem.pins}
-        pins = problem.pins + tuple(p for p in side.keep if p[0] not in kept)
-        hint_problem = replace(problem, pins=pins)
-    else:
-        hint_problem = problem
-    try:
-        hint = solve_flow(hint_problem, replace(side, max_changes=None, keep=())).mentor_of
-    except InfeasibleError:  # kept pairs that cannot all stay: CP-SAT searches without a hint
-        hint = None
-    # The optimum without the side rules bounds each stage from above (a relaxation).
-    free = solve_flow(problem, SideRules()).mentor_of
-    m = free >= 0
-    upper = {
-        "matched": int(m.sum()),
-        "readiness": int(ready_units(problem.readiness[m]).sum()),
-        "score": int(score_units(problem.pair_scores(np.flatnonzero(m), free[m])).sum()),
-    }
-    return solve_cpsat(problem, side, config.solver, hint=hint, upper=upper)
-
-
-SOLVERS = {"auto": _flow, "flow": _flow, "cp_sat": _cpsat}
+def solve(problem, side: SideRules, config: Config) -> Solution:
+    """Solve with the engine the config names (strict: see :mod:`matcher.solve.engines`)."""
+    return engines.solve(problem, side, config.solver)
 
 
 def match(
@@ -174,55 +103,42 @@ def match(
     InfeasibleError when the rules cannot hold together, MatcherError if the independent
     checker ever disagrees with the solver.
     """
-    from matcher.solve import candidates as large
-
     config = config or Config()
     t0 = time.perf_counter()
     pins = as_pair_list(pins, cohort, "pins (given in code)")
     forbidden = tuple(forbidden.pairs if isinstance(forbidden, PairList) else forbidden)
     failed = tuple(failed.pairs if isinstance(failed, PairList) else failed)
     pin_pairs = pins.pairs if pins is not None else ()
-    sparse = scores is None and cohort.n_mentees * cohort.n_mentors > large.DENSE_LIMIT
-    if sparse:
-        ctx = prepare_scoring(cohort, config, boost)
-        problem, applied = large.candidate_problem(
-            cohort,
-            config,
-            ctx,
-            forbidden=forbidden,
-            failed=failed,
-            pins=pin_pairs,
-            progress=progress,
-            earlier=earlier,
-        )
-        scores = large.SparseScores(ctx, problem)
-    else:
-        if scores is None:
-            scores = score_cohort(cohort, config, boost)
-        problem, applied = build_problem(
-            cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs, earlier=earlier
-        )
+    problem, scores, applied = encode_cohort(
+        cohort,
+        config,
+        scores=scores,
+        boost=boost,
+        forbidden=forbidden,
+        failed=failed,
+        pins=pin_pairs,
+        earlier=earlier,
+        progress=progress,
+    )
     t1 = time.perf_counter()
     peak_score = peak_mib()
     if progress is not None:
         progress("score")
     side = side_rules(config, scores)
     if max_changes is not None:
-        side = replace(side, keep=tuple(keep), max_changes=int(max_changes))
+        side = side.adding(ChangeBudget(tuple(keep), int(max_changes)))
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
     warnings = programme_warnings(problem, cohort)
     solution = solve(problem, side, config)
-    certificate = {
-        "method": "min-cost flow over every allowed pair",
-        "certified": solution.status == "OPTIMAL",
-    }
-    if sparse:
-        solution, certificate = certify(problem, side, config, solution, progress=progress)
+    problem, solution, certificate = problem.certify(
+        side, lambda p: solve(p, side, config), solution, progress=progress
+    )
+    scores = problem.scores_view(scores)
     t2 = time.perf_counter()
     if progress is not None:
         progress("solve")
-    report = check(problem, solution.mentor_of, [lambda p, m: side_rule_violations(p, m, side)])
+    report = check(problem, solution.mentor_of, [side.violations])
     if not report.ok:  # pragma: no cover - a solver bug, never a user error
         raise MatcherError("internal check failed: " + "; ".join(report.violations[:5]))
     if report.objective != solution.objective:  # pragma: no cover
@@ -250,54 +166,6 @@ def match(
     )
 
 
-def certify(problem, side: SideRules, config: Config, solution: Solution, rounds: int = 20, progress=None):
-    """Prove a candidate-set answer optimal for the full problem (see matcher.solve.candidates).
-
-    Returns the (possibly improved) solution and a certificate dict for summary.json.
-    """
-    from matcher.solve import candidates as large
-
-    n_cand = int(problem.ei.size)
-    if side.active:
-        note = "candidate set; not certified with department spread, mentor minimum or fair mode"
-        return replace(solution, status="FEASIBLE", stage="certificate"), {
-            "method": note,
-            "certified": False,
-            "candidate_pairs": n_cand,
-        }
-    added = checked = settled = 0
-    for k in range(1, rounds + 1):
-        d = large.potentials(problem, solution.mentor_of)
-        ei, rj, improving, rows = large.violations(problem, solution.mentor_of, d)
-        checked += rows * problem.shape[1]
-        settled += problem.shape[0] - rows
-        if improving == 0:
-            large.fill_components(problem, solution.mentor_of)
-            return solution, {
-                "method": (
-                    f"min-cost flow on each mentee's {large.CANDIDATES} best mentors and each mentor's "
-                    f"{large.MENTOR_CANDIDATES} best mentees, then every pruned pair checked against "
-                    "the flow's dual prices (shortest-path potentials)"
-                ),
-                "certified": True,
-                "candidate_pairs": n_cand,
-                "rounds": k,
-                "pairs_checked": checked,
-                "rows_settled_by_bound": settled,
-                "pairs_added": added,
-            }
-        large.add_arcs(problem, ei, rj)
-        added += int(ei.size)
-        if progress is not None:
-            progress("certify", k, 0)
-        solution = solve(problem, side, config)
-    return replace(solution, status="FEASIBLE", stage="certificate"), {
-        "method": "candidate set; certificate did not converge",
-        "certified": False,
-        "candidate_pairs": int(problem.ei.size),
-    }
-
-
 def resolver(result: MatchResult):
     """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible)."""
     from matcher.errors import InputError
@@ -320,7 +188,7 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
     """
     from matcher.review.alternatives import alternatives
 
-    if not isinstance(result.problem, MatchProblem) or result.side.max_changes is not None:
+    if not result.problem.exact_deltas or result.side.budget is not None:
         return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
 
     return alternatives(

@@ -33,9 +33,9 @@ from matcher.api import alternatives_for, load, match, solve
 from matcher.errors import MatcherError
 from matcher.review.alternatives import alternatives
 from matcher.review.explain import explain_text
-from matcher.solve.check import side_rule_violations
-from matcher.solve.flow import solve_flow
-from matcher.solve.problem import MatchProblem, SideRules, ready_units, score_units
+from matcher.solve.engines.flow import solve_flow
+from matcher.solve.problem import MatchProblem, ready_units, score_units
+from matcher.solve.side_rules import SideRules
 from matcher.synthetic.cohort import generate_cohort
 
 from .conftest import SAMPLE, write_csv
@@ -294,11 +294,11 @@ SIDE_KINDS = ("spread", "spread+minimum", "minimum", "fair", "fair+minimum")
 
 def side_rules(kind: str, department: np.ndarray) -> SideRules:
     return {
-        "spread": SideRules(department, 1),
-        "spread+minimum": SideRules(department, 2, min_per_mentor=1),
-        "minimum": SideRules(min_per_mentor=1),
-        "fair": SideRules(fair=True),
-        "fair+minimum": SideRules(min_per_mentor=1, fair=True),
+        "spread": SideRules.of(department, 1),
+        "spread+minimum": SideRules.of(department, 2, min_per_mentor=1),
+        "minimum": SideRules.of(min_per_mentor=1),
+        "fair": SideRules.of(fair=True),
+        "fair+minimum": SideRules.of(min_per_mentor=1, fair=True),
     }[kind]
 
 
@@ -327,7 +327,7 @@ def test_side_rule_deltas_equal_pinned_resolves(problem, kind, seed, k):
                 assert not any(c[alt.mentee] == alt.mentor for c, _ in everything)
             continue
         new = assert_matches_resolve(problem, base, alt, side)
-        assert side_rule_violations(problem, new, side) == []
+        assert side.violations(problem, new) == []
         best = max(key for c, key in everything if c[alt.mentee] == alt.mentor)
         assert (alt.delta_matched, round(alt.delta_score * 100)) == delta_of(best, base_key), alt
     # No feasible alternative is left out for a matched mentee, and none is invented.
@@ -409,7 +409,7 @@ def test_side_rule_deltas_through_the_api(tmp_path, name, seed):
         if alt.delta_score is None:
             continue
         new = solve(with_pin(p, alt.mentee, alt.mentor), result.side, result.config).mentor_of
-        assert side_rule_violations(p, new, result.side) == []
+        assert result.side.violations(p, new) == []
         (m0, _, s0), (m1, _, s1) = totals(p, base), totals(p, new)
         assert (alt.delta_matched, alt.delta_score) == (m1 - m0, (s1 - s0) / 100), alt
         assert 0 <= alt.moves <= others_moved(base, new, alt.mentee)
@@ -417,9 +417,9 @@ def test_side_rule_deltas_through_the_api(tmp_path, name, seed):
 
 def test_side_rules_without_a_resolve_function_are_refused():
     problem = random_problem(np.random.default_rng(3), 4, 3, pins=False)
-    base = solve_flow(problem, SideRules(fair=True)).mentor_of
+    base = solve_flow(problem, SideRules.of(fair=True)).mentor_of
     with pytest.raises(MatcherError, match="side rules need a re-solve function"):
-        alternatives(problem, base, 3, SideRules(fair=True))
+        alternatives(problem, base, 3, SideRules.of(fair=True))
     assert alternatives(problem, base, 3, SideRules()) == alternatives(problem, base, 3)  # inactive
 
 
@@ -437,7 +437,7 @@ def test_side_rule_moves_are_the_fewest():
         capacity=[1, 3, 2],
         eligible=[True, True],
     )
-    side = SideRules(np.array([-1, 0]), 1)  # mentee 0 has no department: the rule never binds
+    side = SideRules.of(np.array([-1, 0]), 1)  # mentee 0 has no department: the rule never binds
     base = solve_flow(problem, side).mentor_of
     assert base.tolist() == [2, 2]
     plain = {(a.mentee, a.mentor): a for a in alternatives(problem, base, 3)}

@@ -20,7 +20,7 @@ from scipy.optimize import linear_sum_assignment
 
 from matcher.errors import MatcherError
 from matcher.solve.check import check
-from matcher.solve.flow import solve_flow
+from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import MatchProblem, objective_weights, total_objective
 
 # ---------------------------------------------------------------------------

@@ -21,7 +21,6 @@ FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
 SENIORITY_RULES = ("mentor_senior", "any", "mentee_senior")
 DEPARTMENT_RULES = ("allow", "penalise", "forbid")
 OBJECTIVES = ("total", "fair")
-ENGINES = ("auto", "flow", "cp_sat")
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,9 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
     _check_choice(rules.seniority, SENIORITY_RULES, "rules.seniority", bad)
     _check_choice(rules.same_department, DEPARTMENT_RULES, "rules.same_department", bad)
     _check_choice(rules.objective, OBJECTIVES, "rules.objective", bad)
-    _check_choice(solver.engine, ENGINES, "solver.engine", bad)
+    from matcher.solve.engines import names as engine_names  # the engines' registry (lazy: no cycle)
+
+    _check_choice(solver.engine, engine_names(), "solver.engine", bad)
     if rules.max_timezone_gap_hours < 0:
         bad(
             "rules.max_timezone_gap_hours",

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.errors import MatcherError
-from matcher.solve.problem import MatchProblem, SideRules, multipliers, ready_units, score_units
+from matcher.solve.problem import MatchProblem, multipliers, ready_units, score_units
+from matcher.solve.side_rules import SideRules
 
 INF = np.int64(2**61)
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -48,12 +49,15 @@ ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most vi
 NEAR = 100  # objective units (1 score point): pairs this close to improving are added too
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class SparseProblem:
-    """A :class:`~matcher.solve.problem.MatchProblem` look-alike over candidate pairs only.
+    """The :class:`~matcher.solve.problem.Problem` contract over candidate pairs only.
 
-    Arcs are sorted row-major. ``rescore(rows)`` recomputes full rows (components, scores,
-    rule bits) when a report or the certificate needs a pair outside the candidates.
+    Immutable: adding pairs (:func:`add_arcs`) or filling in the five Cs of chosen pairs
+    (:func:`fill_components`) returns a new problem. Arcs are sorted row-major.
+    ``rescore(rows)`` recomputes full rows (components, scores, rule bits) when a report
+    or the certificate needs a pair outside the candidates; the last few are memoised
+    (``_rows``, private to this problem).
     """
 
     shape: tuple[int, int]
@@ -71,19 +75,28 @@ class SparseProblem:
     rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
     components_of: object  # (mentees, mentors) -> five Cs of those pairs, (5, n)
     pins: tuple[tuple[int, int], ...] = ()
-    _rows: dict = field(default_factory=dict)
-    _key: np.ndarray | None = None
+    _rows: dict = field(default_factory=dict, repr=False)
+
+    kind = "candidates"  # what engines declare they support (see matcher.solve.engines)
+    kind_words = "cohorts this large (candidate sets)"
+    exact_deltas = False  # alternatives' exact deltas need the dense residual graph
+
+    def certify(self, side, solve, solution, progress=None):
+        """(problem, solution, certificate): see :func:`certify`."""
+        return certify(self, side, solve, solution, progress=progress)
+
+    def scores_view(self, scores):
+        """What reports read, backed by this problem's candidates."""
+        return SparseScores(scores.ctx, self)
 
     @property
     def max_matchable(self) -> int:
         return int(min(int(self.eligible.sum()), int(self.capacity.sum())))
 
-    @property
+    @cached_property
     def key(self) -> np.ndarray:
         """Sorted arc keys i · n_mentors + j (arcs are row-major)."""
-        if self._key is None or self._key.size != self.ei.size:
-            self._key = self.ei * self.shape[1] + self.rj
-        return self._key
+        return self.ei * self.shape[1] + self.rj
 
     def _find(self, i, j) -> np.ndarray:
         """Arc index of each (i, j), −1 when the pair is not a candidate."""
@@ -286,8 +299,7 @@ def candidate_problem(
     ei = col_rows[found]
     rj = np.broadcast_to(np.arange(n_r), col_units.shape)[found].astype(np.int64)
     new = problem._find(ei, rj) < 0
-    add_arcs(problem, ei[new], rj[new])
-    return problem, applied
+    return add_arcs(problem, ei[new], rj[new]), applied
 
 
 def _blocks(items: np.ndarray, n_mentors: int) -> list[np.ndarray]:
@@ -320,9 +332,10 @@ def _in_parallel(fn, blocks):
             yield b0, fut.result()
 
 
-def add_arcs(problem: SparseProblem, ei, rj) -> None:
-    """Add candidate pairs, keeping arcs row-major and unique. Scores come from the stored
-    score units; their five Cs are filled in later, only if a report asks for them."""
+def add_arcs(problem: SparseProblem, ei, rj) -> SparseProblem:
+    """``problem`` with the candidate pairs (ei[k], rj[k]) added, arcs kept row-major and
+    unique. Scores come from the stored score units; their five Cs are filled in later,
+    only if a report asks for them."""
     new_key = ei * problem.shape[1] + rj
     keys = np.concatenate([problem.key, new_key])
     order = np.argsort(keys, kind="stable")
@@ -332,21 +345,25 @@ def add_arcs(problem: SparseProblem, ei, rj) -> None:
     order = order[first]
     new_score = problem.stored_scores(ei, rj)
     new_comps = np.full((5, ei.size), np.nan, dtype=np.float32)
-    problem.ei = np.concatenate([problem.ei, ei])[order]
-    problem.rj = np.concatenate([problem.rj, rj])[order]
-    problem.arc_score = np.concatenate([problem.arc_score, new_score])[order]
-    problem.arc_comps = np.concatenate([problem.arc_comps, new_comps], axis=1)[:, order]
-    problem._key = None
+    return replace(
+        problem,
+        ei=np.concatenate([problem.ei, ei])[order],
+        rj=np.concatenate([problem.rj, rj])[order],
+        arc_score=np.concatenate([problem.arc_score, new_score])[order],
+        arc_comps=np.concatenate([problem.arc_comps, new_comps], axis=1)[:, order],
+    )
 
 
-def fill_components(problem: SparseProblem, mentor_of: np.ndarray) -> None:
-    """Give the chosen pairs added after scoring (mentor candidates, the certificate) their
-    five Cs, computed for those pairs only."""
+def fill_components(problem: SparseProblem, mentor_of: np.ndarray) -> SparseProblem:
+    """``problem`` with the five Cs of the chosen pairs added after scoring (mentor
+    candidates, the certificate) filled in, computed for those pairs only."""
     matched = np.flatnonzero(mentor_of >= 0)
     pos = problem._find(matched, mentor_of[matched])
     missing = (pos >= 0) & np.isnan(problem.arc_comps[0, np.maximum(pos, 0)])
     rows = matched[missing]
-    problem.arc_comps[:, pos[missing]] = problem.components_of(rows, mentor_of[rows])
+    comps = problem.arc_comps.copy()
+    comps[:, pos[missing]] = problem.components_of(rows, mentor_of[rows])
+    return replace(problem, arc_comps=comps)
 
 
 def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:
@@ -450,3 +467,58 @@ def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
     ei = np.concatenate(found_i).astype(np.int64) if found_i else np.zeros(0, np.int64)
     rj = np.concatenate(found_j).astype(np.int64) if found_j else np.zeros(0, np.int64)
     return ei, rj, improving, int(rows_to_check.size)
+
+
+def certify(problem: SparseProblem, side, solve, solution, rounds: int = 20, progress=None):
+    """Prove a candidate-set answer optimal for the full problem, adding pairs as needed.
+
+    ``solve(problem) -> Solution`` re-solves with the run's engine. Returns the final
+    (problem, solution, certificate dict for summary.json); the problem grows by the pairs
+    the dual prices showed could improve the answer.
+    """
+    n_cand = int(problem.ei.size)
+    if side.active:
+        note = "candidate set; not certified with department spread, mentor minimum or fair mode"
+        return (
+            problem,
+            replace(solution, status="FEASIBLE", stage="certificate"),
+            {"method": note, "certified": False, "candidate_pairs": n_cand},
+        )
+    added = checked = settled = 0
+    for k in range(1, rounds + 1):
+        d = potentials(problem, solution.mentor_of)
+        ei, rj, improving, rows = violations(problem, solution.mentor_of, d)
+        checked += rows * problem.shape[1]
+        settled += problem.shape[0] - rows
+        if improving == 0:
+            return (
+                fill_components(problem, solution.mentor_of),
+                solution,
+                {
+                    "method": (
+                        f"min-cost flow on each mentee's {CANDIDATES} best mentors and each mentor's "
+                        f"{MENTOR_CANDIDATES} best mentees, then every pruned pair checked against "
+                        "the flow's dual prices (shortest-path potentials)"
+                    ),
+                    "certified": True,
+                    "candidate_pairs": n_cand,
+                    "rounds": k,
+                    "pairs_checked": checked,
+                    "rows_settled_by_bound": settled,
+                    "pairs_added": added,
+                },
+            )
+        problem = add_arcs(problem, ei, rj)
+        added += int(ei.size)
+        if progress is not None:
+            progress("certify", k, 0)
+        solution = solve(problem)
+    return (
+        problem,
+        replace(solution, status="FEASIBLE", stage="certificate"),
+        {
+            "method": "candidate set; certificate did not converge",
+            "certified": False,
+            "candidate_pairs": int(problem.ei.size),
+        },
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.solve.problem import MatchProblem, SideRules, mentor_minimum, total_objective
+from matcher.solve.problem import MatchProblem, total_objective
 from matcher.solve.rules import reasons
 
 
@@ -65,29 +65,3 @@ def check(problem: MatchProblem, mentor_of: np.ndarray, extra_rules=()) -> Check
         violations.extend(rule(problem, mentor_of))
     total = float(problem.pair_scores(matched, mentor_of[matched]).sum()) if matched.size else 0.0
     return CheckReport(total_objective(problem, mentor_of), int(matched.size), total, tuple(violations))
-
-
-def side_rule_violations(problem: MatchProblem, mentor_of: np.ndarray, side: SideRules) -> list[str]:
-    """Checker for the side rules (used by :func:`matcher.solve.check.check`)."""
-    out = []
-    matched = np.flatnonzero(mentor_of >= 0)
-    if side.max_same_department is not None and side.department is not None:
-        pairs = {}
-        for i in matched:
-            d = int(side.department[i])
-            if d >= 0:
-                key = (int(mentor_of[i]), d)
-                pairs[key] = pairs.get(key, 0) + 1
-        for (j, d), n in sorted(pairs.items()):
-            if n > side.max_same_department:
-                out.append(f"mentor #{j}: {n} mentees of department #{d} > {side.max_same_department}")
-    if side.max_changes is not None:
-        moved = sum(1 for i, j in side.keep if mentor_of[i] != j)
-        if moved > side.max_changes:
-            out.append(f"{moved} working pairs moved > max_changes {side.max_changes}")
-    if side.min_per_mentor > 0:
-        load = np.bincount(mentor_of[matched], minlength=problem.shape[1])
-        need = mentor_minimum(problem, side.min_per_mentor)
-        for j in np.flatnonzero(load < need):
-            out.append(f"mentor #{j}: {load[j]} mentees < minimum {need[j]}")
-    return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.errors import InfeasibleError, InputError, Problem
-from matcher.solve.problem import mentor_minimum
 from matcher.solve.rules import RULES, reasons
 
 
@@ -103,7 +102,7 @@ def check_mentor_minimum(problem, cohort, side) -> None:
     """Fail early, naming mentors, when min_mentees_per_mentor cannot possibly hold."""
     if side is None or side.min_per_mentor <= 0:
         return
-    need = mentor_minimum(problem, side.min_per_mentor)
+    need = side.minimum.need(problem.capacity)
     _, per_mentor = problem.allowed_counts()
     reasons_out = []
     for j in np.flatnonzero(need > 0):

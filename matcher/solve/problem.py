@@ -41,6 +41,23 @@ class MatchProblem:
     eligible: np.ndarray  # bool: readiness ≥ min_readiness
     pins: tuple[tuple[int, int], ...] = ()
 
+    kind = "dense"  # what engines declare they support (see matcher.solve.engines)
+    kind_words = "every pair in memory"
+    exact_deltas = True  # alternatives' exact deltas need the dense residual graph
+
+    def certify(self, side, solve, solution, progress=None):
+        """(problem, solution, certificate): every allowed pair was in the model, so the
+        engine's own status is the proof."""
+        return (
+            self,
+            solution,
+            {"method": "min-cost flow over every allowed pair", "certified": solution.status == "OPTIMAL"},
+        )
+
+    def scores_view(self, scores):
+        """The scores reports read for this problem (dense: the scores themselves)."""
+        return scores
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.score.shape
@@ -119,35 +136,3 @@ def total_objective(problem: MatchProblem, mentor_of: np.ndarray) -> int:
     r = ready_units(problem.readiness[matched])
     s = score_units(problem.pair_scores(matched, mentor_of[matched]))
     return int(a) * int(matched.size) + int(b) * int(r.sum()) + int(s.sum())
-
-
-@dataclass(frozen=True, eq=False)
-class SideRules:
-    """Rules beyond capacity and exclusions. ``department``: (n_e,) int code, −1 blank."""
-
-    department: np.ndarray | None = None
-    max_same_department: int | None = None
-    min_per_mentor: int = 0
-    fair: bool = False
-    # Re-match: pairs that work, and how many of them may move (None: no budget).
-    keep: tuple[tuple[int, int], ...] = ()
-    max_changes: int | None = None
-
-    @property
-    def active(self) -> bool:
-        return (
-            self.max_same_department is not None
-            or self.min_per_mentor > 0
-            or self.fair
-            or self.max_changes is not None
-        )
-
-    @property
-    def needs_cpsat(self) -> bool:
-        """A budget on moved pairs is not a flow constraint: only CP-SAT expresses it."""
-        return self.max_changes is not None
-
-
-def mentor_minimum(problem: MatchProblem, min_per_mentor: int) -> np.ndarray:
-    """Required mentees per mentor: min(min_per_mentor, capacity) for capacity ≥ 1, shape (n_r,)."""
-    return np.where(problem.capacity >= 1, np.minimum(min_per_mentor, problem.capacity), 0)

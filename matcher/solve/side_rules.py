@@ -25,6 +25,7 @@ class SideRule:
     """Base of every side rule: a name, a settings line and a checker."""
 
     name: ClassVar[str]
+    describe: ClassVar[str]  # in messages: "the flow engine cannot handle <describe>"
 
     def violations(self, problem, mentor_of: np.ndarray) -> list[str]:  # pragma: no cover - abstract
         """Plain sentences, one per broken constraint of ``mentor_of`` (n_e,) on ``problem``."""
@@ -42,6 +43,7 @@ class DepartmentSpread(SideRule):
     department: np.ndarray
     cap: int
     name: ClassVar[str] = "department_spread"
+    describe: ClassVar[str] = "department spread (max_same_department_per_mentor)"
 
     def violations(self, problem, mentor_of):
         counts: dict[tuple[int, int], int] = {}
@@ -66,6 +68,7 @@ class MentorMinimum(SideRule):
 
     minimum: int
     name: ClassVar[str] = "mentor_minimum"
+    describe: ClassVar[str] = "a mentor minimum (min_mentees_per_mentor)"
 
     def need(self, capacity: np.ndarray) -> np.ndarray:
         """Required mentees per mentor, shape (n_r,)."""
@@ -85,6 +88,7 @@ class FairObjective(SideRule):
     """After matching the most mentees, maximise the lowest pair score (an objective, not a check)."""
 
     name: ClassVar[str] = "fair_objective"
+    describe: ClassVar[str] = 'the fair objective (objective = "fair")'
 
     def violations(self, problem, mentor_of):
         return []  # optimality, not feasibility: proven by the engine (Solution.lowest_score)
@@ -100,10 +104,15 @@ class ChangeBudget(SideRule):
     keep: tuple[tuple[int, int], ...]
     max_changes: int
     name: ClassVar[str] = "change_budget"
+    describe: ClassVar[str] = "--max-changes above 0"
 
     def violations(self, problem, mentor_of):
         moved = sum(1 for i, j in self.keep if mentor_of[i] != j)
-        return [f"{moved} working pairs moved > max_changes {self.max_changes}"] if moved > self.max_changes else []
+        return (
+            [f"{moved} working pairs moved > max_changes {self.max_changes}"]
+            if moved > self.max_changes
+            else []
+        )
 
     def settings(self):
         return {"max_changes": self.max_changes}

@@ -1,7 +1,7 @@
 """CP-SAT solver, used only for rules min-cost flow cannot express.
 
 Takes a :class:`~matcher.solve.problem.MatchProblem` plus the side rules (department spread,
-mentor minimum, fair objective) and returns a :class:`~matcher.solve.flow.Solution`. The
+mentor minimum, fair objective) and returns a :class:`~matcher.solve.solution.Solution`. The
 lexicographic objective is solved in stages, each a small-coefficient CP-SAT objective
 whose optimum is then fixed as a constraint for the next stage:
 
@@ -21,22 +21,23 @@ times the budget is a safety net only.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from matcher.errors import InfeasibleError
 from matcher.io.config import SolverSettings
-from matcher.solve.flow import Solution
+from matcher.solve.engines import Engine
 from matcher.solve.problem import (
     MAX_S,
     MatchProblem,
-    SideRules,
-    mentor_minimum,
     multipliers,
     ready_units,
     score_units,
     total_objective,
 )
+from matcher.solve.side_rules import ChangeBudget, DepartmentSpread, FairObjective, MentorMinimum, SideRules
+from matcher.solve.solution import Solution
 
 
 def _solve_interruptibly(solver, model):
@@ -96,7 +97,7 @@ def solve_cpsat(
     for i, j in problem.pins:
         (k,) = [k for k in by_mentee[i] if rj[k] == j]
         model.add(x[k] == 1)
-    need = mentor_minimum(problem, side.min_per_mentor) if side.min_per_mentor else np.zeros(n_r, int)
+    need = side.minimum.need(problem.capacity) if side.minimum else np.zeros(n_r, int)
     for j in range(n_r):
         arcs = by_mentor[j]
         if len(arcs) > problem.capacity[j]:
@@ -216,3 +217,37 @@ def solve_cpsat(
     return Solution(
         mentor_of, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
     )
+
+
+def _solve_engine(problem: MatchProblem, side: SideRules, settings: SolverSettings) -> Solution:
+    """CP-SAT seeded with the best flow answer that keeps every working pair (a feasible
+    start) and bounded per stage by the flow optimum without side rules (a relaxation)."""
+    from matcher.solve.engines.flow import solve_flow
+
+    hint_problem = problem
+    if side.budget is not None:
+        # Keeping every working pair is feasible: the best such pairing seeds the search.
+        kept = {i for i, _ in problem.pins}
+        hint_problem = replace(problem, pins=problem.pins + tuple(p for p in side.keep if p[0] not in kept))
+    try:
+        hint = solve_flow(hint_problem, side.without(ChangeBudget)).mentor_of
+    except InfeasibleError:  # kept pairs that cannot all stay: CP-SAT searches without a hint
+        hint = None
+    free = solve_flow(problem, SideRules()).mentor_of
+    m = free >= 0
+    upper = {
+        "matched": int(m.sum()),
+        "readiness": int(ready_units(problem.readiness[m]).sum()),
+        "score": int(score_units(problem.pair_scores(np.flatnonzero(m), free[m])).sum()),
+    }
+    return solve_cpsat(problem, side, settings, hint=hint, upper=upper)
+
+
+ENGINE = Engine(
+    name="cp_sat",
+    kinds=frozenset({"dense"}),
+    side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget}),
+    solve=_solve_engine,
+    label="CP-SAT",
+    preference=1,
+)

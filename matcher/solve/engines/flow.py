@@ -28,32 +28,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.errors import InfeasibleError, MatcherError
+from matcher.solve.engines import Engine
 from matcher.solve.problem import (
     MatchProblem,
-    SideRules,
-    mentor_minimum,
     multipliers,
     ready_units,
     score_units,
     total_objective,
 )
-
-
-@dataclass(frozen=True, eq=False)
-class Solution:
-    """A solver's answer by index. ``mentor_of``: (n_e,) int64, −1 for unmatched."""
-
-    mentor_of: np.ndarray
-    solver: str
-    status: str  # OPTIMAL | FEASIBLE
-    objective: int
-    bound: int
-    runtime_seconds: float
-    # Relative gap of the first objective level not proven optimal (0 when OPTIMAL):
-    # (best bound − value) / best bound at that level, e.g. the total score.
-    gap: float = 0.0
-    stage: str | None = None  # the level the gap refers to
-    lowest_score: float | None = None  # fair mode: the proven max-min pair score
+from matcher.solve.side_rules import DepartmentSpread, FairObjective, MentorMinimum, SideRules
+from matcher.solve.solution import Solution
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +100,7 @@ def _network(problem: MatchProblem, side: SideRules, pinned: np.ndarray, capacit
     n_nodes = sink + 1
     lower = np.zeros(n_r, dtype=np.int64)
     if side.min_per_mentor > 0:
-        need = mentor_minimum(problem, side.min_per_mentor)
+        need = side.minimum.need(problem.capacity)
         pinned_load = np.bincount([j for _, j in problem.pins], minlength=n_r) if problem.pins else 0
         lower = np.maximum(0, need - pinned_load).astype(np.int64)
     parts_t = [np.zeros(mentees.size, np.int64), 1 + ei, np.array(group_tails, np.int64), mentor_node]
@@ -253,3 +237,17 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
     objective = total_objective(problem, mentor_of)
     runtime = time.perf_counter() - start
     return Solution(mentor_of, "min_cost_flow", "OPTIMAL", objective, objective, runtime, lowest_score=lowest)
+
+
+def _solve_engine(problem, side: SideRules, settings) -> Solution:
+    return solve_flow(problem, side)
+
+
+ENGINE = Engine(
+    name="flow",
+    kinds=frozenset({"dense", "candidates"}),
+    side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective}),
+    solve=_solve_engine,
+    label="min-cost flow",
+    preference=0,
+)

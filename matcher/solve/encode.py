@@ -1,0 +1,92 @@
+"""Encode a scored cohort as the matrices a solver sees (the one encode step).
+
+``build_problem`` applies every hard rule (bits per pair), eligibility (readiness ≥
+``min_readiness``) and pins, and returns a dense :class:`MatchProblem`; ``side_rules``
+turns the config's programme-wide rules into :class:`SideRules` objects. Ids never
+reach a solver: pairs are (mentee index, mentor index) throughout.
+"""
+
+from __future__ import annotations
+
+from matcher.io.config import Config
+from matcher.solve.problem import MatchProblem
+from matcher.solve.rules import RuleInput, exclusions
+from matcher.solve.side_rules import SideRules
+
+
+def eligible_mentees(readiness, config: Config):
+    """(n_e,) bool: mentees whose readiness reaches ``min_readiness`` (the others need preparation)."""
+    return readiness >= config.rules.min_readiness - 1e-12
+
+
+def side_rules(config: Config, scores) -> SideRules:
+    """The rules beyond capacity and exclusions, from the config (department codes from ``scores``)."""
+    r = config.rules
+    return SideRules.of(
+        department=scores.features.e.department,
+        max_same_department=r.max_same_department_per_mentor,
+        min_per_mentor=r.min_mentees_per_mentor,
+        fair=r.objective == "fair",
+    )
+
+
+def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pins=(), earlier=()):
+    """Apply every hard rule, eligibility and pins → (MatchProblem, names of the rules applied).
+
+    ``scores``: dense :class:`~scoring.combine.Scores` ((n_e, n_r) arrays); pair lists by index.
+    """
+    extra = {"earlier_pairs": tuple(earlier)} if earlier else {}
+    x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed), extra)
+    excluded, applied = exclusions(x)
+    problem = MatchProblem(
+        score=scores.score,
+        readiness=scores.readiness,
+        excluded=excluded,
+        capacity=cohort.capacity.copy(),
+        eligible=eligible_mentees(scores.readiness, config),
+        pins=tuple(pins),
+    )
+    return problem, applied
+
+
+def encode_cohort(
+    cohort,
+    config: Config,
+    *,
+    scores=None,
+    boost=None,
+    forbidden=(),
+    failed=(),
+    pins=(),
+    earlier=(),
+    progress=None,
+):
+    """Score and encode the cohort → (problem, scores, names of the rules applied).
+
+    Up to ``DENSE_LIMIT`` pairs (or when ``scores`` are given) the problem is dense; above
+    it, a candidate set (:mod:`matcher.solve.candidates`) whose answer the certificate
+    later proves optimal for the full problem. Either way the result honours the one
+    :class:`~matcher.solve.problem.Problem` contract.
+    """
+    from matcher.solve import candidates
+    from scoring.combine import prepare_scoring, score_cohort
+
+    if scores is None and cohort.n_mentees * cohort.n_mentors > candidates.DENSE_LIMIT:
+        ctx = prepare_scoring(cohort, config, boost)
+        problem, applied = candidates.candidate_problem(
+            cohort,
+            config,
+            ctx,
+            forbidden=forbidden,
+            failed=failed,
+            pins=pins,
+            progress=progress,
+            earlier=earlier,
+        )
+        return problem, candidates.SparseScores(ctx, problem), applied
+    if scores is None:
+        scores = score_cohort(cohort, config, boost)
+    problem, applied = build_problem(
+        cohort, config, scores, forbidden=forbidden, failed=failed, pins=pins, earlier=earlier
+    )
+    return problem, scores, applied
