@@ -16,11 +16,9 @@ from types import MappingProxyType
 from typing import Any
 
 from matcher.errors import ConfigError, Problem
+from matcher.io.settings import RuleSettings
 
 FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
-SENIORITY_RULES = ("mentor_senior", "any", "mentee_senior")
-DEPARTMENT_RULES = ("allow", "penalise", "forbid")
-OBJECTIVES = ("total", "fair")
 
 
 @dataclass(frozen=True)
@@ -38,23 +36,6 @@ class Weights:
 
 
 @dataclass(frozen=True)
-class Rules:
-    """Hard rules and programme-wide thresholds (see README, "Rules")."""
-
-    max_timezone_gap_hours: float = 6.0
-    seniority: str = "mentor_senior"
-    seniority_gap: tuple[int, int] | None = None
-    same_department: str = "allow"
-    department_penalty: float = 10.0
-    min_score: float = 0.0
-    min_readiness: float = 0.0
-    forbid_reporting_line: bool | None = None
-    max_same_department_per_mentor: int | None = None
-    min_mentees_per_mentor: int = 0
-    objective: str = "total"
-
-
-@dataclass(frozen=True)
 class SolverSettings:
     """CP-SAT settings, used only when a rule needs CP-SAT (flow is exact and needs none)."""
 
@@ -69,7 +50,7 @@ class Config:
     """Everything a run is configured with; ``Config()`` is the documented default."""
 
     weights: Weights = field(default_factory=Weights)
-    rules: Rules = field(default_factory=Rules)
+    rules: RuleSettings = field(default_factory=RuleSettings)  # declared by the rules (see settings.py)
     solver: SolverSettings = field(default_factory=SolverSettings)
     # export header (normalised: stripped, lower-case) -> standard column name
     columns_mentors: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
@@ -78,11 +59,8 @@ class Config:
     likert: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     source: str | None = None
 
-    def with_weights(self, **changes: float) -> Config:
-        return replace(self, weights=replace(self.weights, **changes))
-
     def with_rules(self, **changes: Any) -> Config:
-        return replace(self, rules=replace(self.rules, **changes))
+        return replace(self, rules=self.rules.replace(**changes))
 
 
 SECTIONS = ("weights", "rules", "solver", "columns", "likert")
@@ -161,7 +139,7 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
         return value
 
     weights = _dataclass_from(Weights, section("weights"), "weights", bad)
-    rules = _dataclass_from(Rules, section("rules"), "rules", bad)
+    rules = _rule_settings(section("rules"), bad)
     solver = _dataclass_from(SolverSettings, section("solver"), "solver", bad)
 
     for c in FIVE_CS:
@@ -169,53 +147,9 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
             bad(f"weights.{c}", getattr(weights, c), "must be 0 or more", "use a weight ≥ 0")
     if sum(weights.as_dict().values()) <= 0:
         bad("weights", None, "all weights are 0", "give at least one C a weight above 0")
-    _check_choice(rules.seniority, SENIORITY_RULES, "rules.seniority", bad)
-    _check_choice(rules.same_department, DEPARTMENT_RULES, "rules.same_department", bad)
-    _check_choice(rules.objective, OBJECTIVES, "rules.objective", bad)
     from matcher.solve.engines import names as engine_names  # the engines' registry (lazy: no cycle)
 
     _check_choice(solver.engine, engine_names(), "solver.engine", bad)
-    if rules.max_timezone_gap_hours < 0:
-        bad(
-            "rules.max_timezone_gap_hours",
-            rules.max_timezone_gap_hours,
-            "must be 0 or more",
-            "e.g. 6",
-        )
-    if not 0 <= rules.min_score <= 100:
-        bad("rules.min_score", rules.min_score, "must be between 0 and 100", "e.g. 40")
-    if not 0 <= rules.min_readiness <= 1:
-        bad("rules.min_readiness", rules.min_readiness, "must be between 0 and 1", "e.g. 0.4")
-    if rules.seniority_gap is not None:
-        gap = rules.seniority_gap
-        if (
-            not isinstance(gap, (list, tuple))
-            or len(gap) != 2
-            or not all(isinstance(g, int) and not isinstance(g, bool) for g in gap)
-            or gap[0] > gap[1]
-        ):
-            bad(
-                "rules.seniority_gap",
-                gap,
-                "must be [min, max] whole numbers, min ≤ max",
-                "e.g. [1, 4]",
-            )
-        else:
-            rules = replace(rules, seniority_gap=(int(gap[0]), int(gap[1])))
-    if rules.max_same_department_per_mentor is not None and rules.max_same_department_per_mentor < 1:
-        bad(
-            "rules.max_same_department_per_mentor",
-            rules.max_same_department_per_mentor,
-            "must be 1 or more",
-            "or leave it out",
-        )
-    if rules.min_mentees_per_mentor < 0:
-        bad(
-            "rules.min_mentees_per_mentor",
-            rules.min_mentees_per_mentor,
-            "must be 0 or more",
-            "e.g. 1",
-        )
     if solver.time_limit_seconds <= 0:
         bad("solver.time_limit_seconds", solver.time_limit_seconds, "must be above 0", "e.g. 60")
     if solver.workers < 1:
@@ -281,6 +215,24 @@ def _check_choice(value, choices, key, bad) -> None:
         bad(key, value, "is not an allowed value", "use one of: " + ", ".join(choices))
 
 
+def _rule_settings(table: dict, bad) -> RuleSettings:
+    """``[rules]`` checked against the keys the rules declare (type, finite, range, choices)."""
+    from matcher.solve.rules import settings_schema  # declared by the rule modules (lazy: no cycle)
+
+    schema = {s.key: s for s in settings_schema()}
+    values = {key: s.default for key, s in schema.items()}
+    for key, value in table.items():
+        if key not in schema:
+            bad(f"rules.{key}", None, "unknown key", _nearest(key, schema))
+            continue
+        parsed, problem, fix = schema[key].parse(value)
+        if problem:
+            bad(f"rules.{key}", value if parsed is None else parsed, problem, fix)
+        else:
+            values[key] = parsed
+    return RuleSettings(values)
+
+
 def _dataclass_from(cls, table: dict, sec: str, bad):
     known = {f.name: f for f in fields(cls)}
     defaults = cls()
@@ -307,17 +259,7 @@ def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-# Keys whose default (None) does not tell their type: (expected, example, check).
-_OPTIONAL_KEYS = {
-    "seniority_gap": ("a list [min, max]", "[1, 4]", lambda v: isinstance(v, list)),
-    "forbid_reporting_line": ("true or false", "true", lambda v: isinstance(v, bool)),
-    "max_same_department_per_mentor": ("a whole number", "2", _is_int),
-}
-
-
 def _kind(default, key) -> str:
-    if key in _OPTIONAL_KEYS:
-        return _OPTIONAL_KEYS[key][0]
     if isinstance(default, bool):
         return "true or false"
     if isinstance(default, float):
@@ -328,8 +270,6 @@ def _kind(default, key) -> str:
 
 
 def _example(default, key) -> str:
-    if key in _OPTIONAL_KEYS:
-        return _OPTIONAL_KEYS[key][1]
     if isinstance(default, str):
         return f'"{default}"'
     if isinstance(default, bool):
@@ -338,8 +278,6 @@ def _example(default, key) -> str:
 
 
 def _type_ok(value, default, key) -> bool:
-    if key in _OPTIONAL_KEYS:
-        return _OPTIONAL_KEYS[key][2](value)
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, float):

@@ -13,7 +13,7 @@ from matcher.io.config import FIVE_CS
 from matcher.report.files import StagedOutputs, csv_bytes, json_bytes
 from matcher.review.explain import why
 from matcher.solve.problem import objective_weights
-from matcher.solve.rules import reasons
+from matcher.solve.rules import reasons, summary_entries
 
 PAIRS_HEADER = [
     "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
@@ -102,7 +102,6 @@ def summary(result) -> dict:
     matched = np.flatnonzero(sol.mentor_of >= 0)
     pair_scores = s.score[matched, sol.mentor_of[matched]]
     load = np.bincount(sol.mentor_of[matched], minlength=c.n_mentors)
-    rules = result.config.rules
     return {
         "mentees": c.n_mentees,
         "mentors": c.n_mentors,
@@ -130,16 +129,7 @@ def summary(result) -> dict:
         "columns_ignored": list(c.ignored_columns),
         "rules": {
             "applied": list(result.rules_applied),
-            "max_timezone_gap_hours": rules.max_timezone_gap_hours,
-            "seniority": rules.seniority,
-            "seniority_gap": list(rules.seniority_gap) if rules.seniority_gap else None,
-            "same_department": rules.same_department,
-            "min_score": rules.min_score,
-            "min_readiness": rules.min_readiness,
-            "forbid_reporting_line": "reporting_line" in result.rules_applied,
-            "max_same_department_per_mentor": rules.max_same_department_per_mentor,
-            "min_mentees_per_mentor": rules.min_mentees_per_mentor,
-            "objective": rules.objective,
+            **summary_entries(result.config, result.rules_applied),
             "pins": len(p.pins),
         },
         "warnings": [str(w) for w in c.warnings] + list(result.warnings),

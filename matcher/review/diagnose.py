@@ -8,12 +8,10 @@ time-zone gap would give 5 more mentors (3 with a free place)"). It never calls 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from matcher.solve.problem import MatchProblem
-from matcher.solve.rules import RULES
+from matcher.solve.rules import RULES, RelaxInput
 
 
 def exclusion_counts(excluded_row: np.ndarray) -> list[tuple[str, int]]:
@@ -30,48 +28,28 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _only(row: np.ndarray, name: str) -> np.ndarray:
-    return row == np.uint16(1 << RULES[name].bit)
-
-
 def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str]]:
-    """Single-rule relaxations for mentee i: (mentors with a free place, mentors, sentence)."""
-    scores, row = problem.row(i)
-    rules = config.rules
-    out = []
+    """Single-rule relaxations for mentee i: (mentors with a free place, mentors, sentence).
 
-    def add(mask: np.ndarray, text: str) -> None:
+    Each rule declares its own relaxation; rules that suggest the same one (mode and
+    location: "meeting virtually") are counted together.
+    """
+    scores, row = problem.row(i)
+    found: dict[str, np.ndarray] = {}
+    for rule in RULES.values():
+        only = row == np.uint16(1 << rule.bit)
+        if rule.relax is None or not only.any():
+            continue
+        got = rule.relax(RelaxInput(problem, i, config, features, scores, only))
+        if got is not None:
+            mask, text = got
+            found[text] = found[text] | mask if text in found else mask
+    out = []
+    for text, mask in found.items():
         n = int(mask.sum())
         if n:
             free = int((mask & (spare > 0)).sum())
             out.append((free, n, f"{text} would give {_plural(n, 'more mentor')} ({free} with a free place)"))
-
-    only_tz = _only(row, "timezone")
-    if only_tz.any() and features is not None:
-        from scoring.features import timezone_gap
-
-        gap = timezone_gap(features, slice(i, i + 1))[0]
-        need = math.ceil(float(np.nanmin(np.where(only_tz, gap, np.nan))) - 1e-9)
-        add(only_tz & (gap <= need + 1e-9), f"allowing a {need} h time-zone gap")
-    only_score = _only(row, "min_score")
-    if only_score.any():
-        best = float(scores[only_score].max())
-        add(
-            only_score & (scores >= best),
-            f"lowering min_score to {math.floor(best * 100) / 100:.2f}",
-        )
-    only_sen = _only(row, "seniority")
-    if only_sen.any():
-        text = (
-            "dropping seniority_gap" if rules.seniority_gap else 'allowing peer mentoring (seniority = "any")'
-        )
-        add(only_sen, text)
-    only_dep = _only(row, "department")
-    if only_dep.any():
-        add(only_dep, 'allowing same-department pairs (same_department = "allow")')
-    only_place = _only(row, "location") | _only(row, "mode")
-    if only_place.any():
-        add(only_place, "meeting virtually")
     return sorted(out, key=lambda t: (-t[0], -t[1], t[2]))
 
 

@@ -193,23 +193,8 @@ def why(result, i: int, j: int, values=None) -> str:
 
 
 def rule_detail(result, i: int, j: int, name: str) -> str:
-    """A rule's exclusion of (i, j), with the values behind it."""
-    e, r = result.cohort.mentee_records[i], result.cohort.mentor_records[j]
-    rules = result.config.rules
-    if name == "timezone":
-        gap = _gap_hours(result, i, j)
-        return f"time zone ({gap:g} h apart, limit {rules.max_timezone_gap_hours:g} h)"
-    if name == "language":
-        return "no shared language"
-    if name == "mode":
-        return f"meeting mode ({e['mode']} vs {r['mode']})"
-    if name == "location":
-        return "different location for in-person meetings"
-    if name == "seniority":
-        return (
-            f"seniority rule {rules.seniority} (mentor {int(r['seniority'])}, mentee {int(e['seniority'])})"
-        )
-    return RULES[name].label
+    """A rule's exclusion of (i, j), with the values behind it (the rule's own words)."""
+    return RULES[name].describe(result, i, j)
 
 
 def explain_text(result, i: int, j: int | None = None, alternatives_engine=None) -> str:

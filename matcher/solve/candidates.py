@@ -35,6 +35,7 @@ from functools import cached_property
 import numpy as np
 
 from matcher.io.config import FIVE_CS
+from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import multipliers, ready_units, score_units
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 from scoring.combine import ScoringContext, pair_components, score_block
@@ -216,7 +217,7 @@ def candidate_problem(
 ) -> tuple[SparseProblem, tuple]:
     """Chunked scoring → candidate set (and counts) for the whole cohort."""
     n_e, n_r = cohort.n_mentees, cohort.n_mentors
-    eligible = ctx.readiness >= config.rules.min_readiness - 1e-12
+    eligible = eligible_mentees(ctx.readiness, config)
     extra = {"avoid_pairs": avoid_pairs(cohort), "reporting_pairs": reporting_pairs(cohort)}
     if earlier:
         extra["earlier_pairs"] = tuple(earlier)

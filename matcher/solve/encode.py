@@ -9,14 +9,10 @@ reach a solver: pairs are (mentee index, mentor index) throughout.
 from __future__ import annotations
 
 from matcher.io.config import Config
+from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import MatchProblem
 from matcher.solve.rules import RuleInput, exclusions
 from matcher.solve.side_rules import SideRules
-
-
-def eligible_mentees(readiness, config: Config):
-    """(n_e,) bool: mentees whose readiness reaches ``min_readiness`` (the others need preparation)."""
-    return readiness >= config.rules.min_readiness - 1e-12
 
 
 def side_rules(config: Config, scores) -> SideRules:

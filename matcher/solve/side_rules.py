@@ -20,6 +20,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from matcher.io.settings import Setting
+
 
 class SideRule:
     """Base of every side rule: a name, a settings line and a checker."""
@@ -208,3 +210,37 @@ class SideRules:
     def violations(self, problem, mentor_of: np.ndarray) -> list[str]:
         """Every side rule's check of ``mentor_of``, in order."""
         return [v for r in self.rules for v in r.violations(problem, mentor_of)]
+
+
+SETTINGS = (
+    Setting(
+        "max_same_department_per_mentor",
+        None,
+        "whole",
+        "optional: cap on mentees of one department per mentor (stays in the exact flow)",
+        "2",
+        lo=1,
+        optional=True,
+        range_fix="or leave it out",
+        order=80,
+    ),
+    Setting(
+        "min_mentees_per_mentor",
+        0,
+        "whole",
+        "every mentor with capacity ≥ 1 gets at least this many, when possible",
+        "0",
+        lo=0,
+        range_fix="e.g. 1",
+        order=90,
+    ),
+    Setting(
+        "objective",
+        "total",
+        "choice",
+        "total (lexicographic: matched, readiness, score) | fair (max-min, then total)",
+        '"total"',
+        choices=("total", "fair"),
+        order=100,
+    ),
+)

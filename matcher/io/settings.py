@@ -1,0 +1,169 @@
+"""A config key declared by the part of the tool that reads it (a rule, a side rule).
+
+Each :class:`Setting` says its key, default, type and allowed range in one place; the
+config loader checks every ``[rules]`` value against its declaration (type, finite,
+range, choices) and names the key, the value and what is allowed. Rule modules declare
+their own settings, so adding a rule never means editing the config module.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``[rules]``.
+
+    ``kind``: ``number`` (int or float, finite), ``whole`` (int), ``choice`` (one of
+    ``choices``), ``bool``, ``gap`` ([min, max] whole numbers). ``optional``: the default
+    is None (unset). ``lo``/``hi``: inclusive bounds. ``order``: where the key stands in
+    ``summary.json`` → ``rules`` (existing keys keep their documented order; new ones
+    follow). ``summary``: shown there at all.
+    """
+
+    key: str
+    default: Any
+    kind: str
+    help: str
+    example: str
+    choices: tuple[str, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    optional: bool = False
+    order: int = 1000
+    summary: bool = True
+    range_fix: str | None = None  # the fix shown for a value out of range (default: e.g. <example>)
+
+    def expected(self) -> str:
+        return {
+            "number": "a number",
+            "whole": "a whole number",
+            "choice": "text in quotes",
+            "bool": "true or false",
+            "gap": "a list [min, max]",
+        }[self.kind]
+
+    def parse(self, value) -> tuple[Any, str | None, str | None]:
+        """(value as used — or as shown in the message —, problem or None, fix). Never raises;
+        a wrong type gives None as the value (the raw value is shown)."""
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        if self.kind == "number":
+            if not (is_int or isinstance(value, float)):
+                return (
+                    None,
+                    f"has the wrong type (expected {self.expected()})",
+                    f"e.g. {self.key} = {self.example}",
+                )
+            if not math.isfinite(value):
+                return (
+                    value,
+                    f"must be a finite number ({self._range()})",
+                    f"e.g. {self.key} = {self.example}",
+                )
+            value = float(value)
+        elif self.kind == "whole":
+            if not is_int:
+                return (
+                    None,
+                    f"has the wrong type (expected {self.expected()})",
+                    f"e.g. {self.key} = {self.example}",
+                )
+        elif self.kind == "bool":
+            if not isinstance(value, bool):
+                return (
+                    None,
+                    f"has the wrong type (expected {self.expected()})",
+                    f"e.g. {self.key} = {self.example}",
+                )
+        elif self.kind == "choice":
+            if not isinstance(value, str):
+                return (
+                    None,
+                    f"has the wrong type (expected {self.expected()})",
+                    f"e.g. {self.key} = {self.example}",
+                )
+            if value not in self.choices:
+                return value, "is not an allowed value", "use one of: " + ", ".join(self.choices)
+        elif self.kind == "gap":
+            if not isinstance(value, list):
+                return (
+                    None,
+                    f"has the wrong type (expected {self.expected()})",
+                    f"e.g. {self.key} = {self.example}",
+                )
+            if (
+                len(value) != 2
+                or not all(isinstance(g, int) and not isinstance(g, bool) for g in value)
+                or value[0] > value[1]
+            ):
+                return value, "must be [min, max] whole numbers, min ≤ max", f"e.g. {self.example}"
+            return (int(value[0]), int(value[1])), None, None
+        if self.kind in ("number", "whole") and not self._within(value):
+            return value, f"must be {self._range()}", self.range_fix or f"e.g. {self.example}"
+        return value, None, None
+
+    def _within(self, value) -> bool:
+        return (self.lo is None or value >= self.lo) and (self.hi is None or value <= self.hi)
+
+    def _range(self) -> str:
+        def n(x):
+            return f"{x:g}"
+
+        if self.lo is not None and self.hi is not None:
+            return f"between {n(self.lo)} and {n(self.hi)}"
+        if self.lo is not None:
+            return f"{n(self.lo)} or more"
+        if self.hi is not None:
+            return f"{n(self.hi)} or less"
+        return "finite"
+
+
+class RuleSettings:
+    """The ``[rules]`` values in force: read-only, attribute access (``rules.min_score``).
+
+    Built from the declared :class:`Setting` s (defaults) and the config's values.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any] | None = None):
+        if values is None:
+            from matcher.solve.rules import settings_schema  # the declarations live with the rules
+
+            values = {s.key: s.default for s in settings_schema()}
+        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+
+    def __getattr__(self, key: str):
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"no rule setting '{key}'") from None
+
+    def __setattr__(self, key, value):
+        raise AttributeError("rule settings are read-only")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, RuleSettings) and dict(self._values) == dict(other._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted((k, repr(v)) for k, v in self._values.items())))
+
+    def __repr__(self) -> str:
+        return f"RuleSettings({dict(self._values)!r})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def replace(self, **changes) -> RuleSettings:
+        unknown = set(changes) - set(self._values)
+        if unknown:
+            raise AttributeError(f"no rule setting {', '.join(sorted(unknown))}")
+        return RuleSettings({**self._values, **changes})
+
+
+Check = Callable[[Any], str | None]
