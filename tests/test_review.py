@@ -47,8 +47,17 @@ ALTERNATIVES_HEADER = (
 )
 # Rule bit → label as the README / unmatched.csv words them (bit order = registry order).
 RULE_LABELS = (
-    "avoid list", "forbidden pair", "earlier failed pair", "language", "meeting mode", "location",
-    "time zone", "seniority", "same department", "reporting line", "earlier pair (--no-repeat)",
+    "avoid list",
+    "forbidden pair",
+    "earlier failed pair",
+    "language",
+    "meeting mode",
+    "location",
+    "time zone",
+    "seniority",
+    "same department",
+    "reporting line",
+    "earlier pair (--no-repeat)",
 )  # fmt: skip  (bits are given in registration order; the random problems use bits 0–10)
 # The core properties are cheap: run more examples than the profile's default.
 MORE = 200
