@@ -89,7 +89,7 @@ def test_registry_gives_the_next_free_bit_and_refuses_duplicates(toy):
 
 def test_config_key_is_declared_by_the_rule(toy):
     assert parse_config({"rules": {"forbid_same_profession": False}}).rules.forbid_same_profession is False
-    with pytest.raises(ConfigError, match="forbid_same_profession.*expected true or false"):
+    with pytest.raises(ConfigError, match=r"forbid_same_profession.*expected true or false"):
         parse_config({"rules": {"forbid_same_profession": "no"}})
 
 
@@ -117,7 +117,9 @@ def test_toy_rule_reaches_every_output(toy, files, tmp_path, engine):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert "same_profession" in summary["rules"]["applied"]
     assert summary["rules"]["forbid_same_profession"] is True
-    assert "forbid_same_profession" in (out / "report.html").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<span class="pill"><b>same_profession</b></span>' in page  # hard rules in force
+    assert "forbid same profession: <b>yes</b>" in page  # settings
 
     _run("scores", *common, "--out", tmp_path / "scores.csv")
     scores = {(r["mentee_id"], r["mentor_id"]): r for r in _rows(tmp_path / "scores.csv")}
