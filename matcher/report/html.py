@@ -445,15 +445,8 @@ def _load_chart(mentor_ids: list[str], capacity: list[int], load: list[int]) -> 
 def _allowed_means(result) -> tuple[dict[str, float | None], bool]:
     """Average of each C over every pair the rules allow (eligible mentees only); with
     candidate sets (very large cohorts) over the candidate pairs. (means, from candidates)"""
-    s, p = result.scores, result.problem
-    eligible = np.asarray(p.eligible, dtype=bool)
-    sparse = not (hasattr(p, "excluded") and isinstance(s.components, np.ndarray))
-    if not sparse:
-        comps = s.components[:, (p.excluded == 0) & eligible[:, None]]
-    elif hasattr(p, "arc_comps"):
-        comps = np.asarray(p.arc_comps)[:, eligible[np.asarray(p.ei)]]
-    else:
-        return dict.fromkeys(FIVE_CS), sparse
+    s = result.scores
+    comps, sparse = result.problem.allowed_components(s)
     out: dict[str, float | None] = {}
     for k, c in enumerate(FIVE_CS):
         vals = comps[k]

@@ -90,6 +90,10 @@ class SparseProblem:
         """What reports read, backed by this problem's candidates."""
         return SparseScores(scores.ctx, self)
 
+    def allowed_components(self, scores) -> tuple[np.ndarray, bool]:
+        """The five Cs of the candidate pairs of eligible mentees, (5, n); True: a sample."""
+        return np.asarray(self.arc_comps)[:, self.eligible[self.ei]], True
+
     @property
     def max_matchable(self) -> int:
         return int(min(int(self.eligible.sum()), int(self.capacity.sum())))

@@ -22,12 +22,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 SCORE_UNITS = 100  # objective counts score in hundredths
 READY_UNITS = 100
 MAX_S = 100 * SCORE_UNITS
+
+
+@runtime_checkable
+class Problem(Protocol):
+    """The one contract every problem honours — all that engines, the checker, the
+    review and the reports use. Both implementations are immutable:
+    :class:`MatchProblem` (dense, every pair in memory) and
+    :class:`~matcher.solve.candidates.SparseProblem` (a candidate set). Capabilities are
+    declared (``kind`` for engines, ``exact_deltas`` for alternatives), so nothing outside
+    :mod:`matcher.solve` asks which kind it holds.
+    """
+
+    kind: str  # "dense" | "candidates": engines declare which they support
+    kind_words: str  # the kind in a message
+    exact_deltas: bool  # alternatives can price every change exactly
+    readiness: np.ndarray  # (n_e,) 0–1
+    capacity: np.ndarray  # (n_r,) int64
+    eligible: np.ndarray  # (n_e,) bool
+    pins: tuple[tuple[int, int], ...]
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+    @property
+    def max_matchable(self) -> int: ...
+    def arc_arrays(self) -> tuple[np.ndarray, np.ndarray]: ...
+    def pair_scores(self, i, j): ...
+    def pair_bits(self, i: int, j: int) -> int: ...
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray: ...
+    def allowed_counts(self) -> tuple[np.ndarray, np.ndarray]: ...
+    def certify(self, side, solve, solution, progress=None): ...
+    def scores_view(self, scores): ...
+    def allowed_components(self, scores) -> tuple[np.ndarray, bool]: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +91,10 @@ class MatchProblem:
     def scores_view(self, scores):
         """The scores reports read for this problem (dense: the scores themselves)."""
         return scores
+
+    def allowed_components(self, scores) -> tuple[np.ndarray, bool]:
+        """The five Cs of every allowed pair of an eligible mentee, (5, n); False: not a sample."""
+        return scores.components[:, self.allowed], False
 
     @property
     def shape(self) -> tuple[int, int]:
