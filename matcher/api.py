@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,6 +44,9 @@ from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_w
 from matcher.solve.problem import MatchProblem, SideRules, ready_units, score_units
 from matcher.solve.rules import RuleInput, exclusions
 from scoring.combine import Scores, prepare_scoring, score_cohort
+
+if TYPE_CHECKING:  # matcher.rematch imports this module
+    from matcher.rematch import RematchResult
 
 __all__ = [
     "MatchResult",
@@ -397,7 +401,7 @@ class Run:
     inputs: tuple = ()
     owned: tuple[str, ...] = ()
     result: MatchResult | None = None
-    rematch: object | None = None
+    rematch: RematchResult | None = None
     cohort: Cohort | None = None
 
     def publish(self) -> list[str]:
