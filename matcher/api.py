@@ -1,26 +1,42 @@
-"""The Python API: the whole flow in a few calls that a notebook can make.
+"""The Python API: everything ``mentor-match`` does, as calls a notebook can make.
+
+One call per command, from file paths and the command's options (same names, same
+defaults) to a :class:`Run` whose outputs are built in memory and written by
+``run.publish()`` — the same files, byte for byte, as the command writes::
+
+    run = match_files("mentors.csv", "mentees.csv", "programme.toml", out="out/")
+    run.publish()                                 # all files at once, never over an input
+
+Also ``rematch_files``, ``scores_files``, ``explain_files``, ``validate_files`` and
+``generate_files``. The steps underneath can be called one by one::
 
     cohort, config = load("mentors.csv", "mentees.csv", "programme.toml")  # load & validate
     result = match(cohort, config)                # score, encode, solve, check
-    write_match(result, "out/")                   # explain/report, atomically
 
-``match`` returns a frozen :class:`MatchResult`; nothing here prints or exits. The CLI
-in ``cli/`` is a thin layer over these functions.
+``match`` returns a frozen :class:`MatchResult`; nothing here prints or exits (warnings
+and progress go to the caller's ``warn`` and ``progress`` callbacks). The CLI in ``cli/``
+only parses options, calls these functions and prints what they return.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.errors import MatcherError
+from matcher.errors import MatcherError, OptionError
 from matcher.io.cohort import Cohort
 from matcher.io.config import Config, load_config
+from matcher.io.history import Entry, next_round
 from matcher.io.load import load_cohort
 from matcher.io.pairs_file import PairList
 from matcher.io.questionnaire import ALL_NAMES
+from matcher.report.tables import MATCH_OWNED, match_outputs
 from matcher.review.diagnose import unmatched_reason
 from matcher.solve import engines
 from matcher.solve.check import CheckReport, check
@@ -29,9 +45,32 @@ from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_w
 from matcher.solve.problem import MatchProblem
 from matcher.solve.side_rules import ChangeBudget, SideRules
 from matcher.solve.solution import Solution
-from scoring.combine import Scores
+from scoring.combine import Scores, score_cohort
 
-__all__ = ["MatchResult", "build_problem", "load", "load_cohort", "load_config", "match"]
+if TYPE_CHECKING:  # matcher.rematch imports this module
+    from matcher.rematch import RematchResult
+
+__all__ = [
+    "MatchResult",
+    "PastRounds",
+    "RematchInputs",
+    "Run",
+    "build_problem",
+    "explain_files",
+    "generate_files",
+    "index_pairs",
+    "load",
+    "load_cohort",
+    "load_config",
+    "match",
+    "match_files",
+    "past_rounds",
+    "read_pair_files",
+    "read_rematch_inputs",
+    "rematch_files",
+    "scores_files",
+    "validate_files",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,3 +240,491 @@ def delta_engine(result: MatchResult):
     from matcher.review.alternatives import delta_engine as engine
 
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
+
+
+# =========================================================================== files in, outputs out
+# One call per ``mentor-match`` command: paths and the command's options (same meanings, same
+# defaults) in, a :class:`Run` out. Outputs are built in memory; ``Run.publish()`` writes them
+# all at once. The CLI only parses options, calls these, prints and publishes.
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """What one command-shaped call produced; nothing is written until :meth:`publish`.
+
+    ``outputs``: file name → bytes in the order they are written (read-only; empty for
+    ``validate`` and ``explain``); ``out_dir``: the folder :meth:`publish` writes into;
+    ``inputs``: the paths read, which no output may overwrite; ``owned``: every name this
+    kind of run may write (an old one it does not write is removed on publishing);
+    ``message``: what the CLI prints on success, with its line end (for ``explain``, the
+    whole explanation); ``warnings``: every warning, in the order found; ``result``: the
+    :class:`MatchResult` (``match``, ``rematch``, ``explain``); ``rematch``: the
+    :class:`~matcher.rematch.RematchResult` of a rematch; ``cohort``: the loaded cohort.
+    """
+
+    outputs: Mapping[str, bytes]
+    message: str
+    warnings: tuple[str, ...] = ()
+    out_dir: str | Path | None = None
+    inputs: tuple = ()
+    owned: tuple[str, ...] = ()
+    result: MatchResult | None = None
+    rematch: RematchResult | None = None
+    cohort: Cohort | None = None
+
+    def publish(self) -> list[str]:
+        """Write ``outputs`` into ``out_dir`` atomically, never over an input; → names written.
+
+        Raises OutputError (nothing written) when an output would overwrite an input or the
+        folder cannot be written. A run without outputs writes nothing.
+        """
+        from matcher.report.publish import publish
+
+        if self.out_dir is None:
+            return []
+        return publish(self.outputs, self.out_dir, inputs=self.inputs, owned=self.owned)
+
+
+class _Warnings:
+    """Collects warning texts in order and hands each to ``warn`` as soon as it is known, so
+    that a caller can show them even when a later step fails."""
+
+    def __init__(self, warn: Callable[[str], None] | None):
+        self.warn = warn
+        self.items: list[str] = []
+
+    def __call__(self, *texts) -> None:
+        for text in texts:
+            text = str(text)
+            self.items.append(text)
+            if self.warn is not None:
+                self.warn(text)
+
+
+def _run(outputs: dict[str, bytes], message: str, warnings: _Warnings, **fields) -> Run:
+    return Run(MappingProxyType(dict(outputs)), message, tuple(warnings.items), **fields)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def read_pair_files(
+    cohort: Cohort, pins=None, forbid=None, *, strict: bool = False, encoding=None
+) -> tuple[PairList | None, PairList | None]:
+    """Read the pin and forbid files (``mentor-match match/explain --pin/--forbid``) against
+    ``cohort`` → (pins, forbidden), each a :class:`PairList` or None where no path is given.
+
+    Ids that match no one are the lists' ``warnings`` (errors with ``strict``): a typo there
+    could pair people who must not meet. Raises InputError on bad rows.
+    """
+    from matcher.io.pairs_file import read_pairs
+
+    pin_list = read_pairs(pins, "pin", cohort, strict=strict, encoding=encoding) if pins else None
+    forbid_list = read_pairs(forbid, "forbid", cohort, strict=strict, encoding=encoding) if forbid else None
+    return pin_list, forbid_list
+
+
+def index_pairs(cohort: Cohort, id_pairs) -> list[tuple[int, int]]:
+    """(mentee_id, mentor_id) pairs → (mentee index, mentor index), in id order, leaving out
+    pairs whose mentee or mentor is no longer in ``cohort``."""
+    out = []
+    for e_id, r_id in sorted(id_pairs):
+        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
+        if i is not None and j is not None:
+            out.append((i, j))
+    return out
+
+
+@dataclass(frozen=True)
+class PastRounds:
+    """What a history file brings to a new match (``mentor-match match --history``).
+
+    ``entries``: the earlier rounds, every active pair closed as ``ended`` ('new cycle') in
+    this round; ``round``: this round's number; ``failed``: index pairs that failed in any
+    round, never proposed again; ``earlier``: with ``no_repeat``, every other earlier pair.
+    """
+
+    entries: tuple[Entry, ...] = ()
+    round: int = 1
+    failed: tuple[tuple[int, int], ...] = ()
+    earlier: tuple[tuple[int, int], ...] = ()
+
+    def with_pairs(self, cohort: Cohort, mentor_of) -> list[Entry]:
+        """The history to write after this round: the entries plus one active entry per
+        matched mentee (``mentor_of``: mentor index per mentee, −1 = unmatched)."""
+        return [
+            *self.entries,
+            *(
+                Entry(self.round, cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]], "active")
+                for i in range(len(mentor_of))
+                if mentor_of[i] >= 0
+            ),
+        ]
+
+
+def past_rounds(cohort: Cohort, history=None, *, no_repeat: bool = False, encoding=None) -> PastRounds:
+    """Read ``history`` (a history.csv path, or None for a first round) for a new match of
+    ``cohort`` → :class:`PastRounds`.
+
+    Failed pairs are never proposed again; with ``no_repeat`` no earlier pair is (a new
+    cycle). Raises OptionError for ``no_repeat`` without a history, InputError for a bad file.
+    """
+    from matcher.io.history import read_history
+
+    if no_repeat and not history:
+        raise OptionError("--no-repeat needs --history")
+    if not history:
+        return PastRounds()
+    entries = read_history(history, encoding)
+    failed_ids = {(e.mentee_id, e.mentor_id) for e in entries if e.outcome == "failed"}
+    earlier: list[tuple[int, int]] = []
+    if no_repeat:
+        earlier = index_pairs(cohort, {(e.mentee_id, e.mentor_id) for e in entries} - failed_ids)
+    rnd = next_round(entries)
+    closed = tuple(
+        Entry(e.round, e.mentee_id, e.mentor_id, "ended", "new cycle", rnd) if e.outcome == "active" else e
+        for e in entries
+    )
+    return PastRounds(closed, rnd, tuple(index_pairs(cohort, failed_ids)), tuple(earlier))
+
+
+@dataclass(frozen=True)
+class RematchInputs:
+    """The files a rematch reads besides the questionnaires (``mentor-match rematch``).
+
+    ``previous``: the (mentee_id, mentor_id) pairs of the previous pairs.csv; ``failed_file``
+    and ``failed``: the failed-pairs file's name and its rows; ``history``: its entries
+    (empty when there is none); ``history_path``: the file given, else history.csv beside the
+    pairs (an input even when absent, so no output lands on it); ``previous_unmatched``: the
+    mentee ids of unmatched.csv beside the pairs, when there is one.
+    """
+
+    previous: tuple[tuple[str, str], ...]
+    failed_file: str
+    failed: tuple
+    history: tuple[Entry, ...]
+    history_path: Path
+    previous_unmatched: frozenset[str]
+
+
+def read_rematch_inputs(pairs, failed, history=None, *, encoding=None) -> RematchInputs:
+    """Read a previous run's ``pairs`` (its pairs.csv), the ``failed`` pairs file, the history
+    (``history``, else history.csv beside ``pairs`` when it exists) and unmatched.csv beside
+    ``pairs`` → :class:`RematchInputs`. Raises InputError for a bad file."""
+    from matcher.io.history import beside, read_history
+    from matcher.io.pairs_file import read_columns
+    from matcher.rematch import read_failed
+
+    _, rows = read_columns(pairs, ("mentee_id", "mentor_id"), (), encoding)
+    previous = tuple((r["mentee_id"], r["mentor_id"]) for r in rows if r["mentee_id"] and r["mentor_id"])
+    failed_file, failures = read_failed(failed, encoding)
+    hist_path = Path(history) if history else beside(pairs)
+    entries = read_history(hist_path, encoding) if (history or hist_path.is_file()) else []
+    unmatched_path = Path(pairs).with_name("unmatched.csv")
+    earlier_unmatched: frozenset[str] = frozenset()
+    if unmatched_path.is_file():
+        _, urows = read_columns(unmatched_path, ("mentee_id",), (), encoding)
+        earlier_unmatched = frozenset(r["mentee_id"] for r in urows)
+    return RematchInputs(previous, failed_file, tuple(failures), tuple(entries), hist_path, earlier_unmatched)
+
+
+def match_files(
+    mentors,
+    mentees,
+    config=None,
+    *,
+    out,
+    pins=None,
+    forbid=None,
+    history=None,
+    no_repeat: bool = False,
+    alternatives: int = 3,
+    anonymise: bool = False,
+    encoding=None,
+    strict: bool = False,
+    progress=None,
+    warn: Callable[[str], None] | None = None,
+) -> Run:
+    """``mentor-match match``: load, match and build every output, from file paths.
+
+    Takes the questionnaire paths, an optional config (TOML path), ``out`` (the output
+    folder) and the command's options: ``pins`` / ``forbid`` (pair files), ``history``
+    (history.csv of earlier rounds: failed pairs are never proposed again) with
+    ``no_repeat`` (no earlier pair either), ``alternatives`` (ranked alternatives per
+    mentee; 0 = none), ``anonymise`` (ids instead of names in report.html), ``encoding``,
+    ``strict`` (unknown ids are errors), ``progress(stage, done, total)`` and ``warn(text)``
+    (called with each warning as soon as it is known).
+
+    Returns a :class:`Run` holding pairs.csv, unmatched.csv, alternatives.csv (when
+    computed), history.csv, pairs.xlsx, report.html, summary.json and timings.json; call
+    ``run.publish()`` to write them. Raises InputError, InfeasibleError, OptionError
+    (``no_repeat`` without ``history``).
+    """
+    from matcher.solve.candidates import DENSE_LIMIT
+
+    warnings = _Warnings(warn)
+    t0 = time.perf_counter()
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
+    warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
+    load_seconds = time.perf_counter() - t0
+    load_peak = peak_mib()
+    if progress is not None:
+        progress("load")
+    past = past_rounds(cohort, history, no_repeat=no_repeat, encoding=encoding)
+    result = match(
+        cohort,
+        cfg,
+        pins=pin_list,
+        forbidden=forbid_list.pairs if forbid_list else (),
+        failed=past.failed,
+        earlier=past.earlier,
+        progress=progress,
+    )
+    result.timings["load"] = load_seconds
+    if load_peak is not None:
+        result.timings["peak_mib_after_load"] = load_peak
+    warnings(*result.warnings)
+    alts = None
+    if alternatives:
+        t1 = time.perf_counter()
+        alts = _alternatives(result, alternatives)
+        result.timings["alternatives"] = time.perf_counter() - t1
+        if alts is None:
+            warnings(
+                f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
+                "run with --alternatives 0 to skip this step"
+            )
+    outputs = match_outputs(
+        result, alts, history=past.with_pairs(cohort, result.solution.mentor_of), anonymise=anonymise
+    )
+    message = (
+        f"Matched {result.report.matched} of {cohort.n_mentees} mentees with {result.solution.solver} "
+        f"({result.solution.status}); outputs in {out}\n"
+    )
+    return _run(
+        outputs,
+        message,
+        warnings,
+        out_dir=out,
+        inputs=(mentors, mentees, config, pins, forbid, history),
+        owned=MATCH_OWNED,
+        result=result,
+        cohort=cohort,
+    )
+
+
+def rematch_files(
+    mentors,
+    mentees,
+    config=None,
+    *,
+    pairs,
+    failed,
+    out,
+    history=None,
+    max_changes: int = 0,
+    alternatives: int = 0,
+    anonymise: bool = False,
+    encoding=None,
+    strict: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> Run:
+    """``mentor-match rematch``: re-match after failed rapport, keeping the pairs that work.
+
+    Takes the questionnaire paths, an optional config, ``pairs`` (the previous run's
+    pairs.csv; unmatched.csv and history.csv beside it are read when present), ``failed``
+    (mentee_id, mentor_id, reason, note), ``out`` (the output folder) and the command's
+    options: ``history`` (instead of history.csv beside ``pairs``), ``max_changes`` (working
+    pairs that may move), ``alternatives`` (0 = none), ``anonymise``, ``encoding``,
+    ``strict`` and ``warn(text)``.
+
+    Returns a :class:`Run` holding pairs.csv (with status), unmatched.csv,
+    [alternatives.csv], changes.csv, history.csv, pairs.xlsx, report.html, summary.json and
+    timings.json; ``run.rematch`` is the :class:`~matcher.rematch.RematchResult`. Raises
+    InputError (e.g. a failed pair not in ``pairs``) or InfeasibleError.
+    """
+    from matcher.rematch import rematch
+
+    warnings = _Warnings(warn)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    warnings(*cohort.warnings)
+    given = read_rematch_inputs(pairs, failed, history, encoding=encoding)
+    res = rematch(
+        cohort,
+        cfg,
+        list(given.previous),
+        list(given.failed),
+        list(given.history),
+        max_changes=max_changes,
+        failed_file=given.failed_file,
+        previous_unmatched=given.previous_unmatched,
+    )
+    warnings(*res.result.warnings)
+    alts = _alternatives(res.result, alternatives) if alternatives else None
+    if alternatives and alts is None:
+        warnings(
+            "alternatives are not computed with --max-changes above 0 "
+            "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them"
+        )
+    outputs = match_outputs(res.result, alts, history=res.history, rematch=res, anonymise=anonymise)
+    c = res.counts
+    message = (
+        f"Round {res.round}: kept {c['kept']}, changed {c['changed']}, new {c['new']}, "
+        f"released {c['released']}; {res.result.report.matched} of {cohort.n_mentees} matched "
+        f"({res.result.solution.status}); outputs in {out}\n"
+    )
+    return _run(
+        outputs,
+        message,
+        warnings,
+        out_dir=out,
+        inputs=(mentors, mentees, config, pairs, failed, given.history_path),
+        owned=MATCH_OWNED,
+        result=res.result,
+        rematch=res,
+        cohort=cohort,
+    )
+
+
+def scores_files(
+    mentors,
+    mentees,
+    config=None,
+    *,
+    out,
+    encoding=None,
+    strict: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> Run:
+    """``mentor-match scores``: every mentee–mentor pair with its five Cs, feasibility, the
+    rules that excluded it and its objective weight.
+
+    Takes the questionnaire paths, an optional config, ``out`` (the CSV file to write),
+    ``encoding``, ``strict`` and ``warn(text)``. Returns a :class:`Run` whose one output
+    is named after ``out`` and published into its folder. Raises InputError.
+    """
+    from matcher.report.files import csv_bytes
+    from matcher.report.tables import scores_table
+
+    warnings = _Warnings(warn)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    warnings(*cohort.warnings)
+    scores = score_cohort(cohort, cfg)
+    problem = _problem_for_scores(cohort, cfg, scores)
+    target = Path(out)
+    outputs = {target.name: csv_bytes(*scores_table(cohort, scores, problem))}
+    message = f"Wrote {cohort.n_mentees * cohort.n_mentors} pairs to {out}\n"
+    return _run(
+        outputs,
+        message,
+        warnings,
+        out_dir=target.parent if str(target.parent) else ".",
+        inputs=(mentors, mentees, config),
+        cohort=cohort,
+    )
+
+
+def validate_files(
+    mentors,
+    mentees,
+    config=None,
+    *,
+    encoding=None,
+    strict: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> Run:
+    """``mentor-match validate``: check both files and the config.
+
+    Returns a :class:`Run` without outputs whose message says how many people were read and
+    whether there were warnings (every warning in ``warnings`` and passed to ``warn``).
+    Raises InputError listing every problem at once (with ``strict``, unknown ids too).
+    """
+    warnings = _Warnings(warn)
+    cohort, _ = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    warnings(*cohort.warnings)
+    n_w = len(cohort.warnings)
+    people = f"{_count(cohort.n_mentors, 'mentor')} and {_count(cohort.n_mentees, 'mentee')}"
+    if n_w:
+        message = f"OK: {people}, no errors; {_count(n_w, 'warning')} above.\n"
+    else:
+        message = f"OK: {people}, no problems found.\n"
+    return _run({}, message, warnings, cohort=cohort)
+
+
+def explain_files(
+    mentors,
+    mentees,
+    config=None,
+    *,
+    mentee,
+    mentor=None,
+    pins=None,
+    forbid=None,
+    encoding=None,
+    strict: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> Run:
+    """``mentor-match explain``: why ``mentee`` (an id) got their mentor, or how ``mentor``
+    (an id) would compare — the five Cs with their evidence, readiness, and why each
+    higher-scoring mentor was not chosen.
+
+    Takes the questionnaire paths, an optional config, the ids, the ``pins`` / ``forbid``
+    files used in the match, ``encoding``, ``strict`` and ``warn(text)``. Returns a
+    :class:`Run` without outputs whose ``message`` is the explanation. Raises InputError
+    (also when an id matches no one), InfeasibleError.
+    """
+    from matcher.errors import InputError, Problem
+    from matcher.review.explain import explain_text
+
+    warnings = _Warnings(warn)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
+    warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
+    i = cohort.mentee_index(mentee)
+    j = None if mentor is None else cohort.mentor_index(mentor)
+    problems = []
+    if i is None:
+        problems.append(
+            Problem("--mentee", None, None, mentee, "matches no one in the mentees file", "give a mentee id")
+        )
+    if mentor is not None and j is None:
+        problems.append(
+            Problem("--mentor", None, None, mentor, "matches no one in the mentors file", "give a mentor id")
+        )
+    if problems:
+        raise InputError(problems)
+    result = match(cohort, cfg, pins=pin_list, forbidden=forbid_list.pairs if forbid_list else ())
+    warnings(*result.warnings)
+    text = explain_text(result, i, j, _explainer(result))
+    return _run({}, text, warnings, result=result, cohort=cohort)
+
+
+def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
+    """``mentor-match generate``: a seeded synthetic cohort (nobody real) in the default
+    questionnaire format → a :class:`Run` holding mentors.csv and mentees.csv for ``out``.
+    The same seed gives the same bytes."""
+    from matcher.synthetic.cohort import generate_cohort
+
+    mentor_table, mentee_table = generate_cohort(mentees, mentors, seed)
+    outputs = {
+        name: table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        for name, table in (("mentors.csv", mentor_table), ("mentees.csv", mentee_table))
+    }
+    message = f"Wrote {mentors} mentors and {mentees} mentees to {out}\n"
+    return _run(outputs, message, _Warnings(None), out_dir=out)
+
+
+# The one place the file-level calls above use the solve stage's helpers (which are moving to
+# matcher/solve/): a move changes these three lines only.
+def _alternatives(result: MatchResult, k: int):
+    return alternatives_for(result, k)
+
+
+def _problem_for_scores(cohort: Cohort, config: Config, scores: Scores) -> MatchProblem:
+    return build_problem(cohort, config, scores)[0]
+
+
+def _explainer(result: MatchResult):
+    return delta_engine(result)

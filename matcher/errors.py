@@ -84,3 +84,8 @@ class InfeasibleError(MatcherError):
 
 class OutputError(MatcherError):
     """The outputs cannot be written where asked (e.g. they would overwrite an input)."""
+
+
+class OptionError(MatcherError):
+    """Options that cannot be used together, e.g. ``no_repeat`` without a history file
+    (the CLI reports it as a usage error: exit 2)."""

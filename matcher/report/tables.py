@@ -1,7 +1,8 @@
 """Turn a :class:`~matcher.api.MatchResult` into the output files, by id (decode step).
 
-Each ``*_table`` function returns ``(header, rows)``; ``write_match`` stages them with
-:class:`~matcher.report.files.StagedOutputs` so that all appear together or none do.
+Each ``*_table`` function returns ``(header, rows)``; ``match_outputs`` turns them into the
+run's files (``name → bytes``) and :func:`~matcher.report.publish.publish` writes those so
+that all appear together or none do.
 Numbers are formatted with fixed decimals so outputs are byte-identical run to run.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.io.config import FIVE_CS
-from matcher.report.files import StagedOutputs, csv_bytes, json_bytes
+from matcher.report.files import csv_bytes, json_bytes
+from matcher.report.publish import publish
 from matcher.review.explain import why
 from matcher.solve.problem import objective_weights
 from matcher.solve.rules import reasons, summary_entries
@@ -162,71 +164,85 @@ def scores_table(c, s, p) -> tuple[list[str], list[list]]:
     return SCORES_HEADER, rows
 
 
-def write_match(
-    result, out_dir, inputs=(), alternatives=None, *, history=None, rematch=None, anonymise=False
-) -> list[str]:
-    """Write pairs.csv, unmatched.csv, [alternatives.csv], history.csv, report.html,
-    pairs.xlsx, summary.json and timings.json into ``out_dir`` atomically; after a rematch
-    also changes.csv.
+MATCH_OWNED = (
+    "pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv",
+    "report.html", "pairs.xlsx",
+)  # fmt: skip
+"""Names a match or rematch may write besides summary.json and timings.json (always written):
+publishing removes an old one that a run does not write, so a folder never mixes two runs."""
 
-    ``history``: the :class:`~matcher.io.history.Entry` list to write; ``rematch``: a
+
+def match_outputs(
+    result, alternatives=None, *, history=None, rematch=None, anonymise=False
+) -> dict[str, bytes]:
+    """The files of a match or rematch, built in memory: an ordered ``name → bytes`` dict.
+
+    Takes the :class:`~matcher.api.MatchResult`; ``alternatives``: the ranked alternatives
+    (``alternatives.csv`` only when given); ``history``: the
+    :class:`~matcher.io.history.Entry` list (``history.csv`` only when given); ``rematch``: a
     :class:`~matcher.rematch.RematchResult` (adds the status column, changes.csv and the
-    counts); ``anonymise``: ids instead of names and emails in report.html. Every file but
+    counts); ``anonymise``: ids instead of names and emails in report.html.
+
+    Returns pairs.csv, unmatched.csv, [alternatives.csv], [changes.csv], [history.csv],
+    pairs.xlsx, report.html, summary.json and timings.json, in that order. Every file but
     timings.json is byte-identical for the same inputs and config; run times live apart so
-    that they do not break that promise.
+    that they do not break that promise. Nothing is written: see
+    :func:`matcher.report.publish.publish`.
     """
     from matcher.io.history import history_bytes
     from matcher.report.html import render_report
     from matcher.report.workbook import summary_sheet, workbook_bytes
 
-    names = [
-        "pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv",
-        "report.html", "pairs.xlsx",
-    ]  # fmt: skip
-    staged = StagedOutputs(out_dir, inputs, owned=names)
-    staged.check_targets([*names, "summary.json", "timings.json"])
+    files: dict[str, bytes] = {}
     status = rematch.status if rematch is not None else None
     pairs = pairs_table(result, status)
     unmatched = unmatched_table(result)
     alts = alternatives_table(result, alternatives) if alternatives is not None else None
     changes = None
-    staged.add("pairs.csv", csv_bytes(*pairs))
-    staged.add("unmatched.csv", csv_bytes(*unmatched))
+    files["pairs.csv"] = csv_bytes(*pairs)
+    files["unmatched.csv"] = csv_bytes(*unmatched)
     if alts is not None:
-        staged.add("alternatives.csv", csv_bytes(*alts))
+        files["alternatives.csv"] = csv_bytes(*alts)
     info = summary(result)
     if rematch is not None:
         changes = (["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes])
-        staged.add("changes.csv", csv_bytes(*changes))
+        files["changes.csv"] = csv_bytes(*changes)
         info = {"round": rematch.round, **rematch.counts, **info}
     if history is not None:
-        staged.add("history.csv", history_bytes(list(history)))
+        files["history.csv"] = history_bytes(list(history))
     sheets = {"pairs": pairs, "alternatives": alts or (ALTERNATIVES_HEADER, []), "unmatched": unmatched}
     if changes is not None:
         sheets["changes"] = changes
     sheets["summary"] = summary_sheet(info)
-    staged.add("pairs.xlsx", workbook_bytes(sheets))
-    staged.add(
-        "report.html",
-        render_report(
-            result,
-            pairs_table=pairs,
-            unmatched_table=unmatched,
-            alternatives_table=alts,
-            changes_table=changes,
-            summary=info,
-            anonymise=anonymise,
-        ),
+    files["pairs.xlsx"] = workbook_bytes(sheets)
+    files["report.html"] = render_report(
+        result,
+        pairs_table=pairs,
+        unmatched_table=unmatched,
+        alternatives_table=alts,
+        changes_table=changes,
+        summary=info,
+        anonymise=anonymise,
     )
-    staged.add("summary.json", json_bytes(info))
+    files["summary.json"] = json_bytes(info)
     timings = {k: round(v, 4) for k, v in result.timings.items()}
     timings["solver_runtime_seconds"] = round(result.solution.runtime_seconds, 4)
-    staged.add("timings.json", json_bytes(timings))
-    staged.publish()
-    return list(staged.files)
+    files["timings.json"] = json_bytes(timings)
+    return files
+
+
+def write_match(
+    result, out_dir, inputs=(), alternatives=None, *, history=None, rematch=None, anonymise=False
+) -> list[str]:
+    """Build the files of :func:`match_outputs` and publish them into ``out_dir`` atomically,
+    never over one of ``inputs``; returns the names written."""
+    files = match_outputs(result, alternatives, history=history, rematch=rematch, anonymise=anonymise)
+    return publish(files, out_dir, inputs=inputs, owned=MATCH_OWNED)
 
 
 __all__ = [
+    "MATCH_OWNED",
+    "match_outputs",
     "pairs_table",
     "scores_table",
     "summary",
