@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.report import tables as R
 from matcher.api import alternatives_for, load, match
+from matcher.report import tables as R
 from matcher.report.html import render_report
 
 from .conftest import ROOT, SAMPLE

@@ -17,9 +17,9 @@ from statistics import fmean
 import pytest
 from openpyxl import load_workbook
 
-from matcher.report import tables as R
 from matcher.api import alternatives_for, load, match
 from matcher.io.config import FIVE_CS
+from matcher.report import tables as R
 from matcher.report.files import csv_bytes
 from matcher.report.html import render_report
 from matcher.report.workbook import summary_sheet, workbook_bytes
