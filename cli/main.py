@@ -243,7 +243,7 @@ def scores(mentors, mentees, config_path, encoding, strict, out_file):
 
     cohort, config = load(mentors, mentees, config_path, encoding=encoding, strict=strict)
     _warn(cohort)
-    s = score_cohort(cohort, config)
+    s = score_cohort(cohort, config.scoring)
     problem, _ = build_problem(cohort, config, s)
     out = Path(out_file)
     staged = StagedOutputs(out.parent if str(out.parent) else ".", [mentors, mentees, config_path])

@@ -184,7 +184,7 @@ def match(
     pin_pairs = pins.pairs if pins is not None else ()
     sparse = scores is None and cohort.n_mentees * cohort.n_mentors > large.DENSE_LIMIT
     if sparse:
-        ctx = prepare_scoring(cohort, config, boost)
+        ctx = prepare_scoring(cohort, config.scoring, boost)
         problem, applied = large.candidate_problem(
             cohort,
             config,
@@ -198,7 +198,7 @@ def match(
         scores = large.SparseScores(ctx, problem)
     else:
         if scores is None:
-            scores = score_cohort(cohort, config, boost)
+            scores = score_cohort(cohort, config.scoring, boost)
         problem, applied = build_problem(
             cohort, config, scores, forbidden=forbidden, failed=failed, pins=pin_pairs, earlier=earlier
         )

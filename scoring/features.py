@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .names import READY_ITEMS, STYLE_ITEMS, WANT_ITEMS
+
 MODE_CODES = {"": 0, "in_person": 1, "virtual": 2, "either": 3}
 LEVEL_VALUES = {"foundation": 0.25, "practitioner": 0.5, "senior": 0.75, "master": 1.0}
-STYLE_ITEMS = ("style_structure", "style_pace", "style_directness")
-WANT_ITEMS = ("want_compatibility", "want_contrast", "want_challenge", "want_context", "want_care")
 # Two instants a year apart by six months: a pair's time-zone gap is the larger of the
 # two, so daylight-saving changes never take a pair over the limit unnoticed.
 TZ_INSTANTS = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
@@ -51,8 +51,8 @@ class Features:
 
     e: Side
     r: Side
-    want: np.ndarray  # (n_e, 5) Likert, NaN blank — order of FIVE_CS
-    ready: np.ndarray  # (n_e, 5) Likert, NaN blank
+    want: np.ndarray  # (n_e, 5) Likert, NaN blank — order of FIVE_CS (WANT_ITEMS)
+    ready: np.ndarray  # (n_e, 5) Likert, NaN blank — order of READY_ITEMS
     challenge: np.ndarray  # (n_r,) mentor Likert, NaN blank
     care: np.ndarray  # (n_r,)
     level: np.ndarray  # (n_r,) 0.25..1, NaN blank
@@ -118,7 +118,13 @@ def _side(table: pd.DataFrame, codes: dict, hots: dict, which: int) -> Side:
 
 
 def build_features(cohort) -> Features:
-    """Arrays for scoring and rules, from a validated :class:`~matcher.io.cohort.Cohort`."""
+    """Arrays for scoring and rules, from a validated cohort.
+
+    ``cohort``: anything with ``mentees`` and ``mentors`` DataFrames in the standard
+    columns, already parsed (Likert/seniority numeric with NaN blank, text "" blank,
+    lists as tuples of distinct strings), as the matcher's loader gives them. Returns
+    :class:`Features` with row i of each side = row i of that table.
+    """
     e, r = cohort.mentees, cohort.mentors
     codes, hots, vocab = {}, {}, {}
     for col in ("location", "department", "profession"):
@@ -146,9 +152,7 @@ def build_features(cohort) -> Features:
         r=side_r,
         tz_table=table,
         want=e[list(WANT_ITEMS)].to_numpy(dtype=float),
-        ready=e[
-            ["ready_open", "ready_committed", "ready_challenge", "ready_feedback", "ready_respect"]
-        ].to_numpy(dtype=float),
+        ready=e[list(READY_ITEMS)].to_numpy(dtype=float),
         challenge=r["challenge"].to_numpy(dtype=float),
         care=r["care"].to_numpy(dtype=float),
         level=np.array([LEVEL_VALUES.get(v, np.nan) for v in r["level"]], dtype=float),

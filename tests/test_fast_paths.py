@@ -39,10 +39,10 @@ def _forget_tables() -> None:
 def test_lookup_tables_equal_direct_evaluation(cohort, monkeypatch):
     """Every C computed by table lookup equals the same formula evaluated pair by pair."""
     c, config = cohort
-    looked_up = score_cohort(c, config)
+    looked_up = score_cohort(c, config.scoring)
     monkeypatch.setattr(five_cs, "TABLE_LIMIT", 0)  # no tables: evaluate on each block
     _forget_tables()
-    direct = score_cohort(c, config)
+    direct = score_cohort(c, config.scoring)
     _forget_tables()
     np.testing.assert_array_equal(looked_up.components, direct.components)
     np.testing.assert_array_equal(looked_up.score, direct.score)
@@ -69,7 +69,7 @@ def test_bit_mask_overlaps_equal_the_sparse_product(vocabulary):
 
 def test_block_scores_do_not_depend_on_the_block(cohort):
     c, config = cohort
-    ctx = prepare_scoring(c, config)
+    ctx = prepare_scoring(c, config.scoring)
     whole_comps, whole = score_block(ctx, slice(None))
     rows = np.array([5, 0, 69, 33])
     comps, part = score_block(ctx, rows)
@@ -79,7 +79,7 @@ def test_block_scores_do_not_depend_on_the_block(cohort):
 
 def test_scoring_threads_do_not_change_the_candidates(cohort, monkeypatch):
     c, config = cohort
-    ctx = prepare_scoring(c, config)
+    ctx = prepare_scoring(c, config.scoring)
     monkeypatch.setattr(large, "CHUNK_PAIRS", 90)  # three rows a block: many blocks
     monkeypatch.setattr(large, "CANDIDATES", 4)
     runs = []
@@ -98,7 +98,7 @@ def test_candidates_hold_each_mentors_best_mentees_and_bound_the_rest(cohort, mo
     c, config = cohort
     monkeypatch.setattr(large, "CANDIDATES", 3)
     monkeypatch.setattr(large, "MENTOR_CANDIDATES", 2)
-    problem, _ = large.candidate_problem(c, config, prepare_scoring(c, config))
+    problem, _ = large.candidate_problem(c, config, prepare_scoring(c, config.scoring))
     units = np.where(problem.units == large.NOT_ALLOWED, -1, problem.units.astype(np.int64))
     cand = np.zeros(problem.shape, bool)
     cand[problem.ei, problem.rj] = True
@@ -157,7 +157,7 @@ def test_components_of_chosen_pairs_are_filled_in(cohort, monkeypatch):
 
 def test_pair_components_equal_the_block_values(cohort):
     c, config = cohort
-    ctx = prepare_scoring(c, config)
+    ctx = prepare_scoring(c, config.scoring)
     comps, _ = score_block(ctx, slice(None))
     rng = np.random.default_rng(3)
     ii = rng.integers(0, c.n_mentees, 200)
