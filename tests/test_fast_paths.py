@@ -28,12 +28,17 @@ def cohort(tmp_path_factory):
     return load(m, e)
 
 
-def _forget_tables() -> None:
-    """Drop the cached tables, so the next scoring builds them under the current limit."""
-    for part in ("_style_part", "_mode_part", "_timezone_part", "_differs_part", "_challenge_part"):
-        getattr(five_cs, part).cache_clear()
-    five_cs._seniority_part.cache_clear()
-    five_cs._lists.cache_clear()
+def _tables(features) -> list[five_cs.PairTable]:
+    """The lookup tables scoring built for one cohort: they are kept in its Features' memo
+    (not in a module cache), so each ``score_cohort`` call, which builds new Features,
+    builds its tables afresh under the TABLE_LIMIT of the moment."""
+    found = []
+    for value in features.memo.values():
+        if isinstance(value, five_cs.PairTable):
+            found.append(value)
+        elif isinstance(value, five_cs._Lists):
+            found.append(value.inverse_min)
+    return found
 
 
 def test_lookup_tables_equal_direct_evaluation(cohort, monkeypatch):
@@ -41,9 +46,10 @@ def test_lookup_tables_equal_direct_evaluation(cohort, monkeypatch):
     c, config = cohort
     looked_up = score_cohort(c, config.scoring)
     monkeypatch.setattr(five_cs, "TABLE_LIMIT", 0)  # no tables: evaluate on each block
-    _forget_tables()
     direct = score_cohort(c, config.scoring)
-    _forget_tables()
+    assert looked_up.features is not direct.features
+    assert _tables(looked_up.features) and all(t.table is not None for t in _tables(looked_up.features))
+    assert _tables(direct.features) and all(t.table is None for t in _tables(direct.features))
     np.testing.assert_array_equal(looked_up.components, direct.components)
     np.testing.assert_array_equal(looked_up.score, direct.score)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from matcher.io.config import Config
+from scoring.features import per_features
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,7 +122,7 @@ def mode_mask(x: RuleInput) -> np.ndarray | None:
     return _mode_rule(x.features).block(x.mentees)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _mode_rule(f):
     from scoring.five_cs import pair_table
 
@@ -141,7 +141,7 @@ def location_mask(x: RuleInput) -> np.ndarray | None:
     return _location_rule(x.features).block(x.mentees)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _location_rule(f):
     from scoring.five_cs import pair_table
 
@@ -161,7 +161,7 @@ def timezone_mask(x: RuleInput) -> np.ndarray | None:
     return _timezone_rule(x.features, x.config.rules.max_timezone_gap_hours).block(x.mentees)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _timezone_rule(f, limit: float):
     """Time zones are few: the rule is looked up per pair in a table over them."""
     from scoring.five_cs import pair_table
@@ -185,7 +185,7 @@ def seniority_mask(x: RuleInput) -> np.ndarray | None:
     return _seniority_rule(x.features, rules.seniority, rules.seniority_gap).block(x.mentees)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _seniority_rule(f, order: str, bounds):
     """Seniority levels are few: the rule is looked up per pair in a table over them."""
     from scoring.five_cs import pair_table
