@@ -611,7 +611,7 @@ def scores_files(
     warnings = _Warnings(warn)
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
     warnings(*cohort.warnings)
-    scores = score_cohort(cohort, cfg)
+    scores = score_cohort(cohort, cfg.scoring)
     problem = _problem_for_scores(cohort, cfg, scores)
     target = Path(out)
     outputs = {target.name: csv_bytes(*scores_table(cohort, scores, problem))}

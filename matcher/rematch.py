@@ -160,7 +160,7 @@ def rematch(
     from matcher.api import build_problem
     from scoring.combine import score_cohort
 
-    scores = score_cohort(cohort, config, boost)
+    scores = score_cohort(cohort, config.scoring, boost)
     problem, _ = build_problem(cohort, config, scores, failed=failed_idx)
     still = []
     for i, j in kept:

@@ -1,9 +1,9 @@
 """Score a whole cohort: the five Cs per pair, readiness per mentee, the 0–100 pair score.
 
-``score_cohort(cohort, config)`` returns a frozen :class:`Scores` whose arrays are all
+``score_cohort(cohort, settings)`` returns a frozen :class:`Scores` whose arrays are all
 indexed ``[mentee, mentor]`` in cohort order. The pair score is the weighted mean of
-the Cs in use, with weight = programme weight (config) × the mentee's want_C answer
-(1–5, blank = 3), times 100. Mentee rows are scored in chunks so that memory stays
+the Cs in use, with weight = programme weight (:class:`~scoring.settings.ScoringSettings`)
+× the mentee's want_C answer (1–5, blank = 3), times 100. Mentee rows are scored in chunks so that memory stays
 bounded by the (n_mentees, n_mentors) outputs themselves.
 """
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.io.config import FIVE_CS, Config
-
 from . import five_cs
 from .features import Features, build_features
+from .names import FIVE_CS
 from .readiness import readiness as readiness_of
+from .settings import ScoringSettings
 from .text import fit_text, pair_similarity, text_similarity
 
 CHUNK_PAIRS = 4_000_000  # pairs scored per chunk
@@ -82,7 +82,7 @@ class ScoringContext:
     text: object
     has_e: frozenset
     has_r: frozenset
-    config: Config
+    settings: ScoringSettings
     in_use: np.ndarray  # (5,) bool: the C has inputs in both files
     weights: np.ndarray  # (n_e, 5) effective weights (0 for Cs not in use)
     readiness: np.ndarray  # (n_e,)
@@ -91,22 +91,28 @@ class ScoringContext:
     left_out: tuple[str, ...]
 
 
-def prepare_scoring(cohort, config: Config | None = None, boost: np.ndarray | None = None) -> ScoringContext:
+def prepare_scoring(
+    cohort, settings: ScoringSettings | None = None, boost: np.ndarray | None = None
+) -> ScoringContext:
     """Features, fitted text and per-mentee weights: the part of scoring that is per person.
 
+    ``cohort``: a validated cohort (``mentees`` and ``mentors`` tables in the standard
+    columns, ``mentee_columns``/``mentor_columns`` the sets of columns each file gave,
+    ``n_mentees``/``n_mentors``). ``settings``: None for the defaults (a matcher config
+    passes ``config.scoring``).
     ``boost``: optional (n_mentees, 5) factors, 0 = unchanged; a factor f > 0 sets that C's
     weight to f × the mentee's largest weight. A re-match uses it so that the C named in a
     failed pair's reason leads the next choice for that mentee.
     """
-    config = config or Config()
+    settings = _settings(settings)
     f = build_features(cohort)
     has_e, has_r = cohort.mentee_columns, cohort.mentor_columns
     fitted = None
     if "goals" in has_e and "expertise" in has_r:
         fitted = fit_text(list(cohort.mentees["goals"]), list(cohort.mentors["expertise"]))
     probe = slice(0, min(1, cohort.n_mentees))
-    in_use = np.array([_component(f, fitted, has_e, has_r, config, c, probe) is not None for c in FIVE_CS])
-    prog = np.array([config.weights.as_dict()[c] for c in FIVE_CS])
+    in_use = np.array([_component(f, fitted, has_e, has_r, settings, c, probe) is not None for c in FIVE_CS])
+    prog = np.array(settings.weights, dtype=float)
     want = np.where(np.isnan(f.want), 3.0, f.want)
     for k, c in enumerate(FIVE_CS):
         if f"want_{c}" not in has_e:
@@ -125,7 +131,7 @@ def prepare_scoring(cohort, config: Config | None = None, boost: np.ndarray | No
         text=fitted,
         has_e=has_e,
         has_r=has_r,
-        config=config,
+        settings=settings,
         in_use=in_use,
         weights=weights,
         readiness=np.round(readiness_of(f.ready, has_e), 4),
@@ -135,7 +141,19 @@ def prepare_scoring(cohort, config: Config | None = None, boost: np.ndarray | No
     )
 
 
-def _component(f, fitted, has_e, has_r, config, c, rows):
+def _settings(settings: ScoringSettings | None) -> ScoringSettings:
+    """The settings to score with: the defaults for None; anything else must be a
+    ScoringSettings (a matcher Config is not: pass ``config.scoring``)."""
+    if settings is None:
+        return ScoringSettings()
+    if not isinstance(settings, ScoringSettings):
+        raise TypeError(
+            f"expected ScoringSettings or None, got {type(settings).__name__} (pass config.scoring)"
+        )
+    return settings
+
+
+def _component(f, fitted, has_e, has_r, settings: ScoringSettings, c, rows):
     if c == "compatibility":
         return five_cs.compatibility(f, rows, has_e, has_r)
     if c == "contrast":
@@ -149,7 +167,7 @@ def _component(f, fitted, has_e, has_r, config, c, rows):
             text = pair_similarity(fitted, rows.mentees, rows.mentors)
         else:
             text = text_similarity(fitted, rows)
-        return five_cs.context(f, rows, has_e, has_r, text, config.rules.seniority)
+        return five_cs.context(f, rows, has_e, has_r, text, settings.seniority)
     return five_cs.care(f, rows, has_e, has_r)
 
 
@@ -166,7 +184,7 @@ def pair_components(ctx: ScoringContext, mentees: np.ndarray, mentors: np.ndarra
     comps = np.full((5, at.mentees.size), np.nan, dtype=np.float32)
     for c_i, c in enumerate(FIVE_CS):
         if ctx.in_use[c_i] and at.mentees.size:
-            comps[c_i] = _component(ctx.features, ctx.text, ctx.has_e, ctx.has_r, ctx.config, c, at)
+            comps[c_i] = _component(ctx.features, ctx.text, ctx.has_e, ctx.has_r, ctx.settings, c, at)
     return comps
 
 
@@ -189,26 +207,22 @@ def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
         if not ctx.in_use[c_i]:
             comps[c_i] = np.nan
             continue
-        value = _component(f, ctx.text, ctx.has_e, ctx.has_r, ctx.config, c, rows)
+        value = _component(f, ctx.text, ctx.has_e, ctx.has_r, ctx.settings, c, rows)
         comps[c_i] = value
         acc += coef[:, c_i][:, None] * value
     acc[total <= 0] = 50.0
-    if (
-        "department" in ctx.has_e
-        and "department" in ctx.has_r
-        and ctx.config.rules.same_department == "penalise"
-    ):
-        acc -= np.float32(ctx.config.rules.department_penalty) * same_department(f, rows)
+    if "department" in ctx.has_e and "department" in ctx.has_r and ctx.settings.same_department == "penalise":
+        acc -= np.float32(ctx.settings.department_penalty) * same_department(f, rows)
     np.clip(acc, 0.0, 100.0, out=acc)
     return comps, np.round(acc.astype(np.float64), 2)
 
 
-def score_cohort(cohort, config: Config | None = None, boost: np.ndarray | None = None) -> Scores:
+def score_cohort(cohort, settings: ScoringSettings | None = None, boost: np.ndarray | None = None) -> Scores:
     """Score every (mentee, mentor) pair of a validated cohort (dense: all pairs in memory).
 
-    See :func:`prepare_scoring` for ``boost``.
+    See :func:`prepare_scoring` for ``cohort``, ``settings`` and ``boost``.
     """
-    ctx = prepare_scoring(cohort, config, boost)
+    ctx = prepare_scoring(cohort, settings, boost)
     n_e, n_r = cohort.n_mentees, cohort.n_mentors
     components = np.full((5, n_e, n_r), np.nan, dtype=np.float32)
     score = np.zeros((n_e, n_r))

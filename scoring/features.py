@@ -5,22 +5,29 @@ arrays (NaN = blank), sparse multi-hot matrices for lists (one row per person), 
 integer codes for categorical text (−1 = blank) over a vocabulary shared by both
 sides so that codes compare directly. Pair functions then only broadcast and
 multiply: no Python loop over pairs.
+
+Tables derived from a cohort's features (lookup tables, bit masks) are kept in the
+Features object itself (:func:`memo`, :func:`per_features`), never in a module-level
+cache: they live exactly as long as the cohort they describe, so a long-running
+process that scores many cohorts holds none of the finished ones.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .names import READY_ITEMS, STYLE_ITEMS, WANT_ITEMS
+
 MODE_CODES = {"": 0, "in_person": 1, "virtual": 2, "either": 3}
 LEVEL_VALUES = {"foundation": 0.25, "practitioner": 0.5, "senior": 0.75, "master": 1.0}
-STYLE_ITEMS = ("style_structure", "style_pace", "style_directness")
-WANT_ITEMS = ("want_compatibility", "want_contrast", "want_challenge", "want_context", "want_care")
 # Two instants a year apart by six months: a pair's time-zone gap is the larger of the
 # two, so daylight-saving changes never take a pair over the limit unnoticed.
 TZ_INSTANTS = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
@@ -51,16 +58,58 @@ class Features:
 
     e: Side
     r: Side
-    want: np.ndarray  # (n_e, 5) Likert, NaN blank — order of FIVE_CS
-    ready: np.ndarray  # (n_e, 5) Likert, NaN blank
+    want: np.ndarray  # (n_e, 5) Likert, NaN blank — order of FIVE_CS (WANT_ITEMS)
+    ready: np.ndarray  # (n_e, 5) Likert, NaN blank — order of READY_ITEMS
     challenge: np.ndarray  # (n_r,) mentor Likert, NaN blank
     care: np.ndarray  # (n_r,)
     level: np.ndarray  # (n_r,) 0.25..1, NaN blank
     vocab: dict  # name -> list of labels, for explanations
     tz_table: np.ndarray  # (u+1, u+1) hours between distinct time zones; last row/col blank (NaN)
+    # Values derived from these arrays, by key (see memo): they die with this object.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-@lru_cache(maxsize=4096)
+T = TypeVar("T")
+P = ParamSpec("P")
+_MISSING = object()
+
+
+def memo(f: Features, key: tuple, build: Callable[[], T]) -> T:
+    """``f.memo[key]``, built by ``build()`` and stored on first use.
+
+    ``key``: a hashable tuple naming the value and its arguments (start it with the
+    function's name so keys of different functions never meet). ``build`` must be a
+    pure function of ``f`` and the key: the value is then the same whoever builds it.
+
+    The value lives as long as ``f`` and no longer, unlike a module-level cache that
+    would keep past cohorts alive. No lock: two scoring threads asking at once may
+    both build the value (harmless, it is pure); ``dict.setdefault`` keeps the first one
+    stored and every caller gets that same object.
+    """
+    value = f.memo.get(key, _MISSING)
+    if value is _MISSING:
+        value = f.memo.setdefault(key, build())
+    return value
+
+
+def per_features(fn: Callable[Concatenate[Features, P], T]) -> Callable[Concatenate[Features, P], T]:
+    """Decorator: memoise ``fn(f, *args)`` in ``f.memo`` (see :func:`memo`), keyed on
+    ``fn``'s qualified name and ``args`` (positional and hashable, as for ``lru_cache``).
+
+    The per-cohort replacement for ``functools.lru_cache`` on a function of Features.
+    """
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @wraps(fn)
+    def wrapper(f: Features, *args: P.args, **kwargs: P.kwargs) -> T:
+        if kwargs:
+            raise TypeError(f"{name}: memoised per Features, so arguments must be positional")
+        return memo(f, (name, *args), lambda: fn(f, *args))
+
+    return wrapper
+
+
+@lru_cache(maxsize=4096)  # keyed on a time-zone name, never on a cohort: bounded and shared
 def _tz_offsets(name: str) -> tuple[float, float]:
     from zoneinfo import ZoneInfo
 
@@ -118,7 +167,13 @@ def _side(table: pd.DataFrame, codes: dict, hots: dict, which: int) -> Side:
 
 
 def build_features(cohort) -> Features:
-    """Arrays for scoring and rules, from a validated :class:`~matcher.io.cohort.Cohort`."""
+    """Arrays for scoring and rules, from a validated cohort.
+
+    ``cohort``: anything with ``mentees`` and ``mentors`` DataFrames in the standard
+    columns, already parsed (Likert/seniority numeric with NaN blank, text "" blank,
+    lists as tuples of distinct strings), as the matcher's loader gives them. Returns
+    :class:`Features` with row i of each side = row i of that table, and an empty memo.
+    """
     e, r = cohort.mentees, cohort.mentors
     codes, hots, vocab = {}, {}, {}
     for col in ("location", "department", "profession"):
@@ -146,9 +201,7 @@ def build_features(cohort) -> Features:
         r=side_r,
         tz_table=table,
         want=e[list(WANT_ITEMS)].to_numpy(dtype=float),
-        ready=e[
-            ["ready_open", "ready_committed", "ready_challenge", "ready_feedback", "ready_respect"]
-        ].to_numpy(dtype=float),
+        ready=e[list(READY_ITEMS)].to_numpy(dtype=float),
         challenge=r["challenge"].to_numpy(dtype=float),
         care=r["care"].to_numpy(dtype=float),
         level=np.array([LEVEL_VALUES.get(v, np.nan) for v in r["level"]], dtype=float),

@@ -9,7 +9,9 @@ renormalised). A blank cell is neutral: its part scores 0.5 for that person.
 Speed: a part that depends only on a few answers of each side (style, time zone, mode,
 department, seniority, challenge) is computed once per distinct combination of answers
 and looked up per pair (:class:`PairTable`); list overlaps are popcounts of bit masks.
-So scoring a pair costs a handful of gathers and additions, never Python.
+So scoring a pair costs a handful of gathers and additions, never Python. Those tables
+are built once per cohort and kept on its Features (``@per_features``), so they go
+when the cohort goes.
 
 Each C is a weighted mean of *parts*; a part is used only when both files have the
 columns it needs. The README's "How each score is computed" repeats these in words.
@@ -18,11 +20,11 @@ columns it needs. The README's "How each score is computed" repeats these in wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from .features import STYLE_ITEMS, Features, list_masks, list_sizes, overlap_counts
+from .features import Features, list_masks, list_sizes, overlap_counts, per_features
+from .names import STYLE_ITEMS
 
 NEUTRAL = 0.5
 # Challenge: falling short of the mentee's appetite costs fully, exceeding it costs 40 %.
@@ -132,7 +134,7 @@ class _Lists:
     inverse_min: PairTable  # 1 / min(mentee size, mentor size), 1 when either is 0
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _lists(f: Features, column: str) -> _Lists:
     a, b = getattr(f.e, column), getattr(f.r, column)
     ne, nr = list_sizes(a).astype(np.int64), list_sizes(b).astype(np.int64)
@@ -192,7 +194,7 @@ def _overlap_share(f: Features, column: str, rows, denominator: str) -> np.ndarr
     return share
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _style_part(f: Features, items: tuple[int, ...]) -> PairTable:
     def closeness(e, r):
         total = 0.0
@@ -231,7 +233,7 @@ def _mode_value(e, r):
     return np.where((a == 0) | (b == 0), NEUTRAL, out)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _mode_part(f: Features) -> PairTable:
     return pair_table(_mode_value, (f.e.mode,), (f.r.mode,))
 
@@ -241,10 +243,14 @@ def mode_fit(f: Features, rows) -> np.ndarray:
     return _mode_part(f).block(rows)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _timezone_part(f: Features) -> PairTable:
+    # The closure holds the table, not f: the PairTable is stored in f.memo, and a
+    # reference back to f would make a cycle that only the cyclic GC can free.
+    tz_table = f.tz_table
+
     def fit(e, r):
-        gap = f.tz_table[e[0], r[0]]
+        gap = tz_table[e[0], r[0]]
         return np.where(np.isnan(gap), NEUTRAL, 1.0 - gap / 12.0)
 
     return pair_table(fit, (f.e.tz_code,), (f.r.tz_code,))
@@ -279,7 +285,7 @@ def _differs_value(e, r):
     return np.where((x < 0) | (y < 0), NEUTRAL, (x != y).astype(float))
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _differs_part(f: Features, column: str) -> PairTable:
     return pair_table(_differs_value, (getattr(f.e, column),), (getattr(f.r, column),))
 
@@ -312,7 +318,7 @@ def _challenge_value(e, r):
     return np.where(np.isnan(m), NEUTRAL, out)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _challenge_part(f: Features, has_e: frozenset) -> PairTable:
     return pair_table(_challenge_value, (challenge_appetite(f, has_e),), (f.challenge,))
 
@@ -328,7 +334,7 @@ def challenge(f: Features, rows, has_e, has_r) -> np.ndarray | None:
     return _challenge_part(f, frozenset(has_e) & {"want_challenge", "ready_challenge"}).block(rows)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _seniority_part(f: Features, seniority_rule: str) -> PairTable:
     def fit(e, r):
         gap = r[0] - e[0]

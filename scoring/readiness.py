@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.io.questionnaire import READY_ITEMS
+from .names import READY_ITEMS
 
 NEUTRAL = 0.5
 

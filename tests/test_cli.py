@@ -139,7 +139,7 @@ def test_match_sample_pairs_and_unmatched_tables(sample_runs):
 
     # The numbers are the library's scores for that pair.
     cohort, config = load(SAMPLE_MENTORS, SAMPLE_MENTEES)
-    s = score_cohort(cohort, config)
+    s = score_cohort(cohort, config.scoring)
     for p in pairs:
         i, j = cohort.mentee_index(p["mentee_id"]), cohort.mentor_index(p["mentor_id"])
         assert p["score"] == f"{s.score[i, j]:.2f}"

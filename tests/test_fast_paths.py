@@ -28,22 +28,28 @@ def cohort(tmp_path_factory):
     return load(m, e)
 
 
-def _forget_tables() -> None:
-    """Drop the cached tables, so the next scoring builds them under the current limit."""
-    for part in ("_style_part", "_mode_part", "_timezone_part", "_differs_part", "_challenge_part"):
-        getattr(five_cs, part).cache_clear()
-    five_cs._seniority_part.cache_clear()
-    five_cs._lists.cache_clear()
+def _tables(features) -> list[five_cs.PairTable]:
+    """The lookup tables scoring built for one cohort: they are kept in its Features' memo
+    (not in a module cache), so each ``score_cohort`` call, which builds new Features,
+    builds its tables afresh under the TABLE_LIMIT of the moment."""
+    found = []
+    for value in features.memo.values():
+        if isinstance(value, five_cs.PairTable):
+            found.append(value)
+        elif isinstance(value, five_cs._Lists):
+            found.append(value.inverse_min)
+    return found
 
 
 def test_lookup_tables_equal_direct_evaluation(cohort, monkeypatch):
     """Every C computed by table lookup equals the same formula evaluated pair by pair."""
     c, config = cohort
-    looked_up = score_cohort(c, config)
+    looked_up = score_cohort(c, config.scoring)
     monkeypatch.setattr(five_cs, "TABLE_LIMIT", 0)  # no tables: evaluate on each block
-    _forget_tables()
-    direct = score_cohort(c, config)
-    _forget_tables()
+    direct = score_cohort(c, config.scoring)
+    assert looked_up.features is not direct.features
+    assert _tables(looked_up.features) and all(t.table is not None for t in _tables(looked_up.features))
+    assert _tables(direct.features) and all(t.table is None for t in _tables(direct.features))
     np.testing.assert_array_equal(looked_up.components, direct.components)
     np.testing.assert_array_equal(looked_up.score, direct.score)
 
@@ -69,7 +75,7 @@ def test_bit_mask_overlaps_equal_the_sparse_product(vocabulary):
 
 def test_block_scores_do_not_depend_on_the_block(cohort):
     c, config = cohort
-    ctx = prepare_scoring(c, config)
+    ctx = prepare_scoring(c, config.scoring)
     whole_comps, whole = score_block(ctx, slice(None))
     rows = np.array([5, 0, 69, 33])
     comps, part = score_block(ctx, rows)
@@ -79,7 +85,7 @@ def test_block_scores_do_not_depend_on_the_block(cohort):
 
 def test_scoring_threads_do_not_change_the_candidates(cohort, monkeypatch):
     c, config = cohort
-    ctx = prepare_scoring(c, config)
+    ctx = prepare_scoring(c, config.scoring)
     monkeypatch.setattr(large, "CHUNK_PAIRS", 90)  # three rows a block: many blocks
     monkeypatch.setattr(large, "CANDIDATES", 4)
     runs = []
@@ -98,7 +104,7 @@ def test_candidates_hold_each_mentors_best_mentees_and_bound_the_rest(cohort, mo
     c, config = cohort
     monkeypatch.setattr(large, "CANDIDATES", 3)
     monkeypatch.setattr(large, "MENTOR_CANDIDATES", 2)
-    problem, _ = large.candidate_problem(c, config, prepare_scoring(c, config))
+    problem, _ = large.candidate_problem(c, config, prepare_scoring(c, config.scoring))
     units = np.where(problem.units == large.NOT_ALLOWED, -1, problem.units.astype(np.int64))
     cand = np.zeros(problem.shape, bool)
     cand[problem.ei, problem.rj] = True
@@ -157,7 +163,7 @@ def test_components_of_chosen_pairs_are_filled_in(cohort, monkeypatch):
 
 def test_pair_components_equal_the_block_values(cohort):
     c, config = cohort
-    ctx = prepare_scoring(c, config)
+    ctx = prepare_scoring(c, config.scoring)
     comps, _ = score_block(ctx, slice(None))
     rng = np.random.default_rng(3)
     ii = rng.integers(0, c.n_mentees, 200)

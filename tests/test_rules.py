@@ -822,7 +822,9 @@ def minimum_cohort(folder: Path, seed: int):
 @pytest.mark.parametrize("seed", range(8))
 def test_mentor_minimum_matches_brute_force(tmp_path, seed):
     cohort, config, minimum = minimum_cohort(tmp_path, seed)
-    best = brute_force(build_problem(cohort, config, score_cohort(cohort, config))[0], minimum=minimum)
+    best = brute_force(
+        build_problem(cohort, config, score_cohort(cohort, config.scoring))[0], minimum=minimum
+    )
     if best is None:
         with pytest.raises(InfeasibleError, match=f"min_mentees_per_mentor = {minimum} is impossible"):
             match(cohort, config)
@@ -840,7 +842,7 @@ def test_mentor_minimum_binds_in_the_random_cohorts(tmp_path):
     binds = 0
     for seed in range(8):
         cohort, config, minimum = minimum_cohort(tmp_path, seed)
-        problem = build_problem(cohort, config, score_cohort(cohort, config))[0]
+        problem = build_problem(cohort, config, score_cohort(cohort, config.scoring))[0]
         best = brute_force(problem, minimum=minimum)
         binds += best is not None and best[0] < brute_force(problem)[0]
     assert binds >= 4  # the brute-force test above is not trivially the unconstrained optimum
@@ -1003,7 +1005,7 @@ def test_cpsat_and_flow_agree(tmp_path, seed, n_e, n_r, caps, rules):
     text = f'[rules]\n{rules}\n[solver]\nengine = "cp_sat"\ntime_limit_seconds = 20\n'
     cohort, cp_cfg = load_rows(tmp_path, mentors, mentees, text)
     assert cp_cfg.solver.engine == "cp_sat"
-    scores = score_cohort(cohort, cp_cfg)
+    scores = score_cohort(cohort, cp_cfg.scoring)
     problem, _ = build_problem(cohort, cp_cfg, scores)
     side = side_rules(cp_cfg, scores)
     flow = solve(problem, side, with_engine(cp_cfg, "flow"))
@@ -1041,7 +1043,7 @@ def test_cli_engine_cp_sat(cohort_files, tmp_path):
 def test_cpsat_and_flow_agree_in_fair_mode_with_a_low_scoring_pin(cohort_files, tmp_path):
     m, e = cohort_files(FAIR_MENTORS, FAIR_MENTEES)
     cohort, config = load(m, e, write_config(tmp_path, '[rules]\nobjective = "fair"\n'))
-    assert score_cohort(cohort, config).score[0, 0] == 0.0  # the pin E1–R1 scores 0
+    assert score_cohort(cohort, config.scoring).score[0, 0] == 0.0  # the pin E1–R1 scores 0
     flow = match(cohort, with_engine(config, "flow"), pins=[(0, 0)])
     cp = match(cohort, with_engine(config, "cp_sat"), pins=[(0, 0)])
     assert flow.solution.objective == cp.solution.objective
@@ -1085,7 +1087,7 @@ def test_pins_and_forbidden_pairs_hold_on_random_cohorts(data):
     rules += f"min_readiness = {data.draw(st.sampled_from([0, 0, 0.5]))}\n"
     with tempfile.TemporaryDirectory() as folder:
         cohort, config = load_rows(Path(folder), mentors, mentees, "[rules]\n" + rules)
-    scores = score_cohort(cohort, config)
+    scores = score_cohort(cohort, config.scoring)
     problem, _ = build_problem(cohort, config, scores)
     dept = scores.features.e.department
 

@@ -41,7 +41,7 @@ def scored(cohort_files):
     def run(mentors, mentees, config=None):
         m, e = cohort_files(mentors, mentees)
         cohort, default = load(m, e)
-        return cohort, score_cohort(cohort, config or default)
+        return cohort, score_cohort(cohort, (config or default).scoring)
 
     return run
 
@@ -452,7 +452,7 @@ def test_pair_score_is_the_want_weighted_mean_of_the_Cs(tmp_path, weights):
     e = write_csv(tmp_path / "mentees.csv", mentees.to_dict("records"))
     cohort, _ = load(m, e)
     config = parse_config({"weights": weights})
-    s = score_cohort(cohort, config)
+    s = score_cohort(cohort, config.scoring)
     assert s.used == FIVE_CS
     prog = np.array([config.weights.as_dict()[c] for c in FIVE_CS])
     want = _want(e)
@@ -466,7 +466,7 @@ def test_pair_score_is_the_want_weighted_mean_of_the_Cs(tmp_path, weights):
 
 def test_pair_score_on_the_sample_data(sample_paths):
     cohort, config = load(*sample_paths)
-    s = score_cohort(cohort, config)
+    s = score_cohort(cohort, config.scoring)
     want = _want(sample_paths[1])
     w = np.array([[want[pid][c] for c in FIVE_CS] for pid in cohort.mentee_ids])
     expected = 100 * np.einsum("ic,cij->ij", w, s.components.astype(np.float64)) / w.sum(axis=1)[:, None]
@@ -513,7 +513,7 @@ def test_penalise_same_department_takes_points_off_only_same_department_pairs(sc
 def test_sample_data_scores_have_the_right_shapes_and_ranges(sample_paths):
     cohort, config = load(*sample_paths)
     assert (cohort.n_mentees, cohort.n_mentors) == (150, 60)
-    s = score_cohort(cohort, config)
+    s = score_cohort(cohort, config.scoring)
     assert s.shape == (150, 60)
     assert s.components.shape == (5, 150, 60)
     assert s.score.shape == (150, 60)
@@ -532,9 +532,9 @@ def test_sample_data_scores_have_the_right_shapes_and_ranges(sample_paths):
 
 def test_chunked_scoring_gives_the_same_result(sample_paths, monkeypatch):
     cohort, config = load(*sample_paths)
-    whole = score_cohort(cohort, config)
+    whole = score_cohort(cohort, config.scoring)
     monkeypatch.setattr(combine, "CHUNK_PAIRS", 7 * cohort.n_mentors)  # chunks of 7 mentee rows
-    chunked = score_cohort(cohort, config)
+    chunked = score_cohort(cohort, config.scoring)
     np.testing.assert_array_equal(chunked.components, whole.components)
     np.testing.assert_array_equal(chunked.score, whole.score)
     np.testing.assert_array_equal(chunked.readiness, whole.readiness)

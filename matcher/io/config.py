@@ -18,7 +18,9 @@ from typing import Any
 from matcher.errors import ConfigError, Problem
 from matcher.io.settings import RuleSettings
 
-FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
+# The five Cs belong to scoring; re-exported here for code that imports them from the config.
+from scoring.names import FIVE_CS as FIVE_CS
+from scoring.settings import ScoringSettings
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,18 @@ class Config:
 
     def with_rules(self, **changes: Any) -> Config:
         return replace(self, rules=self.rules.replace(**changes))
+
+    @property
+    def scoring(self) -> ScoringSettings:
+        """The part of this config that scoring reads (scoring never sees a Config):
+        the programme weight of each C in FIVE_CS order, the seniority rule, and the
+        same-department mode and penalty."""
+        return ScoringSettings(
+            weights=tuple(self.weights.as_dict()[c] for c in FIVE_CS),
+            seniority=self.rules.seniority,
+            same_department=self.rules.same_department,
+            department_penalty=self.rules.department_penalty,
+        )
 
 
 SECTIONS = ("weights", "rules", "solver", "columns", "likert")

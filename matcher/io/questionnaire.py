@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The readiness items belong to scoring (their order is the column order of its arrays);
+# re-exported here for code that reads the questionnaire's names from this module.
+from scoring.names import READY_ITEMS as READY_ITEMS
+
 LIKERT_MIN, LIKERT_MAX = 1, 5
 MODES = ("in_person", "virtual", "either")
 LEVELS = ("foundation", "practitioner", "senior", "master")
@@ -75,10 +79,3 @@ def columns_for(side: str) -> dict[str, Column]:
 ALL_NAMES = frozenset(c.name for c in COLUMNS)
 MENTEE_ONLY = frozenset(c.name for c in COLUMNS if c.side == "mentees")
 MENTOR_ONLY = frozenset(c.name for c in COLUMNS if c.side == "mentors")
-READY_ITEMS = (
-    "ready_open",
-    "ready_committed",
-    "ready_challenge",
-    "ready_feedback",
-    "ready_respect",
-)

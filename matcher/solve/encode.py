@@ -68,7 +68,7 @@ def encode_cohort(
     from scoring.combine import prepare_scoring, score_cohort
 
     if scores is None and cohort.n_mentees * cohort.n_mentors > candidates.DENSE_LIMIT:
-        ctx = prepare_scoring(cohort, config, boost)
+        ctx = prepare_scoring(cohort, config.scoring, boost)
         problem, applied = candidates.candidate_problem(
             cohort,
             config,
@@ -81,7 +81,7 @@ def encode_cohort(
         )
         return problem, candidates.SparseScores(ctx, problem), applied
     if scores is None:
-        scores = score_cohort(cohort, config, boost)
+        scores = score_cohort(cohort, config.scoring, boost)
     problem, applied = build_problem(
         cohort, config, scores, forbidden=forbidden, failed=failed, pins=pins, earlier=earlier
     )

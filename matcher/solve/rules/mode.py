@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from matcher.solve.rules.base import RelaxInput, Rule, RuleInput
+from scoring.features import per_features
 
 
 def mask(x: RuleInput):
@@ -13,7 +12,7 @@ def mask(x: RuleInput):
     return _table(x.features).block(x.mentees)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _table(f):
     from scoring.five_cs import pair_table
 

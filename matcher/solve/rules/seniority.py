@@ -5,12 +5,11 @@ absolute gap). Only pairs where both gave a seniority are judged."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from matcher.io.settings import Setting
 from matcher.solve.rules.base import RelaxInput, Rule, RuleInput
+from scoring.features import per_features
 
 ORDERS = ("mentor_senior", "any", "mentee_senior")
 SETTINGS = (
@@ -42,7 +41,7 @@ def mask(x: RuleInput):
     return _table(x.features, rules.seniority, rules.seniority_gap).block(x.mentees)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _table(f, order: str, bounds):
     """Seniority levels are few: the rule is looked up per pair in a table over them."""
     from scoring.five_cs import pair_table

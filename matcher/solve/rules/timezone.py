@@ -4,12 +4,12 @@ gap of 15 January and 15 July, so summer time counts)."""
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
 from matcher.io.settings import Setting
 from matcher.solve.rules.base import RelaxInput, Rule, RuleInput
+from scoring.features import per_features
 
 SETTINGS = (
     Setting(
@@ -31,13 +31,15 @@ def mask(x: RuleInput):
     return _table(x.features, x.config.rules.max_timezone_gap_hours).block(x.mentees)
 
 
-@lru_cache(maxsize=16)
+@per_features
 def _table(f, limit: float):
     """Time zones are few: the rule is looked up per pair in a table over them."""
     from scoring.five_cs import pair_table
 
+    hours = f.tz_table  # not f itself: the table is memoised on f and must not point back at it
+
     def too_far(e, r):
-        return np.nan_to_num(f.tz_table[e[0], r[0]], nan=0.0) > limit + 1e-9
+        return np.nan_to_num(hours[e[0], r[0]], nan=0.0) > limit + 1e-9
 
     return pair_table(too_far, (f.e.tz_code,), (f.r.tz_code,), dtype=bool)
 
