@@ -37,8 +37,7 @@ from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import MatchProblem, ready_units, score_units
 from matcher.solve.side_rules import SideRules
 from matcher.synthetic.cohort import generate_cohort
-
-from .conftest import SAMPLE, write_csv
+from tests.conftest import SAMPLE, write_csv
 
 FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
 ALTERNATIVES_HEADER = (

@@ -23,8 +23,7 @@ from matcher.report import tables as R
 from matcher.report.files import csv_bytes
 from matcher.report.html import render_report
 from matcher.report.workbook import summary_sheet, workbook_bytes
-
-from .conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tX"]
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
@@ -204,7 +203,7 @@ def test_report_is_identical_in_another_process(sample):
     code = (
         "import hashlib, sys\n"
         "sys.path.insert(0, sys.argv[1])\n"
-        "from tests.test_report_outputs import build\n"
+        "from tests.report.test_tables import build\n"
         "from matcher.api import load, match, alternatives_for\n"
         "d = sys.argv[2]\n"
         "c, cfg = load(d + '/mentors.csv', d + '/mentees.csv', d + '/programme.toml')\n"

@@ -20,8 +20,7 @@ import pytest
 from matcher.api import alternatives_for, load, match
 from matcher.report import tables as R
 from matcher.report.html import render_report
-
-from .conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"

@@ -30,8 +30,7 @@ from matcher.report.tables import write_match
 from matcher.solve.check import check
 from matcher.solve.problem import objective_weights, total_objective
 from matcher.solve.rules import reasons
-
-from .conftest import write_csv
+from tests.conftest import write_csv
 
 LANGUAGES = ["English", "english", "German", "Hindi", "French"]
 MODES = ["in_person", "virtual", "either", ""]

@@ -1,7 +1,7 @@
 """Regenerate the input corpus in this folder: the files coordinators really send us.
 
-Run ``python tests/corpus/make_corpus.py``; it writes the same bytes every time, and
-``tests/test_input_corpus.py`` checks that the checked-in files still match it. It
+Run ``python tests/io/corpus/make_corpus.py``; it writes the same bytes every time, and
+``tests/io/test_load.py`` checks that the checked-in files still match it. It
 imports nothing from the library, so a library change can never change the corpus.
 
 Layout (every case is a folder, because messages name only the file):

@@ -1,10 +1,10 @@
-"""Real exports, real mistakes: the input corpus in ``tests/corpus`` through the loader and the CLI.
+"""Real exports, real mistakes: the input corpus in ``tests/io/corpus`` through the loader and the CLI.
 
 Every accept file must load to exactly the people written into it (ids, accented
 names, Likert labels, lists, a cell holding a newline and delimiters), whatever tool
 saved it. Every reject file must fail with exit code 1 and the exact ``Error:`` lines
 a coordinator acts on (file, spreadsheet row with the header as row 1, column, value,
-what is wrong, how to fix it), with nothing written. ``tests/corpus/make_corpus.py``
+what is wrong, how to fix it), with nothing written. ``tests/io/corpus/make_corpus.py``
 regenerates the corpus; the ``.xlsx`` cases are built here with openpyxl. Inputs the
 library once mishandled (``corpus/bugs``) are regression tests asserting the exact
 message that replaced the bug.
@@ -78,7 +78,7 @@ def test_corpus_is_exactly_what_its_generator_writes():
     }
     assert sorted(on_disk) == sorted(expected)
     for rel, data in expected.items():
-        assert on_disk[rel] == data, f"{rel} differs: run python tests/corpus/make_corpus.py"
+        assert on_disk[rel] == data, f"{rel} differs: run python tests/io/corpus/make_corpus.py"
 
 
 def test_corpus_files_are_small():
@@ -700,7 +700,7 @@ def test_a_folder_given_as_a_file_is_a_usage_error(tmp_path):
 
 # --------------------------------------------------------------------------- fixed bugs (regression tests)
 #
-# Each input in tests/corpus/bugs once loaded wrongly or crashed; these tests pin the fix
+# Each input in tests/io/corpus/bugs once loaded wrongly or crashed; these tests pin the fix
 # with the exact message a coordinator now gets.
 
 
