@@ -33,7 +33,6 @@ class Scores:
     weights: np.ndarray  # (n_e, 5) effective weight of each C for each mentee (0 = not in use)
     used: tuple[str, ...]  # the Cs in use
     left_out: tuple[str, ...]  # human-readable notes on missing inputs
-    same_department: np.ndarray | None  # (n_e, n_r) bool, or None when not known
     features: Features
     text: object = None  # fitted TF-IDF (for explanations)
     appetite: np.ndarray | None = None  # (n_e,) challenge appetite 1–5 (for explanations)
@@ -230,9 +229,6 @@ def score_cohort(cohort, settings: ScoringSettings | None = None, boost: np.ndar
     for start in range(0, n_e, step):
         rows = slice(start, min(n_e, start + step))
         components[:, rows], score[rows] = score_block(ctx, rows)
-    same_dept = None
-    if "department" in ctx.has_e and "department" in ctx.has_r:
-        same_dept = same_department(ctx.features, slice(None))
     return Scores(
         components=components,
         score=score,
@@ -240,7 +236,6 @@ def score_cohort(cohort, settings: ScoringSettings | None = None, boost: np.ndar
         weights=ctx.weights,
         used=ctx.used,
         left_out=ctx.left_out,
-        same_department=same_dept,
         features=ctx.features,
         text=ctx.text,
         appetite=ctx.appetite,

@@ -6,8 +6,11 @@ import csv
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+from matcher.solve.problem import MatchProblem
 
 settings.register_profile(
     "ci",
@@ -52,3 +55,15 @@ def cohort_files(tmp_path):
 @pytest.fixture
 def sample_paths():
     return SAMPLE / "mentors.csv", SAMPLE / "mentees.csv"
+
+
+def make_problem(score, readiness, excluded, capacity, eligible, pins=()) -> MatchProblem:
+    """A dense problem from plain lists (shapes as in MatchProblem)."""
+    return MatchProblem(
+        score=np.asarray(score, dtype=np.float64),
+        readiness=np.asarray(readiness, dtype=np.float64),
+        excluded=np.asarray(excluded, dtype=np.uint16),
+        capacity=np.asarray(capacity, dtype=np.int64),
+        eligible=np.asarray(eligible, dtype=bool),
+        pins=tuple(pins),
+    )

@@ -87,7 +87,3 @@ class Cohort:
     def capacity(self) -> np.ndarray:
         """Mentor capacities, shape (n_mentors,), int64."""
         return self.mentors["capacity"].to_numpy(dtype=np.int64)
-
-    def has(self, side: str, column: str) -> bool:
-        cols = self.mentor_columns if side == "mentors" else self.mentee_columns
-        return column in cols

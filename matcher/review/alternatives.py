@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.errors import MatcherError
-from matcher.solve.problem import MatchProblem, multipliers, ready_units, score_units
+from matcher.solve.problem import MatchProblem, multipliers, pinned_mentees, ready_units, score_units
 from matcher.solve.side_rules import SideRules
 
 INF = np.int64(2**61)
@@ -58,15 +58,12 @@ class ResidualDistances:
     """All-pairs shortest paths over mentors + S + T in the residual graph of ``mentor_of``."""
 
     def __init__(self, problem: MatchProblem, mentor_of: np.ndarray):
-        n_e, n_r = problem.shape
+        n_r = problem.shape[1]
         self.problem = problem
         self.mentor_of = mentor_of
         self.S, self.T = n_r, n_r + 1
         m = n_r + 2
-        pinned = np.zeros(n_e, dtype=bool)
-        for i, _ in problem.pins:
-            pinned[i] = True
-        self.pinned = pinned
+        self.pinned = pinned = pinned_mentees(problem)
         allowed = problem.allowed & ~pinned[:, None]
         self.allowed = allowed
         w = _weights(problem)

@@ -36,7 +36,7 @@ import numpy as np
 
 from matcher.io.config import FIVE_CS
 from matcher.solve.eligibility import eligible_mentees
-from matcher.solve.problem import multipliers, ready_units, score_units
+from matcher.solve.problem import multipliers, pinned_mentees, ready_units, score_units
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 from scoring.combine import ScoringContext, pair_components, score_block
 
@@ -377,9 +377,7 @@ def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:
     n_e, n_r = problem.shape
     a, b = multipliers(problem)
     S, T = 0, n_e + n_r + 1
-    pinned = np.zeros(n_e, bool)
-    for i, _ in problem.pins:
-        pinned[i] = True
+    pinned = pinned_mentees(problem)
     free = problem.eligible & ~pinned
     ei, rj = problem.ei, problem.rj
     keep = free[ei]
@@ -432,9 +430,7 @@ def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
     """
     n_e, n_r = problem.shape
     a, b = multipliers(problem)
-    pinned = np.zeros(n_e, bool)
-    for i, _ in problem.pins:
-        pinned[i] = True
+    pinned = pinned_mentees(problem)
     d_mentee = d[1 : 1 + n_e]
     d_mentor = d[1 + n_e : 1 + n_e + n_r]
     base = np.int64(a) + np.int64(b) * ready_units(problem.readiness)

@@ -141,6 +141,14 @@ class MatchProblem:
         return a.sum(axis=1), a.sum(axis=0)
 
 
+def pinned_mentees(problem) -> np.ndarray:
+    """(n_e,) bool: the mentees a pin fixes (their mentor is not the solver's choice)."""
+    pinned = np.zeros(problem.shape[0], dtype=bool)
+    if problem.pins:
+        pinned[[i for i, _ in problem.pins]] = True
+    return pinned
+
+
 def score_units(score: np.ndarray) -> np.ndarray:
     return np.rint(np.asarray(score, dtype=np.float64) * SCORE_UNITS).astype(np.int64)
 

@@ -37,7 +37,7 @@ from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import MatchProblem, ready_units, score_units
 from matcher.solve.side_rules import SideRules
 from matcher.synthetic.cohort import generate_cohort
-from tests.conftest import SAMPLE, write_csv
+from tests.conftest import SAMPLE, make_problem, write_csv
 
 FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
 ALTERNATIVES_HEADER = (
@@ -66,17 +66,6 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # ---------------------------------------------------------------------------
 # Random problems and oracles
 # ---------------------------------------------------------------------------
-
-
-def make_problem(score, readiness, excluded, capacity, eligible, pins=()) -> MatchProblem:
-    return MatchProblem(
-        score=np.asarray(score, dtype=np.float64),
-        readiness=np.asarray(readiness, dtype=np.float64),
-        excluded=np.asarray(excluded, dtype=np.uint16),
-        capacity=np.asarray(capacity, dtype=np.int64),
-        eligible=np.asarray(eligible, dtype=bool),
-        pins=tuple(pins),
-    )
 
 
 def random_problem(rng: np.random.Generator, n_e: int, n_r: int, *, pins: bool) -> MatchProblem:

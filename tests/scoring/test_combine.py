@@ -420,7 +420,6 @@ def test_a_part_in_only_one_file_is_left_out_of_its_C(scored):
     assert comp(cohort, s, "contrast", "E1", "R1") == pytest.approx(1.0)
     assert comp(cohort, s, "contrast", "E1", "R2") == pytest.approx(0.0)
     assert "contrast: left out department (not in both files)" in s.left_out
-    assert s.same_department is None
 
 
 def test_no_scoring_columns_at_all_gives_the_neutral_score(scored):

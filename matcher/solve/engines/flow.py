@@ -32,6 +32,7 @@ from matcher.solve.engines import Engine
 from matcher.solve.problem import (
     MatchProblem,
     multipliers,
+    pinned_mentees,
     ready_units,
     score_units,
     total_objective,
@@ -182,11 +183,10 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
     n_e, _ = problem.shape
     mentor_of = np.full(n_e, -1, dtype=np.int64)
     capacity = problem.capacity.astype(np.int64).copy()
-    pinned = np.zeros(n_e, dtype=bool)
+    pinned = pinned_mentees(problem)
     for i, j in problem.pins:
         mentor_of[i] = j
         capacity[j] -= 1
-        pinned[i] = True
     if (capacity < 0).any():
         raise MatcherError("pins exceed a mentor's capacity")  # checked earlier with a better message
     net = _network(problem, side, pinned, capacity)

@@ -22,21 +22,11 @@ from matcher.errors import MatcherError
 from matcher.solve.check import check
 from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import MatchProblem, objective_weights, total_objective
+from tests.conftest import make_problem
 
 # ---------------------------------------------------------------------------
 # Problem builders
 # ---------------------------------------------------------------------------
-
-
-def make_problem(score, readiness, excluded, capacity, eligible, pins=()) -> MatchProblem:
-    return MatchProblem(
-        score=np.asarray(score, dtype=np.float64),
-        readiness=np.asarray(readiness, dtype=np.float64),
-        excluded=np.asarray(excluded, dtype=np.uint16),
-        capacity=np.asarray(capacity, dtype=np.int64),
-        eligible=np.asarray(eligible, dtype=bool),
-        pins=tuple(pins),
-    )
 
 
 def random_problem(rng: np.random.Generator, n_e: int, n_r: int, *, scarce: bool) -> MatchProblem:
