@@ -9,7 +9,6 @@ their own settings, so adding a rule never means editing the config module.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -51,14 +50,13 @@ class Setting:
     def parse(self, value) -> tuple[Any, str | None, str | None]:
         """(value as used — or as shown in the message —, problem or None, fix). Never raises;
         a wrong type gives None as the value (the raw value is shown)."""
-        is_int = isinstance(value, int) and not isinstance(value, bool)
+        if not _TYPE_OK[self.kind](value):
+            return (
+                None,
+                f"has the wrong type (expected {self.expected()})",
+                f"e.g. {self.key} = {self.example}",
+            )
         if self.kind == "number":
-            if not (is_int or isinstance(value, float)):
-                return (
-                    None,
-                    f"has the wrong type (expected {self.expected()})",
-                    f"e.g. {self.key} = {self.example}",
-                )
             if not math.isfinite(value):
                 return (
                     value,
@@ -66,41 +64,10 @@ class Setting:
                     f"e.g. {self.key} = {self.example}",
                 )
             value = float(value)
-        elif self.kind == "whole":
-            if not is_int:
-                return (
-                    None,
-                    f"has the wrong type (expected {self.expected()})",
-                    f"e.g. {self.key} = {self.example}",
-                )
-        elif self.kind == "bool":
-            if not isinstance(value, bool):
-                return (
-                    None,
-                    f"has the wrong type (expected {self.expected()})",
-                    f"e.g. {self.key} = {self.example}",
-                )
-        elif self.kind == "choice":
-            if not isinstance(value, str):
-                return (
-                    None,
-                    f"has the wrong type (expected {self.expected()})",
-                    f"e.g. {self.key} = {self.example}",
-                )
-            if value not in self.choices:
-                return value, "is not an allowed value", "use one of: " + ", ".join(self.choices)
+        elif self.kind == "choice" and value not in self.choices:
+            return value, "is not an allowed value", "use one of: " + ", ".join(self.choices)
         elif self.kind == "gap":
-            if not isinstance(value, list):
-                return (
-                    None,
-                    f"has the wrong type (expected {self.expected()})",
-                    f"e.g. {self.key} = {self.example}",
-                )
-            if (
-                len(value) != 2
-                or not all(isinstance(g, int) and not isinstance(g, bool) for g in value)
-                or value[0] > value[1]
-            ):
+            if len(value) != 2 or not all(_is_int(g) for g in value) or value[0] > value[1]:
                 return value, "must be [min, max] whole numbers, min ≤ max", f"e.g. {self.example}"
             return (int(value[0]), int(value[1])), None, None
         if self.kind in ("number", "whole") and not self._within(value):
@@ -121,6 +88,19 @@ class Setting:
         if self.hi is not None:
             return f"{n(self.hi)} or less"
         return "finite"
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+_TYPE_OK = {
+    "number": lambda v: _is_int(v) or isinstance(v, float),
+    "whole": _is_int,
+    "bool": lambda v: isinstance(v, bool),
+    "choice": lambda v: isinstance(v, str),
+    "gap": lambda v: isinstance(v, list),
+}
 
 
 class RuleSettings:
@@ -164,6 +144,3 @@ class RuleSettings:
         if unknown:
             raise AttributeError(f"no rule setting {', '.join(sorted(unknown))}")
         return RuleSettings({**self._values, **changes})
-
-
-Check = Callable[[Any], str | None]
