@@ -489,7 +489,7 @@ def match_files(
     alts = None
     if alternatives:
         t1 = time.perf_counter()
-        alts = _alternatives(result, alternatives)
+        alts = alternatives_for(result, alternatives)
         result.timings["alternatives"] = time.perf_counter() - t1
         if alts is None:
             warnings(
@@ -562,7 +562,7 @@ def rematch_files(
         previous_unmatched=given.previous_unmatched,
     )
     warnings(*res.result.warnings)
-    alts = _alternatives(res.result, alternatives) if alternatives else None
+    alts = alternatives_for(res.result, alternatives) if alternatives else None
     if alternatives and alts is None:
         warnings(
             "alternatives are not computed with --max-changes above 0 "
@@ -612,7 +612,7 @@ def scores_files(
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
     warnings(*cohort.warnings)
     scores = score_cohort(cohort, cfg.scoring)
-    problem = _problem_for_scores(cohort, cfg, scores)
+    problem = build_problem(cohort, cfg, scores)[0]
     target = Path(out)
     outputs = {target.name: csv_bytes(*scores_table(cohort, scores, problem))}
     message = f"Wrote {cohort.n_mentees * cohort.n_mentors} pairs to {out}\n"
@@ -697,7 +697,7 @@ def explain_files(
         raise InputError(problems)
     result = match(cohort, cfg, pins=pin_list, forbidden=forbid_list.pairs if forbid_list else ())
     warnings(*result.warnings)
-    text = explain_text(result, i, j, _explainer(result))
+    text = explain_text(result, i, j, delta_engine(result))
     return _run({}, text, warnings, result=result, cohort=cohort)
 
 
@@ -714,17 +714,3 @@ def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
     }
     message = f"Wrote {mentors} mentors and {mentees} mentees to {out}\n"
     return _run(outputs, message, _Warnings(None), out_dir=out)
-
-
-# The one place the file-level calls above use the solve stage's helpers (which are moving to
-# matcher/solve/): a move changes these three lines only.
-def _alternatives(result: MatchResult, k: int):
-    return alternatives_for(result, k)
-
-
-def _problem_for_scores(cohort: Cohort, config: Config, scores: Scores) -> MatchProblem:
-    return build_problem(cohort, config, scores)[0]
-
-
-def _explainer(result: MatchResult):
-    return delta_engine(result)
