@@ -510,5 +510,6 @@ def column_table() -> str:
                 text = f"{q.side}: {text}"
             asked.append(text)
         meaning = col.help + (" (required)" if col.required else "")
-        lines.append(f"| `{col.name}` | {file_of(col.name)} | {meaning} | {'; '.join(asked)} |")
+        cells = [f"`{col.name}`", file_of(col.name), meaning, "; ".join(asked)]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
