@@ -242,8 +242,14 @@ def _parse_int(text: str) -> int | None:
 _SHOWN = {"likert": "answer", "mode": "answer", "level": "answer", "timezone": "answer", "capacity": "number"}
 
 
-def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, problems: list[Problem]):
-    """Parse one non-blank cell; on a problem append it and return None."""
+_UNSET = object()
+
+
+def _parse_cell(
+    col: Column, text: str, config: Config, file: str, row: int, problems: list[Problem], memo=None
+):
+    """Parse one non-blank cell; on a problem append it and return None. ``memo``: a dict
+    kept for one file, so that an answer given by many people is looked up once."""
     shown = "answer" if col.name == "seniority" else _SHOWN.get(col.kind, "short")
 
     def bad(problem: str, fix: str) -> None:
@@ -256,8 +262,17 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
         items = [t.strip() for t in LIST_SPLIT.split(text)]
         return tuple(dict.fromkeys(t for t in items if t))
     if kind == "list":
-        return vocabulary.split_list(col.name, text, config)
-    parsed = vocabulary.parse(kind, col.name, text, config)
+        if memo is None:
+            return vocabulary.split_list(col.name, text, config)
+        items = memo.get((col.name, text), _UNSET)
+        if items is _UNSET:
+            items = memo[col.name, text] = vocabulary.split_list(col.name, text, config)
+        return items
+    parsed = memo.get((col.name, text), _UNSET) if memo is not None else _UNSET
+    if parsed is _UNSET:
+        parsed = vocabulary.parse(kind, col.name, text, config)
+        if memo is not None:
+            memo[col.name, text] = parsed
     if parsed is not None:
         if parsed.problem is not None:
             bad(parsed.problem, parsed.fix or "")
@@ -329,6 +344,7 @@ def validate_side(
             )
     header_problems = len(found)
     examples: list[int] = []  # the kit templates' example row, left in
+    memo: dict = {}  # (column, answer) → its meaning, for this file
     data: dict[str, list] = {name: [] for name in known}
     rows: list[int] = []
     id_pos = pos_of.get("id")
@@ -370,7 +386,7 @@ def validate_side(
                 if col.kind == "capacity":
                     value = 0
             else:
-                value = _parse_cell(col, text, config, raw.file, number, found)
+                value = _parse_cell(col, text, config, raw.file, number, found, memo)
                 if value is None:
                     value = _BLANK.get(col.kind, "")
                     if col.kind == "capacity":

@@ -245,10 +245,12 @@ def _nearest(text: str, known) -> str:
     return f" (nearest known: '{close[0]}')" if close else ""
 
 
-def _kit(column: str) -> dict[str, object]:
+@cache
+def _kit(column: str) -> MappingProxyType:
+    """The kit's options for ``column`` (as compared) → value: fixed data, built once."""
     from matcher.io.questions import kit_answers
 
-    return {norm(k): v for k, v in kit_answers(column).items()}
+    return MappingProxyType({norm(k): v for k, v in kit_answers(column).items()})
 
 
 def parse(kind: str, column: str, text: str, config) -> Parsed | None:
