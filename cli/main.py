@@ -39,7 +39,9 @@ def _boundary(func):
 
 def _cohort_options(func):
     func = click.option(
-        "--strict", is_flag=True, help="Treat unknown ids in avoid lists and references as errors."
+        "--strict",
+        is_flag=True,
+        help="Treat warnings as errors: a C (or part of one) that cannot be scored, unknown ids.",
     )(func)
     func = click.option(
         "--encoding", default=None, help="Force the files' text encoding (default: detected)."
@@ -229,8 +231,8 @@ def scores(mentors, mentees, config_path, encoding, strict, out):
 def validate(mentors, mentees, config_path, encoding, strict):
     """Check both files and the config; exit 0 when there is no error.
 
-    Every problem is listed at once (exit 1). Warnings (ids that match no one) are
-    printed but do not fail the check unless --strict is given.
+    Every problem is listed at once (exit 1). Warnings (a C that cannot be scored, ids
+    that match no one) are printed but do not fail the check unless --strict is given.
 
     \b
     Example:
@@ -369,6 +371,52 @@ def generate(n_mentees, n_mentors, seed, out):
     from matcher.api import generate_files
 
     _finish(generate_files(n_mentees, n_mentors, seed=seed, out=out))
+
+
+@cli.command()
+@OUT(help="Folder for the kit.")
+@_boundary
+def questionnaire(out):
+    """Write the questionnaire kit: the questions to send, spreadsheet templates, the questions
+    for Google or Microsoft Forms, and a config that reads those forms' exports as they are.
+
+    \b
+    Example:
+      mentor-match questionnaire --out kit/
+    """
+    from matcher.api import questionnaire_files
+
+    _finish(questionnaire_files(out=out))
+
+
+@cli.command(name="map")
+@click.option(
+    "--mentors", required=True, type=click.Path(dir_okay=False), help="Mentors' export (CSV or XLSX)."
+)
+@click.option(
+    "--mentees", required=True, type=click.Path(dir_okay=False), help="Mentees' export (CSV or XLSX)."
+)
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="A config to start from."
+)
+@click.option("--encoding", default=None, help="Force the files' text encoding (default: detected).")
+@OUT(type=click.Path(dir_okay=False), help="The .toml file for the proposed [columns].")
+@_boundary
+def map_columns(mentors, mentees, config_path, encoding, out):
+    """Propose a [columns] mapping for exports whose headers the matcher does not know: each
+    line with how sure it is and why, the headers left unmapped and the answers not
+    understood — for you to check. match never applies a guessed mapping.
+
+    \b
+    Example:
+      mentor-match map --mentors export_mentors.csv --mentees export_mentees.csv --out columns.toml
+    """
+    from matcher.api import map_files
+
+    run = map_files(mentors, mentees, config_path, out=out, encoding=encoding)
+    for text in run.warnings:
+        click.echo(f"Warning: {text}", err=True)
+    _finish(run)
 
 
 def main() -> None:  # pragma: no cover

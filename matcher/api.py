@@ -62,9 +62,11 @@ __all__ = [
     "load",
     "load_cohort",
     "load_config",
+    "map_files",
     "match",
     "match_files",
     "past_rounds",
+    "questionnaire_files",
     "read_pair_files",
     "read_rematch_inputs",
     "rematch_files",
@@ -101,9 +103,68 @@ def peak_mib() -> float | None:
 
 
 def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> tuple[Cohort, Config]:
-    """Load the config and both files (validating everything) → (cohort, config)."""
-    config = load_config(config_path, ALL_NAMES)
-    return load_cohort(mentors, mentees, config, encoding=encoding, strict=strict), config
+    """Load the config and both files (validating everything) → (cohort, config).
+
+    Raises one InputError with every problem of the config and both files together (the
+    files are read with the config's valid entries); with ``strict``, also every id that
+    matches no one and every C, or part of one, that cannot be scored.
+    """
+    from matcher.errors import ConfigError, InputError
+
+    problems = []
+    try:
+        config = load_config(config_path, ALL_NAMES)
+    except ConfigError as exc:
+        partial = getattr(exc, "partial", None)
+        if partial is None:  # the file itself cannot be read: nothing to read the others with
+            raise
+        problems.extend(exc.problems)
+        config = partial
+    try:
+        cohort = load_cohort(mentors, mentees, config, encoding=encoding)
+    except InputError as exc:
+        raise InputError([*problems, *exc.problems]) from None
+    if problems:
+        raise ConfigError(problems)
+    if strict:
+        found = strict_problems(cohort)
+        if found:
+            raise InputError(found)
+    return cohort, config
+
+
+def strict_problems(cohort: Cohort) -> list:
+    """What ``--strict`` turns into errors in ``cohort``: ids that match no one, then every C
+    (or part of one) and input that cannot be scored."""
+    from matcher.review.coverage import coverage_problems
+
+    return [*cohort.warnings, *coverage_problems(cohort)]
+
+
+def _load_with_pairs(mentors, mentees, config, pins, forbid, *, encoding, strict):
+    """Load the cohort and read the pin and forbid files, with every problem — the files',
+    and with ``strict`` the unknown ids and what cannot be scored — raised together."""
+    from matcher.errors import InputError
+
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding)
+    problems = strict_problems(cohort) if strict else []
+    try:
+        pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
+    except InputError as exc:
+        raise InputError([*problems, *exc.problems]) from None
+    if problems:
+        raise InputError(problems)
+    return cohort, cfg, pin_list, forbid_list
+
+
+def cohort_warnings(cohort: Cohort) -> list[str]:
+    """What a run says about ``cohort`` before matching, in order: how the files were read
+    (a header found below a title row, a form's own header rows, a template's example row),
+    what cannot be scored and why (with the columns ignored), then ids that match no one.
+    (With ``strict``, :func:`load` has raised them as errors instead.)"""
+    from matcher.review.coverage import coverage_warnings
+
+    return [*cohort.notes, *coverage_warnings(cohort), *(str(w) for w in cohort.warnings)]
 
 
 def as_pair_list(pairs, cohort: Cohort, file: str = "pins") -> PairList | None:
@@ -318,11 +379,20 @@ def read_pair_files(
     Ids that match no one are the lists' ``warnings`` (errors with ``strict``): a typo there
     could pair people who must not meet. Raises InputError on bad rows.
     """
+    from matcher.errors import InputError
     from matcher.io.pairs_file import read_pairs
 
-    pin_list = read_pairs(pins, "pin", cohort, strict=strict, encoding=encoding) if pins else None
-    forbid_list = read_pairs(forbid, "forbid", cohort, strict=strict, encoding=encoding) if forbid else None
-    return pin_list, forbid_list
+    problems: list = []
+    lists = []
+    for path, kind in ((pins, "pin"), (forbid, "forbid")):
+        try:
+            lists.append(read_pairs(path, kind, cohort, strict=strict, encoding=encoding) if path else None)
+        except InputError as exc:  # the other file's problems too, all at once
+            problems.extend(exc.problems)
+            lists.append(None)
+    if problems:
+        raise InputError(problems)
+    return lists[0], lists[1]
 
 
 def index_pairs(cohort: Cohort, id_pairs) -> list[tuple[int, int]]:
@@ -412,20 +482,41 @@ def read_rematch_inputs(pairs, failed, history=None, *, encoding=None) -> Rematc
     """Read a previous run's ``pairs`` (its pairs.csv), the ``failed`` pairs file, the history
     (``history``, else history.csv beside ``pairs`` when it exists) and unmatched.csv beside
     ``pairs`` → :class:`RematchInputs`. Raises InputError for a bad file."""
+    from matcher.errors import InputError
     from matcher.io.history import beside, read_history
     from matcher.io.pairs_file import read_columns
-    from matcher.rematch import read_failed
+    from matcher.rematch import failed_pair_problems, failed_rows
 
-    _, rows = read_columns(pairs, ("mentee_id", "mentor_id"), (), encoding)
-    previous = tuple((r["mentee_id"], r["mentor_id"]) for r in rows if r["mentee_id"] and r["mentor_id"])
-    failed_file, failures = read_failed(failed, encoding)
+    problems: list = []
+
+    def collect(read, default):
+        try:
+            return read()
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return default
+
+    rows = collect(lambda: read_columns(pairs, ("mentee_id", "mentor_id"), (), encoding)[1], None)
+    previous = tuple(
+        (r["mentee_id"], r["mentor_id"]) for r in rows or () if r["mentee_id"] and r["mentor_id"]
+    )
+    failed_file, failures, bad_rows = collect(
+        lambda: failed_rows(failed, encoding), (Path(failed).name, [], [])
+    )
+    problems.extend(bad_rows)
+    if rows is not None:  # the pairs could be read: check every failed pair against them
+        problems.extend(failed_pair_problems(failures, previous, failed_file))
     hist_path = Path(history) if history else beside(pairs)
-    entries = read_history(hist_path, encoding) if (history or hist_path.is_file()) else []
+    entries = (
+        collect(lambda: read_history(hist_path, encoding), []) if (history or hist_path.is_file()) else []
+    )
     unmatched_path = Path(pairs).with_name("unmatched.csv")
     earlier_unmatched: frozenset[str] = frozenset()
     if unmatched_path.is_file():
-        _, urows = read_columns(unmatched_path, ("mentee_id",), (), encoding)
+        urows = collect(lambda: read_columns(unmatched_path, ("mentee_id",), (), encoding)[1], [])
         earlier_unmatched = frozenset(r["mentee_id"] for r in urows)
+    if problems:
+        raise InputError(problems)
     return RematchInputs(previous, failed_file, tuple(failures), tuple(entries), hist_path, earlier_unmatched)
 
 
@@ -465,9 +556,13 @@ def match_files(
 
     warnings = _Warnings(warn)
     t0 = time.perf_counter()
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
-    pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
-    warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
+    cohort, cfg, pin_list, forbid_list = _load_with_pairs(
+        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict
+    )
+    warnings(
+        *cohort_warnings(cohort),
+        *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings),
+    )
     load_seconds = time.perf_counter() - t0
     load_peak = peak_mib()
     if progress is not None:
@@ -545,12 +640,23 @@ def rematch_files(
     timings.json; ``run.rematch`` is the :class:`~matcher.rematch.RematchResult`. Raises
     InputError (e.g. a failed pair not in ``pairs``) or InfeasibleError.
     """
+    from matcher.errors import InputError
     from matcher.rematch import rematch
 
     warnings = _Warnings(warn)
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
-    warnings(*cohort.warnings)
-    given = read_rematch_inputs(pairs, failed, history, encoding=encoding)
+    problems: list = []
+    cohort = cfg = given = None
+    try:
+        cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    except InputError as exc:  # the pairs, failed and history files' problems too, at once
+        problems.extend(exc.problems)
+    try:
+        given = read_rematch_inputs(pairs, failed, history, encoding=encoding)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    warnings(*cohort_warnings(cohort))
     res = rematch(
         cohort,
         cfg,
@@ -610,7 +716,7 @@ def scores_files(
 
     warnings = _Warnings(warn)
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
-    warnings(*cohort.warnings)
+    warnings(*cohort_warnings(cohort))
     scores = score_cohort(cohort, cfg.scoring)
     problem = build_problem(cohort, cfg, scores)[0]
     target = Path(out)
@@ -643,8 +749,8 @@ def validate_files(
     """
     warnings = _Warnings(warn)
     cohort, _ = load(mentors, mentees, config, encoding=encoding, strict=strict)
-    warnings(*cohort.warnings)
-    n_w = len(cohort.warnings)
+    warnings(*cohort_warnings(cohort))
+    n_w = len(warnings.items)
     people = f"{_count(cohort.n_mentors, 'mentor')} and {_count(cohort.n_mentees, 'mentee')}"
     if n_w:
         message = f"OK: {people}, no errors; {_count(n_w, 'warning')} above.\n"
@@ -679,8 +785,9 @@ def explain_files(
     from matcher.review.explain import explain_text
 
     warnings = _Warnings(warn)
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
-    pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
+    cohort, cfg, pin_list, forbid_list = _load_with_pairs(
+        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict
+    )
     warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
     i = cohort.mentee_index(mentee)
     j = None if mentor is None else cohort.mentor_index(mentor)
@@ -714,3 +821,46 @@ def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
     }
     message = f"Wrote {mentors} mentors and {mentees} mentees to {out}\n"
     return _run(outputs, message, _Warnings(None), out_dir=out)
+
+
+def questionnaire_files(*, out) -> Run:
+    """``mentor-match questionnaire``: the questionnaire kit for ``out`` — the questions for
+    each side (questions.md, questions.html), a spreadsheet template per side
+    (mentors.xlsx, mentees.xlsx), the questions as form tools build them (form.json) and a
+    programme.toml that maps those forms' export headers. See :mod:`matcher.report.kit`."""
+    from matcher.report.kit import KIT_FILES, kit_outputs
+
+    message = (
+        f"Wrote the questionnaire kit to {out}: questions.html and questions.md (the questions), "
+        "mentors.xlsx and mentees.xlsx (templates), form.json (for Google or Microsoft Forms), "
+        "programme.toml (the config for their exports)\n"
+    )
+    return _run(kit_outputs(), message, _Warnings(None), out_dir=out, owned=KIT_FILES)
+
+
+def map_files(mentors, mentees, config=None, *, out, encoding=None) -> Run:
+    """``mentor-match map``: propose a ``[columns]`` mapping for two exports → a :class:`Run`
+    whose one output (named after ``out``, a .toml file) is the proposal, with a confidence
+    and a reason per line, the headers left unmapped, required columns not found and the
+    answers the loader would not understand. A proposal only: ``match`` never guesses.
+    Raises InputError when a file or the config cannot be read."""
+    from matcher.io.propose import columns_toml, propose_columns
+
+    cfg = load_config(config, ALL_NAMES)
+    proposal = propose_columns(mentors, mentees, cfg, encoding=encoding)
+    target = Path(out)
+    counts = ", ".join(
+        f"{len(p.mapped)} of {len(p.mapped) + len(p.unmapped)} {side} columns" for side, p in proposal.items()
+    )
+    missing = [f"{side}: {c}" for side, p in proposal.items() for c in p.missing]
+    message = f"Proposed a mapping for {counts} in {out}: check it, then use it with --config\n"
+    warnings = _Warnings(None)
+    if missing:
+        warnings(f"no column found for required {', '.join(missing)}: map it by hand")
+    return _run(
+        {target.name: columns_toml(proposal).encode("utf-8")},
+        message,
+        warnings,
+        out_dir=target.parent if str(target.parent) else ".",
+        inputs=(mentors, mentees, config),
+    )

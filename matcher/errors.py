@@ -9,6 +9,7 @@ library prints.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Columns whose values are personal text: never echoed back in a message.
@@ -29,6 +30,7 @@ class Problem:
     value: str | None
     problem: str
     fix: str
+    shown: str = "short"  # how the value may be echoed: see shown_value
 
     def __str__(self) -> str:
         where = [self.file]
@@ -39,12 +41,39 @@ class Problem:
             where.append(f"{label} '{self.column}'")
         text = ", ".join(where)
         if self.value is not None:
-            shown = "<hidden>" if self.column in PRIVATE_COLUMNS else _short(self.value)
-            text += f", value '{shown}'"
+            text += f", value '{shown_value(self.column, self.value, self.shown)}'"
         text += f": {self.problem}"
         if self.fix:
             text += f" — {self.fix}"
         return text
+
+
+ANSWER_WORDS, ANSWER_CHARS = 8, 80
+_NUMBER_LIKE = re.compile(r"[\d\s.,+\-\u2212eE%£$€']{1,40}")
+
+
+def shown_value(column: str | None, value: str, shown: str = "short") -> str:
+    """How a cell's value appears in a message — the one place that decides.
+
+    Personal columns (name, email, goals, expertise): never, however short. ``shown``
+    says what the column holds: ``"answer"`` — an answer chosen from a list, not personal
+    (Likert labels, modes, levels, time zones, grades): in full, so the coordinator sees
+    exactly what to add to the config (up to 8 words and 80 characters: longer text is no
+    answer, but someone's words in the wrong column); ``"number"`` — shown only when it
+    looks like a number (a goal that slid into a number column stays hidden); anything
+    else: short values only (see :func:`_short`).
+    """
+    if column in PRIVATE_COLUMNS:
+        return "<hidden>"
+    if shown == "number":
+        return _short(value) if _NUMBER_LIKE.fullmatch(value) else "<hidden>"
+    if shown == "answer":
+        if "@" in value:  # an email address is nobody's answer to a list question
+            return "<hidden>"
+        if len(value.split()) > ANSWER_WORDS or len(value) > ANSWER_CHARS:
+            return _short(value)
+        return value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return _short(value)
 
 
 def _short(value: str, limit: int = 40) -> str:

@@ -57,6 +57,18 @@ class RematchResult:
 
 
 def read_failed(path, encoding=None) -> tuple[str, list[Failure]]:
+    """Read the failed-pairs file → (file name, failures); raises InputError naming every bad
+    row (see :func:`failed_rows` for the problems without raising)."""
+    file, out, problems = failed_rows(path, encoding)
+    if problems:
+        raise InputError(problems)
+    return file, out
+
+
+def failed_rows(path, encoding=None) -> tuple[str, list[Failure], list[Problem]]:
+    """Every row of the failed-pairs file → (file name, failures, problems): a row with an
+    unknown reason is a problem and is still returned (its reason blank), so that the
+    pair on it is checked too."""
     from matcher.io.pairs_file import read_columns
 
     file, rows = read_columns(path, ("mentee_id", "mentor_id"), ("reason", "note"), encoding)
@@ -72,13 +84,29 @@ def read_failed(path, encoding=None) -> tuple[str, list[Failure]]:
                     r["reason"],
                     "is not a known reason",
                     "leave it blank or use one of: " + ", ".join(REASONS),
+                    "answer",
                 )
             )
-            continue
+            reason = ""
         out.append(Failure(r["mentee_id"], r["mentor_id"], reason, r.get("note", ""), r["_row"]))
-    if problems:
-        raise InputError(problems)
-    return file, out
+    return file, out, problems
+
+
+def failed_pair_problems(failed: list[Failure], previous, failed_file: str) -> list[Problem]:
+    """A failed pair that is not one of the previous pairs, one problem per row."""
+    prev = dict(previous)
+    return [
+        Problem(
+            failed_file,
+            f.row,
+            None,
+            f"{f.mentee_id} → {f.mentor_id}",
+            "this pair is not in the previous pairs",
+            "give a pair from --pairs (check both ids)",
+        )
+        for f in failed
+        if prev.get(f.mentee_id) != f.mentor_id
+    ]
 
 
 def rematch(
@@ -94,19 +122,7 @@ def rematch(
 ) -> RematchResult:
     """Re-match; see the module docstring. ``previous``: (mentee_id, mentor_id) pairs."""
     prev = dict(previous)
-    problems = []
-    for f in failed:
-        if prev.get(f.mentee_id) != f.mentor_id:
-            problems.append(
-                Problem(
-                    failed_file,
-                    f.row,
-                    None,
-                    f"{f.mentee_id} → {f.mentor_id}",
-                    "this pair is not in the previous pairs",
-                    "give a pair from --pairs (check both ids)",
-                )
-            )
+    problems = failed_pair_problems(failed, previous, failed_file)
     if problems:
         raise InputError(problems)
     rnd = next_round(history)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,55 @@ settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
+
+
+# The warnings about what the files do not let us score (tests/review/test_coverage.py
+# checks them); tests of other behaviour on small, partial files look past them.
+COVERAGE_WARNING = re.compile(
+    r"Warning: (?:(?:compatibility|contrast|challenge|context|care)(?: cannot be scored|: )"
+    r"|how much (?:each|some) Cs? matters?|readiness cannot be judged|\d+ columns? of the files w)"
+)
+
+
+def without_coverage(text: str) -> str:
+    """``text`` without the lines of coverage warnings, and without the coverage problems of
+    --strict (the problem count in the ``Error:`` line counted again)."""
+    lines = [
+        line
+        for line in text.splitlines(keepends=True)
+        if not COVERAGE_WARNING.match(line) and " (--strict) — " not in line
+    ]
+    dropped = sum(" (--strict) — " in line for line in text.splitlines())
+    if dropped:
+        for k, line in enumerate(lines):
+            m = re.match(r"Error: (\d+) problems? in the input:", line)
+            if m:
+                n = int(m.group(1)) - dropped
+                lines[k] = f"Error: {n} problem{'s' if n != 1 else ''} in the input:\n"
+    return "".join(lines)
+
+
+def past_coverage(warnings) -> list[str]:
+    """Warning texts (as ``Run.warnings`` holds them) without the coverage warnings."""
+    return [w for w in warnings if not COVERAGE_WARNING.match(f"Warning: {w}")]
+
+
+class PastCoverage:
+    """A click Result whose ``stderr`` and ``output`` leave out the coverage warnings."""
+
+    def __init__(self, result):
+        self._result = result
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
+
+    @property
+    def stderr(self) -> str:
+        return without_coverage(self._result.stderr)
+
+    @property
+    def output(self) -> str:
+        return without_coverage(self._result.output)
 
 
 def write_csv(path: Path, rows: list[dict], header: list[str] | None = None, delimiter: str = ",") -> Path:

@@ -26,7 +26,7 @@ from matcher.api import (
 )
 from matcher.errors import InputError, OptionError, OutputError
 from matcher.report.publish import publish
-from tests.conftest import SAMPLE, write_csv
+from tests.conftest import SAMPLE, past_coverage, write_csv
 
 SAMPLE_ARGS = (SAMPLE / "mentors.csv", SAMPLE / "mentees.csv", SAMPLE / "programme.toml")
 
@@ -82,6 +82,8 @@ def test_warnings_reach_the_callback_as_found_and_the_run(warned_cohort, tmp_pat
     seen: list[str] = []
     run = match_files(m, e, pins=pins, out=tmp_path / "out", warn=seen.append)
     assert seen == list(run.warnings)
+    # These small files leave Cs out: said first (tests/review/test_coverage.py).
+    seen = past_coverage(seen)
     # In the order found: the files' unknown ids (load), then the programme's (before solving).
     assert [w.split(",")[0] for w in seen[:3]] == ["mentors.csv", "mentees.csv", "pins.csv"]
     assert seen[3].startswith("total mentor capacity 2 is below the 3 mentees to match")
@@ -96,7 +98,7 @@ def test_warnings_found_before_an_error_still_reach_the_callback(warned_cohort, 
     seen: list[str] = []
     with pytest.raises(OptionError, match="--no-repeat needs --history"):
         match_files(m, e, no_repeat=True, out=tmp_path / "out", warn=seen.append)
-    assert len(seen) == 2 and not (tmp_path / "out").exists()
+    assert len(past_coverage(seen)) == 2 and not (tmp_path / "out").exists()
 
 
 def test_past_rounds_close_active_pairs_and_forbid_failures(tmp_path):

@@ -43,6 +43,7 @@ class Cohort:
     warnings: tuple[Problem, ...] = ()
     files: tuple[str, str] = ("mentors", "mentees")
     ignored_columns: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()  # how the files were read, worth saying (e.g. the header row found)
 
     @property
     def n_mentees(self) -> int:

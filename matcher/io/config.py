@@ -59,6 +59,8 @@ class Config:
     columns_mentees: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     # Likert label (normalised) -> integer 1..5
     likert: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # [values]: column -> {answer (as compared, see matcher.io.vocabulary.norm) -> value}
+    values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     source: str | None = None
 
     def with_rules(self, **changes: Any) -> Config:
@@ -77,7 +79,7 @@ class Config:
         )
 
 
-SECTIONS = ("weights", "rules", "solver", "columns", "likert")
+SECTIONS = ("weights", "rules", "solver", "columns", "likert", "values")
 
 
 def normalise_header(text: str) -> str:
@@ -107,7 +109,7 @@ def load_config(path: str | Path | None, standard_columns: frozenset[str] = froz
         raise ConfigError(
             [
                 Problem(
-                    name,
+                    str(path),
                     None,
                     None,
                     None,
@@ -204,24 +206,34 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
             else:
                 dest[normalise_header(h)] = t.strip().lower()
 
+    from matcher.io.vocabulary import norm, parse_values  # answers as the loader compares them
+
     likert: dict[str, int] = {}
     for label, value in section("likert").items():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             bad(f"likert.{label}", value, "must map to a whole number 1–5", 'e.g. "Strongly agree" = 5')
         else:
-            likert[normalise_header(label)] = value
+            likert[norm(label)] = value
+    values, value_problems = parse_values(section("values"), name)
+    problems.extend(value_problems)
 
-    if problems:
-        raise ConfigError(problems)
-    return Config(
+    config = Config(
         weights=weights,
         rules=rules,
         solver=solver,
         columns_mentors=MappingProxyType({**both, **per["mentors"]}),
         columns_mentees=MappingProxyType({**both, **per["mentees"]}),
         likert=MappingProxyType(likert),
+        values=values,
         source=name,
     )
+    if problems:
+        error = ConfigError(problems)
+        # The entries that were right (column maps, answers), so that the files can still be
+        # read and their problems reported with the config's, all at once. Never run with it.
+        error.partial = config
+        raise error
+    return config
 
 
 def _check_choice(value, choices, key, bad) -> None:

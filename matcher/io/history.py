@@ -37,6 +37,7 @@ def read_history(path, encoding=None) -> list[Entry]:
     )
     problems, out = [], []
     for r in rows:
+        bad = False
         try:
             rnd = int(r["round"])
         except ValueError:
@@ -50,7 +51,7 @@ def read_history(path, encoding=None) -> list[Entry]:
                     "keep the round the tool wrote",
                 )
             )
-            continue
+            bad = True
         if r["outcome"] not in OUTCOMES:
             problems.append(
                 Problem(
@@ -60,8 +61,11 @@ def read_history(path, encoding=None) -> list[Entry]:
                     r["outcome"],
                     "is not an allowed outcome",
                     "use one of: " + ", ".join(OUTCOMES),
+                    "answer",
                 )
             )
+            bad = True
+        if bad:
             continue
         ended = r.get("ended_round", "")
         ended = int(ended) if ended.strip().isdigit() else None

@@ -40,43 +40,23 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import InputError, Problem
+from matcher.io import header, vocabulary
 from matcher.io.cohort import Cohort, natural_key
 from matcher.io.config import Config, normalise_header
 from matcher.io.questionnaire import (
     ALL_NAMES,
     COLUMNS,
-    LEVELS,
-    LIKERT_MAX,
-    LIKERT_MIN,
     MENTEE_ONLY,
     MENTOR_ONLY,
-    MODES,
     Column,
     columns_for,
 )
+from matcher.io.questions import EXAMPLE_ID, kit_headers
 from matcher.io.read import RawTable, encoding_problem, read_table
 
 LIST_SPLIT = re.compile(r"[;,]")
 CAPACITY_MAX = 10_000
 INT_MIN, INT_MAX = -1_000, 1_000
-# A UTC offset written where a zone is wanted: "UTC+1", "GMT-05:00", "+5:30".
-UTC_OFFSET = re.compile(r"(utc|gmt)?\s*([+\-\u2212\u2013])\s*(\d{1,2})(?:\s*:?\s*(\d{2}))?")
-MODE_SPELLINGS = {m.replace("_", ""): m for m in MODES}
-LEVEL_SPELLINGS = {
-    "foundation": "foundation",
-    "practitioner": "practitioner",
-    "senior": "senior",
-    "seniorpractitioner": "senior",
-    "master": "master",
-    "masterpractitioner": "master",
-}
-
-
-@lru_cache(maxsize=1)
-def _timezones() -> dict[str, str]:
-    from zoneinfo import available_timezones
-
-    return {tz.lower(): tz for tz in available_timezones()}
 
 
 def _squash(text: str) -> str:
@@ -89,10 +69,17 @@ def _squashed_names() -> dict[str, str]:
     return {_squash(c.name): c.name for c in COLUMNS}
 
 
-def _standard_name(norm: str, mapping, *, squash: bool = True) -> str | None:
+@lru_cache(maxsize=1)
+def _kit_any() -> dict[str, str]:
+    """The kit's export headers of both sides (for telling the two files apart)."""
+    return {**kit_headers("mentors"), **kit_headers("mentees")}
+
+
+def _standard_name(norm: str, mapping, *, squash: bool = True, kit=None) -> str | None:
     """The standard column a normalised header means (module doc, "A header maps"), or None.
 
-    ``squash=False`` applies rules 1 and 2 only.
+    ``squash=False`` applies rules 1, 2 and 3 only; ``kit``: the kit's export headers
+    (rule 3; default: both sides').
     """
     target = mapping.get(norm)
     if target is not None:
@@ -100,21 +87,72 @@ def _standard_name(norm: str, mapping, *, squash: bool = True) -> str | None:
     candidate = norm.replace(" ", "_")
     if candidate in ALL_NAMES:
         return candidate
+    target = (_kit_any() if kit is None else kit).get(norm)
+    if target is not None:
+        return target
     return _squashed_names().get(_squash(norm)) if squash else None
+
+
+_OPTION = re.compile(r"(.*\S)\s*\[([^\[\]]+)\]")
+
+
+def _option_of(norm: str, mapping, kit, known) -> str | None:
+    """The list column of a multi-select option column ``Question [option]`` (SurveyMonkey
+    writes one column per ticked option), or None."""
+    m = _OPTION.fullmatch(norm)
+    if m is None:
+        return None
+    target = _standard_name(m.group(1), mapping, squash=False, kit=kit)
+    return target if target in known and known[target].kind == "list" else None
+
+
+def header_counter(side: str, config: Config):
+    """``count(cells)``: how many known columns (and form-tool columns) a row of cells names —
+    what the header picker maximises (see :mod:`matcher.io.header`)."""
+    known = columns_for(side)
+    mapping = config.columns_mentors if side == "mentors" else config.columns_mentees
+    kit = kit_headers(side)
+
+    def count(cells) -> int:
+        names = set()
+        for c in cells:
+            norm = normalise_header(c)
+            if not norm:
+                continue
+            target = _standard_name(norm, mapping, kit=kit)
+            if target in known:
+                names.add(target)
+            elif norm in header.FORM_COLUMNS:
+                names.add(norm)
+        return len(names)
+
+    return count
 
 
 def map_headers(
     raw: RawTable, side: str, config: Config, problems: list[Problem]
 ) -> tuple[dict[int, str], list[str]]:
-    """Return {column position: standard name} and the headers left unused."""
+    """Return {column position: standard name} and the headers left unused.
+
+    Several positions map to one list column when they are a multi-select's option
+    columns (``Question [option]``); their ticked options are joined. Columns a form tool
+    adds (timestamps, response ids) and consent questions are left unused and labelled.
+    Microsoft Forms' own ``ID`` is never the person's id, and its ``Email`` and ``Name``
+    (the signed-in account) give way to a question that asks for them.
+    """
     known = columns_for(side)
     mapping = config.columns_mentors if side == "mentors" else config.columns_mentees
+    kit = kit_headers(side)
     out: dict[int, str] = {}
     seen: dict[str, int] = {}
+    options: set[str] = set()  # list columns spread over option columns
     ignored: list[str] = []
-    named = {_standard_name(normalise_header(h), mapping, squash=False) for h in raw.headers}
-    for pos, header in enumerate(raw.headers):
-        norm = normalise_header(header)
+    microsoft = header.is_microsoft(raw.headers)
+    named = {_standard_name(normalise_header(h), mapping, squash=False, kit=kit) for h in raw.headers}
+    if microsoft:  # the account's Email / Name give way to a question asking for them
+        asked = {_standard_name(normalise_header(h), mapping, squash=False, kit=kit) for h in raw.headers[5:]}
+    for pos, header_text in enumerate(raw.headers):
+        norm = normalise_header(header_text)
         if not norm:
             if any(cells[pos] for _, cells in raw.rows):
                 problems.append(
@@ -128,13 +166,29 @@ def map_headers(
                     )
                 )
             continue
-        target = _standard_name(norm, mapping, squash=False)
+        form = header.form_column(header_text, raw.headers) if norm not in mapping else None
+        if microsoft and pos < 5 and norm in ("email", "name") and norm in asked:
+            form = "Microsoft Forms"
+        if form is not None:
+            ignored.append(f"{header_text} ({'consent' if form == 'consent' else 'added by ' + form})")
+            continue
+        target = _standard_name(norm, mapping, squash=False, kit=kit)
         if target is None:
-            target = _standard_name(norm, mapping)
+            target = _standard_name(norm, mapping, kit=kit)
             if target in named:  # "Time zone" beside "timezone": the exact one wins
                 target = None
+        if target is None:
+            option = _option_of(norm, mapping, kit, known)
+            if option is not None and (option not in seen or option in options):
+                out[pos] = option
+                seen.setdefault(option, pos)
+                options.add(option)
+                continue
         if target is None or target not in known:
-            ignored.append(header)
+            ignored.append(header_text)
+            continue
+        if target in options:  # "Other (please specify)" under a multi-select's option columns
+            out[pos] = target
             continue
         if target in seen:
             first = raw.headers[seen[target]]
@@ -142,7 +196,7 @@ def map_headers(
                 Problem(
                     raw.file,
                     raw.header_row,
-                    header,
+                    header_text,
                     None,
                     f"a second column for '{target}' (the first is '{first}')",
                     "delete or rename one of them",
@@ -184,54 +238,57 @@ def _parse_int(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _timezone_fix(text: str) -> str:
-    """How to fix an unknown zone; never a zone an hour away from what was meant."""
-    offset = UTC_OFFSET.fullmatch(text.strip().lower())
-    if offset is not None:
-        prefix, sign, hours, minutes = offset.groups()
-        h, m = int(hours), int(minutes or 0)
-        signed = -h if sign != "+" else h
-        written = f"{(prefix or 'utc').upper()}{'-' if signed < 0 else '+'}{h}"
-        if m == 0 and -12 <= signed <= 14:
-            if signed == 0:
-                return "write 'UTC', or the zone of the person's city (such as Europe/London)"
-            return (
-                f"write the zone of the person's city (such as Europe/Paris), or 'Etc/GMT{-signed:+d}'"
-                f" for a fixed {written} (IANA writes the sign reversed)"
-            )
-        if m < 60 and -12 <= signed <= 14:
-            return (
-                "write the zone of the person's city (such as Asia/Kolkata):"
-                f" IANA has no name for a fixed {written}:{m:02d}"
-            )
-    zones = _timezones()
-    for close in difflib.get_close_matches(text.lower(), list(zones), n=1, cutoff=0.7):
-        # "Etc/GMT+13" is not "Etc/GMT+12", nor "UTC+1" "UTC": the digits must agree.
-        if re.findall(r"\d+", close) == re.findall(r"\d+", text):
-            return f"did you mean '{zones[close]}'?"
-    return "use an IANA name such as Europe/London or America/New_York"
+# How a column's value may be echoed in a message (see matcher.errors.shown_value).
+_SHOWN = {"likert": "answer", "mode": "answer", "level": "answer", "timezone": "answer", "capacity": "number"}
 
 
-def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, problems: list[Problem]):
-    """Parse one non-blank cell; on a problem append it and return None."""
+_UNSET = object()
+
+
+def _parse_cell(
+    col: Column, text: str, config: Config, file: str, row: int, problems: list[Problem], memo=None
+):
+    """Parse one non-blank cell; on a problem append it and return None. ``memo``: a dict
+    kept for one file, so that an answer given by many people is looked up once."""
+    shown = "answer" if col.name == "seniority" else _SHOWN.get(col.kind, "short")
 
     def bad(problem: str, fix: str) -> None:
-        problems.append(Problem(file, row, col.name, text, problem, fix))
+        problems.append(Problem(file, row, col.name, text, problem, fix, shown))
 
     kind = col.kind
-    if kind in ("id", "text", "private", "ref"):
+    if kind in ("id", "private", "ref"):
         return text
-    if kind in ("list", "idlist"):
+    if kind == "idlist":
         items = [t.strip() for t in LIST_SPLIT.split(text)]
-        items = [t if kind == "idlist" else " ".join(t.lower().split()) for t in items if t]
-        return tuple(dict.fromkeys(items))
+        return tuple(dict.fromkeys(t for t in items if t))
+    if kind == "list":
+        if memo is None:
+            return vocabulary.split_list(col.name, text, config)
+        items = memo.get((col.name, text), _UNSET)
+        if items is _UNSET:
+            items = memo[col.name, text] = vocabulary.split_list(col.name, text, config)
+        return items
+    parsed = memo.get((col.name, text), _UNSET) if memo is not None else _UNSET
+    if parsed is _UNSET:
+        parsed = vocabulary.parse(kind, col.name, text, config)
+        if memo is not None:
+            memo[col.name, text] = parsed
+    if parsed is not None:
+        if parsed.problem is not None:
+            bad(parsed.problem, parsed.fix or "")
+        return parsed.value
+    if kind == "text":
+        return text
     if kind in ("int", "capacity"):
         value = _parse_int(text)
         if value is None:
-            bad(
-                "is not a whole number",
-                "write a whole number, e.g. 2" if kind == "capacity" else "write a whole number, e.g. 3",
-            )
+            if kind == "capacity":
+                fix = "write a whole number, e.g. 2"
+            elif col.name == "seniority":
+                fix = 'write a whole number, or list the grades in order in the config: [values] seniority = ["Band 5", "Band 6"]'
+            else:
+                fix = "write a whole number, e.g. 3"
+            bad("is not a whole number", fix)
             return None
         if kind == "capacity" and value < 0:
             bad("capacity cannot be negative", "write 0 if this mentor takes no mentees this round")
@@ -249,41 +306,6 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
             )
             return None
         return value
-    if kind == "likert":
-        label = config.likert.get(normalise_header(text))
-        if label is not None:
-            return float(label)
-        value = _parse_int(text)
-        if value is None:
-            hint = (
-                'map answer labels to numbers in [likert], e.g. "Strongly agree" = 5'
-                if not config.likert
-                else "use a number 1–5 or a label listed in [likert]"
-            )
-            if re.fullmatch(r"[+-]?\d+([.,]\d+)?", text):
-                bad("is not a whole number 1–5", "use a whole number from 1 (low) to 5 (high)")
-            else:
-                bad("is not a number 1–5", hint)
-            return None
-        if not LIKERT_MIN <= value <= LIKERT_MAX:
-            bad("is outside the scale 1–5", "use a whole number from 1 (low) to 5 (high)")
-            return None
-        return float(value)
-    if kind == "mode":
-        mode = MODE_SPELLINGS.get(_squash(text))
-        if mode is None:
-            bad("is not an allowed meeting mode", "use one of: " + ", ".join(MODES))
-        return mode
-    if kind == "level":
-        level = LEVEL_SPELLINGS.get(_squash(text))
-        if level is None:
-            bad("is not an EMCC level", "use one of: " + ", ".join(LEVELS))
-        return level
-    if kind == "timezone":
-        tz = _timezones().get(text.strip().lower().replace(" ", "_"))
-        if tz is None:
-            bad("is not a known time zone", _timezone_fix(text))
-        return tz
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover
 
 
@@ -291,7 +313,7 @@ _BLANK = {"list": (), "idlist": (), "int": math.nan, "likert": math.nan}
 
 
 def validate_side(
-    raw: RawTable, side: str, config: Config, problems: list[Problem]
+    raw: RawTable, side: str, config: Config, problems: list[Problem], notes: list[str] | None = None
 ) -> tuple[pd.DataFrame, frozenset[str], list[str]]:
     """Check one file; return its typed table, the standard columns present, and ignored headers.
 
@@ -302,7 +324,11 @@ def validate_side(
     found: list[Problem] = []
     positions, ignored = map_headers(raw, side, config, found)
     present = set(positions.values())
-    pos_of = {name: pos for pos, name in positions.items()}
+    pos_of: dict[str, int] = {}
+    spread: dict[str, list[int]] = {}  # a multi-select's option columns, joined
+    for pos, name in positions.items():
+        pos_of.setdefault(name, pos)
+        spread.setdefault(name, []).append(pos)
     used = {normalise_header(raw.headers[p]) for p in positions}
     for col in known.values():
         if col.required and col.name not in present:
@@ -317,13 +343,22 @@ def validate_side(
                 )
             )
     header_problems = len(found)
+    examples: list[int] = []  # the kit templates' example row, left in
+    memo: dict = {}  # (column, answer) → its meaning, for this file
     data: dict[str, list] = {name: [] for name in known}
     rows: list[int] = []
+    id_pos = pos_of.get("id")
     for number, cells in raw.rows:
+        if id_pos is not None and cells[id_pos] == EXAMPLE_ID:
+            examples.append(number)
+            continue
         rows.append(number)
         for name, col in known.items():
             pos = pos_of.get(name)
-            text = cells[pos] if pos is not None else ""
+            if pos is not None and len(spread[name]) > 1:
+                text = ";".join(cells[p] for p in spread[name] if cells[p])
+            else:
+                text = cells[pos] if pos is not None else ""
             if not text:
                 if col.name == "id" and pos is not None:
                     found.append(
@@ -351,7 +386,7 @@ def validate_side(
                 if col.kind == "capacity":
                     value = 0
             else:
-                value = _parse_cell(col, text, config, raw.file, number, found)
+                value = _parse_cell(col, text, config, raw.file, number, found, memo)
                 if value is None:
                     value = _BLANK.get(col.kind, "")
                     if col.kind == "capacity":
@@ -378,6 +413,8 @@ def validate_side(
     # Header problems keep their order; cell problems go by row, then column position.
     cells_found = sorted(found[header_problems:], key=lambda p: (p.row, pos_of.get(p.column or "", -1)))
     problems.extend(found[:header_problems] + cells_found)
+    if examples and notes is not None:
+        notes.append(f"{raw.file}: row {examples[0]} skipped: it is the kit template's example row")
     table = pd.DataFrame(data)
     table["_row"] = rows
     for name, col in known.items():
@@ -497,7 +534,7 @@ def load_cohort(
     raws: dict[str, RawTable | None] = {}
     for side, path in zip(sides, (mentors_path, mentees_path), strict=True):
         try:
-            raws[side] = read_table(path, encoding)
+            raws[side] = read_table(path, encoding, pick=header.picker(header_counter(side, config)))
         except InputError as exc:
             found[side].extend(exc.problems)
             raws[side] = None
@@ -523,6 +560,7 @@ def load_cohort(
     if "both" in wrong:
         raise InputError([wrong["both"]])
     tables: dict[str, tuple[pd.DataFrame, frozenset[str], list[str]]] = {}
+    read_notes: list[str] = []
     for side in sides:
         raw = raws[side]
         if raw is None:
@@ -530,7 +568,7 @@ def load_cohort(
         if side in wrong:
             found[side].append(wrong[side])
             continue
-        tables[side] = validate_side(raw, side, config, found[side])
+        tables[side] = validate_side(raw, side, config, found[side], read_notes)
         if not len(tables[side][0]) and not found[side]:
             found[side].append(
                 Problem(
@@ -554,7 +592,10 @@ def load_cohort(
     mentors = _sorted(mentors)
     mentees = _sorted(mentees)
     ignored = tuple(f"{raw_r.file}: {h}" for h in r_ign) + tuple(f"{raw_e.file}: {h}" for h in e_ign)
-    return Cohort(mentors, mentees, r_cols, e_cols, tuple(references), (raw_r.file, raw_e.file), ignored)
+    notes = tuple(f"{raw.file}: {raw.note}" for raw in (raw_r, raw_e) if raw.note) + tuple(read_notes)
+    return Cohort(
+        mentors, mentees, r_cols, e_cols, tuple(references), (raw_r.file, raw_e.file), ignored, notes
+    )
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:

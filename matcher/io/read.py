@@ -57,6 +57,19 @@ class RawTable:
     encoding: str
     delimiter: str | None
     header_row: int = 1  # the header's spreadsheet row (below any blank rows)
+    note: str | None = None  # what the header picker found, when it is worth saying (a title row)
+
+
+@dataclass(frozen=True)
+class HeaderChoice:
+    """A header picker's answer: ``index`` of the header record, its ``cells`` (several
+    header rows may be combined into one), the record indexes below it that are not
+    people (``skip``), and a ``note`` for the run to say (or None)."""
+
+    index: int
+    cells: tuple[str, ...]
+    skip: frozenset[int] = frozenset()
+    note: str | None = None
 
 
 def encoding_problem(encoding: str | None) -> Problem | None:
@@ -72,31 +85,37 @@ def encoding_problem(encoding: str | None) -> Problem | None:
     return None
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> RawTable:
-    """Read ``path`` (CSV or XLSX) into a :class:`RawTable`, or raise :class:`InputError`."""
+def read_table(path: str | Path, encoding: str | None = None, pick=None) -> RawTable:
+    """Read ``path`` (CSV or XLSX) into a :class:`RawTable`, or raise :class:`InputError`.
+
+    ``pick(records) -> HeaderChoice | None`` chooses the header among the stripped records
+    (see :mod:`matcher.io.header`); without it, or when it returns None, the first
+    non-blank row is the header. A file that cannot be opened is named as given
+    (``sample_data/mentors.csv: file not found``); problems inside a file name the file alone.
+    """
     path = Path(path)
     name = path.name
 
-    def fail(problem: str, fix: str) -> InputError:
-        return InputError([Problem(name, None, None, None, problem, fix)])
+    def fail(problem: str, fix: str, where: str = name) -> InputError:
+        return InputError([Problem(where, None, None, None, problem, fix)])
 
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise fail("file not found", "check the path") from None
+        raise fail("file not found", "check the path", str(path)) from None
     except IsADirectoryError:
-        raise fail("is a folder, not a file", "give the CSV or XLSX file itself") from None
+        raise fail("is a folder, not a file", "give the CSV or XLSX file itself", str(path)) from None
     except OSError as exc:
-        raise fail(f"cannot be read ({exc.strerror})", "check the file's permissions") from None
+        raise fail(f"cannot be read ({exc.strerror})", "check the file's permissions", str(path)) from None
     if not data.strip():
         raise fail("the file is empty", "export the questionnaire again with its header row")
     suffix = path.suffix.lower()
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise fail("old Excel .xls format is not supported", "save it as .xlsx or CSV (UTF-8)")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, name)
+        return _read_xlsx(data, name, pick)
     text, used = _decode(data, name, encoding)
-    return _read_csv(text, name, used)
+    return _read_csv(text, name, used, pick)
 
 
 def _line_at(data: bytes, start: int, encoding: str) -> int:
@@ -198,6 +217,10 @@ def _sniff_delimiter(text: str) -> str:
         rows = _first_rows(head, delim, len(text) > len(head))
         if not rows:
             continue
+        while rows and _width(rows[0]) <= 1:  # title rows above the header split the same way
+            rows = rows[1:]
+        if not rows:
+            continue
         header, data = rows[0], rows[1:]
         h = len(header)
         fit = sum(1 for r in data if len(r) == h or 2 <= _width(r) <= h)
@@ -268,7 +291,7 @@ def _header_label(text: str, delim: str, record: int, cell: int) -> str:
     return f"#{cell + 1}"
 
 
-def _read_csv(text: str, name: str, encoding: str) -> RawTable:
+def _read_csv(text: str, name: str, encoding: str, pick=None) -> RawTable:
     delim = _sniff_delimiter(text)
     unclosed = _unclosed_quote(text, delim)
     if unclosed is not None:
@@ -302,7 +325,7 @@ def _read_csv(text: str, name: str, encoding: str) -> RawTable:
                 )
             ]
         ) from None
-    return _table(name, records, encoding, delim)
+    return _table(name, records, encoding, delim, pick)
 
 
 def _cell(value) -> str:
@@ -317,7 +340,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, name: str) -> RawTable:
+def _read_xlsx(data: bytes, name: str, pick=None) -> RawTable:
     import openpyxl  # lazy: only XLSX needs it
 
     try:
@@ -340,19 +363,26 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
                 )
             ]
         ) from None
-    return _table(name, records, "xlsx", None)
+    return _table(name, records, "xlsx", None, pick)
 
 
-def _table(name: str, records: list[list[str]], encoding: str, delim: str | None) -> RawTable:
+def _table(name: str, records: list[list[str]], encoding: str, delim: str | None, pick=None) -> RawTable:
     """Strip cells, drop blank rows (keeping row numbers) and blank trailing columns."""
+    stripped = [[c.strip() for c in record] for record in records]
+    choice = pick(stripped) if pick is not None else None
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     header_row = 1
-    for number, record in enumerate(records, start=1):
-        cells = [c.strip() for c in record]
+    for number, cells in enumerate(stripped, start=1):
         if not any(cells):
             continue
-        if header is None:
+        if choice is not None:
+            if number - 1 < choice.index or number - 1 in choice.skip:
+                continue
+            if number - 1 == choice.index:
+                header, header_row = list(choice.cells), number
+                continue
+        elif header is None:
             header, header_row = cells, number
             continue
         rows.append((number, cells))
@@ -379,4 +409,4 @@ def _table(name: str, records: list[list[str]], encoding: str, delim: str | None
         width -= 1
     header = (header + [""] * width)[:width]
     out = tuple((n, tuple((c + [""] * width)[:width])) for n, c in rows)
-    return RawTable(name, tuple(header), out, encoding, delim, header_row)
+    return RawTable(name, tuple(header), out, encoding, delim, header_row, choice.note if choice else None)

@@ -875,7 +875,15 @@ def _headline(summary: dict, scrub: Scrubber) -> str:
     ]
     if g("below_min_readiness"):
         kpis.append(_kpi("Below min readiness", esc(g("below_min_readiness")), "need a preparation step"))
-    out = ['<section id="headline" aria-label="headline"><div class="kpis">', *kpis, "</div>"]
+    out = ['<section id="headline" aria-label="headline">']
+    gaps = summary.get("scoring_warnings") or []
+    if gaps:  # at the very top: the pairing was made without these
+        items = "".join(f"<li>{esc(scrub(w))}</li>" for w in gaps)
+        out.append(
+            '<div class="warn" id="not-scored"><b>Not everything could be scored</b> — these pairs were '
+            f"chosen without:<ul>{items}</ul></div>"
+        )
+    out += ['<div class="kpis">', *kpis, "</div>"]
     if "round" in summary:
         bits = ", ".join(
             f"{k} {esc(summary[k])}" for k in ("kept", "changed", "new", "released", "failed") if k in summary

@@ -104,7 +104,12 @@ def summary(result) -> dict:
     matched = np.flatnonzero(sol.mentor_of >= 0)
     pair_scores = s.score[matched, sol.mentor_of[matched]]
     load = np.bincount(sol.mentor_of[matched], minlength=c.n_mentors)
+    from matcher.review.coverage import coverage_warnings
+
+    # First, and only when there is any: what the files did not let us score.
+    top = {"scoring_warnings": gaps} if (gaps := coverage_warnings(c)) else {}
     return {
+        **top,
         "mentees": c.n_mentees,
         "mentors": c.n_mentors,
         "total_capacity": int(c.capacity.sum()),
@@ -134,7 +139,7 @@ def summary(result) -> dict:
             **summary_entries(result.config, result.rules_applied),
             "pins": len(p.pins),
         },
-        "warnings": [str(w) for w in c.warnings] + list(result.warnings),
+        "warnings": [*c.notes, *(str(w) for w in c.warnings), *result.warnings],
         "checked": result.report.ok,
     }
 

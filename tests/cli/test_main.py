@@ -24,7 +24,7 @@ from matcher.errors import InputError, Problem
 from matcher.io.cohort import natural_key
 from matcher.solve.rules import RULES
 from scoring.combine import score_cohort
-from tests.conftest import SAMPLE, write_csv
+from tests.conftest import SAMPLE, without_coverage, write_csv
 
 PAIRS_HEADER = [
     "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
@@ -377,10 +377,10 @@ def test_unknown_avoid_id_is_a_warning_and_an_error_with_strict(cohort_files):
     )
     result = invoke("validate", "--mentors", m, "--mentees", e)
     assert result.exit_code == 0
-    assert result.stderr == f"Warning: {line}\n"
+    assert without_coverage(result.stderr) == f"Warning: {line}\n"
     strict = invoke("validate", "--mentors", m, "--mentees", e, "--strict")
     assert strict.exit_code == 1
-    assert strict.output == f"Error: 1 problem in the input:\n  {line}\n"
+    assert without_coverage(strict.output) == f"Error: 1 problem in the input:\n  {line}\n"
 
 
 # --------------------------------------------------------------------------- bad inputs
@@ -433,7 +433,8 @@ def _bad_cases():
             None,
             [
                 head,
-                "  mentors.csv, row 2, column 'capacity', value 'two': is not a whole number"
+                # A word in a number column may be someone's text that slid across: hidden.
+                "  mentors.csv, row 2, column 'capacity', value '<hidden>': is not a whole number"
                 " — write a whole number, e.g. 2",
             ],
             id="capacity-not-a-number",
@@ -455,8 +456,9 @@ def _bad_cases():
             None,
             [
                 head,
-                "  mentees.csv, row 3, column 'mode', value 'zoom': is not an allowed meeting mode"
-                " — use one of: in_person, virtual, either",
+                "  mentees.csv, row 3, column 'mode', value 'zoom': is not a known meeting mode"
+                " — use one of: in_person, virtual, either, or add it under [values.mode] in the config"
+                ' (e.g. "Teams call" = "virtual")',
             ],
             id="unknown-mode",
         ),
@@ -469,7 +471,7 @@ def _bad_cases():
                 "  mentors.csv, row 2, column 'timezone', value 'Europe/Londn': is not a known time zone"
                 " — did you mean 'Europe/London'?",
                 "  mentors.csv, row 3, column 'timezone', value 'Mars/Olympus': is not a known time zone"
-                " — use an IANA name such as Europe/London or America/New_York",
+                " — use an IANA name such as Europe/London or America/New_York, a country, or a city",
             ],
             id="unknown-timezone",
         ),
@@ -574,7 +576,8 @@ def test_the_suggested_column_map_fixes_the_missing_column(cohort_files, tmp_pat
     config.write_text('[columns]\n"Capacity (max mentees)" = "capacity"\n', encoding="utf-8")
     result = invoke("validate", "--mentors", m, "--mentees", e, "--config", config)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "OK: 1 mentor and 1 mentee, no problems found.\n"
+    assert result.stdout.startswith("OK: 1 mentor and 1 mentee, no errors")
+    assert without_coverage(result.stderr) == ""
 
 
 def test_every_problem_is_reported_at_once_with_spreadsheet_rows(cohort_files, tmp_path):
@@ -582,19 +585,19 @@ def test_every_problem_is_reported_at_once_with_spreadsheet_rows(cohort_files, t
     (tmp_path / "mentors.csv").write_text(
         "id,capacity,care,level\nR1,1,3,senior\n\nR2,x,9,guru\n", encoding="utf-8"
     )
-    write_csv(tmp_path / "mentees.csv", [mentee("E1", ready_open="often")])
+    write_csv(tmp_path / "mentees.csv", [mentee("E1", ready_open="oftenish")])
     result = invoke("validate", "--mentors", tmp_path / "mentors.csv", "--mentees", tmp_path / "mentees.csv")
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Error: 4 problems in the input:",
-        "  mentors.csv, row 4, column 'capacity', value 'x': is not a whole number"
+        "  mentors.csv, row 4, column 'capacity', value '<hidden>': is not a whole number"
         " — write a whole number, e.g. 2",
         "  mentors.csv, row 4, column 'care', value '9': is outside the scale 1–5"
         " — use a whole number from 1 (low) to 5 (high)",
         "  mentors.csv, row 4, column 'level', value 'guru': is not an EMCC level"
-        " — use one of: foundation, practitioner, senior, master",
-        "  mentees.csv, row 2, column 'ready_open', value 'often': is not a number 1–5"
-        ' — map answer labels to numbers in [likert], e.g. "Strongly agree" = 5',
+        " — use one of: foundation, practitioner, senior, master, or add it under [values.level] in the config",
+        "  mentees.csv, row 2, column 'ready_open', value 'oftenish': is not a known answer (nearest known: 'often')"
+        ' — add it under [likert] in the config, with its number 1–5 (e.g. "Agree a little" = 4)',
     ]
 
 
@@ -652,24 +655,25 @@ def test_private_values_never_appear_when_the_header_row_is_missing(tmp_path):
         assert secret not in result.output
 
 
-def test_missing_config_file_is_an_input_error(cohort_files, tmp_path):
+def test_missing_config_file_is_an_input_error(cohort_files, tmp_path, monkeypatch):
     m, e = cohort_files([mentor("R1")], [mentee("E1")])
-    result = invoke("validate", "--mentors", m, "--mentees", e, "--config", tmp_path / "nope.toml")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate", "--mentors", m, "--mentees", e, "--config", "config/nope.toml")
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Error: 1 problem in the input:",
-        "  nope.toml: cannot read the config (No such file or directory) — check the path",
+        "  config/nope.toml: cannot read the config (No such file or directory) — check the path",
     ]
 
 
-def test_missing_input_file_is_an_input_error(tmp_path):
-    result = invoke(
-        "validate", "--mentors", tmp_path / "missing.csv", "--mentees", tmp_path / "also_missing.csv"
-    )
+def test_missing_input_file_is_named_as_given(tmp_path, monkeypatch):
+    """The path as the user typed it, so that a typo in a folder name shows."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate", "--mentors", "sample_dta/missing.csv", "--mentees", "also_missing.csv")
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Error: 2 problems in the input:",
-        "  missing.csv: file not found — check the path",
+        "  sample_dta/missing.csv: file not found — check the path",
         "  also_missing.csv: file not found — check the path",
     ]
 

@@ -33,7 +33,7 @@ from matcher.io.config import Config
 from matcher.solve.problem import score_units, total_objective
 from matcher.solve.rules import RULES
 from scoring.combine import score_cohort
-from tests.conftest import write_csv
+from tests.conftest import PastCoverage, write_csv
 
 OUTPUTS = {"pairs.csv", "unmatched.csv", "summary.json", "timings.json"}
 
@@ -74,7 +74,7 @@ def run_cli(cohort_files, tmp_path, mentors, mentees, config=None, pins=None, fo
         args += ["--forbid", path]
     result = CliRunner().invoke(cli, [str(a) for a in [*args, *extra]], prog_name="mentor-match")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
+    return PastCoverage(result)
 
 
 def out_rows(tmp_path: Path, name: str) -> list[dict]:
