@@ -89,6 +89,12 @@ FORBID = _shared(
     type=click.Path(dir_okay=False),
     help="CSV of pairs never to propose: mentee_id, mentor_id, reason.",
 )
+CAPACITY = _shared(
+    "--capacity",
+    "capacity_path",
+    type=click.Path(dir_okay=False),
+    help="CSV of capacities for this round instead of the mentors file's: mentor_id, capacity, reason.",
+)
 ALTERNATIVES = _shared(
     "--alternatives",
     "n_alternatives",
@@ -155,6 +161,7 @@ def cli() -> None:
 @OUT()
 @PIN()
 @FORBID()
+@CAPACITY()
 @ALTERNATIVES()
 @HISTORY()
 @click.option("--no-repeat", is_flag=True, help="With --history: avoid every earlier pair (a new cycle).")
@@ -170,6 +177,7 @@ def match(
     out,
     pin_path,
     forbid_path,
+    capacity_path,
     n_alternatives,
     history_path,
     no_repeat,
@@ -192,6 +200,7 @@ def match(
         out=out,
         pins=pin_path,
         forbid=forbid_path,
+        capacity=capacity_path,
         history=history_path,
         no_repeat=no_repeat,
         alternatives=n_alternatives,
@@ -323,8 +332,20 @@ def rematch(
 @click.option("--mentor", "mentor_id", default=None, help="A mentor to explain instead of the proposed one.")
 @PIN(help="Pins used in the match (CSV).")
 @FORBID(help="Forbidden pairs used in the match (CSV).")
+@CAPACITY(help="Capacity changes used in the match (CSV).")
 @_boundary
-def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_id, pin_path, forbid_path):
+def explain(
+    mentors,
+    mentees,
+    config_path,
+    encoding,
+    strict,
+    mentee_id,
+    mentor_id,
+    pin_path,
+    forbid_path,
+    capacity_path,
+):
     """Explain a mentee's proposed (or given) mentor: the five Cs with their evidence,
     readiness, and why each higher-scoring mentor was not chosen.
 
@@ -344,6 +365,7 @@ def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_i
         mentor=mentor_id,
         pins=pin_path,
         forbid=forbid_path,
+        capacity=capacity_path,
         encoding=encoding,
         strict=strict,
     )

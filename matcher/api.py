@@ -55,6 +55,7 @@ __all__ = [
     "PastRounds",
     "RematchInputs",
     "Run",
+    "apply_capacities",
     "build_problem",
     "explain_files",
     "generate_files",
@@ -325,6 +326,19 @@ def read_pair_files(
     return pin_list, forbid_list
 
 
+def apply_capacities(cohort: Cohort, capacity=None, *, strict: bool = False, encoding=None):
+    """Read the capacity file (``mentor-match match/explain --capacity``) and apply it →
+    (the cohort with those capacities, the :class:`~matcher.io.capacity_file.CapacityList`
+    or None when no path is given). The cohort given is not changed. Raises InputError on
+    bad rows; ids that match no one are the list's ``warnings`` (errors with ``strict``)."""
+    if not capacity:
+        return cohort, None
+    from matcher.io.capacity_file import read_capacities
+
+    changes = read_capacities(capacity, cohort, strict=strict, encoding=encoding)
+    return cohort.with_capacity(changes.capacity), changes
+
+
 def index_pairs(cohort: Cohort, id_pairs) -> list[tuple[int, int]]:
     """(mentee_id, mentor_id) pairs → (mentee index, mentor index), in id order, leaving out
     pairs whose mentee or mentor is no longer in ``cohort``."""
@@ -437,6 +451,7 @@ def match_files(
     out,
     pins=None,
     forbid=None,
+    capacity=None,
     history=None,
     no_repeat: bool = False,
     alternatives: int = 3,
@@ -449,7 +464,8 @@ def match_files(
     """``mentor-match match``: load, match and build every output, from file paths.
 
     Takes the questionnaire paths, an optional config (TOML path), ``out`` (the output
-    folder) and the command's options: ``pins`` / ``forbid`` (pair files), ``history``
+    folder) and the command's options: ``pins`` / ``forbid`` (pair files), ``capacity``
+    (mentor_id, capacity, reason: capacities for this round instead of the file's), ``history``
     (history.csv of earlier rounds: failed pairs are never proposed again) with
     ``no_repeat`` (no earlier pair either), ``alternatives`` (ranked alternatives per
     mentee; 0 = none), ``anonymise`` (ids instead of names in report.html), ``encoding``,
@@ -466,8 +482,10 @@ def match_files(
     warnings = _Warnings(warn)
     t0 = time.perf_counter()
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, changes = apply_capacities(cohort, capacity, strict=strict, encoding=encoding)
     pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
-    warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
+    lists = (changes, pin_list, forbid_list)
+    warnings(*cohort.warnings, *(w for p in lists if p is not None for w in p.warnings))
     load_seconds = time.perf_counter() - t0
     load_peak = peak_mib()
     if progress is not None:
@@ -508,7 +526,7 @@ def match_files(
         message,
         warnings,
         out_dir=out,
-        inputs=(mentors, mentees, config, pins, forbid, history),
+        inputs=(mentors, mentees, config, pins, forbid, capacity, history),
         owned=MATCH_OWNED,
         result=result,
         cohort=cohort,
@@ -662,6 +680,7 @@ def explain_files(
     mentor=None,
     pins=None,
     forbid=None,
+    capacity=None,
     encoding=None,
     strict: bool = False,
     warn: Callable[[str], None] | None = None,
@@ -670,8 +689,8 @@ def explain_files(
     (an id) would compare — the five Cs with their evidence, readiness, and why each
     higher-scoring mentor was not chosen.
 
-    Takes the questionnaire paths, an optional config, the ids, the ``pins`` / ``forbid``
-    files used in the match, ``encoding``, ``strict`` and ``warn(text)``. Returns a
+    Takes the questionnaire paths, an optional config, the ids, the ``pins`` / ``forbid`` /
+    ``capacity`` files used in the match, ``encoding``, ``strict`` and ``warn(text)``. Returns a
     :class:`Run` without outputs whose ``message`` is the explanation. Raises InputError
     (also when an id matches no one), InfeasibleError.
     """
@@ -680,8 +699,10 @@ def explain_files(
 
     warnings = _Warnings(warn)
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, changes = apply_capacities(cohort, capacity, strict=strict, encoding=encoding)
     pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
-    warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
+    lists = (changes, pin_list, forbid_list)
+    warnings(*cohort.warnings, *(w for p in lists if p is not None for w in p.warnings))
     i = cohort.mentee_index(mentee)
     j = None if mentor is None else cohort.mentor_index(mentor)
     problems = []
