@@ -268,6 +268,9 @@ def validate(mentors, mentees, config_path, encoding, strict):
 )
 @OUT()
 @HISTORY(help="History file (default: history.csv beside --pairs).")
+@PIN(help="CSV of pairs fixed for this round: mentee_id, mentor_id (their previous pair is released).")
+@FORBID()
+@CAPACITY()
 @click.option(
     "--max-changes",
     type=click.IntRange(min=0),
@@ -289,6 +292,9 @@ def rematch(
     failed_path,
     out,
     history_path,
+    pin_path,
+    forbid_path,
+    capacity_path,
     max_changes,
     n_alternatives,
     anonymise,
@@ -316,6 +322,9 @@ def rematch(
         failed=failed_path,
         out=out,
         history=history_path,
+        pins=pin_path,
+        forbid=forbid_path,
+        capacity=capacity_path,
         max_changes=max_changes,
         alternatives=n_alternatives,
         anonymise=anonymise,

@@ -542,6 +542,9 @@ def rematch_files(
     failed,
     out,
     history=None,
+    pins=None,
+    forbid=None,
+    capacity=None,
     max_changes: int = 0,
     alternatives: int = 0,
     anonymise: bool = False,
@@ -554,7 +557,8 @@ def rematch_files(
     Takes the questionnaire paths, an optional config, ``pairs`` (the previous run's
     pairs.csv; unmatched.csv and history.csv beside it are read when present), ``failed``
     (mentee_id, mentor_id, reason, note), ``out`` (the output folder) and the command's
-    options: ``history`` (instead of history.csv beside ``pairs``), ``max_changes`` (working
+    options: ``history`` (instead of history.csv beside ``pairs``), ``pins`` / ``forbid`` /
+    ``capacity`` (the coordinator's decisions for this round, as for ``match``), ``max_changes`` (working
     pairs that may move), ``alternatives`` (0 = none), ``anonymise``, ``encoding``,
     ``strict`` and ``warn(text)``.
 
@@ -567,7 +571,10 @@ def rematch_files(
 
     warnings = _Warnings(warn)
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
-    warnings(*cohort.warnings)
+    cohort, changes = apply_capacities(cohort, capacity, strict=strict, encoding=encoding)
+    pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
+    lists = (changes, pin_list, forbid_list)
+    warnings(*cohort.warnings, *(w for p in lists if p is not None for w in p.warnings))
     given = read_rematch_inputs(pairs, failed, history, encoding=encoding)
     res = rematch(
         cohort,
@@ -578,6 +585,8 @@ def rematch_files(
         max_changes=max_changes,
         failed_file=given.failed_file,
         previous_unmatched=given.previous_unmatched,
+        pins=pin_list,
+        forbidden=forbid_list.pairs if forbid_list else (),
     )
     warnings(*res.result.warnings)
     alts = _alternatives(res.result, alternatives) if alternatives else None
@@ -598,7 +607,7 @@ def rematch_files(
         message,
         warnings,
         out_dir=out,
-        inputs=(mentors, mentees, config, pairs, failed, given.history_path),
+        inputs=(mentors, mentees, config, pairs, failed, pins, forbid, capacity, given.history_path),
         owned=MATCH_OWNED,
         result=res.result,
         rematch=res,
