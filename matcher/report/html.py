@@ -36,7 +36,7 @@ import numpy as np
 
 from matcher.io.config import FIVE_CS
 
-__all__ = ["charts_svg", "render_report"]
+__all__ = ["CSS", "JS", "charts_svg", "esc", "render_report", "render_sections"]
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -502,14 +502,30 @@ def _unit_cell(text: str) -> str:
     return f'<td class="c" data-v="{esc(text)}"><i style="--w:{pct:.1f}%"></i>{esc(text)}</td>'
 
 
-class Cells:
-    """Render table cells by column name: bars for the Cs, coloured chips for scores."""
+LINKABLE = ("mentee_id", "mentor_id", "old_mentor_id", "new_mentor_id")
 
-    def __init__(self, scrub: Scrubber, score_scale: tuple[float, float, float]):
+
+class Cells:
+    """Render table cells by column name: bars for the Cs, coloured chips for scores.
+
+    ``link(column, id, mentee, in_alternatives)`` → an address or None: when given (the
+    review app), ids become links; ``mentee`` is the id of the row's mentee (the
+    alternatives' own mentee inside their block). The static report gives none.
+    """
+
+    def __init__(self, scrub: Scrubber, score_scale: tuple[float, float, float], link=None):
         self.scrub = scrub
         self.scale = score_scale
+        self.link = link
+        self.mentee = ""  # the mentee of the row being drawn (for links)
+        self.in_alternatives = False
         self.memo: dict[tuple[bool, str], str] = {}  # the Cs and scores repeat a lot
         self.heads: dict[tuple, str] = {}  # alternatives tables share a few headers
+
+    def _id(self, col: str, text: str) -> str:
+        """An id, escaped, as a link when the ``link`` hook gives one."""
+        href = self.link(col, text, self.mentee, self.in_alternatives) if self.link and text else None
+        return f'<a href="{esc(href)}">{esc(text)}</a>' if href else esc(text)
 
     def cell(self, col: str, value, name=None) -> str:
         text = "" if value is None else str(value)
@@ -521,7 +537,9 @@ class Cells:
             return out
         if name is not None:  # an id with the person's name under it
             sub = f"<span>{esc(self.scrub(name))}</span>" if str(name) else ""
-            return f'<td class="who" data-v="{esc(text)}"><b>{esc(text)}</b>{sub}</td>'
+            return f'<td class="who" data-v="{esc(text)}"><b>{self._id(col, text)}</b>{sub}</td>'
+        if self.link is not None and col in LINKABLE:
+            return f'<td data-v="{esc(text)}">{self._id(col, text)}</td>'
         if col == "status":
             cls = re.sub(r"[^a-z]", "", text.lower())
             return f'<td><span class="badge st-{cls}">{esc(text)}</span></td>'
@@ -600,16 +618,21 @@ def _alt_block(header: list[str], mine: list[list], mentee_id: str, cells: Cells
     if "reason" in header and not any(str(r[header.index("reason")]) for r in mine):
         skip.append("reason")
     cols = _columns(header, mine, anonymise, skip)
+    cells.mentee, cells.in_alternatives = mentee_id, True
     body = "".join(f"<tr>{_row(header, cols, r, cells)}</tr>" for r in mine)
+    cells.in_alternatives = False
     return (
         f'<table class="alts"><caption>Ranked alternatives for {esc(mentee_id)}</caption>'
         f"{_thead(header, cols, mine, sortable=False, memo=cells.heads)}<tbody>{body}</tbody></table>"
     )
 
 
-def _item_table(table_id: str, table, alts, cells: Cells, anonymise: bool, caption: str, below=()) -> str:
+def _item_table(
+    table_id: str, table, alts, cells: Cells, anonymise: bool, caption: str, below=(), highlight=frozenset()
+) -> str:
     """A sortable, filterable table with one <tbody> per row, so that the row's second line
-    (``below`` columns, e.g. ``why``) and its alternatives move with it."""
+    (``below`` columns, e.g. ``why``) and its alternatives move with it. Rows whose id is
+    in ``highlight`` get the class ``changed``."""
     header, rows = table
     below = [c for c in below if c in header]
     cols = _columns(header, rows, anonymise, skip=below)
@@ -627,6 +650,7 @@ def _item_table(table_id: str, table, alts, cells: Cells, anonymise: bool, capti
     ]
     for n, r in enumerate(rows):
         mid = str(r[id_col]) if id_col is not None else str(n)
+        cells.mentee = mid
         main = _row(header, cols, r, cells)
         more = "".join(
             f'<tr class="below"><td colspan="{ncols}"><span class="lbl">{esc(BELOW_LABELS.get(c, _label(c)))}:</span> '
@@ -645,8 +669,9 @@ def _item_table(table_id: str, table, alts, cells: Cells, anonymise: bool, capti
                 f'<tr class="detail" id="{did}" hidden><td colspan="{ncols}">'
                 f"{_alt_block(alts[0], alt_rows.get(mid, []), mid, cells, anonymise)}</td></tr>"
             )
+        cls = "item changed" if mid in highlight else "item"
         parts.append(
-            f'<tbody class="item" data-id="{esc(mid)}"><tr class="main">{main}</tr>{more}{detail}</tbody>'
+            f'<tbody class="{cls}" data-id="{esc(mid)}"><tr class="main">{main}</tr>{more}{detail}</tbody>'
         )
     if not rows:
         parts.append(f'<tbody class="empty"><tr><td colspan="{ncols}" class="muted">None.</td></tr></tbody>')
@@ -946,7 +971,7 @@ def _script_hash(js: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
 
 
-def render_report(
+def render_sections(
     result,
     *,
     pairs_table: tuple[list[str], list[list]],
@@ -955,8 +980,14 @@ def render_report(
     changes_table: tuple[list[str], list[list]] | None = None,
     summary: dict,
     anonymise: bool = False,
-) -> bytes:
-    """The review page as UTF-8 bytes (see the module docstring); same inputs → same bytes."""
+    link=None,
+    highlight=frozenset(),
+) -> dict[str, str]:
+    """The parts of the review page as HTML text (every value escaped): ``title``, ``sub``
+    (plain text), ``headline``, ``charts``, ``pairs``, ``unmatched`` and ``changes`` (''
+    without a changes table). The static report puts them together
+    (:func:`render_report`); the review app shows the same parts with ``link`` (see
+    :class:`Cells`) and ``highlight`` (mentee ids whose rows are marked as changed)."""
     scrub = Scrubber(result, anonymise)
     p_header, p_rows = pairs_table
     scores = []
@@ -964,7 +995,7 @@ def render_report(
         k = p_header.index("score")
         scores = sorted(v for v in (_float(r[k]) for r in p_rows) if v is not None)
     scale = (scores[0], float(np.median(scores)), scores[-1]) if scores else (0.0, 50.0, 100.0)
-    cells = Cells(scrub, scale)
+    cells = Cells(scrub, scale, link)
     has_alts = alternatives_table is not None
 
     figs = []
@@ -1004,7 +1035,14 @@ def render_report(
         f'<span class="muted"><span data-shown-for="pairs-table">{n_pairs}</span> of {n_pairs} pairs shown</span>'
         f'{expand}</div><div class="wrap">'
         + _item_table(
-            "pairs-table", pairs_table, alternatives_table, cells, anonymise, "Pairs", below=("why",)
+            "pairs-table",
+            pairs_table,
+            alternatives_table,
+            cells,
+            anonymise,
+            "Pairs",
+            below=("why",),
+            highlight=frozenset(highlight),
         )
         + "</div></section>"
     )
@@ -1043,6 +1081,38 @@ def render_report(
         f"{summary.get('solver', '')} ({summary.get('status', '')})"
         + (" · anonymised: names and emails replaced by ids" if anonymise else "")
     )
+    return {
+        "title": title,
+        "sub": sub,
+        "headline": _headline(summary, scrub),
+        "charts": charts_html,
+        "pairs": pairs_html,
+        "unmatched": unmatched_html,
+        "changes": changes_html,
+    }
+
+
+def render_report(
+    result,
+    *,
+    pairs_table: tuple[list[str], list[list]],
+    unmatched_table: tuple[list[str], list[list]],
+    alternatives_table: tuple[list[str], list[list]] | None = None,
+    changes_table: tuple[list[str], list[list]] | None = None,
+    summary: dict,
+    anonymise: bool = False,
+) -> bytes:
+    """The review page as UTF-8 bytes (see the module docstring); same inputs → same bytes."""
+    parts = render_sections(
+        result,
+        pairs_table=pairs_table,
+        unmatched_table=unmatched_table,
+        alternatives_table=alternatives_table,
+        changes_table=changes_table,
+        summary=summary,
+        anonymise=anonymise,
+    )
+    title, sub = parts["title"], parts["sub"]
     js = JS.strip()
     csp = (
         "default-src 'none'; style-src 'unsafe-inline'; "
@@ -1060,11 +1130,11 @@ def render_report(
             "</head>",
             f'<body data-anonymised="{"yes" if anonymise else "no"}"><main>',
             f'<header><h1>{esc(title)}</h1><p class="sub">{esc(sub)}</p></header>',
-            _headline(summary, scrub),
-            charts_html,
-            pairs_html,
-            unmatched_html,
-            changes_html,
+            parts["headline"],
+            parts["charts"],
+            parts["pairs"],
+            parts["unmatched"],
+            parts["changes"],
             "<footer>Written by mentor-matcher. This page is self-contained: it loads nothing from the network "
             "and works offline. Its tables hold the same values as pairs.csv, alternatives.csv and "
             "unmatched.csv.</footer>",
