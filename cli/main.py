@@ -382,6 +382,75 @@ def explain(
 
 
 @cli.command()
+@_cohort_options
+@click.option(
+    "--workspace",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for your decisions and the published rounds (run again to resume).",
+)
+@PIN(help="Pins to start a new workspace from: mentee_id, mentor_id.")
+@FORBID(help="Forbidden pairs to start a new workspace from: mentee_id, mentor_id, reason.")
+@HISTORY()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback prints a warning (personal data).",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (default: a random free one)."
+)
+@click.option("--no-browser", is_flag=True, help="Only print the address; do not open a browser.")
+@_boundary
+def review(
+    mentors,
+    mentees,
+    config_path,
+    encoding,
+    strict,
+    workspace,
+    pin_path,
+    forbid_path,
+    history_path,
+    host,
+    port,
+    no_browser,
+):
+    """Review the proposal in the browser: act on alternatives at their exact cost, publish.
+
+    Starts a local web app (127.0.0.1, a random port, a secret token in the address) and
+    opens the browser at its address, which is always printed. Every decision is saved in
+    the workspace as pins.csv, forbid.csv, capacity.csv (and failed.csv in a re-match) plus
+    a journal, as soon as it is confirmed; running the command again resumes. Publishing
+    writes DIR/round-N/, the same files as mentor-match match with those files.
+
+    \b
+    Example:
+      mentor-match review --mentors mentors.csv --mentees mentees.csv \\
+          --config programme.toml --workspace review/
+    """
+    from cli.review_app.server import run
+
+    run(
+        mentors,
+        mentees,
+        config_path,
+        workspace=workspace,
+        pins=pin_path,
+        forbid=forbid_path,
+        history=history_path,
+        encoding=encoding,
+        strict=strict,
+        host=host,
+        port=port,
+        browser=not no_browser,
+        echo=click.echo,
+        warn=lambda text: click.echo(f"Warning: {text}", err=True),
+    )
+
+
+@cli.command()
 @click.option("--mentees", "n_mentees", type=click.IntRange(min=0), required=True, help="Number of mentees.")
 @click.option("--mentors", "n_mentors", type=click.IntRange(min=0), required=True, help="Number of mentors.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed → same files).")
