@@ -358,7 +358,16 @@ def serve(session, *, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> 
     server.run(sockets=[sock])
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: reachable from this computer only."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def run(
@@ -389,7 +398,7 @@ def run(
     )  # fmt: skip
     for text in session.warnings:
         warn(text)
-    if host not in LOOPBACK:
+    if not is_loopback(host):
         warn(
             f"--host {host}: the app is reachable from other computers; anyone who has its address "
             "(with the token) sees the cohort's personal data"
