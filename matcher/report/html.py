@@ -750,7 +750,16 @@ table.alts th.num{text-align:right}
 table.alts td{padding:4px 8px;border-top:1px solid var(--line)}
 footer{margin-top:40px;color:var(--muted);font-size:12px}
 @media (max-width:1000px){.charts,.settings{grid-template-columns:1fr}}
-@media print{.toolbar,button.toggle{display:none}tr.detail{display:table-row!important}}
+@page{size:A4;margin:12mm}
+@media print{body{background:#fff;font-size:9pt}main{max-width:none;padding:0}h1{font-size:18pt}h2{font-size:13pt;margin:16px 0 6px;break-after:avoid}
+.toolbar,button.toggle,.toggle-col,tr.detail{display:none!important}
+.kpis{grid-template-columns:repeat(6,1fr);gap:6px;margin:8px 0}.kpi{padding:6px 8px}.kpi .v{font-size:14pt}
+.charts{grid-template-columns:1fr 1fr;gap:8px}figure{break-inside:avoid;padding:4px}
+.wrap{overflow:visible;border:0;border-radius:0}
+table.data{font-size:7.5pt;width:100%}table.data th{position:static;white-space:normal}th button.sort{padding:3px 4px}
+table.data td{padding:2px 4px}td.c i{display:none}td.who,td.c,td.n{white-space:normal}td.txt{min-width:0}
+tr.below>td{padding:0 4px 3px;font-size:7pt}tbody.item{break-inside:avoid}td.who span{font-size:7pt}
+.chip{min-width:0;padding:0 3px}section>p.muted.small{display:none}figcaption{font-size:7.5pt}}
 """
 
 JS = r"""
