@@ -11,7 +11,8 @@ It serves personal data, so every request passes :class:`Guard` first:
 * every response carries a strict Content Security Policy (scripts and styles from the
   app itself only, nothing from the network; inline ``style`` attributes are allowed for
   the report's bars and colours, never inline script), ``no-store``, ``nosniff``,
-  ``no-referrer`` and frame denial;
+  ``Referrer-Policy: same-origin`` (the address and its token never go to another site, and
+  the browser still sends ``Origin`` with the app's own forms) and frame denial;
 * one log line per request: method, the path with the token removed (ids only — never
   names, reasons or notes, which travel in POST bodies), status and time.
 
@@ -24,6 +25,7 @@ and nothing is applied (two tabs see one state; a form sent twice is not applied
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import secrets
@@ -52,7 +54,7 @@ CSP = (
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
     (b"cross-origin-opener-policy", b"same-origin"),
@@ -144,6 +146,7 @@ class App:
             loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
         )
         self.env.filters["signed"] = views.signed
+        self.env.filters["ordinal"] = views.ordinal
         self.static = self._static()
 
     def _static(self) -> dict[str, tuple[bytes, str]]:
@@ -326,6 +329,31 @@ def address(sock: socket.socket, token: str, host: str) -> str:
     port = sock.getsockname()[1]
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
     return f"http://{shown}:{port}/{token}/"
+
+
+@contextlib.contextmanager
+def running(session, host: str = "127.0.0.1", port: int = 0):
+    """Serve ``session`` on a background thread (for tests and benchmarks) → the address;
+    stopped when the ``with`` block ends."""
+    import threading
+
+    import uvicorn
+
+    sock = bind(host, port)
+    token = new_token()
+    app, _ = create_app(session, token=token, port=sock.getsockname()[1], host=host)
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield address(sock, token, host)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
 
 
 def serve(session, *, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> None:

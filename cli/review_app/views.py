@@ -30,6 +30,12 @@ def signed(x: float, digits: int = 2) -> str:
     return f"{x:+.{digits}f}".replace("-", "−")
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st…"""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def units(n: int) -> str:
     """A score change in hundredths as points: −890 → −8.90."""
     return signed(n / 100.0)
@@ -270,7 +276,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     j = int(p.mentor_of[i])
     out["readiness"] = f"{s.readiness[i]:.2f}"
     out["eligible"] = bool(prob.eligible[i])
-    out["matched"] = j >= 0
+    out["is_matched"] = j >= 0
     if stage.kind == "rematch":
         source = dict(session._source(stage).previous)
         out["source_mentor"] = source.get(mentee_id)
