@@ -220,11 +220,13 @@ def resolver(result: MatchResult):
     return resolve
 
 
-def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
+def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None):
     """Up to k ranked alternatives per mentee with exact deltas (see matcher.review.alternatives).
 
-    Returns None for cohorts solved on candidate sets (above matcher.solve.candidates.DENSE_LIMIT
-    pairs), where exact deltas would need the dense residual graph.
+    ``engine``: a :func:`delta_engine` of this result already built (it is then not built
+    again). Returns None for cohorts solved on candidate sets (above
+    matcher.solve.candidates.DENSE_LIMIT pairs), where exact deltas would need the dense
+    residual graph.
     """
     from matcher.review.alternatives import alternatives
 
@@ -232,7 +234,13 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
         return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
 
     return alternatives(
-        result.problem, result.solution.mentor_of, k, result.side, mentees=mentees, resolve=resolver(result)
+        result.problem,
+        result.solution.mentor_of,
+        k,
+        result.side,
+        mentees=mentees,
+        resolve=resolver(result),
+        engine=engine,
     )
 
 

@@ -29,6 +29,7 @@ PORT = 8765
 TOKEN = "0123456789abcdef0123456789abcdef"
 ARGS = (SAMPLE / "mentors.csv", SAMPLE / "mentees.csv", SAMPLE / "programme.toml")
 PAGES = ["", "mentors", "unused", "unmatched", "decisions", "publish", "rounds", "mentee/E003", "mentor/R014"]
+FRAGMENTS = ["alternatives/E003"]
 
 
 class Forms(HTMLParser):
@@ -123,7 +124,13 @@ def invoke(*args) -> None:
 
 def test_every_page_answers_with_the_token(app):
     _, _, client = app
-    for path in [*PAGES, "preview?action=pin&mentee=E003&mentor=R040", "static/app.css", "static/report.js"]:
+    more = [
+        "preview?action=pin&mentee=E003&mentor=R040",
+        "alternatives/E003",
+        "static/app.css",
+        "static/report.js",
+    ]
+    for path in [*PAGES, *more]:
         got = client.get(url(path))
         assert got.status_code == 200, (path, got.text[:300])
 
@@ -284,7 +291,7 @@ def test_pin_an_alternative_shows_its_exact_delta_then_undo(app):
     assert after.mentor_of[alt.mentee] == alt.mentor
     home = client.get(url()).text
     assert 'id="banner"' in home and text_of(home, "banner-delta").replace("−", "-") == shown
-    changed = re.findall(r'<tbody class="item changed" data-id="([^"]+)"', home)
+    changed = re.findall(r'<tbody class="item changed" data-id="([^"]+)"', client.get(url("?changed=1")).text)
     moved = {session.cohort.mentee_ids[k] for k in (after.mentor_of != before.mentor_of).nonzero()[0]}
     assert set(changed) == moved and e_id in changed
     # undo: back to the first proposal, exactly
@@ -356,6 +363,31 @@ def test_impossible_actions_are_refused_with_the_reason(app):
     page = preview_post(client, core, action="capacity", mentor="R040", capacity="0", reason="")
     assert "pins give this mentor 1 mentees" in page and 'id="confirm"' not in page
     assert client.get(url("mentee/NOBODY")).status_code == 404
+
+
+def test_the_pairs_table_a_page_at_a_time(app):
+    _, _, client = app
+
+    def ids(html):
+        return re.findall(r'<tbody class="item[^"]*" data-id="([^"]+)"', html.split('id="unmatched"')[0])
+
+    first, second = client.get(url()).text, client.get(url("?page=2")).text
+    assert ids(first) == [f"E{n:03d}" for n in range(1, 101)] and ids(second) == [
+        f"E{n:03d}" for n in range(101, 151)
+    ]
+    assert "Pairs 1–100 of 150" in first and "page 1 of 2" in first and 'data-paged="1"' in first
+    everyone = client.get(url("?page=all")).text
+    assert len(ids(everyone)) == 150
+    by_score = ids(client.get(url("?sort=score&dir=desc&page=all")).text)
+    scores = dict(
+        re.findall(r'data-id="(E\d+)"><tr class="main">.*?<td class="n" data-v="([\d.]+)"', everyone)
+    )
+    assert [float(scores[e]) for e in by_score] == sorted((float(v) for v in scores.values()), reverse=True)
+    hits = ids(client.get(url("?filter=Cardiology&page=all")).text)
+    assert 0 < len(hits) < 150
+    assert "(filtered from 150)" in client.get(url("?filter=Cardiology")).text
+    assert ids(client.get(url("?page=99")).text) == ids(second)  # past the end: the last page
+    assert ids(client.get(url("?page=x")).text) == ids(first)
 
 
 def test_views_say_why(app):

@@ -101,7 +101,9 @@ class Guard:
         async def send_secured(message):
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+                own = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in own]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         refused = None
@@ -213,7 +215,10 @@ class App:
 
         async def handler(request: Request):
             links = self.links_for(request)
-            data = build(self.session, links, *request.path_params.values())
+            if template == "proposal.html":
+                data = build(self.session, links, request.query_params)
+            else:
+                data = build(self.session, links, *request.path_params.values())
             return self.page(template, links=links, **data)
 
         return handler
@@ -278,11 +283,17 @@ class App:
             headers["content-disposition"] = f'attachment; filename="round-{n}-{name}"'
         return Response(path.read_bytes(), media_type=FILE_TYPES[path.suffix], headers=headers)
 
+    async def alternatives(self, request):
+        """A mentee's alternatives, as an HTML fragment for the proposal page's script."""
+        fragment = views.alternatives_fragment(self.session, self.links, request.path_params["id"])
+        return HTMLResponse(fragment)
+
     async def static_file(self, request):
         got = self.static.get(request.path_params["name"])
         if got is None:
             return Response("Not found.", status_code=404, media_type="text/plain")
-        return Response(got[0], media_type=got[1])
+        # the app's own code, no personal data: the browser may keep it while the app runs
+        return Response(got[0], media_type=got[1], headers={"cache-control": "private, max-age=3600"})
 
     def routes(self) -> list[Route]:
         g = self.guarded
@@ -295,6 +306,7 @@ class App:
             Route("/unused", g(v("unused.html", views.unused_page))),
             Route("/unmatched", g(v("unmatched.html", views.unmatched_page))),
             Route("/decisions", g(v("decisions.html", views.decisions_page))),
+            Route("/alternatives/{id}", g(self.alternatives)),
             Route("/preview", g(self.preview), methods=["GET", "POST"]),
             Route("/act", g(self.act), methods=["POST"]),
             Route("/undo", g(self.undo), methods=["POST"]),

@@ -105,39 +105,79 @@ class Proposal:
     def __init__(self, session: Session, version: int, stage: Stage, result=None, rematch=None, error=""):
         self.session, self.version, self.stage = session, version, stage
         self.result, self.rematch, self.error = result, rematch, error
+        self._engine_lock = threading.Lock()
+        self._engine_built = False
+        self._engine = None
 
-    @cached_property
+    @property
     def engine(self):
-        from matcher.api import delta_engine
+        """The exact-delta engine of this proposal (residual shortest paths: ~0.5 s at
+        1,000 × 400), built once — by :meth:`warm` on a background thread right after the
+        solve, so that it is usually ready before anyone asks; None where deltas are not
+        exact (candidate sets, ``--max-changes``)."""
+        with self._engine_lock:
+            if not self._engine_built:
+                from matcher.api import delta_engine
 
-        if self.result is None or not self.result.problem.exact_deltas:
-            return None
-        return delta_engine(self.result)
+                r = self.result
+                if r is not None and r.problem.exact_deltas and r.side.budget is None:
+                    self._engine = delta_engine(r)
+                self._engine_built = True
+            return self._engine
+
+    def warm(self) -> None:
+        """Build the engine on a daemon thread (the page showing the proposal does not wait)."""
+        if self.result is not None and not self._engine_built:
+            threading.Thread(target=lambda: self.engine, daemon=True, name="delta-engine").start()
+
+    def alternatives_of(self, mentees) -> list:
+        """The ranked alternatives of these mentee indices (as alternatives.csv has them)."""
+        from matcher.api import alternatives_for
+
+        engine = self.engine
+        if self.result is None or engine is None:
+            return []
+        return alternatives_for(self.result, ALTERNATIVES, mentees=list(mentees), engine=engine) or []
 
     @cached_property
     def alternatives(self):
+        """Every mentee's alternatives (what alternatives.csv holds)."""
         from matcher.api import alternatives_for
 
-        return None if self.result is None else alternatives_for(self.result, ALTERNATIVES)
+        if self.result is None or self.engine is None:
+            return None
+        return alternatives_for(self.result, ALTERNATIVES, engine=self.engine)
 
     @cached_property
     def tables(self) -> dict:
-        """The report's tables (header, rows) and summary, as the published files hold them."""
+        """The report's tables (header, rows) and summary, as the published files hold them
+        (alternatives aside: fetched per mentee, see :meth:`alternatives_of`)."""
         from matcher.report import tables as T
 
         r = self.result
         status = self.rematch.status if self.rematch is not None else None
-        out = {"pairs": T.pairs_table(r, status), "unmatched": T.unmatched_table(r), "summary": T.summary(r)}
-        out["alternatives"] = (
-            T.alternatives_table(r, self.alternatives) if self.alternatives is not None else None
-        )
+        memo = self.session.why_memo(r)
+        out = {
+            "pairs": T.pairs_table(r, status, memo),
+            "unmatched": T.unmatched_table(r),
+            "summary": self.summary,
+        }
         if self.rematch is not None:
             out["changes"] = (
                 ["mentee_id", "old_mentor_id", "new_mentor_id", "why"],
                 [list(c) for c in self.rematch.changes],
             )
-            out["summary"] = {"round": self.rematch.round, **self.rematch.counts, **out["summary"]}
         return out
+
+    @cached_property
+    def summary(self) -> dict:
+        """summary.json's content (cheap: every page's status line reads it)."""
+        from matcher.report import tables as T
+
+        info = T.summary(self.result)
+        if self.rematch is not None:
+            info = {"round": self.rematch.round, **self.rematch.counts, **info}
+        return info
 
     @property
     def mentor_of(self) -> np.ndarray:
@@ -199,6 +239,7 @@ class Session:
                 self.warnings.extend(str(w) for w in p.warnings)
         self._check_meta(pins, forbid, seeds)
         self._proposals: dict[int, Proposal] = {}
+        self._why: dict[tuple[int, int], str] = {}
         self._previews: dict[tuple, tuple[Effect, object]] = {}
         self.last_change: Change | None = None
 
@@ -343,6 +384,14 @@ class Session:
     def _keep(self, version: int, proposal: Proposal) -> None:
         self._proposals = {k: p for k, p in self._proposals.items() if k >= version - 1}
         self._proposals[version] = proposal
+        proposal.warm()
+
+    def why_memo(self, result) -> dict | None:
+        """The ``why`` texts of pairs already worded, for these scores (the match stage's
+        scores never change; a re-match scores with its own boosts)."""
+        if result.scores is not self.scores:
+            return None
+        return self._why
 
     @property
     def round(self) -> int:

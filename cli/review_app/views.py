@@ -139,7 +139,7 @@ def common(session, links: Links, csrf: str) -> dict:
         "banner": None,
     }
     if p.result is not None:
-        s = p.tables["summary"]
+        s = p.summary
         out.update(
             matched=s["matched"],
             mentees=s["mentees"],
@@ -200,9 +200,20 @@ def move_view(m, links: Links) -> dict:
     }
 
 
-def proposal_page(session, links: Links) -> dict:
-    from matcher.report.html import render_sections
+PAGE = 100  # pairs drawn per page: a browser takes about a second to build 1,000 (1.5 MB of HTML)
 
+
+def proposal_page(session, links: Links, query=None) -> dict:
+    """The report's sections over the current proposal, its pairs table a page at a time.
+
+    ``query`` (the address's parameters): ``filter`` (text a pair's row must hold, as the
+    report's filter box), ``changed=1`` (only the pairs the last action changed), ``sort``
+    (a column) with ``dir`` (asc | desc), ``page`` (from 1, or ``all``). The headline, charts
+    and score colours always cover every pair.
+    """
+    from matcher.report.html import NUMERIC, render_sections
+
+    query = dict(query or {})
     p = session.proposal()
     if p.result is None:
         return {"sections": None}
@@ -213,17 +224,104 @@ def proposal_page(session, links: Links) -> dict:
         highlight = {m.mentee for m in change.effect.moves}
         if change.entry.get("mentee"):
             highlight.add(str(change.entry["mentee"]))
+    header, rows = t["pairs"]
+    text = query.get("filter", "").strip()
+    only_changed = query.get("changed") == "1"
+    chosen = rows
+    if only_changed:
+        chosen = [r for r in chosen if str(r[0]) in highlight]
+    if text:
+        needle = text.lower()
+        chosen = [r for r in chosen if needle in " ".join(str(v) for v in r).lower()]
+    key, desc = query.get("sort", ""), query.get("dir") == "desc"
+    if key in header:
+        k = header.index(key)
+        if key in NUMERIC:
+            known = [r for r in chosen if _num(r[k]) is not None]
+            known.sort(key=lambda r: _num(r[k]), reverse=desc)  # stable: ties keep id order
+            chosen = known + [r for r in chosen if _num(r[k]) is None]
+        else:
+            from matcher.io.cohort import natural_key
+
+            chosen = sorted(chosen, key=lambda r: natural_key(str(r[k]).lower()), reverse=desc)
+    pages = max(1, -(-len(chosen) // PAGE))
+    every = query.get("page") == "all"  # one long page, e.g. to print
+    try:
+        page = 1 if every else min(max(1, int(query.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    shown = chosen if every else chosen[(page - 1) * PAGE : page * PAGE]
+    if every:
+        pages = 1
     parts = render_sections(
         p.result,
         pairs_table=t["pairs"],
         unmatched_table=t["unmatched"],
-        alternatives_table=t["alternatives"],
+        alternatives_table=None,
         changes_table=t.get("changes"),
         summary=t["summary"],
         link=links.table_link,
         highlight=highlight,
+        lazy_alternatives=links("alternatives/"),
+        shown_rows=shown,
+        filter_value=text,
     )
-    return {"sections": {k: Markup(v) for k, v in parts.items()}, "title": parts["title"]}
+    keep = {
+        k: v
+        for k, v in (
+            ("filter", text),
+            ("changed", "1" if only_changed else ""),
+            ("sort", key if key in header else ""),
+            ("dir", "desc" if desc else ""),
+        )
+    }
+
+    def at(n: int) -> str:
+        return links("", **keep, page=n if n > 1 else None)
+
+    pager = {
+        "page": page,
+        "pages": pages,
+        "first": (page - 1) * PAGE + 1 if shown else 0,
+        "last": (page - 1) * PAGE + len(shown),
+        "of": len(chosen),
+        "all": len(rows),
+        "prev": at(page - 1) if page > 1 else None,
+        "next": at(page + 1) if page < pages else None,
+        "changed_href": links("", changed="1") if highlight else None,
+        "n_changed": len(highlight),
+        "clear_href": links("") if (text or only_changed or key or every) else None,
+        "all_href": links("", **keep, page="all") if pages > 1 else None,
+        "filtered": bool(text or only_changed),
+    }
+    return {
+        "sections": {k: Markup(v) for k, v in parts.items()},
+        "title": parts["title"],
+        "pager": pager,
+        "paged": pages > 1 or bool(text or only_changed or key or every),
+    }
+
+
+def _num(text) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def alternatives_fragment(session, links: Links, mentee_id: str) -> str:
+    """One mentee's ranked alternatives, drawn as the report draws them, for the proposal
+    page to insert when the mentee's row is opened (each alternative's mentor links to the
+    preview of using them)."""
+    from matcher.report import tables as T
+    from matcher.report.html import alternatives_html
+
+    i = _mentee_index(session, mentee_id)
+    p = session.proposal()
+    if p.result is None:
+        return ""
+    alts = T.alternatives_table(p.result, p.alternatives_of([i]))
+    return alternatives_html(p.result, alts, mentee_id, pairs_table=p.tables["pairs"], link=links.table_link)
 
 
 def _mentee_index(session, mentee_id: str) -> int:
@@ -321,9 +419,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
 def _alternatives_of(p, i: int, links: Links, mentee_id: str) -> list[dict]:
     c = p.session.cohort
     rows = []
-    for a in p.alternatives or ():
-        if a.mentee != i:
-            continue
+    for a in p.alternatives_of([i]):
         r_id = c.mentor_ids[a.mentor]
         rows.append(
             {

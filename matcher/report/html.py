@@ -30,13 +30,14 @@ import hashlib
 import html
 import math
 import re
+import urllib.parse
 from collections import Counter
 
 import numpy as np
 
 from matcher.io.config import FIVE_CS
 
-__all__ = ["CSS", "JS", "charts_svg", "esc", "render_report", "render_sections"]
+__all__ = ["CSS", "JS", "alternatives_html", "charts_svg", "esc", "render_report", "render_sections"]
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -628,18 +629,28 @@ def _alt_block(header: list[str], mine: list[list], mentee_id: str, cells: Cells
 
 
 def _item_table(
-    table_id: str, table, alts, cells: Cells, anonymise: bool, caption: str, below=(), highlight=frozenset()
+    table_id: str,
+    table,
+    alts,
+    cells: Cells,
+    anonymise: bool,
+    caption: str,
+    below=(),
+    highlight=frozenset(),
+    lazy: str | None = None,
 ) -> str:
     """A sortable, filterable table with one <tbody> per row, so that the row's second line
     (``below`` columns, e.g. ``why``) and its alternatives move with it. Rows whose id is
-    in ``highlight`` get the class ``changed``."""
+    in ``highlight`` get the class ``changed``. ``lazy`` (the review app): no alternatives
+    inline; each row's ▸ opens a cell whose ``data-src`` (``lazy`` + the mentee id) the
+    app's script fetches."""
     header, rows = table
     below = [c for c in below if c in header]
     cols = _columns(header, rows, anonymise, skip=below)
     id_col = header.index("mentee_id") if "mentee_id" in header else None
-    with_alts = alts is not None and id_col is not None
+    with_alts = (alts is not None or lazy is not None) and id_col is not None
     alt_rows: dict[str, list[list]] = {}
-    if with_alts:
+    if with_alts and alts is not None:
         for r in alts[1]:
             alt_rows.setdefault(str(r[0]), []).append(r)
     extra = '<th class="toggle-col">alternatives</th>' if with_alts else ""
@@ -659,7 +670,17 @@ def _item_table(
             if str(r[header.index(c)])
         )
         detail = ""
-        if with_alts:
+        if with_alts and lazy is not None:
+            did = f"{table_id}-alt-{n}"
+            main += (
+                f'<td class="toggle-col"><button type="button" class="toggle" aria-expanded="false" '
+                f'aria-controls="{did}" title="show the ranked alternatives">▸ …</button></td>'
+            )
+            src = lazy + urllib.parse.quote(mid, safe="")
+            detail = (
+                f'<tr class="detail" id="{did}" hidden><td colspan="{ncols}" data-src="{esc(src)}"></td></tr>'
+            )
+        elif with_alts:
             did = f"{table_id}-alt-{n}"
             main += (
                 f'<td class="toggle-col"><button type="button" class="toggle" aria-expanded="false" '
@@ -991,21 +1012,25 @@ def render_sections(
     anonymise: bool = False,
     link=None,
     highlight=frozenset(),
+    lazy_alternatives: str | None = None,
+    shown_rows: list[list] | None = None,
+    filter_value: str = "",
 ) -> dict[str, str]:
     """The parts of the review page as HTML text (every value escaped): ``title``, ``sub``
     (plain text), ``headline``, ``charts``, ``pairs``, ``unmatched`` and ``changes`` (''
     without a changes table). The static report puts them together
     (:func:`render_report`); the review app shows the same parts with ``link`` (see
-    :class:`Cells`) and ``highlight`` (mentee ids whose rows are marked as changed)."""
+    :class:`Cells`), ``highlight`` (mentee ids whose rows are marked as changed) and
+    ``lazy_alternatives`` (an address prefix: each mentee's alternatives are fetched when
+    opened, see :func:`alternatives_html`, instead of drawn inline), ``shown_rows`` (the
+    pairs table draws these rows only — a page of them — while the headline, charts and
+    colours use every pair) and ``filter_value`` (the filter box's text)."""
     scrub = Scrubber(result, anonymise)
-    p_header, p_rows = pairs_table
-    scores = []
-    if "score" in p_header:
-        k = p_header.index("score")
-        scores = sorted(v for v in (_float(r[k]) for r in p_rows) if v is not None)
-    scale = (scores[0], float(np.median(scores)), scores[-1]) if scores else (0.0, 50.0, 100.0)
-    cells = Cells(scrub, scale, link)
+    p_rows = pairs_table[1]
+    cells = Cells(scrub, _scale(pairs_table), link)
     has_alts = alternatives_table is not None
+    lazy = lazy_alternatives
+    shows_alts = has_alts or lazy is not None
 
     figs = []
     for key, caption, svg in charts_svg(result, pairs_table):
@@ -1019,6 +1044,7 @@ def render_sections(
     )
 
     n_pairs = len(p_rows)
+    shown = p_rows if shown_rows is None else shown_rows
     expand = (
         '<button type="button" data-all="open" data-scope="pairs-table">Expand all</button>'
         '<button type="button" data-all="close" data-scope="pairs-table">Collapse all</button>'
@@ -1030,7 +1056,7 @@ def render_sections(
         "departments, reasons). Bars show each C from 0 to 1; score colours run from the lowest pair (red) "
         "through the median (amber) to the highest (green)."
     )
-    if has_alts:
+    if shows_alts:
         intro += (
             " ▸ opens the mentee's ranked alternative mentors: Δ total score is what the whole programme's "
             "total pair score would change by if the mentee were given that mentor and everyone else "
@@ -1040,18 +1066,20 @@ def render_sections(
         f'<section id="pairs"><h2>Pairs ({n_pairs})</h2><p class="muted small">{esc(intro)}</p>'
         '<div class="toolbar"><label for="pairs-filter" class="sr">Filter pairs</label>'
         '<input id="pairs-filter" type="search" data-filter-for="pairs-table" '
-        'placeholder="Filter: id, name, department, topic…" autocomplete="off">'
-        f'<span class="muted"><span data-shown-for="pairs-table">{n_pairs}</span> of {n_pairs} pairs shown</span>'
+        + (f'value="{esc(filter_value)}" ' if filter_value else "")
+        + 'placeholder="Filter: id, name, department, topic…" autocomplete="off">'
+        f'<span class="muted"><span data-shown-for="pairs-table">{len(shown)}</span> of {n_pairs} pairs shown</span>'
         f'{expand}</div><div class="wrap">'
         + _item_table(
             "pairs-table",
-            pairs_table,
+            (pairs_table[0], shown),
             alternatives_table,
             cells,
             anonymise,
             "Pairs",
             below=("why",),
             highlight=frozenset(highlight),
+            lazy=lazy,
         )
         + "</div></section>"
     )
@@ -1059,12 +1087,18 @@ def render_sections(
     u_rows = unmatched_table[1]
     if u_rows:
         note = "Each with the reason no mentor could take them" + (
-            "; ▸ shows the nearest mentors and why each is out." if has_alts else "."
+            "; ▸ shows the nearest mentors and why each is out." if shows_alts else "."
         )
         body = (
             f'<p class="muted small">{esc(note)}</p><div class="wrap">'
             + _item_table(
-                "unmatched-table", unmatched_table, alternatives_table, cells, anonymise, "Unmatched"
+                "unmatched-table",
+                unmatched_table,
+                alternatives_table,
+                cells,
+                anonymise,
+                "Unmatched",
+                lazy=lazy,
             )
             + "</div>"
         )
@@ -1099,6 +1133,27 @@ def render_sections(
         "unmatched": unmatched_html,
         "changes": changes_html,
     }
+
+
+def _scale(pairs_table) -> tuple[float, float, float]:
+    """(lowest, median, highest) pair score: the score colours' scale."""
+    header, rows = pairs_table
+    scores = []
+    if "score" in header:
+        k = header.index("score")
+        scores = sorted(v for v in (_float(r[k]) for r in rows) if v is not None)
+    return (scores[0], float(np.median(scores)), scores[-1]) if scores else (0.0, 50.0, 100.0)
+
+
+def alternatives_html(
+    result, alternatives_table, mentee_id: str, *, pairs_table, link=None, anonymise: bool = False
+) -> str:
+    """One mentee's ranked alternatives as the report draws them (the review app fetches it
+    when a row is opened); scores coloured on the scale of ``pairs_table``."""
+    cells = Cells(Scrubber(result, anonymise), _scale(pairs_table), link)
+    header, rows = alternatives_table
+    mine = [r for r in rows if str(r[0]) == str(mentee_id)]
+    return _alt_block(header, mine, str(mentee_id), cells, anonymise)
 
 
 def render_report(

@@ -125,12 +125,16 @@ class ResidualDistances:
             dist = np.where(edge, dist * self.scale + (via >= 0), INF)
             np.fill_diagonal(dist, 0)
         nxt = np.where(dist < INF, np.arange(m)[None, :], -1)
-        for k in range(m):  # Floyd–Warshall with next-hop tracking, exact int64
-            through = np.minimum(dist[:, k, None] + dist[None, k, :], INF)
-            better = through < dist
+        through = np.empty_like(dist)
+        better = np.empty(dist.shape, dtype=bool)
+        for k in range(m):  # Floyd–Warshall with next-hop tracking, exact int64, in place
+            col, row, hop = dist[:, k].copy(), dist[k].copy(), nxt[:, k].copy()
+            np.add(col[:, None], row[None, :], out=through)
+            np.minimum(through, INF, out=through)
+            np.less(through, dist, out=better)
             if better.any():
-                dist = np.where(better, through, dist)
-                nxt = np.where(better, nxt[:, k, None], nxt)
+                np.copyto(dist, through, where=better)
+                np.copyto(nxt, np.broadcast_to(hop[:, None], nxt.shape), where=better)
         if (np.diag(dist) < 0).any():  # pragma: no cover - would mean the flow was not optimal
             raise MatcherError("internal error: the proposal is not optimal (negative residual cycle)")
         self.dist, self.nxt, self.via = dist, nxt, via
@@ -265,13 +269,15 @@ def alternatives(
     side: SideRules | None = None,
     mentees=None,
     resolve=None,
+    engine=None,
 ) -> list[Alternative]:
     """Up to k alternatives per mentee, best pair score first (ties by mentor index).
 
     Matched mentees get feasible mentors other than their own, each with the exact
     Δtotal score, Δmatched and moves of pinning it. Unmatched mentees get their best
     mentors with the reason each is out (and the deltas when the mentor is only full).
-    ``resolve(pins) -> mentor_of`` is required when ``side`` rules are active.
+    ``resolve(pins) -> mentor_of`` is required when ``side`` rules are active; ``engine``:
+    the :func:`delta_engine` of this proposal when already built.
     """
     if k <= 0:
         return []
@@ -279,7 +285,7 @@ def alternatives(
     load = np.bincount(mentor_of[mentor_of >= 0], minlength=n_r)
     spare = problem.capacity - load
     pinned = {i for i, _ in problem.pins}
-    engine = delta_engine(problem, mentor_of, side, resolve)
+    engine = engine if engine is not None else delta_engine(problem, mentor_of, side, resolve)
     out: list[Alternative] = []
     for i in range(n_e) if mentees is None else mentees:
         if i in pinned:
