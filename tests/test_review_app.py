@@ -503,3 +503,27 @@ def test_seed_files_are_imported_once(tmp_path):
 
     with pytest.raises(OptionError, match="started with another --pin file"):
         Session(*ARGS, workspace=tmp_path / "ws", pins=other)
+
+
+def test_candidate_sets_too(tmp_path, monkeypatch):
+    """Above DENSE_LIMIT pairs the proposal is solved on candidate sets: every page still
+    answers, previews are exact re-solves, and publishing writes what the command writes."""
+    from matcher.solve import candidates
+
+    monkeypatch.setattr(candidates, "DENSE_LIMIT", 1000)  # the sample's 9,000 pairs are 'large' now
+    session, core, client = make(tmp_path)
+    assert not session.dense and not session.proposal().result.problem.exact_deltas
+    for path in [*PAGES, *FRAGMENTS]:
+        assert client.get(url(path)).status_code == 200, path
+    assert "by the hard rules" in client.get(url("unused")).text
+    page = client.get(url("preview?action=pin&mentee=E003&mentor=R040")).text
+    assert "by re-solving the whole programme" in page
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    assert client.post(url("publish"), data={"csrf": core.csrf, "version": "1"}).status_code == 303
+    ws = session.workspace.path
+    invoke(
+        "match", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv",
+        "--out", tmp_path / "cli",
+    )  # fmt: skip
+    assert files(ws / "round-1") == files(tmp_path / "cli")

@@ -382,14 +382,14 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
         out["reason"] = r.unmatched.get(i, "")
         out["options"] = _alternatives_of(p, i, links, mentee_id)
         return out
-    _, bits_row = prob.row(i)
+    row, bits_row = prob.row(i)  # every mentor's score and rule bits for this mentee
     feasible = np.flatnonzero(bits_row == 0)
-    rank = 1 + int((s.score[i, feasible] > s.score[i, j]).sum())
+    rank = 1 + int((row[feasible] > row[j]).sum())
     out.update(
         mentor=c.mentor_ids[j],
         mentor_name=name_of(c, "mentor", j),
         mentor_href=links.mentor(c.mentor_ids[j]),
-        score=f"{s.score[i, j]:.2f}",
+        score=f"{row[j]:.2f}",
         rank=rank,
         feasible=int(feasible.size),
         strengths=[evidence_view(e) for e in strengths(r, i, j)],

@@ -278,19 +278,15 @@ def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) 
     first (ties in mentor order), each with why they were not chosen and, through
     ``engine`` (``pin_delta``), what giving them to i would cost → (the first ``limit``,
     how many there are in all). Shapes: reads row i of the scores and rule bits."""
-    s, p = result.scores, result.problem
+    p = result.problem
     proposed = int(result.solution.mentor_of[i])
-    better = [
-        int(k)
-        for k in np.argsort(-s.score[i], kind="stable")
-        if s.score[i, k] > s.score[i, j] and k != proposed
-    ]
-    _, bits_row = p.row(i)
+    row, bits_row = p.row(i)  # (n_mentors,) scores and rule bits
+    better = [int(k) for k in np.argsort(-row, kind="stable") if row[k] > row[j] and k != proposed]
     load = np.bincount(result.solution.mentor_of[result.solution.mentor_of >= 0], minlength=p.shape[1])
     out = []
     for k in better if limit is None else better[:limit]:
         kb = int(bits_row[k])
-        score = float(s.score[i, k])
+        score = float(row[k])
         if not p.eligible[i]:
             out.append(Better(k, score, "below_min_readiness"))
         elif kb:

@@ -58,9 +58,14 @@ def mentees_of(result, j: int) -> list[Given]:
 
 
 def exclusions_for(result, j: int) -> list[tuple[str, int]]:
-    """(rule label, number of eligible mentees it excludes mentor j for), largest first."""
+    """(rule label, number of eligible mentees it excludes mentor j for), largest first;
+    on candidate sets, where rule bits are not kept per pair, one entry ``the hard rules``."""
     p = result.problem
-    col = p.excluded[p.eligible, j]
+    scores, bits = p.column(j)
+    if bits is None:
+        n = int((np.isnan(scores) & p.eligible).sum())
+        return [("the hard rules", n)] if n else []
+    col = bits[p.eligible]
     counts = [(r.label, int(((col >> r.bit) & 1).sum())) for r in RULES.values()]
     return sorted([c for c in counts if c[1]], key=lambda t: -t[1])
 
@@ -71,7 +76,7 @@ def _plural(n: int, word: str) -> str:
 
 def unused_reason(result, j: int, engine=None) -> str:
     """Why mentor j, with places, was given nobody (see the module docstring)."""
-    c, p, s = result.cohort, result.problem, result.scores
+    c, p = result.cohort, result.problem
     mentor_of = result.solution.mentor_of
     r_id = c.mentor_ids[j]
     cap = int(p.capacity[j])
@@ -84,11 +89,15 @@ def unused_reason(result, j: int, engine=None) -> str:
         excluded = f"excluded for {_plural(first[1], 'mentee')} by {first[0]}" + "".join(
             f", {n} by {label}" for label, n in rest
         )
-    allowed = np.flatnonzero((p.excluded[:, j] == 0) & p.eligible)
+    column, bits = p.column(j)
+    ok = ~np.isnan(column) if bits is None else bits == 0
+    allowed = np.flatnonzero(ok & p.eligible)
     if allowed.size == 0:
         return f"capacity {cap}, allowed for no mentee ({excluded or 'no eligible mentee'})"
-    own = np.where(mentor_of[allowed] >= 0, s.score[allowed, np.maximum(mentor_of[allowed], 0)], -np.inf)
-    better = allowed[s.score[allowed, j] > own]
+    matched = mentor_of[allowed] >= 0
+    own = np.full(allowed.size, -np.inf)
+    own[matched] = p.pair_scores(allowed[matched], mentor_of[allowed][matched])
+    better = allowed[column[allowed] > own]
     tail = f" ({excluded})" if excluded else ""
     if better.size == 0:
         return (
@@ -106,7 +115,7 @@ def unused_reason(result, j: int, engine=None) -> str:
         deltas = engine.objective_deltas(free, j)
         best = int(free[int(np.argmax(deltas))])
     else:  # side rules: each price is a re-solve, so price the three best-scoring only
-        top = free[np.argsort(-(s.score[free, j] - own[np.searchsorted(allowed, free)]), kind="stable")[:3]]
+        top = free[np.argsort(-(column[free] - own[np.searchsorted(allowed, free)]), kind="stable")[:3]]
         priced = [(engine.pin_delta(int(i), j), int(i)) for i in top]
         priced = [(d, i) for d, i in priced if d is not None]
         if not priced:
