@@ -527,3 +527,25 @@ def test_candidate_sets_too(tmp_path, monkeypatch):
         "--out", tmp_path / "cli",
     )  # fmt: skip
     assert files(ws / "round-1") == files(tmp_path / "cli")
+
+
+def test_decisions_that_no_longer_hold_can_be_repaired(app, tmp_path):
+    """The mentors file changed after a pin was made (R040 now takes nobody): the app says
+    the decisions cannot be solved, publishes nothing, and lets the coordinator release the
+    pin to get a proposal again."""
+    from .test_capacity_file import edited_mentors
+
+    _, _, client = app
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    changed = edited_mentors(tmp_path, {"R040": 0})
+    again = Session(changed, *ARGS[1:], workspace=tmp_path / "ws")
+    assert any("differs from when this workspace was made" in w for w in again.warnings)
+    app2, core2 = create_app(again, token=TOKEN, port=PORT)
+    c2 = TestClient(app2, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    home = c2.get(url()).text
+    assert 'id="solve-error"' in home and "pins give this mentor 1 mentees" in home
+    assert c2.post(url("publish"), data={"csrf": core2.csrf, "version": "1"}).status_code == 400
+    page = c2.get(url("preview?action=unpin&mentee=E003")).text
+    assert 'id="confirm"' in page
+    assert c2.post(url("act"), data=Forms(page).form("/act")).status_code == 303
+    assert again.proposal().result is not None and 'id="solve-error"' not in c2.get(url()).text

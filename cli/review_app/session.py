@@ -451,9 +451,7 @@ class Session:
                 clean, state = self.workspace.check(entry, v)
             except WorkspaceError as exc:
                 return Effect(dict(entry), v, problem=str(exc))
-            if current.result is None:
-                return Effect(clean, v, problem="the current decisions cannot be solved: " + current.error)
-            quick = self._lookup(current, clean)
+            quick = self._lookup(current, clean) if current.result is not None else None
             if quick is not None:
                 return quick
             return self._resolved(current, clean, state)[0]
@@ -497,7 +495,10 @@ class Session:
         except (InputError, InfeasibleError, WorkspaceError) as exc:
             out = (Effect(entry, current.version, problem=_plain(exc)), None)
         else:
-            out = (self._diff(current, solved[0], entry), solved)
+            if current.result is None:  # the decisions could not be solved; these can
+                out = (Effect(entry, current.version, how="re-solve"), solved)
+            else:
+                out = (self._diff(current, solved[0], entry), solved)
         self._previews = {k: p for k, p in self._previews.items() if k[0] == current.version}
         if len(self._previews) > 16:
             self._previews.clear()
@@ -529,11 +530,11 @@ class Session:
             self.check_entry(entry)
             clean, state = self.workspace.check(entry, based_on)
             promised = self._lookup(current, clean) if current.result is not None else None
-            effect, solved = (
-                self._resolved(current, clean, state) if current.result is not None else (None, None)
-            )
-            if current.result is not None and solved is None:
-                raise WorkspaceError(effect.problem)
+            effect, solved = self._resolved(current, clean, state)
+            if solved is None and current.result is not None:
+                raise WorkspaceError(effect.problem)  # never from a proposal to none
+            # From decisions that cannot be solved (input files changed since), any step is
+            # taken, so that the coordinator can repair them one decision at a time.
             return self._commit(clean, based_on, current, solved, promised)
 
     def _commit(self, entry, based_on, current, solved, promised=None) -> Change:
