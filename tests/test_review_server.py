@@ -137,3 +137,14 @@ def test_run_warns_before_listening_anywhere_else(tmp_path, monkeypatch):
     assert seen == {"host": "0.0.0.0", "port": 5555}
     assert err[-1].startswith("--host 0.0.0.0: the app is reachable from other computers")
     assert out[0] == f"Review app: http://127.0.0.1:5555/{'0' * 32}/"
+
+
+def test_one_app_per_workspace(servers, tmp_path):
+    servers(tmp_path / "ws")
+    proc = subprocess.run(
+        [*COMMAND, "review", "--mentors", str(SAMPLE / "mentors.csv"), "--mentees", str(SAMPLE / "mentees.csv"),
+         "--workspace", str(tmp_path / "ws"), "--no-browser"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "Error: another review app is using the workspace" in proc.stderr

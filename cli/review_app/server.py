@@ -434,7 +434,7 @@ def run(
 
     session = Session(
         mentors, mentees, config, workspace=workspace, pins=pins, forbid=forbid, history=history,
-        encoding=encoding, strict=strict,
+        encoding=encoding, strict=strict, exclusive=True,
     )  # fmt: skip
     for text in session.warnings:
         warn(text)

@@ -204,7 +204,8 @@ def _sha256(path) -> str | None:
 
 class Session:
     """See the module docstring. ``warnings``: texts for the terminal (input warnings and
-    changes since the workspace was made), no personal data."""
+    changes since the workspace was made), no personal data. ``exclusive``: hold the
+    workspace's lock (the ``review`` command does: one app per workspace)."""
 
     def __init__(
         self,
@@ -218,6 +219,7 @@ class Session:
         history=None,
         encoding=None,
         strict: bool = False,
+        exclusive: bool = False,
     ):
         from matcher.api import load, past_rounds, read_pair_files
         from matcher.solve.candidates import DENSE_LIMIT
@@ -232,7 +234,7 @@ class Session:
         self.dense = self.cohort.n_mentees * self.cohort.n_mentors <= DENSE_LIMIT
         self.scores = score_cohort(self.cohort, self.config.scoring) if self.dense else None
         inputs = (mentors, mentees, config, pins, forbid, history)
-        self.workspace = Workspace(workspace, self.cohort.mentor_ids, protected=inputs)
+        self.workspace = Workspace(workspace, self.cohort.mentor_ids, protected=inputs, exclusive=exclusive)
         seeds = read_pair_files(self.cohort, pins, forbid, strict=strict, encoding=encoding)
         for p in seeds:
             if p is not None:

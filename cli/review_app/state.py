@@ -357,7 +357,9 @@ class Workspace:
     Not thread-safe on its own: the session serialises calls.
     """
 
-    def __init__(self, path, mentor_ids: Iterable[str] = (), protected: Iterable = ()):
+    def __init__(
+        self, path, mentor_ids: Iterable[str] = (), protected: Iterable = (), exclusive: bool = False
+    ):
         self.path = Path(path)
         self.mentor_ids = tuple(str(m) for m in mentor_ids)
         self.protected = tuple(p for p in protected if p is not None)
@@ -365,11 +367,29 @@ class Workspace:
         if self.path.exists() and not self.path.is_dir():
             raise WorkspaceError(f"--workspace {self.path} is a file; give a folder")
         self.path.mkdir(parents=True, exist_ok=True)
+        self._lock = self._take_lock() if exclusive else None
         self.entries = self._read_journal()
         self.state = State()
         for entry in self.entries:
             self.state = self.state.replay(entry)
         self._write([])  # bring the derived files up to date with the journal
+
+    def _take_lock(self):
+        """Hold ``.lock`` for as long as this process lives (the OS releases it even on
+        SIGKILL): two apps writing one journal would lose each other's decisions."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock
+            return None
+        fh = open(self.path / ".lock", "a+")  # noqa: SIM115 - held open on purpose
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise WorkspaceError(
+                f"another review app is using the workspace {self.path}; use its address, or stop it first"
+            ) from None
+        return fh
 
     # ------------------------------------------------------------------ reading
     def _read_journal(self) -> list[dict]:
