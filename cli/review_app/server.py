@@ -199,7 +199,12 @@ class App:
                 return await handler(request)
             except PermissionError:
                 LOG.info("POST refused: csrf 403")
-                return Response("Forbidden (csrf).", status_code=403, media_type="text/plain")
+                return self.message(
+                    "Forbidden",
+                    "this form does not come from the page this app served (it is from an earlier start of "
+                    "the app, or from another site); nothing was applied — reload the page and try again",
+                    403,
+                )
             except StaleState as exc:
                 return self.message("This page was out of date", str(exc), 409)
             except views.NotFound as exc:
