@@ -91,6 +91,12 @@ FORBID = _shared(
     type=click.Path(dir_okay=False),
     help="CSV of pairs never to propose: mentee_id, mentor_id, reason.",
 )
+CAPACITY = _shared(
+    "--capacity",
+    "capacity_path",
+    type=click.Path(dir_okay=False),
+    help="CSV of capacities for this round instead of the mentors file's: mentor_id, capacity, reason.",
+)
 ALTERNATIVES = _shared(
     "--alternatives",
     "n_alternatives",
@@ -157,6 +163,7 @@ def cli() -> None:
 @OUT()
 @PIN()
 @FORBID()
+@CAPACITY()
 @ALTERNATIVES()
 @HISTORY()
 @click.option("--no-repeat", is_flag=True, help="With --history: avoid every earlier pair (a new cycle).")
@@ -172,6 +179,7 @@ def match(
     out,
     pin_path,
     forbid_path,
+    capacity_path,
     n_alternatives,
     history_path,
     no_repeat,
@@ -194,6 +202,7 @@ def match(
         out=out,
         pins=pin_path,
         forbid=forbid_path,
+        capacity=capacity_path,
         history=history_path,
         no_repeat=no_repeat,
         alternatives=n_alternatives,
@@ -261,6 +270,9 @@ def validate(mentors, mentees, config_path, encoding, strict):
 )
 @OUT()
 @HISTORY(help="History file (default: history.csv beside --pairs).")
+@PIN(help="CSV of pairs fixed for this round: mentee_id, mentor_id (their previous pair is released).")
+@FORBID()
+@CAPACITY()
 @click.option(
     "--max-changes",
     type=click.IntRange(min=0),
@@ -282,6 +294,9 @@ def rematch(
     failed_path,
     out,
     history_path,
+    pin_path,
+    forbid_path,
+    capacity_path,
     max_changes,
     n_alternatives,
     anonymise,
@@ -309,6 +324,9 @@ def rematch(
         failed=failed_path,
         out=out,
         history=history_path,
+        pins=pin_path,
+        forbid=forbid_path,
+        capacity=capacity_path,
         max_changes=max_changes,
         alternatives=n_alternatives,
         anonymise=anonymise,
@@ -325,8 +343,20 @@ def rematch(
 @click.option("--mentor", "mentor_id", default=None, help="A mentor to explain instead of the proposed one.")
 @PIN(help="Pins used in the match (CSV).")
 @FORBID(help="Forbidden pairs used in the match (CSV).")
+@CAPACITY(help="Capacity changes used in the match (CSV).")
 @_boundary
-def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_id, pin_path, forbid_path):
+def explain(
+    mentors,
+    mentees,
+    config_path,
+    encoding,
+    strict,
+    mentee_id,
+    mentor_id,
+    pin_path,
+    forbid_path,
+    capacity_path,
+):
     """Explain a mentee's proposed (or given) mentor: the five Cs with their evidence,
     readiness, and why each higher-scoring mentor was not chosen.
 
@@ -346,10 +376,80 @@ def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_i
         mentor=mentor_id,
         pins=pin_path,
         forbid=forbid_path,
+        capacity=capacity_path,
         encoding=encoding,
         strict=strict,
     )
     _finish(run)
+
+
+@cli.command()
+@_cohort_options
+@click.option(
+    "--workspace",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for your decisions and the published rounds (run again to resume).",
+)
+@PIN(help="Pins to start a new workspace from: mentee_id, mentor_id.")
+@FORBID(help="Forbidden pairs to start a new workspace from: mentee_id, mentor_id, reason.")
+@HISTORY()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback prints a warning (personal data).",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (default: a random free one)."
+)
+@click.option("--no-browser", is_flag=True, help="Only print the address; do not open a browser.")
+@_boundary
+def review(
+    mentors,
+    mentees,
+    config_path,
+    encoding,
+    strict,
+    workspace,
+    pin_path,
+    forbid_path,
+    history_path,
+    host,
+    port,
+    no_browser,
+):
+    """Review the proposal in the browser: act on alternatives at their exact cost, publish.
+
+    Starts a local web app (127.0.0.1, a random port, a secret token in the address) and
+    opens the browser at its address, which is always printed. Every decision is saved in
+    the workspace as pins.csv, forbid.csv, capacity.csv (and failed.csv in a re-match) plus
+    a journal, as soon as it is confirmed; running the command again resumes. Publishing
+    writes DIR/round-N/, the same files as mentor-match match with those files.
+
+    \b
+    Example:
+      mentor-match review --mentors mentors.csv --mentees mentees.csv \\
+          --config programme.toml --workspace review/
+    """
+    from cli.review_app.server import run
+
+    run(
+        mentors,
+        mentees,
+        config_path,
+        workspace=workspace,
+        pins=pin_path,
+        forbid=forbid_path,
+        history=history_path,
+        encoding=encoding,
+        strict=strict,
+        host=host,
+        port=port,
+        browser=not no_browser,
+        echo=click.echo,
+        warn=lambda text: click.echo(f"Warning: {text}", err=True),
+    )
 
 
 @cli.command()

@@ -55,6 +55,7 @@ __all__ = [
     "PastRounds",
     "RematchInputs",
     "Run",
+    "apply_capacities",
     "build_problem",
     "explain_files",
     "generate_files",
@@ -141,20 +142,27 @@ def strict_problems(cohort: Cohort) -> list:
     return [*cohort.warnings, *coverage_problems(cohort)]
 
 
-def _load_with_pairs(mentors, mentees, config, pins, forbid, *, encoding, strict):
-    """Load the cohort and read the pin and forbid files, with every problem — the files',
-    and with ``strict`` the unknown ids and what cannot be scored — raised together."""
+def _load_with_pairs(mentors, mentees, config, pins, forbid, *, encoding, strict, capacity=None):
+    """Load the cohort, apply the capacity file and read the pin and forbid files, with every
+    problem — the files', and with ``strict`` the unknown ids and what cannot be scored —
+    raised together → (cohort with this round's capacities, config, capacity list, pins,
+    forbid); a list is None where no file was given."""
     from matcher.errors import InputError
 
     cohort, cfg = load(mentors, mentees, config, encoding=encoding)
     problems = strict_problems(cohort) if strict else []
+    changes = None
+    try:
+        cohort, changes = apply_capacities(cohort, capacity, strict=strict, encoding=encoding)
+    except InputError as exc:
+        problems.extend(exc.problems)
     try:
         pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
     except InputError as exc:
         raise InputError([*problems, *exc.problems]) from None
     if problems:
         raise InputError(problems)
-    return cohort, cfg, pin_list, forbid_list
+    return cohort, cfg, changes, pin_list, forbid_list
 
 
 def cohort_warnings(cohort: Cohort) -> list[str]:
@@ -280,11 +288,13 @@ def resolver(result: MatchResult):
     return resolve
 
 
-def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
+def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None):
     """Up to k ranked alternatives per mentee with exact deltas (see matcher.review.alternatives).
 
-    Returns None for cohorts solved on candidate sets (above matcher.solve.candidates.DENSE_LIMIT
-    pairs), where exact deltas would need the dense residual graph.
+    ``engine``: a :func:`delta_engine` of this result already built (it is then not built
+    again). Returns None for cohorts solved on candidate sets (above
+    matcher.solve.candidates.DENSE_LIMIT pairs), where exact deltas would need the dense
+    residual graph.
     """
     from matcher.review.alternatives import alternatives
 
@@ -292,7 +302,13 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None):
         return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
 
     return alternatives(
-        result.problem, result.solution.mentor_of, k, result.side, mentees=mentees, resolve=resolver(result)
+        result.problem,
+        result.solution.mentor_of,
+        k,
+        result.side,
+        mentees=mentees,
+        resolve=resolver(result),
+        engine=engine,
     )
 
 
@@ -393,6 +409,19 @@ def read_pair_files(
     if problems:
         raise InputError(problems)
     return lists[0], lists[1]
+
+
+def apply_capacities(cohort: Cohort, capacity=None, *, strict: bool = False, encoding=None):
+    """Read the capacity file (``mentor-match match/explain --capacity``) and apply it →
+    (the cohort with those capacities, the :class:`~matcher.io.capacity_file.CapacityList`
+    or None when no path is given). The cohort given is not changed. Raises InputError on
+    bad rows; ids that match no one are the list's ``warnings`` (errors with ``strict``)."""
+    if not capacity:
+        return cohort, None
+    from matcher.io.capacity_file import read_capacities
+
+    changes = read_capacities(capacity, cohort, strict=strict, encoding=encoding)
+    return cohort.with_capacity(changes.capacity), changes
 
 
 def index_pairs(cohort: Cohort, id_pairs) -> list[tuple[int, int]]:
@@ -528,6 +557,7 @@ def match_files(
     out,
     pins=None,
     forbid=None,
+    capacity=None,
     history=None,
     no_repeat: bool = False,
     alternatives: int = 3,
@@ -540,7 +570,8 @@ def match_files(
     """``mentor-match match``: load, match and build every output, from file paths.
 
     Takes the questionnaire paths, an optional config (TOML path), ``out`` (the output
-    folder) and the command's options: ``pins`` / ``forbid`` (pair files), ``history``
+    folder) and the command's options: ``pins`` / ``forbid`` (pair files), ``capacity``
+    (mentor_id, capacity, reason: capacities for this round instead of the file's), ``history``
     (history.csv of earlier rounds: failed pairs are never proposed again) with
     ``no_repeat`` (no earlier pair either), ``alternatives`` (ranked alternatives per
     mentee; 0 = none), ``anonymise`` (ids instead of names in report.html), ``encoding``,
@@ -556,12 +587,12 @@ def match_files(
 
     warnings = _Warnings(warn)
     t0 = time.perf_counter()
-    cohort, cfg, pin_list, forbid_list = _load_with_pairs(
-        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict
+    cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
+        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict, capacity=capacity
     )
     warnings(
         *cohort_warnings(cohort),
-        *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings),
+        *(w for p in (changes, pin_list, forbid_list) if p is not None for w in p.warnings),
     )
     load_seconds = time.perf_counter() - t0
     load_peak = peak_mib()
@@ -603,7 +634,7 @@ def match_files(
         message,
         warnings,
         out_dir=out,
-        inputs=(mentors, mentees, config, pins, forbid, history),
+        inputs=(mentors, mentees, config, pins, forbid, capacity, history),
         owned=MATCH_OWNED,
         result=result,
         cohort=cohort,
@@ -619,6 +650,9 @@ def rematch_files(
     failed,
     out,
     history=None,
+    pins=None,
+    forbid=None,
+    capacity=None,
     max_changes: int = 0,
     alternatives: int = 0,
     anonymise: bool = False,
@@ -631,7 +665,8 @@ def rematch_files(
     Takes the questionnaire paths, an optional config, ``pairs`` (the previous run's
     pairs.csv; unmatched.csv and history.csv beside it are read when present), ``failed``
     (mentee_id, mentor_id, reason, note), ``out`` (the output folder) and the command's
-    options: ``history`` (instead of history.csv beside ``pairs``), ``max_changes`` (working
+    options: ``history`` (instead of history.csv beside ``pairs``), ``pins`` / ``forbid`` /
+    ``capacity`` (the coordinator's decisions for this round, as for ``match``), ``max_changes`` (working
     pairs that may move), ``alternatives`` (0 = none), ``anonymise``, ``encoding``,
     ``strict`` and ``warn(text)``.
 
@@ -645,9 +680,11 @@ def rematch_files(
 
     warnings = _Warnings(warn)
     problems: list = []
-    cohort = cfg = given = None
+    cohort = cfg = given = changes = pin_list = forbid_list = None
     try:
-        cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+        cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
+            mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict, capacity=capacity
+        )
     except InputError as exc:  # the pairs, failed and history files' problems too, at once
         problems.extend(exc.problems)
     try:
@@ -656,7 +693,10 @@ def rematch_files(
         problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    warnings(*cohort_warnings(cohort))
+    warnings(
+        *cohort_warnings(cohort),
+        *(w for p in (changes, pin_list, forbid_list) if p is not None for w in p.warnings),
+    )
     res = rematch(
         cohort,
         cfg,
@@ -666,6 +706,8 @@ def rematch_files(
         max_changes=max_changes,
         failed_file=given.failed_file,
         previous_unmatched=given.previous_unmatched,
+        pins=pin_list,
+        forbidden=forbid_list.pairs if forbid_list else (),
     )
     warnings(*res.result.warnings)
     alts = alternatives_for(res.result, alternatives) if alternatives else None
@@ -686,7 +728,7 @@ def rematch_files(
         message,
         warnings,
         out_dir=out,
-        inputs=(mentors, mentees, config, pairs, failed, given.history_path),
+        inputs=(mentors, mentees, config, pairs, failed, pins, forbid, capacity, given.history_path),
         owned=MATCH_OWNED,
         result=res.result,
         rematch=res,
@@ -768,6 +810,7 @@ def explain_files(
     mentor=None,
     pins=None,
     forbid=None,
+    capacity=None,
     encoding=None,
     strict: bool = False,
     warn: Callable[[str], None] | None = None,
@@ -776,8 +819,8 @@ def explain_files(
     (an id) would compare — the five Cs with their evidence, readiness, and why each
     higher-scoring mentor was not chosen.
 
-    Takes the questionnaire paths, an optional config, the ids, the ``pins`` / ``forbid``
-    files used in the match, ``encoding``, ``strict`` and ``warn(text)``. Returns a
+    Takes the questionnaire paths, an optional config, the ids, the ``pins`` / ``forbid`` /
+    ``capacity`` files used in the match, ``encoding``, ``strict`` and ``warn(text)``. Returns a
     :class:`Run` without outputs whose ``message`` is the explanation. Raises InputError
     (also when an id matches no one), InfeasibleError.
     """
@@ -785,10 +828,11 @@ def explain_files(
     from matcher.review.explain import explain_text
 
     warnings = _Warnings(warn)
-    cohort, cfg, pin_list, forbid_list = _load_with_pairs(
-        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict
+    cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
+        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict, capacity=capacity
     )
-    warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
+    lists = (changes, pin_list, forbid_list)
+    warnings(*cohort.warnings, *(w for p in lists if p is not None for w in p.warnings))
     i = cohort.mentee_index(mentee)
     j = None if mentor is None else cohort.mentor_index(mentor)
     problems = []

@@ -14,6 +14,9 @@ pairs, the failed pairs (with reasons) and the history, and returns a
   stays (the least loss to the programme);
 * with ``max_changes = N`` up to N working pairs may move, as a hard constraint of the
   CP-SAT model;
+* the coordinator's pins for this round fix those pairs (a pinned mentee's previous pair,
+  if another, is released) and their forbidden pairs are never proposed (a previous pair
+  now forbidden is released, as one that breaks a rule);
 * a failure reason steers the new choice: for that mentee the named C weighs
   ``REASON_BOOST`` (2) times their largest C weight, so it leads their score
   (``availability`` boosts compatibility, which holds time-zone fit and meeting mode;
@@ -119,8 +122,21 @@ def rematch(
     max_changes: int = 0,
     failed_file: str = "failed.csv",
     previous_unmatched: frozenset[str] = frozenset(),
+    pins=None,
+    forbidden=(),
 ) -> RematchResult:
-    """Re-match; see the module docstring. ``previous``: (mentee_id, mentor_id) pairs."""
+    """Re-match; see the module docstring. ``previous``: (mentee_id, mentor_id) pairs.
+
+    ``pins``: the coordinator's pins for this round (a :class:`~matcher.io.pairs_file.PairList`,
+    e.g. ``rematch --pin``): a pinned mentee gets that mentor (their previous pair, if
+    another, is released); ``forbidden``: index pairs never to propose (``--forbid``): a
+    previous pair that is now forbidden is released like one that breaks a rule.
+    """
+    from matcher.api import as_pair_list
+
+    pins = as_pair_list(pins, cohort, "pins (given in code)")
+    pin_of = {i: j for i, j in (pins.pairs if pins is not None else ())}
+    forbidden = tuple(forbidden.pairs if hasattr(forbidden, "pairs") else forbidden)
     prev = dict(previous)
     problems = failed_pair_problems(failed, previous, failed_file)
     if problems:
@@ -177,9 +193,21 @@ def rematch(
     from scoring.combine import score_cohort
 
     scores = score_cohort(cohort, config.scoring, boost)
-    problem, _ = build_problem(cohort, config, scores, failed=failed_idx)
+    problem, _ = build_problem(cohort, config, scores, failed=failed_idx, forbidden=forbidden)
+    if pins is not None:  # the coordinator's pins must hold on their own (errors name their rows)
+        from matcher.solve.precheck import check_pins
+
+        check_pins(problem, pins, cohort)
     still = []
     for i, j in kept:
+        if i in pin_of and pin_of[i] != j:
+            why_freed[cohort.mentee_ids[i]] = "pinned to another mentor by the coordinator"
+            entries = close(
+                entries, (cohort.mentee_ids[i], cohort.mentor_ids[j]), "ended", "pinned elsewhere", rnd
+            )
+            continue
+        if i in pin_of:
+            continue  # kept, as the coordinator's pin
         bits = problem.pair_bits(i, j)
         if bits or not problem.eligible[i]:
             names = ", ".join(RULES[n].label for n in reasons(bits)) or "min_readiness"
@@ -189,17 +217,30 @@ def rematch(
             )
         else:
             still.append((i, j))
-    load = np.bincount(np.array([j for _, j in still], dtype=np.int64), minlength=cohort.n_mentors)
+    js = [j for _, j in still] + list(pin_of.values())
+    load = np.bincount(np.array(js, dtype=np.int64), minlength=cohort.n_mentors)
     over = set(np.flatnonzero(load > cohort.capacity).tolist())
     pinned = [(i, j) for i, j in still if j not in over]
     for i, j in still:
         if j in over:
             why_freed[cohort.mentee_ids[i]] = "mentor's capacity dropped"
+    own = [(i, j) for i, j in (pins.pairs if pins is not None else ())]
 
     if max_changes == 0:
-        result = match(cohort, config, pins=pinned, failed=failed_idx, scores=scores)
+        result = match(
+            cohort, config, pins=pinned + own, failed=failed_idx, forbidden=forbidden, scores=scores
+        )
     else:
-        result = match(cohort, config, failed=failed_idx, scores=scores, keep=pinned, max_changes=max_changes)
+        result = match(
+            cohort,
+            config,
+            pins=pins,
+            failed=failed_idx,
+            forbidden=forbidden,
+            scores=scores,
+            keep=pinned,
+            max_changes=max_changes,
+        )
 
     mentor_of = result.solution.mentor_of
     status: dict[int, str] = {}
@@ -226,6 +267,8 @@ def rematch(
         changes.append((e_id, old, new, why))
         if old and e_id not in why_freed:
             entries = close(entries, (e_id, old), "ended", "re-matched", rnd)
+        elif old and why_freed[e_id] == "mentor's capacity dropped":  # not closed above
+            entries = close(entries, (e_id, old), "ended", "capacity dropped", rnd)
     for i, st in status.items():
         if st != "kept":
             entries.append(Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]], "active"))

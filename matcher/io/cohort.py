@@ -11,7 +11,7 @@ ids and indices.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -88,3 +88,15 @@ class Cohort:
     def capacity(self) -> np.ndarray:
         """Mentor capacities, shape (n_mentors,), int64."""
         return self.mentors["capacity"].to_numpy(dtype=np.int64)
+
+    def with_capacity(self, capacity: dict[int, int]) -> Cohort:
+        """A new cohort whose mentors ``j`` have ``capacity[j]`` places (mentor index →
+        capacity); this one is left as it is. Nothing else changes, so scores computed for
+        this cohort hold for the new one (capacity is never scored)."""
+        if not capacity:
+            return self
+        mentors = self.mentors.copy()
+        column = mentors.columns.get_loc("capacity")
+        for j, value in capacity.items():
+            mentors.iat[int(j), column] = int(value)
+        return replace(self, mentors=mentors)

@@ -30,13 +30,14 @@ import hashlib
 import html
 import math
 import re
+import urllib.parse
 from collections import Counter
 
 import numpy as np
 
 from matcher.io.config import FIVE_CS
 
-__all__ = ["charts_svg", "render_report"]
+__all__ = ["CSS", "JS", "alternatives_html", "charts_svg", "esc", "render_report", "render_sections"]
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -502,14 +503,30 @@ def _unit_cell(text: str) -> str:
     return f'<td class="c" data-v="{esc(text)}"><i style="--w:{pct:.1f}%"></i>{esc(text)}</td>'
 
 
-class Cells:
-    """Render table cells by column name: bars for the Cs, coloured chips for scores."""
+LINKABLE = ("mentee_id", "mentor_id", "old_mentor_id", "new_mentor_id")
 
-    def __init__(self, scrub: Scrubber, score_scale: tuple[float, float, float]):
+
+class Cells:
+    """Render table cells by column name: bars for the Cs, coloured chips for scores.
+
+    ``link(column, id, mentee, in_alternatives)`` → an address or None: when given (the
+    review app), ids become links; ``mentee`` is the id of the row's mentee (the
+    alternatives' own mentee inside their block). The static report gives none.
+    """
+
+    def __init__(self, scrub: Scrubber, score_scale: tuple[float, float, float], link=None):
         self.scrub = scrub
         self.scale = score_scale
+        self.link = link
+        self.mentee = ""  # the mentee of the row being drawn (for links)
+        self.in_alternatives = False
         self.memo: dict[tuple[bool, str], str] = {}  # the Cs and scores repeat a lot
         self.heads: dict[tuple, str] = {}  # alternatives tables share a few headers
+
+    def _id(self, col: str, text: str) -> str:
+        """An id, escaped, as a link when the ``link`` hook gives one."""
+        href = self.link(col, text, self.mentee, self.in_alternatives) if self.link and text else None
+        return f'<a href="{esc(href)}">{esc(text)}</a>' if href else esc(text)
 
     def cell(self, col: str, value, name=None) -> str:
         text = "" if value is None else str(value)
@@ -521,7 +538,9 @@ class Cells:
             return out
         if name is not None:  # an id with the person's name under it
             sub = f"<span>{esc(self.scrub(name))}</span>" if str(name) else ""
-            return f'<td class="who" data-v="{esc(text)}"><b>{esc(text)}</b>{sub}</td>'
+            return f'<td class="who" data-v="{esc(text)}"><b>{self._id(col, text)}</b>{sub}</td>'
+        if self.link is not None and col in LINKABLE:
+            return f'<td data-v="{esc(text)}">{self._id(col, text)}</td>'
         if col == "status":
             cls = re.sub(r"[^a-z]", "", text.lower())
             return f'<td><span class="badge st-{cls}">{esc(text)}</span></td>'
@@ -600,23 +619,38 @@ def _alt_block(header: list[str], mine: list[list], mentee_id: str, cells: Cells
     if "reason" in header and not any(str(r[header.index("reason")]) for r in mine):
         skip.append("reason")
     cols = _columns(header, mine, anonymise, skip)
+    cells.mentee, cells.in_alternatives = mentee_id, True
     body = "".join(f"<tr>{_row(header, cols, r, cells)}</tr>" for r in mine)
+    cells.in_alternatives = False
     return (
         f'<table class="alts"><caption>Ranked alternatives for {esc(mentee_id)}</caption>'
         f"{_thead(header, cols, mine, sortable=False, memo=cells.heads)}<tbody>{body}</tbody></table>"
     )
 
 
-def _item_table(table_id: str, table, alts, cells: Cells, anonymise: bool, caption: str, below=()) -> str:
+def _item_table(
+    table_id: str,
+    table,
+    alts,
+    cells: Cells,
+    anonymise: bool,
+    caption: str,
+    below=(),
+    highlight=frozenset(),
+    lazy: str | None = None,
+) -> str:
     """A sortable, filterable table with one <tbody> per row, so that the row's second line
-    (``below`` columns, e.g. ``why``) and its alternatives move with it."""
+    (``below`` columns, e.g. ``why``) and its alternatives move with it. Rows whose id is
+    in ``highlight`` get the class ``changed``. ``lazy`` (the review app): no alternatives
+    inline; each row's ▸ opens a cell whose ``data-src`` (``lazy`` + the mentee id) the
+    app's script fetches."""
     header, rows = table
     below = [c for c in below if c in header]
     cols = _columns(header, rows, anonymise, skip=below)
     id_col = header.index("mentee_id") if "mentee_id" in header else None
-    with_alts = alts is not None and id_col is not None
+    with_alts = (alts is not None or lazy is not None) and id_col is not None
     alt_rows: dict[str, list[list]] = {}
-    if with_alts:
+    if with_alts and alts is not None:
         for r in alts[1]:
             alt_rows.setdefault(str(r[0]), []).append(r)
     extra = '<th class="toggle-col">alternatives</th>' if with_alts else ""
@@ -627,6 +661,7 @@ def _item_table(table_id: str, table, alts, cells: Cells, anonymise: bool, capti
     ]
     for n, r in enumerate(rows):
         mid = str(r[id_col]) if id_col is not None else str(n)
+        cells.mentee = mid
         main = _row(header, cols, r, cells)
         more = "".join(
             f'<tr class="below"><td colspan="{ncols}"><span class="lbl">{esc(BELOW_LABELS.get(c, _label(c)))}:</span> '
@@ -635,7 +670,17 @@ def _item_table(table_id: str, table, alts, cells: Cells, anonymise: bool, capti
             if str(r[header.index(c)])
         )
         detail = ""
-        if with_alts:
+        if with_alts and lazy is not None:
+            did = f"{table_id}-alt-{n}"
+            main += (
+                f'<td class="toggle-col"><button type="button" class="toggle" aria-expanded="false" '
+                f'aria-controls="{did}" title="show the ranked alternatives">▸ …</button></td>'
+            )
+            src = lazy + urllib.parse.quote(mid, safe="")
+            detail = (
+                f'<tr class="detail" id="{did}" hidden><td colspan="{ncols}" data-src="{esc(src)}"></td></tr>'
+            )
+        elif with_alts:
             did = f"{table_id}-alt-{n}"
             main += (
                 f'<td class="toggle-col"><button type="button" class="toggle" aria-expanded="false" '
@@ -645,8 +690,9 @@ def _item_table(table_id: str, table, alts, cells: Cells, anonymise: bool, capti
                 f'<tr class="detail" id="{did}" hidden><td colspan="{ncols}">'
                 f"{_alt_block(alts[0], alt_rows.get(mid, []), mid, cells, anonymise)}</td></tr>"
             )
+        cls = "item changed" if mid in highlight else "item"
         parts.append(
-            f'<tbody class="item" data-id="{esc(mid)}"><tr class="main">{main}</tr>{more}{detail}</tbody>'
+            f'<tbody class="{cls}" data-id="{esc(mid)}"><tr class="main">{main}</tr>{more}{detail}</tbody>'
         )
     if not rows:
         parts.append(f'<tbody class="empty"><tr><td colspan="{ncols}" class="muted">None.</td></tr></tbody>')
@@ -725,7 +771,16 @@ table.alts th.num{text-align:right}
 table.alts td{padding:4px 8px;border-top:1px solid var(--line)}
 footer{margin-top:40px;color:var(--muted);font-size:12px}
 @media (max-width:1000px){.charts,.settings{grid-template-columns:1fr}}
-@media print{.toolbar,button.toggle{display:none}tr.detail{display:table-row!important}}
+@page{size:A4;margin:12mm}
+@media print{body{background:#fff;font-size:9pt}main{max-width:none;padding:0}h1{font-size:18pt}h2{font-size:13pt;margin:16px 0 6px;break-after:avoid}
+.toolbar,button.toggle,.toggle-col,tr.detail{display:none!important}
+.kpis{grid-template-columns:repeat(6,1fr);gap:6px;margin:8px 0}.kpi{padding:6px 8px}.kpi .v{font-size:14pt}
+.charts{grid-template-columns:1fr 1fr;gap:8px}figure{break-inside:avoid;padding:4px}
+.wrap{overflow:visible;border:0;border-radius:0}
+table.data{font-size:7.5pt;width:100%}table.data th{position:static;white-space:normal}th button.sort{padding:3px 4px}
+table.data td{padding:2px 4px}td.c i{display:none}td.who,td.c,td.n{white-space:normal}td.txt{min-width:0}
+tr.below>td{padding:0 4px 3px;font-size:7pt}tbody.item{break-inside:avoid}td.who span{font-size:7pt}
+.chip{min-width:0;padding:0 3px}section>p.muted.small{display:none}figcaption{font-size:7.5pt}}
 """
 
 JS = r"""
@@ -954,7 +1009,7 @@ def _script_hash(js: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
 
 
-def render_report(
+def render_sections(
     result,
     *,
     pairs_table: tuple[list[str], list[list]],
@@ -963,17 +1018,27 @@ def render_report(
     changes_table: tuple[list[str], list[list]] | None = None,
     summary: dict,
     anonymise: bool = False,
-) -> bytes:
-    """The review page as UTF-8 bytes (see the module docstring); same inputs → same bytes."""
+    link=None,
+    highlight=frozenset(),
+    lazy_alternatives: str | None = None,
+    shown_rows: list[list] | None = None,
+    filter_value: str = "",
+) -> dict[str, str]:
+    """The parts of the review page as HTML text (every value escaped): ``title``, ``sub``
+    (plain text), ``headline``, ``charts``, ``pairs``, ``unmatched`` and ``changes`` (''
+    without a changes table). The static report puts them together
+    (:func:`render_report`); the review app shows the same parts with ``link`` (see
+    :class:`Cells`), ``highlight`` (mentee ids whose rows are marked as changed) and
+    ``lazy_alternatives`` (an address prefix: each mentee's alternatives are fetched when
+    opened, see :func:`alternatives_html`, instead of drawn inline), ``shown_rows`` (the
+    pairs table draws these rows only — a page of them — while the headline, charts and
+    colours use every pair) and ``filter_value`` (the filter box's text)."""
     scrub = Scrubber(result, anonymise)
-    p_header, p_rows = pairs_table
-    scores = []
-    if "score" in p_header:
-        k = p_header.index("score")
-        scores = sorted(v for v in (_float(r[k]) for r in p_rows) if v is not None)
-    scale = (scores[0], float(np.median(scores)), scores[-1]) if scores else (0.0, 50.0, 100.0)
-    cells = Cells(scrub, scale)
+    p_rows = pairs_table[1]
+    cells = Cells(scrub, _scale(pairs_table), link)
     has_alts = alternatives_table is not None
+    lazy = lazy_alternatives
+    shows_alts = has_alts or lazy is not None
 
     figs = []
     for key, caption, svg in charts_svg(result, pairs_table):
@@ -987,6 +1052,7 @@ def render_report(
     )
 
     n_pairs = len(p_rows)
+    shown = p_rows if shown_rows is None else shown_rows
     expand = (
         '<button type="button" data-all="open" data-scope="pairs-table">Expand all</button>'
         '<button type="button" data-all="close" data-scope="pairs-table">Collapse all</button>'
@@ -998,7 +1064,7 @@ def render_report(
         "departments, reasons). Bars show each C from 0 to 1; score colours run from the lowest pair (red) "
         "through the median (amber) to the highest (green)."
     )
-    if has_alts:
+    if shows_alts:
         intro += (
             " ▸ opens the mentee's ranked alternative mentors: Δ total score is what the whole programme's "
             "total pair score would change by if the mentee were given that mentor and everyone else "
@@ -1008,11 +1074,20 @@ def render_report(
         f'<section id="pairs"><h2>Pairs ({n_pairs})</h2><p class="muted small">{esc(intro)}</p>'
         '<div class="toolbar"><label for="pairs-filter" class="sr">Filter pairs</label>'
         '<input id="pairs-filter" type="search" data-filter-for="pairs-table" '
-        'placeholder="Filter: id, name, department, topic…" autocomplete="off">'
-        f'<span class="muted"><span data-shown-for="pairs-table">{n_pairs}</span> of {n_pairs} pairs shown</span>'
+        + (f'value="{esc(filter_value)}" ' if filter_value else "")
+        + 'placeholder="Filter: id, name, department, topic…" autocomplete="off">'
+        f'<span class="muted"><span data-shown-for="pairs-table">{len(shown)}</span> of {n_pairs} pairs shown</span>'
         f'{expand}</div><div class="wrap">'
         + _item_table(
-            "pairs-table", pairs_table, alternatives_table, cells, anonymise, "Pairs", below=("why",)
+            "pairs-table",
+            (pairs_table[0], shown),
+            alternatives_table,
+            cells,
+            anonymise,
+            "Pairs",
+            below=("why",),
+            highlight=frozenset(highlight),
+            lazy=lazy,
         )
         + "</div></section>"
     )
@@ -1020,12 +1095,18 @@ def render_report(
     u_rows = unmatched_table[1]
     if u_rows:
         note = "Each with the reason no mentor could take them" + (
-            "; ▸ shows the nearest mentors and why each is out." if has_alts else "."
+            "; ▸ shows the nearest mentors and why each is out." if shows_alts else "."
         )
         body = (
             f'<p class="muted small">{esc(note)}</p><div class="wrap">'
             + _item_table(
-                "unmatched-table", unmatched_table, alternatives_table, cells, anonymise, "Unmatched"
+                "unmatched-table",
+                unmatched_table,
+                alternatives_table,
+                cells,
+                anonymise,
+                "Unmatched",
+                lazy=lazy,
             )
             + "</div>"
         )
@@ -1051,6 +1132,59 @@ def render_report(
         f"{summary.get('solver', '')} ({summary.get('status', '')})"
         + (" · anonymised: names and emails replaced by ids" if anonymise else "")
     )
+    return {
+        "title": title,
+        "sub": sub,
+        "headline": _headline(summary, scrub),
+        "charts": charts_html,
+        "pairs": pairs_html,
+        "unmatched": unmatched_html,
+        "changes": changes_html,
+    }
+
+
+def _scale(pairs_table) -> tuple[float, float, float]:
+    """(lowest, median, highest) pair score: the score colours' scale."""
+    header, rows = pairs_table
+    scores = []
+    if "score" in header:
+        k = header.index("score")
+        scores = sorted(v for v in (_float(r[k]) for r in rows) if v is not None)
+    return (scores[0], float(np.median(scores)), scores[-1]) if scores else (0.0, 50.0, 100.0)
+
+
+def alternatives_html(
+    result, alternatives_table, mentee_id: str, *, pairs_table, link=None, anonymise: bool = False
+) -> str:
+    """One mentee's ranked alternatives as the report draws them (the review app fetches it
+    when a row is opened); scores coloured on the scale of ``pairs_table``."""
+    cells = Cells(Scrubber(result, anonymise), _scale(pairs_table), link)
+    header, rows = alternatives_table
+    mine = [r for r in rows if str(r[0]) == str(mentee_id)]
+    return _alt_block(header, mine, str(mentee_id), cells, anonymise)
+
+
+def render_report(
+    result,
+    *,
+    pairs_table: tuple[list[str], list[list]],
+    unmatched_table: tuple[list[str], list[list]],
+    alternatives_table: tuple[list[str], list[list]] | None = None,
+    changes_table: tuple[list[str], list[list]] | None = None,
+    summary: dict,
+    anonymise: bool = False,
+) -> bytes:
+    """The review page as UTF-8 bytes (see the module docstring); same inputs → same bytes."""
+    parts = render_sections(
+        result,
+        pairs_table=pairs_table,
+        unmatched_table=unmatched_table,
+        alternatives_table=alternatives_table,
+        changes_table=changes_table,
+        summary=summary,
+        anonymise=anonymise,
+    )
+    title, sub = parts["title"], parts["sub"]
     js = JS.strip()
     csp = (
         "default-src 'none'; style-src 'unsafe-inline'; "
@@ -1068,11 +1202,11 @@ def render_report(
             "</head>",
             f'<body data-anonymised="{"yes" if anonymise else "no"}"><main>',
             f'<header><h1>{esc(title)}</h1><p class="sub">{esc(sub)}</p></header>',
-            _headline(summary, scrub),
-            charts_html,
-            pairs_html,
-            unmatched_html,
-            changes_html,
+            parts["headline"],
+            parts["charts"],
+            parts["pairs"],
+            parts["unmatched"],
+            parts["changes"],
             "<footer>Written by mentor-matcher. This page is self-contained: it loads nothing from the network "
             "and works offline. Its tables hold the same values as pairs.csv, alternatives.csv and "
             "unmatched.csv.</footer>",

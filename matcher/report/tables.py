@@ -40,37 +40,54 @@ def fmt_unit(x: float) -> str:
     return "" if np.isnan(x) else f"{x:.3f}"
 
 
-def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[list]]:
-    """Rows of pairs.csv; ``status`` (mentee index → kept/changed/new) adds a column (rematch)."""
+def pairs_table(
+    result, status: dict | None = None, why_memo: dict | None = None
+) -> tuple[list[str], list[list]]:
+    """Rows of pairs.csv; ``status`` (mentee index → kept/changed/new) adds a column (rematch).
+
+    ``why_memo``: a dict (mentee, mentor) → ``why`` text kept by a caller that builds this
+    table again and again for the same scores (the review app); the words of a pair depend
+    on its scores and answers only."""
     c, s, p = result.cohort, result.scores, result.problem
     rows = []
     matched = np.flatnonzero(result.solution.mentor_of >= 0)
     comps = s.pair_components(matched, result.solution.mentor_of[matched])
     scores = p.pair_scores(matched, result.solution.mentor_of[matched])
     ranks = p.ranks(matched, result.solution.mentor_of[matched])
+    e_names, r_names = c.mentees["name"].to_numpy(dtype=object), c.mentors["name"].to_numpy(dtype=object)
     for n, i in enumerate(matched):
         j = int(result.solution.mentor_of[i])
         rows.append(
             [
                 c.mentee_ids[i],
-                c.mentees["name"].iat[i],
+                e_names[i],
                 c.mentor_ids[j],
-                c.mentors["name"].iat[j],
+                r_names[j],
                 fmt_score(scores[n]),
                 *(fmt_unit(float(comps[k, n])) for k in range(5)),
                 fmt_unit(float(s.readiness[i])),
                 int(ranks[n]),
-                why(result, int(i), j, comps[:, n]),
+                _why(result, int(i), j, comps[:, n], why_memo),
                 *([status[int(i)]] if status is not None else []),
             ]
         )
     return PAIRS_HEADER + (["status"] if status is not None else []), rows
 
 
+def _why(result, i: int, j: int, values, memo: dict | None) -> str:
+    if memo is None:
+        return why(result, i, j, values)
+    key = (i, j)
+    if key not in memo:
+        memo[key] = why(result, i, j, values)
+    return memo[key]
+
+
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
     """Rows of alternatives.csv, in mentee order then rank."""
     c, s = result.cohort, result.scores
     rows = []
+    r_names = c.mentors["name"].to_numpy(dtype=object)
     for a in alts:
         i, j = a.mentee, a.mentor
         rows.append(
@@ -78,7 +95,7 @@ def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
                 c.mentee_ids[i],
                 a.rank,
                 c.mentor_ids[j],
-                c.mentors["name"].iat[j],
+                r_names[j],
                 fmt_score(s.score[i, j]),
                 *(fmt_unit(float(s.components[k, i, j])) for k in range(5)),
                 "yes" if a.spare else "no",

@@ -122,12 +122,16 @@ class ResidualDistances:
             dist = np.where(edge, dist * self.scale + (via >= 0), INF)
             np.fill_diagonal(dist, 0)
         nxt = np.where(dist < INF, np.arange(m)[None, :], -1)
-        for k in range(m):  # Floyd–Warshall with next-hop tracking, exact int64
-            through = np.minimum(dist[:, k, None] + dist[None, k, :], INF)
-            better = through < dist
+        through = np.empty_like(dist)
+        better = np.empty(dist.shape, dtype=bool)
+        for k in range(m):  # Floyd–Warshall with next-hop tracking, exact int64, in place
+            col, row, hop = dist[:, k].copy(), dist[k].copy(), nxt[:, k].copy()
+            np.add(col[:, None], row[None, :], out=through)
+            np.minimum(through, INF, out=through)
+            np.less(through, dist, out=better)
             if better.any():
-                dist = np.where(better, through, dist)
-                nxt = np.where(better, nxt[:, k, None], nxt)
+                np.copyto(dist, through, where=better)
+                np.copyto(nxt, np.broadcast_to(hop[:, None], nxt.shape), where=better)
         if (np.diag(dist) < 0).any():  # pragma: no cover - would mean the flow was not optimal
             raise MatcherError("internal error: the proposal is not optimal (negative residual cycle)")
         self.dist, self.nxt, self.via = dist, nxt, via
@@ -147,6 +151,36 @@ class ResidualDistances:
                     dm, dr = dm + 1, dr + int(r[k])
             a = step
         return moved, dm, dr
+
+    def pin_moves(self, i: int, j: int) -> list[tuple[int, int, int]] | None:
+        """The other mentees that pinning (i, j) moves, along the path :meth:`pin_delta`
+        prices: (mentee, from mentor, to mentor), −1 for none; None if impossible. Among
+        equally good re-solves this is the one that moves fewest; a re-solve may pick
+        another equally good one (same Δ, other mentees)."""
+        old = int(self.mentor_of[i])
+        end = self.S if old < 0 else old
+        if int(self.dist[j, end]) >= INF // 2:
+            return None
+        out, a = [], j
+        while a != end:
+            step = int(self.nxt[a, end])
+            k = int(self.via[a, step])
+            if k >= 0:
+                out.append((k, -1 if a == self.S else a, -1 if step == self.S else step))
+            a = step
+        return out
+
+    def objective_deltas(self, ii: np.ndarray, j: int) -> np.ndarray:
+        """The change in the whole objective (A·matched + B·readiness + score units, exact
+        int64) of pinning each mentee ``ii[n]`` to mentor ``j``, in one vectorised look-up;
+        ``-INF`` where impossible. The largest is the cheapest; :meth:`pin_delta` decodes it."""
+        ii = np.asarray(ii, dtype=np.int64)
+        old = self.mentor_of[ii]
+        end = np.where(old < 0, self.S, old)
+        d = self.dist[j, end]
+        ok = (d < INF // 2) & self.allowed[ii, j]
+        gained = self.w[ii, j] - np.where(old >= 0, self.w[ii, np.maximum(old, 0)], 0)
+        return np.where(ok, gained - d // self.scale, -INF)
 
     def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
         """(Δmatched, Δreadiness units, Δscore units, moves) of pinning (i, j), or None if impossible."""
@@ -183,9 +217,25 @@ class ResolveDeltas:
 
     def __init__(self, problem: MatchProblem, mentor_of: np.ndarray, resolve):
         self.problem, self.mentor_of, self.resolve = problem, mentor_of, resolve
+        self._last: tuple[tuple[int, int], np.ndarray | None] | None = None
+
+    def _resolve(self, i: int, j: int) -> np.ndarray | None:
+        """The pinned re-solve of (i, j); the last one is kept, so asking for its delta and
+        then its moves solves once."""
+        if self._last is None or self._last[0] != (i, j):
+            self._last = ((i, j), self.resolve(((i, j),)))
+        return self._last[1]
+
+    def pin_moves(self, i: int, j: int) -> list[tuple[int, int, int]] | None:
+        """The other mentees the pinned re-solve moves: (mentee, from, to), −1 for none."""
+        new = self._resolve(i, j)
+        if new is None:
+            return None
+        old = self.mentor_of
+        return [(int(k), int(old[k]), int(new[k])) for k in np.flatnonzero(new != old) if k != i]
 
     def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
-        new = self.resolve(((i, j),))
+        new = self._resolve(i, j)
         if new is None:
             return None
         p, old = self.problem, self.mentor_of
@@ -216,13 +266,15 @@ def alternatives(
     side: SideRules | None = None,
     mentees=None,
     resolve=None,
+    engine=None,
 ) -> list[Alternative]:
     """Up to k alternatives per mentee, best pair score first (ties by mentor index).
 
     Matched mentees get feasible mentors other than their own, each with the exact
     Δtotal score, Δmatched and moves of pinning it. Unmatched mentees get their best
     mentors with the reason each is out (and the deltas when the mentor is only full).
-    ``resolve(pins) -> mentor_of`` is required when ``side`` rules are active.
+    ``resolve(pins) -> mentor_of`` is required when ``side`` rules are active; ``engine``:
+    the :func:`delta_engine` of this proposal when already built.
     """
     if k <= 0:
         return []
@@ -230,7 +282,7 @@ def alternatives(
     load = np.bincount(mentor_of[mentor_of >= 0], minlength=n_r)
     spare = problem.capacity - load
     pinned = {i for i, _ in problem.pins}
-    engine = delta_engine(problem, mentor_of, side, resolve)
+    engine = engine if engine is not None else delta_engine(problem, mentor_of, side, resolve)
     out: list[Alternative] = []
     for i in range(n_e) if mentees is None else mentees:
         if i in pinned:

@@ -234,35 +234,87 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
         if k in c.mentee_columns and _likert(ready[k])
     ]
     lines.append(f"  Readiness {s.readiness[i]:.2f}" + (": " + ", ".join(items) if items else ""))
-    better = [
-        int(k)
-        for k in np.argsort(-s.score[i], kind="stable")
-        if s.score[i, k] > s.score[i, j] and k != proposed
-    ]
-    if better:
+    found, n_better = better_mentors(result, i, j, alternatives_engine, limit=10)
+    if n_better:
         lines.append("  Higher-scoring mentors not chosen:")
+    for b in found:
+        head = f"    {c.mentor_ids[b.mentor]} ({c.mentors['name'].iat[b.mentor]}) {b.score:.2f}: "
+        lines.append(head + b.words())
+    if n_better > 10:
+        lines.append(f"    … and {n_better - 10} more")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Better:
+    """A mentor who scores higher with the mentee than the one asked about, and why they
+    were not chosen. ``why``: ``below_min_readiness`` (the mentee is not matched at all),
+    ``excluded`` (``detail``: each rule's words), ``capacity_0``, ``full`` or ``has_room``
+    (chosen elsewhere); ``delta``: for the last two, the exact (Δmatched, Δreadiness units,
+    Δscore units, moves) of giving this mentor to the mentee, or None when not priced."""
+
+    mentor: int
+    score: float
+    why: str
+    detail: str = ""
+    delta: tuple[int, int, int, int] | None = None
+
+    def words(self) -> str:
+        """The line ``explain`` prints after the mentor's id, name and score."""
+        if self.why == "below_min_readiness":
+            return "not matched: below min_readiness"
+        if self.why == "excluded":
+            return "infeasible — " + self.detail
+        if self.why == "capacity_0":
+            return "takes no mentees this round (capacity 0)"
+        state = "full" if self.why == "full" else "has room"
+        if self.delta is None:
+            return f"{state}; chosen elsewhere"
+        return f"{state}; giving them to this mentee " + cost_words(*self.delta)
+
+
+def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) -> tuple[list[Better], int]:
+    """Mentors scoring higher with mentee i than mentor j (the proposed one aside), best
+    first (ties in mentor order), each with why they were not chosen and, through
+    ``engine`` (``pin_delta``), what giving them to i would cost → (the first ``limit``,
+    how many there are in all). Shapes: reads row i of the scores and rule bits."""
+    p = result.problem
+    proposed = int(result.solution.mentor_of[i])
+    row, bits_row = p.row(i)  # (n_mentors,) scores and rule bits
+    better = [int(k) for k in np.argsort(-row, kind="stable") if row[k] > row[j] and k != proposed]
     load = np.bincount(result.solution.mentor_of[result.solution.mentor_of >= 0], minlength=p.shape[1])
-    for k in better[:10]:
-        head = f"    {c.mentor_ids[k]} ({c.mentors['name'].iat[k]}) {s.score[i, k]:.2f}: "
-        kb = int(p.excluded[i, k])
+    out = []
+    for k in better if limit is None else better[:limit]:
+        kb = int(bits_row[k])
+        score = float(row[k])
         if not p.eligible[i]:
-            lines.append(head + "not matched: below min_readiness")
+            out.append(Better(k, score, "below_min_readiness"))
         elif kb:
-            lines.append(
-                head + "infeasible — " + ", ".join(rule_detail(result, i, k, n) for n in reasons(kb))
+            out.append(
+                Better(k, score, "excluded", ", ".join(rule_detail(result, i, k, n) for n in reasons(kb)))
             )
         elif p.capacity[k] == 0:
-            lines.append(head + "takes no mentees this round (capacity 0)")
+            out.append(Better(k, score, "capacity_0"))
         else:
-            state = "full" if load[k] >= p.capacity[k] else "has room"
-            got = alternatives_engine.pin_delta(i, k) if alternatives_engine is not None else None
-            if got is None:
-                lines.append(head + f"{state}; chosen elsewhere")
-            else:
-                lines.append(head + f"{state}; giving them to this mentee " + cost_words(*got))
-    if len(better) > 10:
-        lines.append(f"    … and {len(better) - 10} more")
-    return "\n".join(lines) + "\n"
+            got = engine.pin_delta(i, k) if engine is not None else None
+            out.append(Better(k, score, "full" if load[k] >= p.capacity[k] else "has_room", "", got))
+    return out, len(better)
+
+
+WEAK = 0.5  # a C below this is a weak point of the pair
+
+
+def weak_points(result, i: int, j: int) -> list[Evidence]:
+    """The Cs of pair (i, j) below ``WEAK``, the largest weighted shortfall (weight × (1 −
+    value)) first: what the coordinator should know is thin about this pairing."""
+    ev = [e for e in evidence(result, i, j) if e.value < WEAK]
+    return sorted(ev, key=lambda e: (-e.weight * (1 - e.value), FIVE_CS.index(e.c)))
+
+
+def strengths(result, i: int, j: int) -> list[Evidence]:
+    """The two strongest Cs of pair (i, j) (largest weight × value), as in pairs.csv's ``why``."""
+    ev = evidence(result, i, j)
+    return sorted(ev, key=lambda e: (-e.weight * e.value, FIVE_CS.index(e.c)))[:2]
 
 
 def cost_words(dm: int, dr: int, ds: int, moves: int) -> str:

@@ -129,6 +129,13 @@ class SparseProblem:
         _, score, bits = self._full_row(i)
         return score, bits
 
+    def column(self, j: int):
+        """(scores, None) of mentor j with every mentee, from the stored units: NaN where the
+        rules exclude the pair. Which rules is not kept per pair here (it would mean scoring
+        every mentee again), hence None for the bits."""
+        units = self.units[:, int(j)]
+        return np.where(units == NOT_ALLOWED, np.nan, units / 100.0), None
+
     def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         """Rank of mentor jj[n] for mentee ii[n]: 1 + allowed mentors with a higher score
         (from the stored score units, in blocks of rows)."""

@@ -1,0 +1,668 @@
+"""What each page of the review app shows, as plain data for its template.
+
+Every function takes the :class:`~cli.review_app.session.Session` (and the page's ids)
+and returns a dict; the templates (Jinja2, autoescaped) only lay it out. Values are
+plain text except the report's own sections (``matcher.report.html.render_sections``,
+escaped there), which are marked safe. Ids in links are URL-quoted here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+import numpy as np
+from markupsafe import Markup
+
+from cli.review_app.state import LEFT_OUT
+from matcher.io.config import FIVE_CS
+
+ACTION_FIELDS = ("action", "mentee", "mentor", "side", "id", "capacity", "reason", "note")
+
+
+class NotFound(LookupError):
+    """No such person in the cohort (the page answers 404)."""
+
+
+def signed(x: float, digits: int = 2) -> str:
+    """+1.25 / −0.40 / 0.00, as the pages show a change."""
+    if round(x, digits) == 0:
+        return f"{0:.{digits}f}"
+    return f"{x:+.{digits}f}".replace("-", "−")
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st…"""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def units(n: int) -> str:
+    """A score change in hundredths as points: −890 → −8.90."""
+    return signed(n / 100.0)
+
+
+class Links:
+    """Addresses inside the app (all under the token prefix ``base``)."""
+
+    def __init__(self, base: str, here: str = ""):
+        self.base = base
+        self.here = here or base  # the page being drawn: where an action's preview returns to
+
+    def __call__(self, path: str = "", **query) -> str:
+        q = {k: v for k, v in query.items() if v is not None and v != ""}
+        return self.base + path + ("?" + urlencode(q) if q else "")
+
+    def mentee(self, mentee_id: str) -> str:
+        return self(f"mentee/{quote(str(mentee_id), safe='')}")
+
+    def mentor(self, mentor_id: str) -> str:
+        return self(f"mentor/{quote(str(mentor_id), safe='')}")
+
+    def preview(self, **entry) -> str:
+        return self("preview", **entry, next=self.here)
+
+    def table_link(self, col: str, value: str, mentee: str, in_alternatives: bool) -> str | None:
+        """The report tables' link hook: ids to their pages; an alternative's mentor to the
+        preview of using them."""
+        if in_alternatives and col == "mentor_id":
+            return self.preview(action="pin", mentee=mentee, mentor=value)
+        if col == "mentee_id":
+            return self.mentee(value)
+        if col in ("mentor_id", "old_mentor_id", "new_mentor_id"):
+            return self.mentor(value)
+        return None
+
+
+def name_of(cohort, side: str, index: int) -> str:
+    frame = cohort.mentees if side == "mentee" else cohort.mentors
+    value = frame["name"].iat[index]
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def describe(entry: dict) -> str:
+    """An action in words, with ids only (it goes into the journal page and banners)."""
+    a = entry.get("action")
+    e, r = entry.get("mentee", ""), entry.get("mentor", "")
+    why = f" — {entry['reason']}" if entry.get("reason") else ""
+    if a == "pin":
+        return f"use {r} as {e}'s mentor (pin)"
+    if a == "unpin":
+        return f"release {e}'s pinned pair (the solver decides again)"
+    if a == "forbid":
+        return f"never pair {e} with {r}{why}"
+    if a == "allow":
+        return f"allow {e} with {r} again"
+    if a == "capacity":
+        return f"change {r}'s capacity to {entry.get('capacity')}{why}"
+    if a == "reset_capacity":
+        return f"give {r} the mentors file's capacity again"
+    if a == "leave_out":
+        return f"leave {entry.get('side')} {entry.get('id')} out of this round{why}"
+    if a == "bring_back":
+        return f"bring {entry.get('side')} {entry.get('id')} back into this round"
+    if a == "fail":
+        note = f" ({entry['note']})" if entry.get("note") else ""
+        return f"mark {e} → {r} as failed: {entry.get('reason') or 'no reason given'}{note}"
+    if a == "unfail":
+        return f"take back the failure of {e} → {r}"
+    if a == "import":
+        return f"import {len(entry.get('pins', []))} pins and {len(entry.get('forbids', []))} forbidden pairs"
+    if a == "undo":
+        return "undo"
+    if a == "redo":
+        return "redo"
+    if a == "publish":
+        return f"publish round {entry.get('round')}"
+    if a == "start_rematch":
+        return f"start a re-match of round {entry.get('round')}"
+    return str(a)
+
+
+def common(session, links: Links, csrf: str) -> dict:
+    """What every page shows: the status line, navigation counts, undo/redo, the banner."""
+    p = session.proposal()
+    state = session.state
+    out = {
+        "base": links.base,
+        "links": links,
+        "csrf": csrf,
+        "version": session.version,
+        "stage": state.stage.kind,
+        "round": session.round,
+        "source": state.stage.source,
+        "can_undo": state.can_undo,
+        "can_redo": state.can_redo,
+        "published": dict(state.published),
+        "error": p.error,
+        "n_decisions": _count_decisions(state.decisions),
+        "warnings": session.warnings,
+        "banner": None,
+    }
+    if p.result is not None:
+        s = p.summary
+        out.update(
+            matched=s["matched"],
+            mentees=s["mentees"],
+            total=s["score_total"],
+            status=s["status"],
+            n_unmatched=s["unmatched"],
+            n_unused=int(
+                (np.bincount(p.mentor_of[p.mentor_of >= 0], minlength=session.cohort.n_mentors) == 0).sum()
+            ),
+        )
+    change = session.last_change
+    if change is not None and change.version == session.version:
+        out["banner"] = banner(change, links)
+    return out
+
+
+def _count_decisions(d) -> int:
+    return (
+        len(d.pins)
+        + len(d.forbids)
+        + len(d.capacity)
+        + len(d.mentees_out)
+        + len(d.mentors_out)
+        + len(d.failed)
+    )
+
+
+def banner(change, links: Links) -> dict:
+    """The highlight after an action: what was done, its exact effect, who moved."""
+    eff = change.effect
+    out = {
+        "what": describe(change.entry),
+        "problem": eff.problem,
+        "delta_matched": eff.delta_matched,
+        "delta_score": units(eff.delta_units),
+        "moves": [move_view(m, links) for m in eff.moves],
+        "differs": False,
+    }
+    promised = change.promised
+    if promised is not None and not eff.problem:
+        out["promised_score"] = units(promised.delta_units)
+        out["differs"] = {m.mentee for m in promised.moves} != {m.mentee for m in eff.moves}
+        out["same_delta"] = (promised.delta_units, promised.delta_matched) == (
+            eff.delta_units,
+            eff.delta_matched,
+        )
+    return out
+
+
+def move_view(m, links: Links) -> dict:
+    return {
+        "mentee": m.mentee,
+        "mentee_href": links.mentee(m.mentee),
+        "old": m.old or "unmatched",
+        "new": m.new or "unmatched",
+        "old_href": links.mentor(m.old) if m.old else None,
+        "new_href": links.mentor(m.new) if m.new else None,
+    }
+
+
+PAGE = 100  # pairs drawn per page: a browser takes about a second to build 1,000 (1.5 MB of HTML)
+
+
+def proposal_page(session, links: Links, query=None) -> dict:
+    """The report's sections over the current proposal, its pairs table a page at a time.
+
+    ``query`` (the address's parameters): ``filter`` (text a pair's row must hold, as the
+    report's filter box), ``changed=1`` (only the pairs the last action changed), ``sort``
+    (a column) with ``dir`` (asc | desc), ``page`` (from 1, or ``all``). The headline, charts
+    and score colours always cover every pair.
+    """
+    from matcher.report.html import NUMERIC, render_sections
+
+    query = dict(query or {})
+    p = session.proposal()
+    if p.result is None:
+        return {"sections": None}
+    t = p.tables
+    change = session.last_change
+    highlight = set()
+    if change is not None and change.version == session.version:
+        highlight = {m.mentee for m in change.effect.moves}
+        if change.entry.get("mentee"):
+            highlight.add(str(change.entry["mentee"]))
+    header, rows = t["pairs"]
+    text = query.get("filter", "").strip()
+    only_changed = query.get("changed") == "1"
+    chosen = rows
+    if only_changed:
+        chosen = [r for r in chosen if str(r[0]) in highlight]
+    if text:
+        needle = text.lower()
+        chosen = [r for r in chosen if needle in " ".join(str(v) for v in r).lower()]
+    key, desc = query.get("sort", ""), query.get("dir") == "desc"
+    if key in header:
+        k = header.index(key)
+        if key in NUMERIC:
+            known = [r for r in chosen if _num(r[k]) is not None]
+            known.sort(key=lambda r: _num(r[k]), reverse=desc)  # stable: ties keep id order
+            chosen = known + [r for r in chosen if _num(r[k]) is None]
+        else:
+            from matcher.io.cohort import natural_key
+
+            chosen = sorted(chosen, key=lambda r: natural_key(str(r[k]).lower()), reverse=desc)
+    pages = max(1, -(-len(chosen) // PAGE))
+    every = query.get("page") == "all"  # one long page, e.g. to print
+    try:
+        page = 1 if every else min(max(1, int(query.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    shown = chosen if every else chosen[(page - 1) * PAGE : page * PAGE]
+    if every:
+        pages = 1
+    parts = render_sections(
+        p.result,
+        pairs_table=t["pairs"],
+        unmatched_table=t["unmatched"],
+        alternatives_table=None,
+        changes_table=t.get("changes"),
+        summary=t["summary"],
+        link=links.table_link,
+        highlight=highlight,
+        lazy_alternatives=links("alternatives/"),
+        shown_rows=shown,
+        filter_value=text,
+    )
+    keep = {
+        k: v
+        for k, v in (
+            ("filter", text),
+            ("changed", "1" if only_changed else ""),
+            ("sort", key if key in header else ""),
+            ("dir", "desc" if desc else ""),
+        )
+    }
+
+    def at(n: int) -> str:
+        return links("", **keep, page=n if n > 1 else None)
+
+    pager = {
+        "page": page,
+        "pages": pages,
+        "first": (page - 1) * PAGE + 1 if shown else 0,
+        "last": (page - 1) * PAGE + len(shown),
+        "of": len(chosen),
+        "all": len(rows),
+        "prev": at(page - 1) if page > 1 else None,
+        "next": at(page + 1) if page < pages else None,
+        "changed_href": links("", changed="1") if highlight else None,
+        "n_changed": len(highlight),
+        "clear_href": links("") if (text or only_changed or key or every) else None,
+        "all_href": links("", **keep, page="all") if pages > 1 else None,
+        "filtered": bool(text or only_changed),
+    }
+    return {
+        "sections": {k: Markup(v) for k, v in parts.items()},
+        "title": parts["title"],
+        "pager": pager,
+        "paged": pages > 1 or bool(text or only_changed or key or every),
+    }
+
+
+def _num(text) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def alternatives_fragment(session, links: Links, mentee_id: str) -> str:
+    """One mentee's ranked alternatives, drawn as the report draws them, for the proposal
+    page to insert when the mentee's row is opened (each alternative's mentor links to the
+    preview of using them)."""
+    from matcher.report import tables as T
+    from matcher.report.html import alternatives_html
+
+    i = _mentee_index(session, mentee_id)
+    p = session.proposal()
+    if p.result is None:
+        return ""
+    alts = T.alternatives_table(p.result, p.alternatives_of([i]))
+    return alternatives_html(p.result, alts, mentee_id, pairs_table=p.tables["pairs"], link=links.table_link)
+
+
+def _mentee_index(session, mentee_id: str) -> int:
+    i = session.cohort.mentee_index(mentee_id)
+    if i is None:
+        raise NotFound(f"no mentee has the id {mentee_id}")
+    return i
+
+
+def _mentor_index(session, mentor_id: str) -> int:
+    j = session.cohort.mentor_index(mentor_id)
+    if j is None:
+        raise NotFound(f"no mentor has the id {mentor_id}")
+    return j
+
+
+def evidence_view(ev) -> dict:
+    return {"c": ev.c, "value": f"{ev.value:.2f}", "weight": f"{ev.weight:.2f}", "text": ev.text}
+
+
+def mentee_page(session, links: Links, mentee_id: str) -> dict:
+    """A mentee and their pair: strengths and weak points, why not their first choice (each
+    better mentor excluded by which rule, or full and what taking them would cost), the
+    ranked alternatives with their exact Δ, and the actions on this pair."""
+    from matcher.review.explain import better_mentors, evidence, strengths, weak_points
+
+    i = _mentee_index(session, mentee_id)
+    c, d, stage = session.cohort, session.state.decisions, session.state.stage
+    p = session.proposal()
+    out = {
+        "id": mentee_id,
+        "name": name_of(c, "mentee", i),
+        "pinned": d.pins.get(mentee_id),
+        "left_out": d.mentees_out.get(mentee_id),
+        "forbidden": [
+            {"mentor": r, "reason": why, "href": links.mentor(r)}
+            for (e, r), why in sorted(d.forbids.items())
+            if e == mentee_id
+        ],
+        "failed": [
+            {"mentor": r, "reason": reason, "note": note}
+            for (e, r), (reason, note) in sorted(d.failed.items())
+            if e == mentee_id
+        ],
+        "reasons": _fail_reasons(),
+    }
+    if p.result is None:
+        return out
+    r, s, prob = p.result, p.result.scores, p.result.problem
+    j = int(p.mentor_of[i])
+    out["readiness"] = f"{s.readiness[i]:.2f}"
+    out["eligible"] = bool(prob.eligible[i])
+    out["is_matched"] = j >= 0
+    if stage.kind == "rematch":
+        source = dict(session._source(stage).previous)
+        out["source_mentor"] = source.get(mentee_id)
+    if j < 0:
+        out["reason"] = r.unmatched.get(i, "")
+        out["options"] = _alternatives_of(p, i, links, mentee_id)
+        return out
+    row, bits_row = prob.row(i)  # every mentor's score and rule bits for this mentee
+    feasible = np.flatnonzero(bits_row == 0)
+    rank = 1 + int((row[feasible] > row[j]).sum())
+    out.update(
+        mentor=c.mentor_ids[j],
+        mentor_name=name_of(c, "mentor", j),
+        mentor_href=links.mentor(c.mentor_ids[j]),
+        score=f"{row[j]:.2f}",
+        rank=rank,
+        feasible=int(feasible.size),
+        strengths=[evidence_view(e) for e in strengths(r, i, j)],
+        weak=[evidence_view(e) for e in weak_points(r, i, j)],
+        evidence=[evidence_view(e) for e in evidence(r, i, j)],
+    )
+    better, n_better = better_mentors(r, i, j, p.engine, limit=15)
+    out["n_better"] = n_better
+    out["better"] = [
+        {
+            "mentor": c.mentor_ids[b.mentor],
+            "name": name_of(c, "mentor", b.mentor),
+            "href": links.mentor(c.mentor_ids[b.mentor]),
+            "score": f"{b.score:.2f}",
+            "why": b.words(),
+            "kind": b.why,
+            "use": links.preview(action="pin", mentee=mentee_id, mentor=c.mentor_ids[b.mentor])
+            if b.why in ("full", "has_room")
+            else None,
+        }
+        for b in better
+    ]
+    out["options"] = _alternatives_of(p, i, links, mentee_id)
+    return out
+
+
+def _alternatives_of(p, i: int, links: Links, mentee_id: str) -> list[dict]:
+    c = p.session.cohort
+    rows = []
+    for a in p.alternatives_of([i]):
+        r_id = c.mentor_ids[a.mentor]
+        rows.append(
+            {
+                "rank": a.rank,
+                "mentor": r_id,
+                "name": name_of(c, "mentor", a.mentor),
+                "href": links.mentor(r_id),
+                "score": f"{p.result.scores.score[i, a.mentor]:.2f}",
+                "spare": a.spare,
+                "delta": "" if a.delta_score is None else signed(a.delta_score),
+                "delta_matched": "" if a.delta_matched is None else a.delta_matched,
+                "moves": "" if a.moves is None else a.moves,
+                "reason": a.reason,
+                "use": links.preview(action="pin", mentee=mentee_id, mentor=r_id)
+                if a.reason in ("", "full") and a.delta_score is not None
+                else None,
+            }
+        )
+    return rows
+
+
+def _fail_reasons() -> list[str]:
+    from matcher.rematch import REASONS
+
+    return list(REASONS)
+
+
+def mentor_page(session, links: Links, mentor_id: str) -> dict:
+    """A mentor: capacity (and whether the coordinator changed it), their mentees with how
+    each ranks them, free places, and why they got nobody when they did."""
+    from matcher.review.mentors import mentees_of, mentor_loads, unused_reason
+
+    j = _mentor_index(session, mentor_id)
+    c, d = session.cohort, session.state.decisions
+    p = session.proposal()
+    out = {
+        "id": mentor_id,
+        "name": name_of(c, "mentor", j),
+        "file_capacity": int(c.capacity[j]),
+        "changed": d.capacity.get(mentor_id),
+        "left_out": d.mentors_out.get(mentor_id),
+    }
+    if p.result is None:
+        return out
+    capacity, load = mentor_loads(p.result)
+    out.update(capacity=int(capacity[j]), load=int(load[j]), free=int(capacity[j] - load[j]))
+    out["mentees"] = [
+        {
+            "id": c.mentee_ids[g.mentee],
+            "name": name_of(c, "mentee", g.mentee),
+            "href": links.mentee(c.mentee_ids[g.mentee]),
+            "score": f"{g.score:.2f}",
+            "rank": g.rank,
+            "feasible": g.feasible,
+            "pinned": g.pinned,
+        }
+        for g in mentees_of(p.result, j)
+    ]
+    if load[j] == 0:
+        out["unused"] = unused_reason(p.result, j, p.engine)
+    return out
+
+
+def mentors_page(session, links: Links) -> dict:
+    from matcher.review.mentors import mentor_loads
+
+    c, d = session.cohort, session.state.decisions
+    p = session.proposal()
+    if p.result is None:
+        return {"mentors": []}
+    capacity, load = mentor_loads(p.result)
+    m = p.mentor_of
+    on = np.flatnonzero(m >= 0)
+    sums = np.bincount(m[on], weights=p.result.problem.pair_scores(on, m[on]), minlength=c.n_mentors)
+    rows = []
+    for j, r_id in enumerate(c.mentor_ids):
+        state = (
+            "left out"
+            if r_id in d.mentors_out
+            else "unused"
+            if load[j] == 0
+            else "full"
+            if load[j] >= capacity[j]
+            else "has room"
+        )
+        rows.append(
+            {
+                "id": r_id,
+                "name": name_of(c, "mentor", j),
+                "href": links.mentor(r_id),
+                "capacity": int(capacity[j]),
+                "changed": r_id in d.capacity,
+                "load": int(load[j]),
+                "free": int(capacity[j] - load[j]),
+                "mean": f"{sums[j] / load[j]:.2f}" if load[j] else "",
+                "state": state,
+            }
+        )
+    return {"mentors": rows}
+
+
+def unused_page(session, links: Links) -> dict:
+    from matcher.review.mentors import mentor_loads, unused_reason
+
+    c, d = session.cohort, session.state.decisions
+    p = session.proposal()
+    if p.result is None:
+        return {"unused": []}
+    capacity, load = mentor_loads(p.result)
+    rows = []
+    for j in np.flatnonzero(load == 0):
+        r_id = c.mentor_ids[j]
+        reason = unused_reason(p.result, int(j), p.engine)
+        if r_id in d.mentors_out:
+            reason = (
+                LEFT_OUT + (f": {d.mentors_out[r_id]}" if d.mentors_out[r_id] else "") + " (your decision)"
+            )
+        rows.append(
+            {
+                "id": r_id,
+                "name": name_of(c, "mentor", int(j)),
+                "href": links.mentor(r_id),
+                "capacity": int(capacity[j]),
+                "reason": reason,
+            }
+        )
+    return {"unused": rows}
+
+
+def unmatched_page(session, links: Links) -> dict:
+    c, d = session.cohort, session.state.decisions
+    p = session.proposal()
+    if p.result is None:
+        return {"unmatched": []}
+    rows = []
+    for i, reason in sorted(p.result.unmatched.items()):
+        e_id = c.mentee_ids[i]
+        if e_id in d.mentees_out:
+            reason = (
+                LEFT_OUT + (f": {d.mentees_out[e_id]}" if d.mentees_out[e_id] else "") + " (your decision)"
+            )
+        rows.append(
+            {
+                "id": e_id,
+                "name": name_of(c, "mentee", i),
+                "href": links.mentee(e_id),
+                "reason": reason,
+                "options": _alternatives_of(p, i, links, e_id),
+            }
+        )
+    return {"unmatched": rows}
+
+
+def decisions_page(session, links: Links) -> dict:
+    """The decisions in force (each with the action that takes it back), the journal, and
+    the command line that reproduces the proposal from the workspace's files."""
+    d, ws = session.state.decisions, session.workspace
+    undo = lambda **e: links.preview(**e)  # noqa: E731
+    return {
+        "pins": [{"mentee": e, "mentor": r, "undo": undo(action="unpin", mentee=e)} for e, r in d.pin_rows()],
+        "forbids": [
+            {"mentee": e, "mentor": r, "reason": why, "undo": undo(action="allow", mentee=e, mentor=r)}
+            for (e, r), why in sorted(d.forbids.items())
+        ],
+        "capacity": [
+            {"mentor": r, "capacity": cap, "reason": why, "undo": undo(action="reset_capacity", mentor=r)}
+            for r, (cap, why) in sorted(d.capacity.items())
+        ],
+        "out": [
+            {"side": side, "id": pid, "reason": why, "undo": undo(action="bring_back", side=side, id=pid)}
+            for side, group in (("mentee", d.mentees_out), ("mentor", d.mentors_out))
+            for pid, why in sorted(group.items())
+        ],
+        "failed": [
+            {
+                "mentee": e,
+                "mentor": r,
+                "reason": reason,
+                "note": note,
+                "undo": undo(action="unfail", mentee=e, mentor=r),
+            }
+            for (e, r), (reason, note) in sorted(d.failed.items())
+        ],
+        "journal": [
+            {"seq": e.get("seq"), "time": e.get("time", ""), "what": describe(e)}
+            for e in reversed(ws.journal())
+        ],
+        "command": " ".join(_quote_arg(a) for a in session.command()),
+        "workspace": str(ws.path),
+    }
+
+
+def _quote_arg(a: str) -> str:
+    import shlex
+
+    return shlex.quote(a)
+
+
+def preview_page(session, links: Links, entry: dict) -> dict:
+    """An action, its exact effect and the form that confirms it."""
+    eff = session.preview(entry)
+    fields = {k: str(eff.entry[k]) for k in ACTION_FIELDS if k in eff.entry}
+    return {
+        "what": describe(eff.entry),
+        "problem": eff.problem,
+        "how": eff.how,
+        "delta_matched": eff.delta_matched,
+        "delta_score": units(eff.delta_units),
+        "moves": [move_view(m, links) for m in eff.moves],
+        "fields": fields,
+        "based_on": eff.version,
+    }
+
+
+def publish_page(session, links: Links) -> dict:
+    from matcher.report.tables import MATCH_OWNED
+
+    rnd = session.round
+    return {
+        "folder": str(session.workspace.round_dir(rnd)),
+        "exists": session.workspace.round_dir(rnd).is_dir(),
+        "published_now": session.state.published.get(rnd) == session.state.stage.kind,
+        "command": " ".join(_quote_arg(a) for a in session.command()),
+        "files": [*MATCH_OWNED, "summary.json", "timings.json"],
+    }
+
+
+def rounds_page(session, links: Links) -> dict:
+    from cli.review_app.server import ROUND_FILES
+
+    rounds = []
+    for n, kind in sorted(session.state.published.items()):
+        folder = session.workspace.round_dir(n)
+        files = [f for f in ROUND_FILES if (folder / f).is_file()]
+        rounds.append(
+            {
+                "round": n,
+                "kind": kind,
+                "folder": str(folder),
+                "files": [(f, links(f"rounds/{n}/{f}")) for f in files],
+            }
+        )
+    return {"rounds": rounds}
+
+
+__all__ = ["FIVE_CS", "Links", "NotFound", "describe"]

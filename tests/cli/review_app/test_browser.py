@@ -1,0 +1,238 @@
+"""The review app in a real browser: Playwright driving Debian's chromium.
+
+One coordinator's session, end to end: open the app, use an alternative and check that
+the Δ shown before confirming equals the change of the re-solved total, undo, forbid a
+pair, change a capacity, publish and compare the published files with the CLI's, mark a
+pair failed and publish the re-match (compared with ``mentor-match rematch``). No page
+logs an error (a CSP refusal would), and no request leaves the app's origin. Screenshots
+are kept in artifacts/ (review-*.png), also of the page as printed.
+
+Skipped when /usr/bin/chromium is missing, unless CI is set: then it fails (CI installs
+it with ``apt-get install -y chromium``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from cli.review_app.server import running
+from cli.review_app.session import Session
+from tests.conftest import ROOT, SAMPLE
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+ARGS = (SAMPLE / "mentors.csv", SAMPLE / "mentees.csv", SAMPLE / "programme.toml")
+A4_CSS_WIDTH = 718  # 210 mm less two 12 mm margins, at 96 px per inch
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        if os.environ.get("CI"):
+            pytest.fail(
+                "CI is set but /usr/bin/chromium is missing: install it with apt-get install -y chromium"
+            )
+        pytest.skip(
+            "/usr/bin/chromium is not installed (apt-get install -y chromium); set CI to make this fail"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless=new"])
+        yield b
+        b.close()
+
+
+def number(text: str) -> float:
+    return float(text.strip().replace("−", "-").replace(",", ""))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != "timings.json"
+    }
+
+
+def invoke(*args) -> None:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def shot(page, name: str, **kw) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), **kw)
+
+
+def test_a_coordinators_session_in_the_browser(browser, tmp_path):
+    session = Session(*ARGS, workspace=tmp_path / "ws")
+    ws = session.workspace.path
+    with running(session) as url:
+        origin = url.split("/", 3)[:3]
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        problems, requests = [], []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+
+        def ready():
+            page.wait_for_selector("body[data-app-ready='1']", state="attached")
+
+        # 1. the proposal, as the report shows it
+        page.goto(url)
+        ready()
+        assert page.locator("body").get_attribute("data-ready") == "1"  # the report's own script ran
+        assert page.locator("#pairs-table tbody.item").count() == 100  # a page of the 150 pairs
+        total0 = number(page.inner_text("#status-total"))
+        shot(page, "proposal")
+
+        # 2. use an alternative: the preview's Δ is the re-solved total's change
+        row = page.locator("#pairs-table tbody.item[data-id='E003']")
+        row.locator("button.toggle").click()
+        row.locator("td[data-ready='1'] table.alts").wait_for()  # fetched when opened
+        alt = row.locator("table.alts a").filter(has_text=re.compile(r"^R\d+$")).nth(2)
+        target = alt.inner_text()
+        alt.click()
+        page.wait_for_selector("#preview-delta")
+        shown = number(page.inner_text("#preview-delta"))
+        moves = int(page.inner_text("#preview-moves"))
+        shot(page, "preview")
+        page.click("#confirm")
+        ready()
+        total1 = number(page.inner_text("#status-total"))
+        assert shown == pytest.approx(total1 - total0, abs=1e-6)
+        assert page.locator("#banner").is_visible()
+        assert number(page.inner_text("#banner-delta")) == shown
+        assert page.locator("tbody.changed[data-id='E003']").count() == 1
+        page.click("#show-changed")
+        ready()
+        changed = page.locator("#pairs-table tbody.item.changed")
+        assert changed.count() == page.locator("#pairs-table tbody.item").count() == moves + 1
+        assert (
+            session.cohort.mentor_ids[session.proposal().mentor_of[session.cohort.mentee_index("E003")]]
+            == target
+        )
+        shot(page, "after-pin")
+
+        # 3. undo: back to the first proposal
+        page.click("#undo")
+        ready()
+        assert number(page.inner_text("#status-total")) == total0
+
+        # 4. never this pair (with a reason), from the mentee's page
+        page.goto(url + "mentee/E005")
+        ready()
+        before = page.inner_text("#pair a b")
+        page.fill("#forbid-form input[name=reason]", "conflict of interest")
+        page.click("#forbid-form button[type=submit]")
+        page.wait_for_selector("#preview-delta")
+        page.click("#confirm")
+        ready()
+        assert page.url.endswith("/mentee/E005")
+        assert page.inner_text("#pair a b") != before
+        shot(page, "mentee", full_page=True)
+
+        # 5. a mentor's capacity
+        page.goto(url + "mentor/R014")
+        ready()
+        page.fill("#capacity-form input[name=capacity]", "1")
+        page.fill("#capacity-form input[name=reason]", "fewer hours")
+        page.click("#capacity-form button[type=submit]")
+        page.wait_for_selector("#preview-delta")
+        page.click("#confirm")
+        ready()
+        assert page.inner_text("#capacity") == "1"
+
+        # 6. publish: the files are the CLI's
+        page.goto(url + "publish")
+        ready()
+        page.click("#publish")
+        page.wait_for_selector("#published-banner")
+        invoke(
+            "match", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2], "--pin", ws / "pins.csv",
+            "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", tmp_path / "cli-1",
+        )  # fmt: skip
+        assert files(ws / "round-1") == files(tmp_path / "cli-1")
+
+        # 7. a re-match: mark a pair failed, review, publish round 2
+        page.goto(url + "publish")
+        ready()
+        page.click("#start-rematch")
+        ready()
+        page.goto(url + "mentee/E003")
+        ready()
+        failed_mentor = page.inner_text("#pair a b")
+        page.select_option("#fail-form select[name=reason]", "challenge")
+        page.fill("#fail-form input[name=note]", "too gentle")
+        page.click("#fail-form button[type=submit]")
+        page.wait_for_selector("#preview-delta")
+        page.click("#confirm")
+        ready()
+        assert page.inner_text("#pair a b") != failed_mentor
+        page.goto(url)
+        ready()
+        assert page.locator("#changes-table").count() == 1
+        shot(page, "rematch")
+        page.goto(url + "publish")
+        ready()
+        page.click("#publish")
+        page.wait_for_selector("#published-banner")
+        invoke(
+            "rematch", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+            "--pairs", ws / "round-1" / "pairs.csv", "--failed", ws / "failed.csv", "--pin", ws / "pins.csv",
+            "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", tmp_path / "cli-2",
+        )  # fmt: skip
+        assert files(ws / "round-2") == files(tmp_path / "cli-2")
+        failed = list(csv.DictReader(io.StringIO((ws / "failed.csv").read_text(encoding="utf-8-sig"))))
+        assert [(r["mentee_id"], r["mentor_id"], r["reason"]) for r in failed] == [
+            ("E003", failed_mentor, "challenge")
+        ]
+
+        # 8. printed: A4, the table fits the width, no navigation, no alternatives
+        page.goto(url + "?page=all")
+        ready()
+        page.set_viewport_size({"width": A4_CSS_WIDTH, "height": 1000})
+        page.emulate_media(media="print")
+        fits = page.evaluate(
+            "() => [document.querySelector('#pairs-table').getBoundingClientRect().right, "
+            "document.documentElement.clientWidth, getComputedStyle(document.querySelector('nav.top')).display]"
+        )
+        assert fits[0] <= fits[1] + 0.5 and fits[2] == "none"
+        page.evaluate("() => document.querySelector('#pairs').scrollIntoView()")
+        shot(page, "print")
+        context.close()
+    assert problems == []
+    assert all(u.split("/", 3)[:3] == origin for u in requests), [
+        u for u in requests if not u.startswith(url)
+    ]
+
+
+def test_report_prints_on_a4_with_the_table_in_the_width(browser, tmp_path):
+    invoke(
+        "match", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2], "--out", tmp_path / "out"
+    )
+    page = browser.new_page(viewport={"width": A4_CSS_WIDTH, "height": 1000})
+    page.goto((tmp_path / "out" / "report.html").as_uri() + "#open=E002")
+    page.wait_for_selector("body[data-ready='1']")
+    page.emulate_media(media="print")
+    right, width, detail = page.evaluate(
+        "() => [document.querySelector('#pairs-table').getBoundingClientRect().right, "
+        "document.documentElement.clientWidth, "
+        "getComputedStyle(document.querySelector('tr.detail:not([hidden])')).display]"
+    )
+    assert right <= width + 0.5  # nothing cut off at the right
+    assert detail == "none"  # alternatives collapsed, even one opened on screen
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 0 < pages <= 20  # 150 pairs with their reasons: 54 pages before the print stylesheet
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-print.pdf").write_bytes(pdf)
+    page.close()

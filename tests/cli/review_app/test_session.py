@@ -1,0 +1,551 @@
+"""The review app over HTTP (Starlette's test client): every route, the token, CSRF, the
+Host check, the security headers, stale-state refusal, path traversal, the log lines,
+and the promises about files: the app's proposal is what ``mentor-match match`` writes
+from the workspace's files, publishing writes what the command writes, and the re-match
+is what ``mentor-match rematch`` writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from cli.main import cli
+from cli.review_app.server import LOG, create_app
+from cli.review_app.session import Session
+from matcher.report import tables as T
+from tests.conftest import SAMPLE
+
+PORT = 8765
+TOKEN = "0123456789abcdef0123456789abcdef"
+ARGS = (SAMPLE / "mentors.csv", SAMPLE / "mentees.csv", SAMPLE / "programme.toml")
+PAGES = ["", "mentors", "unused", "unmatched", "decisions", "publish", "rounds", "mentee/E003", "mentor/R014"]
+FRAGMENTS = ["alternatives/E003"]
+
+
+class Forms(HTMLParser):
+    """Forms of a page: action → {field: value}; also every src/href."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.forms: list[tuple[str, dict]] = []
+        self.urls: list[str] = []
+        self._form = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("src", "href", "action"):
+            if a.get(key) is not None:
+                self.urls.append(a[key])
+        if tag == "form":
+            self._form = {}
+            self.forms.append((a.get("action", ""), self._form))
+        elif tag in ("input", "select") and self._form is not None and a.get("name"):
+            self._form[a["name"]] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+    def form(self, action_end: str, **having) -> dict:
+        for action, fields in self.forms:
+            if action.endswith(action_end) and all(fields.get(k) == v for k, v in having.items()):
+                return dict(fields)
+        raise AssertionError(f"no form for {action_end} {having}")
+
+
+def make(tmp_path, **kw):
+    session = Session(*ARGS, workspace=tmp_path / "ws", **kw)
+    app, core = create_app(session, token=TOKEN, port=PORT)
+    client = TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    return session, core, client
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make(tmp_path)
+
+
+def url(path: str = "") -> str:
+    return f"/{TOKEN}/{path}"
+
+
+def confirm(client, path: str) -> tuple[dict, str]:
+    """Open a preview page, send its Confirm form; → (the form sent, the preview page)."""
+    page = client.get(url(path))
+    assert page.status_code == 200, page.text
+    form = Forms(page.text).form("/act")
+    got = client.post(url("act"), data=form)
+    assert got.status_code == 303, got.text
+    return form, page.text
+
+
+def preview_post(client, core, **fields) -> str:
+    page = client.post(url("preview"), data={"csrf": core.csrf, **fields})
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def confirm_post(client, core, **fields) -> None:
+    form = Forms(preview_post(client, core, **fields)).form("/act")
+    got = client.post(url("act"), data=form)
+    assert got.status_code == 303, got.text
+
+
+def text_of(html: str, element_id: str) -> str:
+    m = re.search(rf'id="{element_id}"[^>]*>(.*?)<', html, flags=re.S)
+    assert m, element_id
+    return m.group(1).strip()
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != "timings.json"
+    }
+
+
+def invoke(*args) -> None:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------------------- access
+
+
+def test_every_page_answers_with_the_token(app):
+    _, _, client = app
+    more = [
+        "preview?action=pin&mentee=E003&mentor=R040",
+        "alternatives/E003",
+        "static/app.css",
+        "static/report.js",
+    ]
+    for path in [*PAGES, *more]:
+        got = client.get(url(path))
+        assert got.status_code == 200, (path, got.text[:300])
+
+
+@pytest.mark.parametrize("path", [*PAGES, "static/app.css", "act", "rounds/1/pairs.csv"])
+def test_without_the_token_every_request_is_forbidden(app, path):
+    _, core, client = app
+    for prefix in ("/", "/" + TOKEN[:-1] + "0/", "/x/" + TOKEN + "/", "/" + TOKEN.upper() + "/"):
+        assert client.get(prefix + path).status_code == 403
+        assert client.post(prefix + path, data={"csrf": core.csrf}).status_code == 403
+    assert client.get("/favicon.ico").status_code == 403
+
+
+def test_host_header_must_be_loopback_with_the_port(app):
+    _, _, client = app
+    assert client.get(url(), headers={"host": f"localhost:{PORT}"}).status_code == 200
+    assert client.get(url(), headers={"host": f"[::1]:{PORT}"}).status_code == 200
+    for host in ("evil.example:8765", f"127.0.0.1:{PORT + 1}", "127.0.0.1", f"attacker.localhost:{PORT}", ""):
+        got = client.get(url(), headers={"host": host})
+        assert got.status_code == 403, host
+        assert "Pairs" not in got.text
+
+
+def test_state_changing_requests_need_the_csrf_token_and_our_origin(app):
+    session, core, client = app
+    form = Forms(client.get(url("preview?action=pin&mentee=E003&mentor=R040")).text).form("/act")
+    for bad in (
+        {**form, "csrf": ""},
+        {**form, "csrf": core.csrf[:-1] + "x"},
+        {k: v for k, v in form.items() if k != "csrf"},
+    ):
+        got = client.post(url("act"), data=bad)
+        assert got.status_code == 403 and "nothing was applied" in got.text
+    assert client.post(url("act"), data=form, headers={"origin": "http://evil.example"}).status_code == 403
+    assert client.post(url("act"), data=form, headers={"sec-fetch-site": "cross-site"}).status_code == 403
+    for path in ("undo", "redo", "publish", "rematch", "preview"):
+        assert client.post(url(path), data={"version": "0"}).status_code == 403
+    assert session.version == 0  # nothing was applied
+    got = client.post(
+        url("act"), data=form, headers={"origin": f"http://127.0.0.1:{PORT}", "sec-fetch-site": "same-origin"}
+    )
+    assert got.status_code == 303 and session.version == 1
+
+
+def test_security_headers_and_nothing_from_the_network(app):
+    _, _, client = app
+    for path in PAGES:
+        got = client.get(url(path))
+        csp = got.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert (
+            "http" not in csp and "unsafe-eval" not in csp and "script-src 'self' 'unsafe-inline'" not in csp
+        )
+        assert got.headers["x-content-type-options"] == "nosniff"
+        assert got.headers["referrer-policy"] == "same-origin"  # never to another site; Origin stays set
+        assert got.headers["cache-control"] == "no-store"
+        page = Forms(got.text)
+        assert "<script>" not in got.text  # no inline script: the CSP would block it anyway
+        for u in page.urls:
+            assert u.startswith(f"/{TOKEN}/") or u.startswith("#") or u == "data:,", (
+                path,
+                u,
+            )  # data:, no favicon
+    forbidden = client.get("/")
+    assert forbidden.headers["content-security-policy"]  # even on a refusal
+
+
+def test_path_traversal_is_refused(app, tmp_path):
+    _session, core, client = app
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "0"})
+    assert client.get(url("rounds/1/pairs.csv")).status_code == 200
+    secret = tmp_path / "secret.csv"
+    secret.write_text("secret", encoding="utf-8")
+    attempts = [
+        "rounds/1/../../secret.csv",
+        "rounds/1/..%2f..%2fsecret.csv",
+        "rounds/1/%2e%2e/%2e%2e/secret.csv",
+        "rounds/../1/pairs.csv",
+        "rounds/1/journal.jsonl",
+        "rounds/1/..%2fjournal.jsonl",
+        "rounds/0/pairs.csv",
+        "rounds/-1/pairs.csv",
+        "rounds/1/mentors.csv",
+        "static/..%2fserver.py",
+        "static/../server.py",
+        "static/%2e%2e%2fserver.py",
+        "rounds/1/%2fetc%2fpasswd",
+        "mentee/..%2f..%2fsecret.csv",
+    ]
+    for path in attempts:
+        got = client.get(url(path))
+        assert got.status_code in (404, 403), (path, got.status_code)
+        assert (
+            "secret" not in got.text.replace("secret.csv", "")
+            and "def " not in got.text
+            and "root:" not in got.text
+        )
+        assert '"action"' not in got.text
+
+
+def test_stale_state_is_refused_and_never_applied_twice(app):
+    session, core, client = app
+    page = client.get(url("preview?action=pin&mentee=E003&mentor=R040"))
+    form = Forms(page.text).form("/act")
+    assert client.post(url("act"), data=form).status_code == 303
+    again = client.post(url("act"), data=form)  # the same form sent twice (a double click, a reload)
+    assert again.status_code == 409
+    assert "out of date" in again.text and "nothing was applied" in again.text
+    assert session.version == 1 and len(session.workspace.journal()) == 1
+    # a second tab, opened before the action, cannot undo on the old state either
+    assert client.post(url("undo"), data={"csrf": core.csrf, "version": "0"}).status_code == 409
+    # two tabs see one state
+    other = TestClient(client.app, base_url=f"http://localhost:{PORT}")
+    assert 'data-version="1"' in other.get(url()).text and 'data-version="1"' in client.get(url()).text
+
+
+def test_log_lines_hold_ids_only(app, caplog):
+    session, core, client = app
+    c = session.cohort
+    names = [str(n) for n in c.mentees["name"]] + [str(n) for n in c.mentors["name"]]
+    emails = [str(n) for n in c.mentees["email"]]
+    secret_reason = "Grace Hughes said something private"
+    with caplog.at_level(logging.INFO, logger=LOG.name):
+        for path in PAGES:
+            client.get(url(path))
+        confirm_post(client, core, action="forbid", mentee="E003", mentor="R035", reason=secret_reason)
+        confirm_post(
+            client, core, action="capacity", mentor="R014", capacity="2", reason="private note about health"
+        )
+        client.post(url("undo"), data={"csrf": core.csrf, "version": str(session.version)})
+        client.get("/nope")
+        client.get(url(), headers={"host": "evil.example"})
+    lines = [r.getMessage() for r in caplog.records if r.name == LOG.name]
+    assert len(lines) >= len(PAGES) + 5
+    text = "\n".join(lines)
+    assert TOKEN not in text and core.csrf not in text
+    assert "private" not in text and "health" not in text
+    for value in names + emails:
+        assert value not in text, value
+    assert "GET /mentee/E003 200" in text  # ids are fine
+    assert "refused: token 403" in text and "refused: host 403" in text
+
+
+# ---------------------------------------------------------------------------- actions
+
+
+def test_pin_an_alternative_shows_its_exact_delta_then_undo(app):
+    session, core, client = app
+    before = session.proposal()
+    m0, s0 = before.totals()
+    alt = next(a for a in before.alternatives if a.delta_score is not None and a.moves)
+    e_id, r_id = session.cohort.mentee_ids[alt.mentee], session.cohort.mentor_ids[alt.mentor]
+    _form, page = confirm(client, f"preview?action=pin&mentee={e_id}&mentor={r_id}")
+    shown = text_of(page, "preview-delta").replace("−", "-")
+    after = session.proposal()
+    m1, s1 = after.totals()
+    assert float(shown) == pytest.approx((s1 - s0) / 100) == pytest.approx(alt.delta_score)
+    assert int(text_of(page, "preview-matched")) == m1 - m0 == alt.delta_matched
+    assert after.mentor_of[alt.mentee] == alt.mentor
+    home = client.get(url()).text
+    assert 'id="banner"' in home and text_of(home, "banner-delta").replace("−", "-") == shown
+    changed = re.findall(r'<tbody class="item changed" data-id="([^"]+)"', client.get(url("?changed=1")).text)
+    moved = {session.cohort.mentee_ids[k] for k in (after.mentor_of != before.mentor_of).nonzero()[0]}
+    assert set(changed) == moved and e_id in changed
+    # undo: back to the first proposal, exactly
+    assert (
+        client.post(url("undo"), data={"csrf": core.csrf, "version": "1", "next": url()}).status_code == 303
+    )
+    assert (session.proposal().mentor_of == before.mentor_of).all()
+    assert client.post(url("redo"), data={"csrf": core.csrf, "version": "2"}).status_code == 303
+    assert session.proposal().mentor_of[alt.mentee] == alt.mentor
+
+
+def test_every_action_and_the_workspace_files_reproduce_the_proposal(app, tmp_path):
+    """Pin, forbid, capacity, leave out (both sides): then ``mentor-match match`` with the
+    workspace's files writes exactly the outputs the app's proposal gives."""
+    session, core, client = app
+    c = session.cohort
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    mentor_of_5 = c.mentor_ids[session.proposal().mentor_of[c.mentee_index("E005")]]
+    confirm_post(
+        client, core, action="forbid", mentee="E005", mentor=mentor_of_5, reason="conflict of interest"
+    )
+    confirm_post(client, core, action="capacity", mentor="R014", capacity="1", reason="fewer hours")
+    confirm_post(client, core, action="capacity", mentor="R010", capacity="5", reason="offered more")
+    confirm_post(client, core, action="leave_out", side="mentee", id="E020", reason="on leave")
+    confirm_post(client, core, action="leave_out", side="mentor", id="R001", reason="")
+    p = session.proposal()
+    assert p.result is not None and p.mentor_of[c.mentee_index("E020")] == -1
+    assert (p.mentor_of != c.mentor_index("R001")).all()
+    assert p.mentor_of[c.mentee_index("E005")] != c.mentor_index(mentor_of_5)
+    decisions = client.get(url("decisions")).text
+    assert "conflict of interest" in decisions and "E003 → R040" in decisions
+    ws = session.workspace.path
+    out = tmp_path / "cli"
+    invoke(
+        "match", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    mine = T.match_outputs(p.result, p.alternatives, history=session.past.with_pairs(c, p.mentor_of))
+    want = files(out)
+    assert sorted(want) == sorted(n for n in mine if n != "timings.json")
+    assert [n for n in want if mine[n] != want[n]] == []
+    # the command line the decisions page shows is that command
+    assert "--capacity" in decisions and str(ws / "forbid.csv") in decisions
+
+
+def test_impossible_actions_are_refused_with_the_reason(app):
+    session, core, client = app
+    c = session.cohort
+    i = c.mentee_index("E003")
+    j = next(j for j in range(c.n_mentors) if session.proposal().result.problem.excluded[i, j])
+    page = client.get(url(f"preview?action=pin&mentee=E003&mentor={c.mentor_ids[j]}")).text
+    assert 'id="preview-problem"' in page and "breaks the hard rule" in page and 'id="confirm"' not in page
+    bad = client.post(
+        url("act"),
+        data={
+            "csrf": core.csrf,
+            "version": "0",
+            "action": "pin",
+            "mentee": "E003",
+            "mentor": c.mentor_ids[j],
+        },
+    )
+    assert bad.status_code == 400 and "breaks the hard rule" in bad.text
+    unknown = client.get(url("preview?action=pin&mentee=NOBODY&mentor=R001")).text
+    assert "no mentee has the id" in unknown
+    assert session.version == 0
+    # a capacity below the mentor's pins names the pins
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    page = preview_post(client, core, action="capacity", mentor="R040", capacity="0", reason="")
+    assert "pins give this mentor 1 mentees" in page and 'id="confirm"' not in page
+    assert client.get(url("mentee/NOBODY")).status_code == 404
+
+
+def test_the_pairs_table_a_page_at_a_time(app):
+    _, _, client = app
+
+    def ids(html):
+        return re.findall(r'<tbody class="item[^"]*" data-id="([^"]+)"', html.split('id="unmatched"')[0])
+
+    first, second = client.get(url()).text, client.get(url("?page=2")).text
+    assert ids(first) == [f"E{n:03d}" for n in range(1, 101)] and ids(second) == [
+        f"E{n:03d}" for n in range(101, 151)
+    ]
+    assert "Pairs 1–100 of 150" in first and "page 1 of 2" in first and 'data-paged="1"' in first
+    everyone = client.get(url("?page=all")).text
+    assert len(ids(everyone)) == 150
+    by_score = ids(client.get(url("?sort=score&dir=desc&page=all")).text)
+    scores = dict(
+        re.findall(r'data-id="(E\d+)"><tr class="main">.*?<td class="n" data-v="([\d.]+)"', everyone)
+    )
+    assert [float(scores[e]) for e in by_score] == sorted((float(v) for v in scores.values()), reverse=True)
+    hits = ids(client.get(url("?filter=Cardiology&page=all")).text)
+    assert 0 < len(hits) < 150
+    assert "(filtered from 150)" in client.get(url("?filter=Cardiology")).text
+    assert ids(client.get(url("?page=99")).text) == ids(second)  # past the end: the last page
+    assert ids(client.get(url("?page=x")).text) == ids(first)
+
+
+def test_views_say_why(app):
+    session, core, client = app
+    unused = client.get(url("unused")).text
+    assert "capacity 4, no mentee for whom R014 is allowed and better than their proposed mentor" in unused
+    assert "excluded for 111 mentees by location" in unused
+    assert "capacity 0: takes no mentees this round" in unused
+    mentee = client.get(url("mentee/E003")).text
+    assert text_of(mentee, "rank") == "27th" and "of 49 feasible mentors" in mentee
+    assert text_of(mentee, "status-matched") == "150"  # the status line, not the mentee's own flag
+    assert "Weak points" in mentee and "context 0.18" in mentee
+    assert "full; giving them to this mentee would cost the programme 0.06 points" in mentee
+    assert "infeasible — no shared language" in mentee
+    mentor = client.get(url("mentor/R035")).text
+    assert "E003" in mentor and "27 of 49 feasible mentors" in mentor
+    confirm_post(client, core, action="leave_out", side="mentee", id="E007", reason="")
+    unmatched = client.get(url("unmatched")).text
+    assert "E007" in unmatched and "left out of this round (your decision)" in unmatched
+    mentors = client.get(url("mentors")).text
+    assert mentors.count('<tbody class="item"') == session.cohort.n_mentors
+
+
+def test_publish_writes_what_the_command_writes(app, tmp_path):
+    session, core, client = app
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    got = client.post(url("publish"), data={"csrf": core.csrf, "version": "1"})
+    assert got.status_code == 303
+    rounds = client.get(got.headers["location"]).text
+    assert "Round 1 published" in rounds and "pairs.xlsx" in rounds
+    ws = session.workspace.path
+    out = tmp_path / "cli"
+    invoke(
+        "match", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    assert files(ws / "round-1") == files(out)
+    assert client.get(url("rounds/1/pairs.csv")).content == (out / "pairs.csv").read_bytes()
+    assert session.version == 2 and session.state.published == {1: "match"}
+
+
+def test_rematch_from_the_app_is_the_commands_rematch(app, tmp_path):
+    session, core, client = app
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "0"})
+    assert client.post(url("rematch"), data={"csrf": core.csrf, "version": "1"}).status_code == 303
+    assert session.state.stage.kind == "rematch" and session.round == 2
+    pairs = {
+        r["mentee_id"]: r["mentor_id"]
+        for r in csv.DictReader(
+            io.StringIO((session.workspace.path / "round-1" / "pairs.csv").read_text("utf-8-sig"))
+        )
+    }
+    page = client.get(url("mentee/E003")).text
+    assert 'id="fail-form"' in page
+    confirm_post(
+        client,
+        core,
+        action="fail",
+        mentee="E003",
+        mentor=pairs["E003"],
+        reason="challenge",
+        note="too gentle",
+    )
+    confirm_post(
+        client, core, action="fail", mentee="E010", mentor=pairs["E010"], reason="availability", note=""
+    )
+    p = session.proposal()
+    c = session.cohort
+    assert c.mentor_ids[p.mentor_of[c.mentee_index("E003")]] != pairs["E003"]
+    home = client.get(url()).text
+    assert "What changed since the last round" in home and "pair failed (challenge)" in home
+    bad = preview_post(client, core, action="fail", mentee="E003", mentor="R001", reason="care", note="")
+    assert "is not a pair of round 1" in bad
+    assert (
+        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
+        == 303
+    )
+    ws = session.workspace.path
+    out = tmp_path / "cli"
+    invoke(
+        "rematch", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+        "--pairs", ws / "round-1" / "pairs.csv", "--failed", ws / "failed.csv",
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    assert files(ws / "round-2") == files(out)
+    failed = list(csv.DictReader(io.StringIO((ws / "failed.csv").read_text("utf-8-sig"))))
+    assert [(r["mentee_id"], r["reason"], r["note"]) for r in failed] == [
+        ("E003", "challenge", "too gentle"),
+        ("E010", "availability", ""),
+    ]
+
+
+def test_a_new_session_on_the_workspace_resumes(app, tmp_path):
+    session, core, client = app
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    confirm_post(client, core, action="capacity", mentor="R014", capacity="1", reason="")
+    again = Session(*ARGS, workspace=tmp_path / "ws")
+    assert again.version == session.version == 2
+    assert again.state.decisions == session.state.decisions
+    assert (again.proposal().mentor_of == session.proposal().mentor_of).all()
+
+
+def test_seed_files_are_imported_once(tmp_path):
+    pins = tmp_path / "seed-pins.csv"
+    pins.write_text("mentee_id,mentor_id\nE003,R040\n", encoding="utf-8")
+    session, _, _client = make(tmp_path, pins=pins)
+    assert dict(session.state.decisions.pins) == {"E003": "R040"} and session.version == 1
+    again = Session(*ARGS, workspace=tmp_path / "ws", pins=pins)  # the same command line resumes
+    assert again.version == 1
+    other = tmp_path / "other.csv"
+    other.write_text("mentee_id,mentor_id\nE004,R040\n", encoding="utf-8")
+    from matcher.errors import OptionError
+
+    with pytest.raises(OptionError, match="started with another --pin file"):
+        Session(*ARGS, workspace=tmp_path / "ws", pins=other)
+
+
+def test_candidate_sets_too(tmp_path, monkeypatch):
+    """Above DENSE_LIMIT pairs the proposal is solved on candidate sets: every page still
+    answers, previews are exact re-solves, and publishing writes what the command writes."""
+    from matcher.solve import candidates
+
+    monkeypatch.setattr(candidates, "DENSE_LIMIT", 1000)  # the sample's 9,000 pairs are 'large' now
+    session, core, client = make(tmp_path)
+    assert not session.dense and not session.proposal().result.problem.exact_deltas
+    for path in [*PAGES, *FRAGMENTS]:
+        assert client.get(url(path)).status_code == 200, path
+    assert "by the hard rules" in client.get(url("unused")).text
+    page = client.get(url("preview?action=pin&mentee=E003&mentor=R040")).text
+    assert "by re-solving the whole programme" in page
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    assert client.post(url("publish"), data={"csrf": core.csrf, "version": "1"}).status_code == 303
+    ws = session.workspace.path
+    invoke(
+        "match", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv",
+        "--out", tmp_path / "cli",
+    )  # fmt: skip
+    assert files(ws / "round-1") == files(tmp_path / "cli")
+
+
+def test_decisions_that_no_longer_hold_can_be_repaired(app, tmp_path):
+    """The mentors file changed after a pin was made (R040 now takes nobody): the app says
+    the decisions cannot be solved, publishes nothing, and lets the coordinator release the
+    pin to get a proposal again."""
+    from tests.io.test_capacity_file import edited_mentors
+
+    _, _, client = app
+    confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
+    changed = edited_mentors(tmp_path, {"R040": 0})
+    again = Session(changed, *ARGS[1:], workspace=tmp_path / "ws")
+    assert any("differs from when this workspace was made" in w for w in again.warnings)
+    app2, core2 = create_app(again, token=TOKEN, port=PORT)
+    c2 = TestClient(app2, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    home = c2.get(url()).text
+    assert 'id="solve-error"' in home and "pins give this mentor 1 mentees" in home
+    assert c2.post(url("publish"), data={"csrf": core2.csrf, "version": "1"}).status_code == 400
+    page = c2.get(url("preview?action=unpin&mentee=E003")).text
+    assert 'id="confirm"' in page
+    assert c2.post(url("act"), data=Forms(page).form("/act")).status_code == 303
+    assert again.proposal().result is not None and 'id="solve-error"' not in c2.get(url()).text
