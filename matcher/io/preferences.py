@@ -17,12 +17,90 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from matcher.errors import Problem
+from matcher.io.settings import Setting
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PEER_COLUMNS = ("preferred_mentors", "preferred_mentees", "declined_mentees")
+
+# ``[preferences]``: how stated choices count (the programme's call). A choice adds points
+# to the pair's score in the solver's objective; the five-C score shown stays as it is.
+SETTINGS = (
+    Setting(
+        "max_choices",
+        3,
+        "whole",
+        "how many of a person's choices count (the first ones)",
+        "3",
+        lo=1,
+        hi=20,
+    ),
+    Setting(
+        "mentee_bonus",
+        (),
+        "numbers",
+        "points a pair gains when the mentor is the mentee's 1st, 2nd, 3rd… choice",
+        "[15, 10, 5]",
+        lo=0,
+        hi=100,
+    ),
+    Setting(
+        "mentor_bonus",
+        0.0,
+        "number",
+        "points a pair gains when the mentee is one of the mentor's choices",
+        "5",
+        lo=0,
+        hi=100,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PreferenceSettings:
+    """``[preferences]`` in force (defaults: choices are reported, never scored)."""
+
+    max_choices: int = 3
+    mentee_bonus: tuple[float, ...] = ()
+    mentor_bonus: float = 0.0
+
+    @property
+    def max_bonus(self) -> float:
+        """The most points one pair can gain (its mentee's top bonus plus the mentor's)."""
+        return max(self.mentee_bonus, default=0.0) + self.mentor_bonus
+
+    @property
+    def scored(self) -> bool:
+        """Choices change the objective."""
+        return self.max_bonus > 0
+
+
+def parse_settings(table: dict, bad) -> PreferenceSettings:
+    """``[preferences]`` checked against :data:`SETTINGS`; ``bad(key, value, problem, fix)``."""
+    import difflib
+
+    schema = {s.key: s for s in SETTINGS}
+    values = {}
+    for key, value in table.items():
+        if key not in schema:
+            near = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
+            bad(
+                f"preferences.{key}",
+                None,
+                "unknown key",
+                f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(schema),
+            )
+            continue
+        parsed, problem, fix = schema[key].parse(value)
+        if problem:
+            bad(f"preferences.{key}", value if parsed is None else parsed, problem, fix)
+        else:
+            values[key] = parsed
+    return PreferenceSettings(**values)
 
 
 @dataclass(frozen=True, eq=False)

@@ -47,6 +47,10 @@ def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[lis
     matched = np.flatnonzero(result.solution.mentor_of >= 0)
     comps = s.pair_components(matched, result.solution.mentor_of[matched])
     scores = p.pair_scores(matched, result.solution.mentor_of[matched])
+    bonus = None
+    if getattr(p, "max_score", 100.0) > 100.0:  # preference bonuses in the objective
+        five_cs = s.score[matched, result.solution.mentor_of[matched]]
+        bonus, scores = np.round(scores - five_cs, 2), five_cs  # score: the five Cs, as always
     ranks = p.ranks(matched, result.solution.mentor_of[matched])
     for n, i in enumerate(matched):
         j = int(result.solution.mentor_of[i])
@@ -62,9 +66,11 @@ def pairs_table(result, status: dict | None = None) -> tuple[list[str], list[lis
                 int(ranks[n]),
                 why(result, int(i), j, comps[:, n]),
                 *([status[int(i)]] if status is not None else []),
+                *([fmt_score(bonus[n])] if bonus is not None else []),
             ]
         )
-    return PAIRS_HEADER + (["status"] if status is not None else []), rows
+    extra = (["status"] if status is not None else []) + (["bonus"] if bonus is not None else [])
+    return PAIRS_HEADER + extra, rows
 
 
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
