@@ -303,6 +303,18 @@ def delta_engine(result: MatchResult):
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
 
 
+def preferences_for(result: MatchResult):
+    """The preference audit (:mod:`matcher.review.preferences`), or None when the files have
+    no preference column. Costs of unmet choices are exact deltas where alternatives are
+    (a dense problem, no --max-changes); otherwise a choice is reported as full or not chosen."""
+    from matcher.review.preferences import audit, in_use
+
+    if not in_use(result.cohort):
+        return None
+    exact = result.problem.exact_deltas and result.side.budget is None
+    return audit(result, delta_engine(result) if exact else None)
+
+
 # =========================================================================== files in, outputs out
 # One call per ``mentor-match`` command: paths and the command's options (same meanings, same
 # defaults) in, a :class:`Run` out. Outputs are built in memory; ``Run.publish()`` writes them
@@ -592,7 +604,11 @@ def match_files(
                 "run with --alternatives 0 to skip this step"
             )
     outputs = match_outputs(
-        result, alts, history=past.with_pairs(cohort, result.solution.mentor_of), anonymise=anonymise
+        result,
+        alts,
+        history=past.with_pairs(cohort, result.solution.mentor_of),
+        anonymise=anonymise,
+        preferences=preferences_for(result),
     )
     message = (
         f"Matched {result.report.matched} of {cohort.n_mentees} mentees with {result.solution.solver} "
@@ -674,7 +690,14 @@ def rematch_files(
             "alternatives are not computed with --max-changes above 0 "
             "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them"
         )
-    outputs = match_outputs(res.result, alts, history=res.history, rematch=res, anonymise=anonymise)
+    outputs = match_outputs(
+        res.result,
+        alts,
+        history=res.history,
+        rematch=res,
+        anonymise=anonymise,
+        preferences=preferences_for(res.result),
+    )
     c = res.counts
     message = (
         f"Round {res.round}: kept {c['kept']}, changed {c['changed']}, new {c['new']}, "

@@ -176,15 +176,15 @@ def scores_table(c, s, p) -> tuple[list[str], list[list]]:
 
 
 MATCH_OWNED = (
-    "pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv",
-    "report.html", "pairs.xlsx",
+    "pairs.csv", "unmatched.csv", "alternatives.csv", "preferences.csv", "changes.csv",
+    "history.csv", "report.html", "pairs.xlsx",
 )  # fmt: skip
 """Names a match or rematch may write besides summary.json and timings.json (always written):
 publishing removes an old one that a run does not write, so a folder never mixes two runs."""
 
 
 def match_outputs(
-    result, alternatives=None, *, history=None, rematch=None, anonymise=False
+    result, alternatives=None, *, history=None, rematch=None, anonymise=False, preferences=None
 ) -> dict[str, bytes]:
     """The files of a match or rematch, built in memory: an ordered ``name → bytes`` dict.
 
@@ -192,9 +192,11 @@ def match_outputs(
     (``alternatives.csv`` only when given); ``history``: the
     :class:`~matcher.io.history.Entry` list (``history.csv`` only when given); ``rematch``: a
     :class:`~matcher.rematch.RematchResult` (adds the status column, changes.csv and the
-    counts); ``anonymise``: ids instead of names and emails in report.html.
+    counts); ``anonymise``: ids instead of names and emails in report.html; ``preferences``:
+    the :class:`~matcher.review.preferences.Audit` (``preferences.csv`` and the
+    ``preferences`` block of summary.json only when given).
 
-    Returns pairs.csv, unmatched.csv, [alternatives.csv], [changes.csv], [history.csv],
+    Returns pairs.csv, unmatched.csv, [alternatives.csv], [preferences.csv], [changes.csv], [history.csv],
     pairs.xlsx, report.html, summary.json and timings.json, in that order. Every file but
     timings.json is byte-identical for the same inputs and config; run times live apart so
     that they do not break that promise. Nothing is written: see
@@ -215,6 +217,17 @@ def match_outputs(
     if alts is not None:
         files["alternatives.csv"] = csv_bytes(*alts)
     info = summary(result)
+    if preferences is not None:
+        from matcher.review.preferences import audit_table
+
+        files["preferences.csv"] = csv_bytes(*audit_table(result, preferences))
+        c = result.cohort
+        info["preferences"] = {
+            **preferences.counts,
+            "both_prefer_each_other_pairs": [
+                [c.mentee_ids[i], c.mentor_ids[j]] for i, j in preferences.blocking
+            ],
+        }
     if rematch is not None:
         changes = (["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes])
         files["changes.csv"] = csv_bytes(*changes)

@@ -17,7 +17,7 @@ def mask(x: RuleInput):
 
 RULE = Rule(
     "declined",
-    "declined by the mentor",
+    "the mentor's decline",
     "every mentor has declined this mentee",
     mask,
     columns=("declined_mentees",),
