@@ -963,6 +963,7 @@ def render_report(
     changes_table: tuple[list[str], list[list]] | None = None,
     summary: dict,
     anonymise: bool = False,
+    preferences_table: tuple[list[str], list[list]] | None = None,
 ) -> bytes:
     """The review page as UTF-8 bytes (see the module docstring); same inputs → same bytes."""
     scrub = Scrubber(result, anonymise)
@@ -1045,6 +1046,30 @@ def render_report(
         )
         changes_html = f'<section id="changes"><h2>What changed since the last round ({len(c_rows)})</h2>{body}</section>'
 
+    prefs_html = ""
+    if preferences_table is not None and "preferences" in summary:
+        pc = summary["preferences"]
+        e, r = pc["mentees"], pc["mentors"]
+        got = ", ".join(f"{v} {k}" for k, v in e.items() if k != "with_choices")
+        counts = (
+            f"{e['with_choices']} mentees stated choices: {got}. {r['with_choices']} mentors stated "
+            f"choices: {r['choices_met']} of {r['choices_stated']} met. Pairs where both would rather "
+            f"have each other than what they got: {pc['both_prefer_each_other']} (rows marked both)."
+        )
+        body = (
+            '<div class="wrap">'
+            + _item_table(
+                "preferences-table", preferences_table, None, cells, anonymise, "Choices", below=("why",)
+            )
+            + "</div>"
+            if preferences_table[1]
+            else ""
+        )
+        prefs_html = (
+            f'<section id="preferences"><h2>Choices: what each person asked for and got</h2>'
+            f'<p class="muted small">{esc(counts)}</p>{body}</section>'
+        )
+
     title = "Mentor matching report" + (f" — round {summary['round']}" if "round" in summary else "")
     sub = (
         f"{summary.get('matched', 0)} of {summary.get('mentees', 0)} mentees matched with "
@@ -1071,6 +1096,7 @@ def render_report(
             _headline(summary, scrub),
             charts_html,
             pairs_html,
+            *([prefs_html] if prefs_html else []),  # no empty line: pages without choices unchanged
             unmatched_html,
             changes_html,
             "<footer>Written by mentor-matcher. This page is self-contained: it loads nothing from the network "

@@ -217,10 +217,12 @@ def match_outputs(
     if alts is not None:
         files["alternatives.csv"] = csv_bytes(*alts)
     info = summary(result)
+    prefs_table = None
     if preferences is not None:
         from matcher.review.preferences import audit_table
 
-        files["preferences.csv"] = csv_bytes(*audit_table(result, preferences))
+        prefs_table = audit_table(result, preferences)
+        files["preferences.csv"] = csv_bytes(*prefs_table)
         c = result.cohort
         info["preferences"] = {
             **preferences.counts,
@@ -247,6 +249,7 @@ def match_outputs(
         changes_table=changes,
         summary=info,
         anonymise=anonymise,
+        preferences_table=prefs_table,
     )
     files["summary.json"] = json_bytes(info)
     timings = {k: round(v, 4) for k, v in result.timings.items()}

@@ -111,6 +111,10 @@ def test_counts_outcomes_and_stability_recomputed_from_the_written_files(files, 
     blocking = [[r["person_id"], r["choices"]] for r in audit if r["side"] == "both"]
     assert summary["both_prefer_each_other_pairs"] == blocking
     assert summary["both_prefer_each_other"] == len(blocking)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<section id="preferences">' in page
+    assert f"{summary['mentees']['with_choices']} mentees stated choices: {counts['1st']} 1st," in page
+    assert f"what they got: {len(blocking)} (rows marked both)" in page
 
 
 def test_stability_list_by_brute_force_over_every_pair(files):
