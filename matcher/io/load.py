@@ -594,7 +594,8 @@ def load_cohort(
     references = _check_references((mentors, mentees), (raw_r.file, raw_e.file), strict)
     mentors = _sorted(mentors)
     mentees = _sorted(mentees)
-    references += preferences.resolve(mentors, mentees, (raw_r.file, raw_e.file)).problems
+    files = (raw_r.file, raw_e.file)
+    references += preferences.resolve(mentors, mentees, files, config.preferences.max_choices).problems
     if strict and references:
         raise InputError(references)
     ignored = tuple(f"{raw_r.file}: {h}" for h in r_ign) + tuple(f"{raw_e.file}: {h}" for h in e_ign)

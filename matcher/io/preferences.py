@@ -163,8 +163,11 @@ def _email(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip()).casefold()
 
 
-def resolve(mentors: pd.DataFrame, mentees: pd.DataFrame, files: tuple[str, str]) -> Preferences:
-    """Resolve every preference column both tables have (absent columns: no choices)."""
+def resolve(
+    mentors: pd.DataFrame, mentees: pd.DataFrame, files: tuple[str, str], max_choices: int | None = None
+) -> Preferences:
+    """Resolve every preference column both tables have (absent columns: no choices).
+    ``max_choices``: also report people who list more choices than count (the loader)."""
     people = {"mentors": _Directory(mentors), "mentees": _Directory(mentees)}
     problems: list[Problem] = []
 
@@ -188,6 +191,17 @@ def resolve(mentors: pd.DataFrame, mentees: pd.DataFrame, files: tuple[str, str]
                     text = f"entry {pos} matches no one in the {other} file"
                     fix = f"write their id, exact name or email as in the {other} file, separated by ;"
                 problems.append(Problem(file, int(row), name, None, text, fix))
+            if max_choices is not None and name.startswith("preferred") and len(got) > max_choices:
+                problems.append(
+                    Problem(
+                        file,
+                        int(row),
+                        name,
+                        None,
+                        f"lists {len(got)} people; only the first {max_choices} count",
+                        "keep the choices that matter most first, or raise [preferences] max_choices",
+                    )
+                )
             out.append(tuple(got))
         return out
 

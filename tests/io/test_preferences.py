@@ -85,3 +85,16 @@ def test_no_preference_columns_means_no_choices(tmp_path):
     prefs = load(mentors, mentees)[0].preferences
     assert prefs.mentee_choices == ((),) and prefs.mentor_choices == ((),) and prefs.declined == ()
     assert not prefs.stated
+
+
+def test_more_choices_than_count_is_said_not_silently_dropped(tmp_path):
+    mentors, mentees = _files(tmp_path, "R1;R2;R3")
+    cfg = tmp_path / "programme.toml"
+    cfg.write_text("[preferences]\nmax_choices = 2\n", encoding="utf-8")
+    cohort, _ = load(mentors, mentees, cfg)
+    assert [str(w) for w in cohort.warnings] == [
+        "mentees.csv, row 2, column 'preferred_mentors': lists 3 people; only the first 2 count "
+        "— keep the choices that matter most first, or raise [preferences] max_choices"
+    ]
+    assert cohort.preferences.mentee_choices[0] == (0, 1, 2)  # resolved in full; the audit and bonus count 2
+    assert load(mentors, mentees)[0].warnings == ()  # the default counts 3
