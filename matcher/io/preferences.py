@@ -168,6 +168,18 @@ def resolve(
 ) -> Preferences:
     """Resolve every preference column both tables have (absent columns: no choices).
     ``max_choices``: also report people who list more choices than count (the loader)."""
+    empty = Preferences(((),) * len(mentees), ((),) * len(mentors), (), ())
+    stated = [
+        t[c]
+        for t, c in (
+            (mentees, "preferred_mentors"),
+            (mentors, "preferred_mentees"),
+            (mentors, "declined_mentees"),
+        )
+        if c in t
+    ]
+    if not any(any(col) for col in stated):
+        return empty  # the usual case: no directory of names and emails is built
     people = {"mentors": _Directory(mentors), "mentees": _Directory(mentees)}
     problems: list[Problem] = []
 
