@@ -339,6 +339,66 @@ def rematch(
 
 @cli.command()
 @_cohort_options
+@click.option(
+    "--pairs",
+    "pairs_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The proposal's pairs.csv.",
+)
+@click.option(
+    "--responses",
+    "responses_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV of mentors' answers: mentor_id, mentee_id, response (accept|decline), note.",
+)
+@OUT()
+@HISTORY(help="History file (default: history.csv beside --pairs).")
+@ANONYMISE()
+@QUIET()
+@_boundary
+def approve(
+    mentors,
+    mentees,
+    config_path,
+    encoding,
+    strict,
+    pairs_path,
+    responses_path,
+    out,
+    history_path,
+    anonymise,
+    quiet,
+):
+    """Mentors accept or decline their proposed mentees; declined pairs are never proposed
+    again, accepted (and unanswered) pairs are kept, and the declined mentees are re-matched.
+
+    \b
+    Example:
+      mentor-match approve --mentors mentors.csv --mentees mentees.csv \\
+          --pairs results/pairs.csv --responses responses.csv --out approved/
+    """
+    from matcher.api import approve_files
+
+    run = approve_files(
+        mentors,
+        mentees,
+        config_path,
+        pairs=pairs_path,
+        responses=responses_path,
+        out=out,
+        history=history_path,
+        anonymise=anonymise,
+        encoding=encoding,
+        strict=strict,
+        warn=_warner(quiet),
+    )
+    _finish(run, quiet)
+
+
+@cli.command()
+@_cohort_options
 @click.option("--mentee", "mentee_id", required=True, help="Id of the mentee to explain.")
 @click.option("--mentor", "mentor_id", default=None, help="A mentor to explain instead of the proposed one.")
 @PIN(help="Pins used in the match (CSV).")

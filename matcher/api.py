@@ -319,6 +319,18 @@ def delta_engine(result: MatchResult):
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
 
 
+def preferences_for(result: MatchResult):
+    """The preference audit (:mod:`matcher.review.preferences`), or None when the files have
+    no preference column. Costs of unmet choices are exact deltas where alternatives are
+    (a dense problem, no --max-changes); otherwise a choice is reported as full or not chosen."""
+    from matcher.review.preferences import audit, in_use
+
+    if not in_use(result.cohort):
+        return None
+    exact = result.problem.exact_deltas and result.side.budget is None
+    return audit(result, delta_engine(result) if exact else None)
+
+
 # =========================================================================== files in, outputs out
 # One call per ``mentor-match`` command: paths and the command's options (same meanings, same
 # defaults) in, a :class:`Run` out. Outputs are built in memory; ``Run.publish()`` writes them
@@ -623,7 +635,11 @@ def match_files(
                 "run with --alternatives 0 to skip this step"
             )
     outputs = match_outputs(
-        result, alts, history=past.with_pairs(cohort, result.solution.mentor_of), anonymise=anonymise
+        result,
+        alts,
+        history=past.with_pairs(cohort, result.solution.mentor_of),
+        anonymise=anonymise,
+        preferences=preferences_for(result),
     )
     message = (
         f"Matched {result.report.matched} of {cohort.n_mentees} mentees with {result.solution.solver} "
@@ -716,7 +732,14 @@ def rematch_files(
             "alternatives are not computed with --max-changes above 0 "
             "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them"
         )
-    outputs = match_outputs(res.result, alts, history=res.history, rematch=res, anonymise=anonymise)
+    outputs = match_outputs(
+        res.result,
+        alts,
+        history=res.history,
+        rematch=res,
+        anonymise=anonymise,
+        preferences=preferences_for(res.result),
+    )
     c = res.counts
     message = (
         f"Round {res.round}: kept {c['kept']}, changed {c['changed']}, new {c['new']}, "
@@ -729,6 +752,104 @@ def rematch_files(
         warnings,
         out_dir=out,
         inputs=(mentors, mentees, config, pairs, failed, pins, forbid, capacity, given.history_path),
+        owned=MATCH_OWNED,
+        result=res.result,
+        rematch=res,
+        cohort=cohort,
+    )
+
+
+def approve_files(
+    mentors,
+    mentees,
+    config=None,
+    *,
+    pairs,
+    responses,
+    out,
+    history=None,
+    anonymise: bool = False,
+    encoding=None,
+    strict: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> Run:
+    """``mentor-match approve``: mentors' answers to their proposed mentees, then a re-match.
+
+    Takes the questionnaire paths, an optional config, ``pairs`` (the proposal's pairs.csv;
+    history.csv and unmatched.csv beside it are read when present), ``responses``
+    (mentor_id, mentee_id, response accept|decline, note) and ``out``. Declined pairs are
+    never proposed again; accepted and unanswered pairs are kept exactly; the rest is
+    re-matched optimally by :func:`matcher.rematch.rematch` (``max_changes = 0``). Returns a
+    :class:`Run` with the rematch's files. Raises InputError with every problem in the
+    files at once.
+    """
+    from matcher.approve import read_responses
+    from matcher.errors import InputError
+    from matcher.io.history import beside, read_history
+    from matcher.io.pairs_file import read_columns
+    from matcher.rematch import rematch
+
+    warnings = _Warnings(warn)
+    problems: list = []
+    cohort = cfg = answers = None
+    previous: tuple = ()
+    entries: list = []
+    unmatched: frozenset[str] = frozenset()
+    try:
+        cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        rows = read_columns(pairs, ("mentee_id", "mentor_id"), (), encoding)[1]
+        previous = tuple((r["mentee_id"], r["mentor_id"]) for r in rows if r["mentee_id"] and r["mentor_id"])
+        answers, bad = read_responses(responses, previous, encoding)
+        problems.extend(bad)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    hist_path = Path(history) if history else beside(pairs)
+    try:
+        if history or hist_path.is_file():
+            entries = read_history(hist_path, encoding)
+        left = Path(pairs).with_name("unmatched.csv")
+        if left.is_file():
+            unmatched = frozenset(r["mentee_id"] for r in read_columns(left, ("mentee_id",), (), encoding)[1])
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    warnings(*cohort_warnings(cohort))
+    res = rematch(
+        cohort,
+        cfg,
+        list(previous),
+        list(answers.declined),
+        list(entries),
+        max_changes=0,
+        failed_file=answers.file,
+        previous_unmatched=unmatched,
+    )
+    warnings(*res.result.warnings)
+    outputs = match_outputs(
+        res.result,
+        None,
+        history=res.history,
+        rematch=res,
+        anonymise=anonymise,
+        preferences=preferences_for(res.result),
+    )
+    c = res.counts
+    message = (
+        f"{len(answers.accepted)} accepted, {len(answers.declined)} declined; round {res.round}: kept "
+        f"{c['kept']}, changed {c['changed']}, new {c['new']}, released {c['released']}; "
+        f"{res.result.report.matched} of {cohort.n_mentees} matched ({res.result.solution.status}); "
+        f"outputs in {out}\n"
+    )
+    return _run(
+        outputs,
+        message,
+        warnings,
+        out_dir=out,
+        inputs=(mentors, mentees, config, pairs, responses, hist_path),
         owned=MATCH_OWNED,
         result=res.result,
         rematch=res,

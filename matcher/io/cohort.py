@@ -85,6 +85,13 @@ class Cohort:
         return self.mentors.to_dict("records")
 
     @cached_property
+    def preferences(self):
+        """Stated choices and declines resolved to indices (:mod:`matcher.io.preferences`)."""
+        from matcher.io.preferences import resolve
+
+        return resolve(self.mentors, self.mentees, self.files)
+
+    @cached_property
     def capacity(self) -> np.ndarray:
         """Mentor capacities, shape (n_mentors,), int64."""
         return self.mentors["capacity"].to_numpy(dtype=np.int64)

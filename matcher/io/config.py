@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from matcher.errors import ConfigError, Problem
+from matcher.io.preferences import PreferenceSettings, parse_settings
 from matcher.io.settings import RuleSettings
 
 # The five Cs belong to scoring; re-exported here for code that imports them from the config.
@@ -54,6 +55,7 @@ class Config:
     weights: Weights = field(default_factory=Weights)
     rules: RuleSettings = field(default_factory=RuleSettings)  # declared by the rules (see settings.py)
     solver: SolverSettings = field(default_factory=SolverSettings)
+    preferences: PreferenceSettings = field(default_factory=PreferenceSettings)
     # export header (normalised: stripped, lower-case) -> standard column name
     columns_mentors: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     columns_mentees: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
@@ -79,7 +81,7 @@ class Config:
         )
 
 
-SECTIONS = ("weights", "rules", "solver", "columns", "likert", "values")
+SECTIONS = ("weights", "rules", "solver", "preferences", "columns", "likert", "values")
 
 
 def normalise_header(text: str) -> str:
@@ -157,6 +159,7 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
     weights = _dataclass_from(Weights, section("weights"), "weights", bad)
     rules = _rule_settings(section("rules"), bad)
     solver = _dataclass_from(SolverSettings, section("solver"), "solver", bad)
+    preferences = parse_settings(section("preferences"), bad)
 
     for c in FIVE_CS:
         if getattr(weights, c) < 0:
@@ -221,6 +224,7 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
         weights=weights,
         rules=rules,
         solver=solver,
+        preferences=preferences,
         columns_mentors=MappingProxyType({**both, **per["mentors"]}),
         columns_mentees=MappingProxyType({**both, **per["mentees"]}),
         likert=MappingProxyType(likert),

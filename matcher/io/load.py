@@ -33,6 +33,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import InputError, Problem
-from matcher.io import header, vocabulary
+from matcher.io import header, preferences, vocabulary
 from matcher.io.cohort import Cohort, natural_key
 from matcher.io.config import Config, normalise_header
 from matcher.io.questionnaire import (
@@ -55,6 +56,7 @@ from matcher.io.questions import EXAMPLE_ID, kit_headers
 from matcher.io.read import RawTable, encoding_problem, read_table
 
 LIST_SPLIT = re.compile(r"[;,]")
+PEER_SPLIT = re.compile(r"[;\n]")  # not ',': a name may be written "Surname, Given"
 CAPACITY_MAX = 10_000
 INT_MIN, INT_MAX = -1_000, 1_000
 
@@ -261,6 +263,9 @@ def _parse_cell(
     if kind == "idlist":
         items = [t.strip() for t in LIST_SPLIT.split(text)]
         return tuple(dict.fromkeys(t for t in items if t))
+    if kind == "peerlist":  # order kept (a ranking); resolved to people by matcher.io.preferences
+        items = [unicodedata.normalize("NFC", t.strip()) for t in PEER_SPLIT.split(text)]
+        return tuple(dict.fromkeys(t for t in items if t))
     if kind == "list":
         if memo is None:
             return vocabulary.split_list(col.name, text, config)
@@ -309,7 +314,7 @@ def _parse_cell(
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover
 
 
-_BLANK = {"list": (), "idlist": (), "int": math.nan, "likert": math.nan}
+_BLANK = {"list": (), "idlist": (), "peerlist": (), "int": math.nan, "likert": math.nan}
 
 
 def validate_side(
@@ -587,10 +592,12 @@ def load_cohort(
     mentors, r_cols, r_ign = tables["mentors"]
     mentees, e_cols, e_ign = tables["mentees"]
     references = _check_references((mentors, mentees), (raw_r.file, raw_e.file), strict)
-    if strict and references:
-        raise InputError(references)
     mentors = _sorted(mentors)
     mentees = _sorted(mentees)
+    files = (raw_r.file, raw_e.file)
+    references += preferences.resolve(mentors, mentees, files, config.preferences.max_choices).problems
+    if strict and references:
+        raise InputError(references)
     ignored = tuple(f"{raw_r.file}: {h}" for h in r_ign) + tuple(f"{raw_e.file}: {h}" for h in e_ign)
     notes = tuple(f"{raw.file}: {raw.note}" for raw in (raw_r, raw_e) if raw.note) + tuple(read_notes)
     return Cohort(

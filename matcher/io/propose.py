@@ -166,6 +166,8 @@ def _propose_side(path, side: str, config: Config, encoding=None) -> SideProposa
             score = words if fit is None else 0.65 * words + 0.35 * fit
             if fit is not None and fit < 0.5:
                 score *= 0.5  # the answers say it is something else
+            if col.kind == "peerlist":
+                score *= 0.8  # a wrong guess changes who may be matched: only a close header
             why = f"the header is like '{max(texts[name], key=lambda t: _name_score(h, [t]))}'"
             if fit is not None:
                 why += f"; {round(100 * fit)}% of its answers fit"

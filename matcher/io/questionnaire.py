@@ -22,7 +22,7 @@ class Column:
     """A questionnaire column: ``kind`` decides how a cell is parsed and checked."""
 
     name: str
-    kind: str  # id | text | private | int | capacity | likert | list | idlist | mode | level | timezone | ref
+    kind: str  # id | text | private | int | capacity | likert | list | idlist | peerlist | mode | level | timezone | ref
     side: str  # both | mentors | mentees
     help: str
     required: bool = False
@@ -45,6 +45,24 @@ COLUMNS: tuple[Column, ...] = (
     Column("style_directness", "likert", "both", "1–5: prefers direct talk"),
     Column("avoid", "idlist", "both", "ids in the other file never to pair with, ;-separated"),
     Column("manager_id", "ref", "both", "id of this person's line manager (either file)"),
+    Column(
+        "preferred_mentors",
+        "peerlist",
+        "mentees",
+        "mentors this mentee would like, best first: id, exact name or email, ;-separated",
+    ),
+    Column(
+        "preferred_mentees",
+        "peerlist",
+        "mentors",
+        "mentees this mentor would like, best first: id, exact name or email, ;-separated",
+    ),
+    Column(
+        "declined_mentees",
+        "peerlist",
+        "mentors",
+        "mentees this mentor will not take (a hard rule): id, exact name or email, ;-separated",
+    ),
     Column(
         "capacity",
         "capacity",

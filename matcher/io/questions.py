@@ -269,6 +269,32 @@ QUESTIONS: tuple[Question, ...] = (
         example="|",
     ),
     Question(
+        "preferred_mentors",
+        "mentees",
+        "Is there a mentor you would especially like to work with?",
+        "short",
+        "Optional. Up to three, your first choice first, separated by ;. Their name, email or "
+        "staff number. We do our best to honour choices, but cannot promise them.",
+        example="|",
+    ),
+    Question(
+        "preferred_mentees",
+        "mentors",
+        "Is there a mentee you would especially like to work with?",
+        "short",
+        "Optional. Your first choice first, separated by ;. Their name, email or staff number.",
+        example="|",
+    ),
+    Question(
+        "declined_mentees",
+        "mentors",
+        "Is there anyone you would rather not mentor?",
+        "short",
+        "Optional. Their name, email or staff number, separated by ;. You will not be paired "
+        "with them. Only the programme team sees this.",
+        example="|",
+    ),
+    Question(
         "capacity",
         "mentors",
         "How many mentees can you take on this round?",

@@ -19,7 +19,8 @@ class Setting:
     """One key of ``[rules]``.
 
     ``kind``: ``number`` (int or float, finite), ``whole`` (int), ``choice`` (one of
-    ``choices``), ``bool``, ``gap`` ([min, max] whole numbers). ``optional``: the default
+    ``choices``), ``bool``, ``gap`` ([min, max] whole numbers), ``numbers`` (a list of
+    numbers, each within ``lo``/``hi``; a tuple of floats). ``optional``: the default
     is None (unset). ``lo``/``hi``: inclusive bounds. ``order``: where the key stands in
     ``summary.json`` → ``rules`` (existing keys keep their documented order; new ones
     follow). ``summary``: shown there at all.
@@ -45,6 +46,7 @@ class Setting:
             "choice": "text in quotes",
             "bool": "true or false",
             "gap": "a list [min, max]",
+            "numbers": "a list of numbers",
         }[self.kind]
 
     def parse(self, value) -> tuple[Any, str | None, str | None]:
@@ -70,6 +72,14 @@ class Setting:
             if len(value) != 2 or not all(_is_int(g) for g in value) or value[0] > value[1]:
                 return value, "must be [min, max] whole numbers, min ≤ max", f"e.g. {self.example}"
             return (int(value[0]), int(value[1])), None, None
+        elif self.kind == "numbers":
+            if not all(_TYPE_OK["number"](v) and math.isfinite(v) and self._within(v) for v in value):
+                return (
+                    value,
+                    f"must be a list of numbers, each {self._range()}",
+                    f"e.g. {self.key} = {self.example}",
+                )
+            return tuple(float(v) for v in value), None, None
         if self.kind in ("number", "whole") and not self._within(value):
             return value, f"must be {self._range()}", self.range_fix or f"e.g. {self.example}"
         return value, None, None
@@ -100,6 +110,7 @@ _TYPE_OK = {
     "bool": lambda v: isinstance(v, bool),
     "choice": lambda v: isinstance(v, str),
     "gap": lambda v: isinstance(v, list),
+    "numbers": lambda v: isinstance(v, list),
 }
 
 

@@ -1023,6 +1023,7 @@ def render_sections(
     lazy_alternatives: str | None = None,
     shown_rows: list[list] | None = None,
     filter_value: str = "",
+    preferences_table: tuple[list[str], list[list]] | None = None,
 ) -> dict[str, str]:
     """The parts of the review page as HTML text (every value escaped): ``title``, ``sub``
     (plain text), ``headline``, ``charts``, ``pairs``, ``unmatched`` and ``changes`` (''
@@ -1032,7 +1033,8 @@ def render_sections(
     ``lazy_alternatives`` (an address prefix: each mentee's alternatives are fetched when
     opened, see :func:`alternatives_html`, instead of drawn inline), ``shown_rows`` (the
     pairs table draws these rows only — a page of them — while the headline, charts and
-    colours use every pair) and ``filter_value`` (the filter box's text)."""
+    colours use every pair), ``filter_value`` (the filter box's text) and
+    ``preferences_table`` (the choices section, '' without one)."""
     scrub = Scrubber(result, anonymise)
     p_rows = pairs_table[1]
     cells = Cells(scrub, _scale(pairs_table), link)
@@ -1126,6 +1128,30 @@ def render_sections(
         )
         changes_html = f'<section id="changes"><h2>What changed since the last round ({len(c_rows)})</h2>{body}</section>'
 
+    prefs_html = ""
+    if preferences_table is not None and "preferences" in summary:
+        pc = summary["preferences"]
+        e, r = pc["mentees"], pc["mentors"]
+        got = ", ".join(f"{v} {k}" for k, v in e.items() if k != "with_choices")
+        counts = (
+            f"{e['with_choices']} mentees stated choices: {got}. {r['with_choices']} mentors stated "
+            f"choices: {r['choices_met']} of {r['choices_stated']} met. Pairs where both would rather "
+            f"have each other than what they got: {pc['both_prefer_each_other']} (rows marked both)."
+        )
+        body = (
+            '<div class="wrap">'
+            + _item_table(
+                "preferences-table", preferences_table, None, cells, anonymise, "Choices", below=("why",)
+            )
+            + "</div>"
+            if preferences_table[1]
+            else ""
+        )
+        prefs_html = (
+            f'<section id="preferences"><h2>Choices: what each person asked for and got</h2>'
+            f'<p class="muted small">{esc(counts)}</p>{body}</section>'
+        )
+
     title = "Mentor matching report" + (f" — round {summary['round']}" if "round" in summary else "")
     sub = (
         f"{summary.get('matched', 0)} of {summary.get('mentees', 0)} mentees matched with "
@@ -1140,6 +1166,7 @@ def render_sections(
         "pairs": pairs_html,
         "unmatched": unmatched_html,
         "changes": changes_html,
+        "preferences": prefs_html,
     }
 
 
@@ -1173,6 +1200,7 @@ def render_report(
     changes_table: tuple[list[str], list[list]] | None = None,
     summary: dict,
     anonymise: bool = False,
+    preferences_table: tuple[list[str], list[list]] | None = None,
 ) -> bytes:
     """The review page as UTF-8 bytes (see the module docstring); same inputs → same bytes."""
     parts = render_sections(
@@ -1183,6 +1211,7 @@ def render_report(
         changes_table=changes_table,
         summary=summary,
         anonymise=anonymise,
+        preferences_table=preferences_table,
     )
     title, sub = parts["title"], parts["sub"]
     js = JS.strip()
@@ -1205,6 +1234,7 @@ def render_report(
             parts["headline"],
             parts["charts"],
             parts["pairs"],
+            *([parts["preferences"]] if parts["preferences"] else []),  # pages without choices unchanged
             parts["unmatched"],
             parts["changes"],
             "<footer>Written by mentor-matcher. This page is self-contained: it loads nothing from the network "

@@ -53,6 +53,10 @@ def pairs_table(
     matched = np.flatnonzero(result.solution.mentor_of >= 0)
     comps = s.pair_components(matched, result.solution.mentor_of[matched])
     scores = p.pair_scores(matched, result.solution.mentor_of[matched])
+    bonus = None
+    if getattr(p, "max_score", 100.0) > 100.0:  # preference bonuses in the objective
+        five_cs = s.score[matched, result.solution.mentor_of[matched]]
+        bonus, scores = np.round(scores - five_cs, 2), five_cs  # score: the five Cs, as always
     ranks = p.ranks(matched, result.solution.mentor_of[matched])
     e_names, r_names = c.mentees["name"].to_numpy(dtype=object), c.mentors["name"].to_numpy(dtype=object)
     for n, i in enumerate(matched):
@@ -69,9 +73,11 @@ def pairs_table(
                 int(ranks[n]),
                 _why(result, int(i), j, comps[:, n], why_memo),
                 *([status[int(i)]] if status is not None else []),
+                *([fmt_score(bonus[n])] if bonus is not None else []),
             ]
         )
-    return PAIRS_HEADER + (["status"] if status is not None else []), rows
+    extra = (["status"] if status is not None else []) + (["bonus"] if bonus is not None else [])
+    return PAIRS_HEADER + extra, rows
 
 
 def _why(result, i: int, j: int, values, memo: dict | None) -> str:
@@ -187,15 +193,15 @@ def scores_table(c, s, p) -> tuple[list[str], list[list]]:
 
 
 MATCH_OWNED = (
-    "pairs.csv", "unmatched.csv", "alternatives.csv", "changes.csv", "history.csv",
-    "report.html", "pairs.xlsx",
+    "pairs.csv", "unmatched.csv", "alternatives.csv", "preferences.csv", "changes.csv",
+    "history.csv", "report.html", "pairs.xlsx",
 )  # fmt: skip
 """Names a match or rematch may write besides summary.json and timings.json (always written):
 publishing removes an old one that a run does not write, so a folder never mixes two runs."""
 
 
 def match_outputs(
-    result, alternatives=None, *, history=None, rematch=None, anonymise=False
+    result, alternatives=None, *, history=None, rematch=None, anonymise=False, preferences=None
 ) -> dict[str, bytes]:
     """The files of a match or rematch, built in memory: an ordered ``name → bytes`` dict.
 
@@ -203,9 +209,11 @@ def match_outputs(
     (``alternatives.csv`` only when given); ``history``: the
     :class:`~matcher.io.history.Entry` list (``history.csv`` only when given); ``rematch``: a
     :class:`~matcher.rematch.RematchResult` (adds the status column, changes.csv and the
-    counts); ``anonymise``: ids instead of names and emails in report.html.
+    counts); ``anonymise``: ids instead of names and emails in report.html; ``preferences``:
+    the :class:`~matcher.review.preferences.Audit` (``preferences.csv`` and the
+    ``preferences`` block of summary.json only when given).
 
-    Returns pairs.csv, unmatched.csv, [alternatives.csv], [changes.csv], [history.csv],
+    Returns pairs.csv, unmatched.csv, [alternatives.csv], [preferences.csv], [changes.csv], [history.csv],
     pairs.xlsx, report.html, summary.json and timings.json, in that order. Every file but
     timings.json is byte-identical for the same inputs and config; run times live apart so
     that they do not break that promise. Nothing is written: see
@@ -226,6 +234,19 @@ def match_outputs(
     if alts is not None:
         files["alternatives.csv"] = csv_bytes(*alts)
     info = summary(result)
+    prefs_table = None
+    if preferences is not None:
+        from matcher.review.preferences import audit_table
+
+        prefs_table = audit_table(result, preferences)
+        files["preferences.csv"] = csv_bytes(*prefs_table)
+        c = result.cohort
+        info["preferences"] = {
+            **preferences.counts,
+            "both_prefer_each_other_pairs": [
+                [c.mentee_ids[i], c.mentor_ids[j]] for i, j in preferences.blocking
+            ],
+        }
     if rematch is not None:
         changes = (["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes])
         files["changes.csv"] = csv_bytes(*changes)
@@ -245,6 +266,7 @@ def match_outputs(
         changes_table=changes,
         summary=info,
         anonymise=anonymise,
+        preferences_table=prefs_table,
     )
     files["summary.json"] = json_bytes(info)
     timings = {k: round(v, 4) for k, v in result.timings.items()}

@@ -8,6 +8,9 @@ reach a solver: pairs are (mentee index, mentor index) throughout.
 
 from __future__ import annotations
 
+import numpy as np
+
+from matcher.errors import ConfigError, Problem
 from matcher.io.config import Config
 from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import MatchProblem
@@ -34,15 +37,27 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
     extra = {"earlier_pairs": tuple(earlier)} if earlier else {}
     x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed), extra)
     excluded, applied = exclusions(x)
+    bonus = pair_bonus(cohort, config)
     problem = MatchProblem(
-        score=scores.score,
+        score=scores.score if bonus is None else np.round(scores.score + bonus, 2),
         readiness=scores.readiness,
         excluded=excluded,
         capacity=cohort.capacity.copy(),
         eligible=eligible_mentees(scores.readiness, config),
         pins=tuple(pins),
+        max_score=100.0 if bonus is None else 100.0 + config.preferences.max_bonus,
     )
     return problem, applied
+
+
+def pair_bonus(cohort, config: Config):
+    """The ``[preferences]`` bonus per pair, (n_e, n_r) float, or None when choices do not
+    count (:mod:`matcher.solve.bonus`)."""
+    if not config.preferences.scored:
+        return None
+    from matcher.solve.bonus import preference_bonus
+
+    return preference_bonus(cohort.preferences, config.preferences, (cohort.n_mentees, cohort.n_mentors))
 
 
 def encode_cohort(
@@ -68,6 +83,20 @@ def encode_cohort(
     from scoring.combine import prepare_scoring, score_cohort
 
     if scores is None and cohort.n_mentees * cohort.n_mentors > candidates.DENSE_LIMIT:
+        if config.preferences.scored and cohort.preferences.stated:
+            raise ConfigError(
+                [
+                    Problem(
+                        config.source or "config",
+                        None,
+                        "preferences",
+                        None,
+                        f"preference bonuses are not supported above {candidates.DENSE_LIMIT:,} "
+                        "pairs (mentees × mentors) yet",
+                        "remove mentee_bonus and mentor_bonus from [preferences], or match smaller groups",
+                    )
+                ]
+            )
         ctx = prepare_scoring(cohort, config.scoring, boost)
         problem, applied = candidates.candidate_problem(
             cohort,

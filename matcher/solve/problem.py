@@ -8,13 +8,15 @@ positive integer per pair, so that any independent assignment solver maximising 
 plain sum of these integers finds the same optimum:
 
     objective[i, j] = A + B · r_i + s_ij
-    s_ij = round(100 · score)          (0 … 10 000: score to 0.01)
+    s_ij = round(100 · score)          (0 … M: score to 0.01)
     r_i  = round(100 · readiness)      (0 … 100)
-    B    = N · 10 000 + 1              (beats any change in total score)
-    A    = N · (100 · B + 10 000) + 1  (beats any change in readiness or score)
+    B    = N · M + 1                   (beats any change in total score)
+    A    = N · (100 · B + M) + 1       (beats any change in readiness or score)
 
 with N the most mentees that can be matched (min of eligible mentees and total
-capacity). Values can exceed 64 bits for huge cohorts, so they are Python ints; the
+capacity) and M = 100 · ``max_score`` (10 000: a score is at most 100 points; with
+preference bonuses the problem's score is the five-C score plus the bonus, and
+``max_score`` is 100 plus the largest bonus a pair can get). Values can exceed 64 bits for huge cohorts, so they are Python ints; the
 flow solver uses the equivalent "max flow, then min cost" form with costs B·r + s.
 """
 
@@ -75,6 +77,7 @@ class MatchProblem:
     capacity: np.ndarray  # int64
     eligible: np.ndarray  # bool: readiness ≥ min_readiness
     pins: tuple[tuple[int, int], ...] = ()
+    max_score: float = 100.0  # bound on any pair's score (100 + the largest preference bonus)
 
     kind = "dense"  # what engines declare they support (see matcher.solve.engines)
     kind_words = "every pair in memory"
@@ -163,11 +166,18 @@ def ready_units(readiness: np.ndarray) -> np.ndarray:
     return np.rint(np.asarray(readiness, dtype=np.float64) * READY_UNITS).astype(np.int64)
 
 
+def max_units(problem) -> int:
+    """M of the encoding: the bound on a pair's score units (a problem without
+    ``max_score``, e.g. a candidate set, scores at most 100 points)."""
+    return round(float(getattr(problem, "max_score", 100.0)) * SCORE_UNITS)
+
+
 def multipliers(problem: MatchProblem) -> tuple[int, int]:
     """(A, B) of the encoding, as Python ints."""
     n = max(problem.max_matchable, 1)
-    b = n * MAX_S + 1
-    a = n * (READY_UNITS * b + MAX_S) + 1
+    m = max_units(problem)
+    b = n * m + 1
+    a = n * (READY_UNITS * b + m) + 1
     return a, b
 
 

@@ -29,8 +29,8 @@ from matcher.errors import InfeasibleError
 from matcher.io.config import SolverSettings
 from matcher.solve.engines import Engine
 from matcher.solve.problem import (
-    MAX_S,
     MatchProblem,
+    max_units,
     multipliers,
     ready_units,
     score_units,
@@ -129,11 +129,12 @@ def solve_cpsat(
 
     stages: list[tuple[str, object]] = [("matched", sum(x))]
     if side.fair:
-        z = model.new_int_var(0, MAX_S, "lowest_score")
+        top = max_units(problem)
+        z = model.new_int_var(0, top, "lowest_score")
         for i in range(n_e):
             ks = by_mentee[i]
             if ks:
-                model.add(z <= sum(int(s[k]) * x[k] for k in ks) + MAX_S * (1 - sum(x[k] for k in ks)))
+                model.add(z <= sum(int(s[k]) * x[k] for k in ks) + top * (1 - sum(x[k] for k in ks)))
         stages.append(("lowest_score", z))
     stages.append(("readiness", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in r])))
     stages.append(("score", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in s])))

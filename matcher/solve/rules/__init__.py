@@ -14,6 +14,7 @@ import numpy as np
 
 from matcher.solve.rules import (
     avoid,
+    declined,
     department,
     failed,
     forbid,
@@ -58,6 +59,7 @@ for _module in (
     reporting_line,
     repeat,
     min_score,
+    declined,  # last: the bits of the rules above are unchanged
 ):
     RULES.register(_module.RULE)
 

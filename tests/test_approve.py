@@ -1,0 +1,114 @@
+"""mentor-match approve: declined pairs are never proposed again, accepted and unanswered
+pairs stay exactly, the declined mentees are re-matched as rematch would, and every
+problem in the responses file is reported at once with nothing written."""
+
+from __future__ import annotations
+
+import csv
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from tests.conftest import SAMPLE
+
+BASE = ["--mentors", SAMPLE / "mentors.csv", "--mentees", SAMPLE / "mentees.csv"]
+
+
+def _invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _pairs(folder):
+    rows = csv.DictReader((folder / "pairs.csv").read_text(encoding="utf-8-sig").splitlines())
+    return {r["mentee_id"]: r["mentor_id"] for r in rows}
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_declines_are_re_matched_like_rematch_and_the_rest_stays(tmp_path):
+    assert _invoke("match", *BASE, "--out", tmp_path / "r1", "--alternatives", 0).exit_code == 0
+    first = _pairs(tmp_path / "r1")
+    (e1, r1), (e2, r2), (e3, r3) = list(first.items())[:3]
+    responses = _write(
+        tmp_path / "responses.csv",
+        f"mentor_id,mentee_id,response,note\n{r1},{e1},Decline,too busy\n{r2},{e2},accept,\n{r3},{e3},decline,\n",
+    )
+    res = _invoke(
+        "approve",
+        *BASE,
+        "--pairs",
+        tmp_path / "r1" / "pairs.csv",
+        "--responses",
+        responses,
+        "--out",
+        tmp_path / "r2",
+    )
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("1 accepted, 2 declined; round 2:")
+    after = _pairs(tmp_path / "r2")
+    assert after.get(e1) != r1 and after.get(e3) != r3  # never the declined pair
+    assert all(after[e] == r for e, r in first.items() if e not in (e1, e3))  # the rest stays
+    # the same re-match as rematch with those pairs failed
+    failed = _write(tmp_path / "failed.csv", f"mentee_id,mentor_id,reason,note\n{e1},{r1},,\n{e3},{r3},,\n")
+    again = _invoke(
+        "rematch",
+        *BASE,
+        "--pairs",
+        tmp_path / "r1" / "pairs.csv",
+        "--failed",
+        failed,
+        "--out",
+        tmp_path / "r3",
+    )
+    assert again.exit_code == 0, again.output
+    assert _pairs(tmp_path / "r3") == after
+    history = (tmp_path / "r2" / "history.csv").read_text(encoding="utf-8-sig")
+    assert f"1,{e1},{r1},failed,declined,2" in history
+    # a later round never proposes a declined pair again (history beside --pairs)
+    responses2 = _write(tmp_path / "responses2.csv", "mentor_id,mentee_id,response,note\n")
+    res = _invoke(
+        "approve",
+        *BASE,
+        "--pairs",
+        tmp_path / "r2" / "pairs.csv",
+        "--responses",
+        responses2,
+        "--out",
+        tmp_path / "r4",
+    )
+    assert res.exit_code == 0, res.output
+    assert _pairs(tmp_path / "r4") == after
+
+
+def test_every_problem_in_the_responses_is_reported_at_once_and_nothing_written(tmp_path):
+    assert _invoke("match", *BASE, "--out", tmp_path / "r1", "--alternatives", 0).exit_code == 0
+    (e1, r1), (e2, r2) = list(_pairs(tmp_path / "r1").items())[:2]
+    responses = _write(
+        tmp_path / "responses.csv",
+        "mentor_id,mentee_id,response,note\n"
+        f"{r1},{e1},maybe,\n"  # not a response
+        f"R999,{e2},accept,\n"  # not proposed
+        f"{r2},{e2},accept,\n"
+        f"{r2},{e2},decline,\n",  # answered both ways
+    )
+    res = _invoke(
+        "approve",
+        *BASE,
+        "--pairs",
+        tmp_path / "r1" / "pairs.csv",
+        "--responses",
+        responses,
+        "--out",
+        tmp_path / "r2",
+    )
+    assert res.exit_code != 0
+    assert "3 problems in the input" in res.output
+    assert "responses.csv, row 2, column 'response', value 'maybe': is not a response" in res.output
+    assert f"responses.csv, row 3, value '{e2} → R999': this pair was not proposed" in res.output
+    assert (
+        "responses.csv, row 5, column 'response', value 'decline': this pair is answered both" in res.output
+    )
+    assert not (tmp_path / "r2").exists()
