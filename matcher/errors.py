@@ -9,10 +9,76 @@ library prints.
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 # Columns whose values are personal text: never echoed back in a message.
 PRIVATE_COLUMNS = frozenset({"name", "email", "goals", "expertise"})
+SHOWN_WORDS = 4  # at most this many words of a column's own vocabulary are shown
+SHOWN_NUMBER = re.compile(r"[+-]?[0-9]{1,9}(?:[.,][0-9]{1,6})?")
+WORD = re.compile(r"[^\W_]+")
+TYPO_CUTOFF = 0.85  # "agre" ~ "agree" (0.89) is shown; "fever" ~ "never" (0.80) is not
+
+
+def shown_value(
+    column: str | None,
+    value: str,
+    vocabulary: Collection[str] | Callable[[str], bool] | None = None,
+) -> str:
+    """How a cell's ``value`` may appear in a message about ``column``.
+
+    * A personal column's value (:data:`PRIVATE_COLUMNS`) never: ``<hidden>``.
+    * ``vocabulary`` None — ids, config values, anything not answered from a fixed set:
+      the value, unless it is free text of more than three words (shortened to 40
+      characters).
+    * Otherwise ``vocabulary`` says what an answer of this column can look like: the
+      column's own words (lower case; a value of at most :data:`SHOWN_WORDS` such words,
+      or one-letter slips of them, is shown, e.g. "Strongly agre" in a Likert column) or a predicate on the value (a
+      time zone's shape). A short plain number is always shown. Anything else cannot be
+      an answer of this column — most often someone's private text that an unquoted comma
+      shifted into it — and is hidden, however short: only its size is shown.
+    """
+    if column in PRIVATE_COLUMNS:
+        return "<hidden>"
+    if vocabulary is None:
+        return _short(value)
+    text = value.strip()
+    if SHOWN_NUMBER.fullmatch(text) or _short_symbols(text):
+        return _short(text)
+    if callable(vocabulary):
+        shown = vocabulary(text)
+    else:
+        words = WORD.findall(text.lower())
+        shown = 0 < len(words) <= SHOWN_WORDS and all(_in_vocabulary(w, vocabulary) for w in words)
+    if shown:
+        return _short(text)
+    return _hidden(text)
+
+
+def _short_symbols(text: str) -> bool:
+    """A few characters and no letter ("²", "٣", "-", "1/2"): a typo, never private text."""
+    return (
+        0 < len(text) <= 8 and not any(ch.isalpha() for ch in text) and sum(ch.isdigit() for ch in text) <= 4
+    )
+
+
+def _in_vocabulary(word: str, vocabulary: Collection[str]) -> bool:
+    """``word`` is one of ``vocabulary``, or a one-letter slip of a longer one ("Agre")."""
+    if word in vocabulary:
+        return True
+    if len(word) < 4:
+        return False
+    return bool(difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=TYPO_CUTOFF))
+
+
+def _hidden(text: str) -> str:
+    if re.fullmatch(r"[+-]?[0-9.,\s]+", text):
+        n = sum(ch.isdigit() for ch in text)
+        return f"<{n} digit{'s' if n != 1 else ''} hidden>"
+    n = len(text.split())
+    return f"<{n} word{'s' if n != 1 else ''} hidden>"
 
 
 @dataclass(frozen=True)
@@ -39,8 +105,7 @@ class Problem:
             where.append(f"{label} '{self.column}'")
         text = ", ".join(where)
         if self.value is not None:
-            shown = "<hidden>" if self.column in PRIVATE_COLUMNS else _short(self.value)
-            text += f", value '{shown}'"
+            text += f", value '{shown_value(self.column, self.value)}'"
         text += f": {self.problem}"
         if self.fix:
             text += f" — {self.fix}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -52,3 +53,33 @@ def cohort_files(tmp_path):
 @pytest.fixture
 def sample_paths():
     return SAMPLE / "mentors.csv", SAMPLE / "mentees.csv"
+
+
+def strict_json(text: str):
+    """Parse ``text`` as strict JSON (RFC 8259): ``NaN``, ``Infinity`` and ``-Infinity`` are
+    refused, as browsers' and most languages' parsers refuse them."""
+
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_json_output_is_strict(tmp_path_factory):
+    """After the whole session, every JSON file any test wrote under pytest's temporary
+    folders (summary.json, timings.json of every run) parses as strict JSON. Files named
+    ``.json`` that do not start with ``{`` (decoy inputs named like outputs, e.g. a config
+    saved as summary.json to test that --out never overwrites an input) are skipped."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    bad = []
+    for path in sorted(base.rglob("*.json")):
+        data = path.read_bytes()
+        if not data.lstrip().startswith(b"{"):
+            continue  # our JSON outputs are objects; this is a test's decoy input named like one
+        try:
+            strict_json(data.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            bad.append(f"{path.relative_to(base)}: {exc}")
+    assert not bad, "JSON outputs that strict parsers refuse:\n" + "\n".join(bad)

@@ -10,7 +10,6 @@ ids and indices.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import Problem
+from matcher.io.numbers import digit_runs
 
 
 def natural_key(text: str) -> tuple:
-    """Sort key that orders digit runs by value: E2 < E10, and is total on strings."""
-    parts = re.split(r"(\d+)", text)
-    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts if p != "")
+    """Sort key that orders digit runs by value: E2 < E10, and is total on strings (ASCII
+    digit runs of any length are compared without converting them)."""
+    return digit_runs(text)
 
 
 @dataclass(frozen=True, eq=False)

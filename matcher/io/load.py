@@ -39,9 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from matcher.errors import InputError, Problem
+from matcher.errors import InputError, Problem, shown_value
 from matcher.io.cohort import Cohort, natural_key
 from matcher.io.config import Config, normalise_header
+from matcher.io.numbers import looks_decimal, parse_whole
 from matcher.io.questionnaire import (
     ALL_NAMES,
     COLUMNS,
@@ -55,6 +56,7 @@ from matcher.io.questionnaire import (
     columns_for,
 )
 from matcher.io.read import RawTable, encoding_problem, read_table
+from matcher.io.vocabulary import answer_vocabulary
 
 LIST_SPLIT = re.compile(r"[;,]")
 CAPACITY_MAX = 10_000
@@ -178,12 +180,6 @@ def _suggest(raw: RawTable, wanted: str, used: set[str]) -> str:
     return fallback
 
 
-def _parse_int(text: str) -> int | None:
-    """A whole number as written ("3", "+3", "3.0", "3,0"); exact, however long."""
-    match = re.fullmatch(r"([+-]?\d+)(?:[.,]0+)?", text)
-    return int(match.group(1)) if match else None
-
-
 def _timezone_fix(text: str) -> str:
     """How to fix an unknown zone; never a zone an hour away from what was meant."""
     offset = UTC_OFFSET.fullmatch(text.strip().lower())
@@ -216,7 +212,8 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
     """Parse one non-blank cell; on a problem append it and return None."""
 
     def bad(problem: str, fix: str) -> None:
-        problems.append(Problem(file, row, col.name, text, problem, fix))
+        shown = shown_value(col.name, text, answer_vocabulary(col.kind, config.likert))
+        problems.append(Problem(file, row, col.name, shown, problem, fix))
 
     kind = col.kind
     if kind in ("id", "text", "private", "ref"):
@@ -226,7 +223,7 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
         items = [t if kind == "idlist" else " ".join(t.lower().split()) for t in items if t]
         return tuple(dict.fromkeys(items))
     if kind in ("int", "capacity"):
-        value = _parse_int(text)
+        value = parse_whole(text)
         if value is None:
             bad(
                 "is not a whole number",
@@ -253,14 +250,14 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
         label = config.likert.get(normalise_header(text))
         if label is not None:
             return float(label)
-        value = _parse_int(text)
+        value = parse_whole(text)
         if value is None:
             hint = (
                 'map answer labels to numbers in [likert], e.g. "Strongly agree" = 5'
                 if not config.likert
                 else "use a number 1–5 or a label listed in [likert]"
             )
-            if re.fullmatch(r"[+-]?\d+([.,]\d+)?", text):
+            if looks_decimal(text):
                 bad("is not a whole number 1–5", "use a whole number from 1 (low) to 5 (high)")
             else:
                 bad("is not a number 1–5", hint)

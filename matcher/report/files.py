@@ -47,7 +47,11 @@ def csv_bytes(header: list[str], rows: list[list]) -> bytes:
 
 
 def json_bytes(data) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    """Strict JSON (RFC 8259): a NaN or infinity is a bug upstream (config values are
+    checked finite, absent figures are null) and raises here rather than writing the
+    ``NaN`` / ``Infinity`` that strict parsers refuse."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
 
 
 def _umask() -> int:
