@@ -19,6 +19,7 @@ PRIVATE_COLUMNS = frozenset({"name", "email", "goals", "expertise"})
 SHOWN_WORDS = 4  # at most this many words of a column's own vocabulary are shown
 SHOWN_NUMBER = re.compile(r"[+-]?[0-9]{1,9}(?:[.,][0-9]{1,6})?")
 WORD = re.compile(r"[^\W_]+")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 TYPO_CUTOFF = 0.85  # "agre" ~ "agree" (0.89) is shown; "fever" ~ "never" (0.80) is not
 
 
@@ -119,6 +120,7 @@ def _short(value: str, limit: int = 40) -> str:
     if words > 3:
         return f"<{words} words hidden>"
     value = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    value = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)  # never raw in a terminal
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from matcher.errors import Problem
 from matcher.io.numbers import digit_runs
+from matcher.io.read import canonical
 
 
 def natural_key(text: str) -> tuple:
@@ -69,10 +70,12 @@ class Cohort:
         return {m: j for j, m in enumerate(self.mentor_ids)}
 
     def mentee_index(self, mentee_id: str) -> int | None:
-        return self._mentee_pos.get(mentee_id)
+        """The index of the mentee with this id (compared as read: stripped, NFC), or None."""
+        return self._mentee_pos.get(canonical(mentee_id))
 
     def mentor_index(self, mentor_id: str) -> int | None:
-        return self._mentor_pos.get(mentor_id)
+        """The index of the mentor with this id (compared as read: stripped, NFC), or None."""
+        return self._mentor_pos.get(canonical(mentor_id))
 
     @cached_property
     def mentee_records(self) -> list[dict]:

@@ -59,6 +59,7 @@ from matcher.io.read import RawTable, encoding_problem, read_table
 from matcher.io.vocabulary import answer_vocabulary
 
 LIST_SPLIT = re.compile(r"[;,]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CAPACITY_MAX = 10_000
 INT_MIN, INT_MAX = -1_000, 1_000
 # A UTC offset written where a zone is wanted: "UTC+1", "GMT-05:00", "+5:30".
@@ -216,6 +217,12 @@ def _parse_cell(col: Column, text: str, config: Config, file: str, row: int, pro
         problems.append(Problem(file, row, col.name, shown, problem, fix))
 
     kind = col.kind
+    if kind == "id" and CONTROL.search(text):
+        bad(
+            "an id cannot hold a line break, tab or other control character",
+            "retype the id in its cell (control characters are invisible in a spreadsheet)",
+        )
+        return None
     if kind in ("id", "text", "private", "ref"):
         return text
     if kind in ("list", "idlist"):
@@ -360,6 +367,10 @@ def validate_side(
         if not pid:
             continue
         if pid in first_row:
+            # Ids are compared as read (NFC): "José" typed two ways is one id.
+            alike = (
+                "" if pid.isascii() else " (ids that look alike are one id, however the accents were typed)"
+            )
             found.append(
                 Problem(
                     raw.file,
@@ -367,7 +378,7 @@ def validate_side(
                     "id",
                     pid,
                     f"duplicate id (also row {first_row[pid]})",
-                    "give each person a unique id",
+                    "give each person a unique id" + alike,
                 )
             )
         else:

@@ -4,8 +4,8 @@ Takes a path to a CSV (comma, semicolon or tab; UTF-8 with or without BOM, UTF-1
 Windows-1252/Latin-1) or an ``.xlsx`` workbook (first sheet) and returns a
 :class:`RawTable`: the header cells, the header's spreadsheet row (blank rows above
 it count, as in a spreadsheet) and, for each non-blank row below it, its spreadsheet
-row number and its cells as stripped strings. Nothing is interpreted here; the loader
-validates. We parse CSV ourselves (``csv`` module) rather than with pandas so that
+row number and its cells as stripped, NFC-normalised strings (:func:`canonical`).
+Nothing is interpreted here; the loader validates. We parse CSV ourselves (``csv`` module) rather than with pandas so that
 blank rows never shift the row numbers we report.
 
 How the text is found:
@@ -29,10 +29,12 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.errors import InputError, Problem
+from matcher.io.formula import unguard
 
 DELIMITERS = (",", ";", "\t")
 # Longest BOM first: the UTF-32 LE BOM starts with the UTF-16 LE one.
@@ -59,6 +61,15 @@ class RawTable:
     header_row: int = 1  # the header's spreadsheet row (below any blank rows)
 
 
+def canonical(text: str) -> str:
+    """A cell as the tool reads and compares it: surrounding white space dropped and Unicode
+    NFC, so that an id (or a department, a place) typed with a precomposed ``é`` and one
+    typed as ``e`` + combining accent are the same text, as they look the same. Every cell
+    of every file goes through here; so do ids given on the command line or from Python."""
+    text = text.strip()
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def encoding_problem(encoding: str | None) -> Problem | None:
     """The problem with a forced ``--encoding`` name (unknown, or not a text encoding), if any."""
     if encoding is None:
@@ -72,8 +83,12 @@ def encoding_problem(encoding: str | None) -> Problem | None:
     return None
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> RawTable:
-    """Read ``path`` (CSV or XLSX) into a :class:`RawTable`, or raise :class:`InputError`."""
+def read_table(path: str | Path, encoding: str | None = None, *, own: bool = False) -> RawTable:
+    """Read ``path`` (CSV or XLSX) into a :class:`RawTable`, or raise :class:`InputError`.
+
+    ``own``: a file in the format the tool writes (pairs, history, pins…): the formula
+    guard of each cell is undone (:func:`matcher.io.formula.unguard`) before the cell is
+    stripped, so every value reads back exactly as it was written."""
     path = Path(path)
     name = path.name
 
@@ -94,9 +109,9 @@ def read_table(path: str | Path, encoding: str | None = None) -> RawTable:
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise fail("old Excel .xls format is not supported", "save it as .xlsx or CSV (UTF-8)")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, name)
+        return _read_xlsx(data, name, own)
     text, used = _decode(data, name, encoding)
-    return _read_csv(text, name, used)
+    return _read_csv(text, name, used, own)
 
 
 def _line_at(data: bytes, start: int, encoding: str) -> int:
@@ -268,7 +283,7 @@ def _header_label(text: str, delim: str, record: int, cell: int) -> str:
     return f"#{cell + 1}"
 
 
-def _read_csv(text: str, name: str, encoding: str) -> RawTable:
+def _read_csv(text: str, name: str, encoding: str, own: bool = False) -> RawTable:
     delim = _sniff_delimiter(text)
     unclosed = _unclosed_quote(text, delim)
     if unclosed is not None:
@@ -302,7 +317,7 @@ def _read_csv(text: str, name: str, encoding: str) -> RawTable:
                 )
             ]
         ) from None
-    return _table(name, records, encoding, delim)
+    return _table(name, records, encoding, delim, own)
 
 
 def _cell(value) -> str:
@@ -317,7 +332,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, name: str) -> RawTable:
+def _read_xlsx(data: bytes, name: str, own: bool = False) -> RawTable:
     import openpyxl  # lazy: only XLSX needs it
 
     try:
@@ -340,16 +355,18 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
                 )
             ]
         ) from None
-    return _table(name, records, "xlsx", None)
+    return _table(name, records, "xlsx", None, own)
 
 
-def _table(name: str, records: list[list[str]], encoding: str, delim: str | None) -> RawTable:
+def _table(
+    name: str, records: list[list[str]], encoding: str, delim: str | None, own: bool = False
+) -> RawTable:
     """Strip cells, drop blank rows (keeping row numbers) and blank trailing columns."""
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     header_row = 1
     for number, record in enumerate(records, start=1):
-        cells = [c.strip() for c in record]
+        cells = [canonical(unguard(c)) for c in record] if own else [canonical(c) for c in record]
         if not any(cells):
             continue
         if header is None:

@@ -3,8 +3,10 @@
 ``StagedOutputs`` writes each file to a hidden temporary file in the target folder
 and renames them all into place only when the whole run has succeeded; an error,
 a crash or Ctrl-C leaves the previous run's outputs intact and no partial file.
-``csv_bytes`` neutralises spreadsheet formulas (OWASP CSV-injection advice): a cell
-that starts with = + - @ tab or CR and is not a plain number gets a leading '.
+``csv_bytes`` neutralises spreadsheet formulas (OWASP CSV-injection advice, see
+:mod:`matcher.io.formula`): a cell that starts with = + - @ tab, CR or LF (also after
+leading spaces or control characters) and is not a plain number in a number column gets a
+leading ', as does a cell that starts with ' itself; our readers remove exactly that '.
 """
 
 from __future__ import annotations
@@ -14,35 +16,34 @@ import csv
 import io
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
 from matcher.errors import OutputError
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+from matcher.io.formula import guard, is_text_column
 
 
-def safe_cell(value) -> str:
-    """Text for a spreadsheet cell, with formula triggers neutralised."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+def safe_cell(value, text_column: bool = False) -> str:
+    """Text for a spreadsheet cell, with formula triggers neutralised (see
+    :mod:`matcher.io.formula`; ``text_column``: an id, name or email column)."""
+    return guard(value, text_column)
 
 
 def csv_bytes(header: list[str], rows: list[list]) -> bytes:
     """UTF-8 (with BOM, so Excel reads accents) CSV with CRLF line ends, every cell made safe.
 
-    CRLF, as Excel writes it, also makes the writer quote any cell holding a carriage
-    return, so such a cell can never split a row.
+    The formula guard runs last, on each cell's exact text; ids, names and emails (by
+    header, :func:`~matcher.io.formula.is_text_column`) are guarded even when they look
+    like a number, so ``+447700900123`` stays text. CRLF, as Excel writes it, also makes
+    the writer quote any cell holding a carriage return, so such a cell can never split a
+    row.
     """
+    text = [is_text_column(h) for h in header]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
+    writer.writerow([guard(h, True) for h in header])
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([guard(v, k < len(text) and text[k]) for k, v in enumerate(row)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
