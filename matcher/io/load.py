@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import InputError, Problem, shown_value
-from matcher.io.cohort import Cohort, natural_key
+from matcher.io.cohort import Cohort, natural_key, people_in_both
 from matcher.io.config import Config, normalise_header
 from matcher.io.numbers import looks_decimal, parse_whole
 from matcher.io.questionnaire import (
@@ -561,8 +561,30 @@ def load_cohort(
         raise InputError(references)
     mentors = _sorted(mentors)
     mentees = _sorted(mentees)
+    both = _in_both_files(mentees, mentors, raw_e.file, raw_r.file)
     ignored = tuple(f"{raw_r.file}: {h}" for h in r_ign) + tuple(f"{raw_e.file}: {h}" for h in e_ign)
-    return Cohort(mentors, mentees, r_cols, e_cols, tuple(references), (raw_r.file, raw_e.file), ignored)
+    warnings = (*references, *both)
+    return Cohort(mentors, mentees, r_cols, e_cols, warnings, (raw_r.file, raw_e.file), ignored)
+
+
+def _in_both_files(mentees: pd.DataFrame, mentors: pd.DataFrame, e_file: str, r_file: str) -> list[Problem]:
+    """A warning for each person in both files (same id or email): the same_person rule
+    never pairs them with themselves. Emails are never echoed."""
+    out = []
+    rows = mentees["_row"]
+    for i, j, how in sorted(people_in_both(mentees, mentors), key=lambda t: (int(rows.iat[t[0]]), t[1])):
+        out.append(
+            Problem(
+                e_file,
+                int(mentees["_row"].iat[i]),
+                how,
+                str(mentees["id"].iat[i]) if how == "id" else None,
+                f"the same person is in {r_file} (row {int(mentors['_row'].iat[j])}, same {how})",
+                "they are never paired with themselves; keep them in one file if they only mentor"
+                " or only want a mentor",
+            )
+        )
+    return out
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:
