@@ -39,6 +39,11 @@ def _boundary(func):
 
 def _cohort_options(func):
     func = click.option(
+        "--sheet",
+        default=None,
+        help="The sheet to read of an .xlsx questionnaire (default: the first sheet).",
+    )(func)
+    func = click.option(
         "--strict", is_flag=True, help="Treat unknown ids in avoid lists and references as errors."
     )(func)
     func = click.option(
@@ -167,6 +172,7 @@ def match(
     config_path,
     encoding,
     strict,
+    sheet,
     out,
     pin_path,
     forbid_path,
@@ -198,6 +204,7 @@ def match(
         anonymise=anonymise,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
         progress=_progress(quiet),
         warn=_warner(quiet),
     )
@@ -208,7 +215,7 @@ def match(
 @_cohort_options
 @OUT(type=click.Path(dir_okay=False), help="CSV file for every pair.")
 @_boundary
-def scores(mentors, mentees, config_path, encoding, strict, out):
+def scores(mentors, mentees, config_path, encoding, strict, sheet, out):
     """Write every mentee–mentor pair with its five Cs, feasibility and objective weight.
 
     \b
@@ -218,7 +225,7 @@ def scores(mentors, mentees, config_path, encoding, strict, out):
     from matcher.api import scores_files
 
     run = scores_files(
-        mentors, mentees, config_path, out=out, encoding=encoding, strict=strict, warn=_warner()
+        mentors, mentees, config_path, out=out, encoding=encoding, strict=strict, sheet=sheet, warn=_warner()
     )
     _finish(run)
 
@@ -226,7 +233,7 @@ def scores(mentors, mentees, config_path, encoding, strict, out):
 @cli.command()
 @_cohort_options
 @_boundary
-def validate(mentors, mentees, config_path, encoding, strict):
+def validate(mentors, mentees, config_path, encoding, strict, sheet):
     """Check both files and the config; exit 0 when there is no error.
 
     Every problem is listed at once (exit 1). Warnings (ids that match no one) are
@@ -238,7 +245,11 @@ def validate(mentors, mentees, config_path, encoding, strict):
     """
     from matcher.api import validate_files
 
-    _finish(validate_files(mentors, mentees, config_path, encoding=encoding, strict=strict, warn=_warner()))
+    _finish(
+        validate_files(
+            mentors, mentees, config_path, encoding=encoding, strict=strict, sheet=sheet, warn=_warner()
+        )
+    )
 
 
 @cli.command()
@@ -276,6 +287,7 @@ def rematch(
     config_path,
     encoding,
     strict,
+    sheet,
     pairs_path,
     failed_path,
     out,
@@ -312,6 +324,7 @@ def rematch(
         anonymise=anonymise,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
         warn=_warner(quiet),
     )
     _finish(run, quiet)
@@ -324,7 +337,9 @@ def rematch(
 @PIN(help="Pins used in the match (CSV).")
 @FORBID(help="Forbidden pairs used in the match (CSV).")
 @_boundary
-def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_id, pin_path, forbid_path):
+def explain(
+    mentors, mentees, config_path, encoding, strict, sheet, mentee_id, mentor_id, pin_path, forbid_path
+):
     """Explain a mentee's proposed (or given) mentor: the five Cs with their evidence,
     readiness, and why each higher-scoring mentor was not chosen.
 
@@ -346,6 +361,7 @@ def explain(mentors, mentees, config_path, encoding, strict, mentee_id, mentor_i
         forbid=forbid_path,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
     )
     _finish(run)
 

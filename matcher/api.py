@@ -100,10 +100,13 @@ def peak_mib() -> float | None:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> tuple[Cohort, Config]:
-    """Load the config and both files (validating everything) → (cohort, config)."""
+def load(
+    mentors, mentees, config_path=None, *, encoding=None, strict=False, sheet=None
+) -> tuple[Cohort, Config]:
+    """Load the config and both files (validating everything) → (cohort, config).
+    ``sheet``: the sheet of an .xlsx questionnaire to read (default: the first)."""
     config = load_config(config_path, ALL_NAMES)
-    return load_cohort(mentors, mentees, config, encoding=encoding, strict=strict), config
+    return load_cohort(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet), config
 
 
 def as_pair_list(pairs, cohort: Cohort, file: str = "pins") -> PairList | None:
@@ -443,6 +446,7 @@ def match_files(
     anonymise: bool = False,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     progress=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
@@ -452,7 +456,7 @@ def match_files(
     folder) and the command's options: ``pins`` / ``forbid`` (pair files), ``history``
     (history.csv of earlier rounds: failed pairs are never proposed again) with
     ``no_repeat`` (no earlier pair either), ``alternatives`` (ranked alternatives per
-    mentee; 0 = none), ``anonymise`` (ids instead of names in report.html), ``encoding``,
+    mentee; 0 = none), ``anonymise`` (ids instead of names in report.html), ``encoding``, ``sheet`` (of an .xlsx),
     ``strict`` (unknown ids are errors), ``progress(stage, done, total)`` and ``warn(text)``
     (called with each warning as soon as it is known).
 
@@ -465,7 +469,7 @@ def match_files(
 
     warnings = _Warnings(warn)
     t0 = time.perf_counter()
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
     warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
     load_seconds = time.perf_counter() - t0
@@ -529,6 +533,7 @@ def rematch_files(
     anonymise: bool = False,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match rematch``: re-match after failed rapport, keeping the pairs that work.
@@ -537,7 +542,7 @@ def rematch_files(
     pairs.csv; unmatched.csv and history.csv beside it are read when present), ``failed``
     (mentee_id, mentor_id, reason, note), ``out`` (the output folder) and the command's
     options: ``history`` (instead of history.csv beside ``pairs``), ``max_changes`` (working
-    pairs that may move), ``alternatives`` (0 = none), ``anonymise``, ``encoding``,
+    pairs that may move), ``alternatives`` (0 = none), ``anonymise``, ``encoding``, ``sheet``,
     ``strict`` and ``warn(text)``.
 
     Returns a :class:`Run` holding pairs.csv (with status), unmatched.csv,
@@ -548,7 +553,7 @@ def rematch_files(
     from matcher.rematch import rematch
 
     warnings = _Warnings(warn)
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     warnings(*cohort.warnings)
     given = read_rematch_inputs(pairs, failed, history, encoding=encoding)
     res = rematch(
@@ -596,20 +601,21 @@ def scores_files(
     out,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match scores``: every mentee–mentor pair with its five Cs, feasibility, the
     rules that excluded it and its objective weight.
 
     Takes the questionnaire paths, an optional config, ``out`` (the CSV file to write),
-    ``encoding``, ``strict`` and ``warn(text)``. Returns a :class:`Run` whose one output
+    ``encoding``, ``sheet``, ``strict`` and ``warn(text)``. Returns a :class:`Run` whose one output
     is named after ``out`` and published into its folder. Raises InputError.
     """
     from matcher.report.files import csv_bytes
     from matcher.report.tables import scores_table
 
     warnings = _Warnings(warn)
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     warnings(*cohort.warnings)
     scores = score_cohort(cohort, cfg.scoring)
     problem = _problem_for_scores(cohort, cfg, scores)
@@ -633,6 +639,7 @@ def validate_files(
     *,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match validate``: check both files and the config.
@@ -642,7 +649,7 @@ def validate_files(
     Raises InputError listing every problem at once (with ``strict``, unknown ids too).
     """
     warnings = _Warnings(warn)
-    cohort, _ = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, _ = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     warnings(*cohort.warnings)
     n_w = len(cohort.warnings)
     people = f"{_count(cohort.n_mentors, 'mentor')} and {_count(cohort.n_mentees, 'mentee')}"
@@ -664,6 +671,7 @@ def explain_files(
     forbid=None,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match explain``: why ``mentee`` (an id) got their mentor, or how ``mentor``
@@ -671,7 +679,7 @@ def explain_files(
     higher-scoring mentor was not chosen.
 
     Takes the questionnaire paths, an optional config, the ids, the ``pins`` / ``forbid``
-    files used in the match, ``encoding``, ``strict`` and ``warn(text)``. Returns a
+    files used in the match, ``encoding``, ``sheet``, ``strict`` and ``warn(text)``. Returns a
     :class:`Run` without outputs whose ``message`` is the explanation. Raises InputError
     (also when an id matches no one), InfeasibleError.
     """
@@ -679,7 +687,7 @@ def explain_files(
     from matcher.review.explain import explain_text
 
     warnings = _Warnings(warn)
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     pin_list, forbid_list = read_pair_files(cohort, pins, forbid, strict=strict, encoding=encoding)
     warnings(*cohort.warnings, *(w for p in (pin_list, forbid_list) if p is not None for w in p.warnings))
     i = cohort.mentee_index(mentee)

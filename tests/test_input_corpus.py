@@ -399,7 +399,9 @@ def test_xlsx_problems_name_the_spreadsheet_rows(tmp_path):
         ),
         (
             {"Empty": [], "Data": [["id", "capacity"], ["R1", 1]]},
-            "  mentors.xlsx: the file has no header row — export it again with its header",
+            # Issue 14: the message names the sheet that holds the data and --sheet.
+            "  mentors.xlsx: the first sheet 'Empty' is empty: only the first sheet is read, and the data is on"
+            " 'Data' — pass --sheet 'Data' (or move the data to the first sheet)",
         ),
     ],
     ids=["header-only", "first-sheet-empty"],

@@ -308,18 +308,14 @@ def validate_side(
     present = set(positions.values())
     pos_of = {name: pos for pos, name in positions.items()}
     used = {normalise_header(raw.headers[p]) for p in positions}
+    others = [t for t in raw.sheets if t != raw.sheet]
     for col in known.values():
         if col.required and col.name not in present:
-            found.append(
-                Problem(
-                    raw.file,
-                    raw.header_row,
-                    None,
-                    None,
-                    f"no column '{col.name}'",
-                    _suggest(raw, col.name, used),
-                )
-            )
+            fix = _suggest(raw, col.name, used)
+            if others:  # a workbook: the data may be on another sheet
+                listed = ", ".join(f"'{t}'" for t in others)
+                fix += f" (only the sheet '{raw.sheet}' is read; the workbook also has {listed}: pass --sheet NAME)"
+            found.append(Problem(raw.file, raw.header_row, None, None, f"no column '{col.name}'", fix))
     header_problems = len(found)
     data: dict[str, list] = {name: [] for name in known}
     rows: list[int] = []
@@ -494,8 +490,12 @@ def load_cohort(
     *,
     encoding: str | None = None,
     strict: bool = False,
+    sheet: str | None = None,
 ) -> Cohort:
-    """Read, validate and sort both files. Raises :class:`InputError` with every problem."""
+    """Read, validate and sort both files. Raises :class:`InputError` with every problem.
+
+    ``sheet``: the sheet to read of a workbook (.xlsx) given for either file (default: its
+    first sheet)."""
     config = config or Config()
     bad_encoding = encoding_problem(encoding)
     if bad_encoding is not None:
@@ -505,7 +505,7 @@ def load_cohort(
     raws: dict[str, RawTable | None] = {}
     for side, path in zip(sides, (mentors_path, mentees_path), strict=True):
         try:
-            raws[side] = read_table(path, encoding)
+            raws[side] = read_table(path, encoding, sheet=sheet)
         except InputError as exc:
             found[side].extend(exc.problems)
             raws[side] = None
