@@ -367,9 +367,19 @@ def explain(
 
 
 @cli.command()
-@click.option("--mentees", "n_mentees", type=click.IntRange(min=0), required=True, help="Number of mentees.")
-@click.option("--mentors", "n_mentors", type=click.IntRange(min=0), required=True, help="Number of mentors.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed → same files).")
+@click.option(
+    "--mentees", "n_mentees", type=click.IntRange(0, 1_000_000), required=True, help="Number of mentees."
+)
+@click.option(
+    "--mentors", "n_mentors", type=click.IntRange(0, 1_000_000), required=True, help="Number of mentors."
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Random seed (same seed → same files).",
+)
 @OUT(help="Folder for mentors.csv and mentees.csv.")
 @_boundary
 def generate(n_mentees, n_mentors, seed, out):

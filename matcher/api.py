@@ -168,6 +168,8 @@ def match(
         progress("score")
     side = side_rules(config, scores)
     if max_changes is not None:
+        if max_changes < 0:
+            raise OptionError(f"max_changes must be 0 or more, not {max_changes}")
         side = side.adding(ChangeBudget(tuple(keep), int(max_changes)))
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
@@ -709,12 +711,20 @@ def explain_files(
     return _run({}, text, warnings, result=result, cohort=cohort)
 
 
+MAX_GENERATED = 1_000_000  # people of each side a synthetic cohort may have
+
+
 def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
     """``mentor-match generate``: a seeded synthetic cohort (nobody real) in the default
     questionnaire format → a :class:`Run` holding mentors.csv and mentees.csv for ``out``.
     The same seed gives the same bytes."""
     from matcher.synthetic.cohort import generate_cohort
 
+    for option, value, hi in (("--mentees", mentees, MAX_GENERATED), ("--mentors", mentors, MAX_GENERATED)):
+        if not 0 <= value <= hi:
+            raise OptionError(f"{option} must be between 0 and {hi:,}, not {value}")
+    if seed < 0:
+        raise OptionError(f"--seed must be 0 or more, not {seed}")
     mentor_table, mentee_table = generate_cohort(mentees, mentors, seed)
     outputs = {
         name: table.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.api import MatchResult, match
-from matcher.errors import InputError, Problem
+from matcher.errors import InputError, Problem, shown_value
 from matcher.io.cohort import Cohort, natural_key
 from matcher.io.config import FIVE_CS, Config
 from matcher.io.history import Entry, close, failed_pairs, next_round
+from matcher.io.vocabulary import FAILURE_WORDS, PLACEHOLDER_WORDS
 from matcher.solve.rules import RULES, reasons
 
 REASON_BOOST = 2.0
@@ -69,7 +70,7 @@ def read_failed(path, encoding=None) -> tuple[str, list[Failure]]:
                     file,
                     r["_row"],
                     "reason",
-                    r["reason"],
+                    shown_value("reason", r["reason"], FAILURE_WORDS | PLACEHOLDER_WORDS),
                     "is not a known reason",
                     "leave it blank or use one of: " + ", ".join(REASONS),
                 )

@@ -56,14 +56,14 @@ from matcher.io.questionnaire import (
     columns_for,
 )
 from matcher.io.read import RawTable, encoding_problem, read_table
-from matcher.io.vocabulary import answer_vocabulary
+from matcher.io.vocabulary import answer_vocabulary, id_like
 
 LIST_SPLIT = re.compile(r"[;,]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CAPACITY_MAX = 10_000
 INT_MIN, INT_MAX = -1_000, 1_000
 # A UTC offset written where a zone is wanted: "UTC+1", "GMT-05:00", "+5:30".
-UTC_OFFSET = re.compile(r"(utc|gmt)?\s*([+\-\u2212\u2013])\s*(\d{1,2})(?:\s*:?\s*(\d{2}))?")
+UTC_OFFSET = re.compile(r"(utc|gmt)?\s*([+\-\u2212\u2013])\s*([0-9]{1,2})(?:\s*:?\s*([0-9]{2}))?")
 MODE_SPELLINGS = {m.replace("_", ""): m for m in MODES}
 LEVEL_SPELLINGS = {
     "foundation": "foundation",
@@ -465,8 +465,9 @@ def _check_references(cohort_tables, files, strict: bool) -> list[Problem]:
         for row, avoid in zip(table["_row"], table["avoid"], strict=True):
             for pid in avoid:
                 if pid not in ids[other]:
+                    shown = shown_value("avoid", pid, id_like)
                     out.append(
-                        Problem(file, int(row), "avoid", pid, f"matches no one in the {other} file", fix)
+                        Problem(file, int(row), "avoid", shown, f"matches no one in the {other} file", fix)
                     )
         for row, manager in zip(table["_row"], table["manager_id"], strict=True):
             if manager and manager not in everyone:
@@ -475,7 +476,7 @@ def _check_references(cohort_tables, files, strict: bool) -> list[Problem]:
                         file,
                         int(row),
                         "manager_id",
-                        manager,
+                        shown_value("manager_id", manager, id_like),
                         "matches no one in either file",
                         "correct the id or leave it blank",
                     )

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.errors import InputError, Problem
+from matcher.errors import InputError, Problem, shown_value
 from matcher.io.config import normalise_header
 from matcher.io.read import read_table
+from matcher.io.vocabulary import id_like
 
 KINDS = {  # kind -> optional columns besides mentee_id and mentor_id
     "pin": (),
@@ -80,7 +81,14 @@ def read_pairs(path: str | Path, kind: str, cohort, *, strict: bool = False, enc
             elif index(pid) is None:
                 side = "mentees" if col == "mentee_id" else "mentors"
                 warnings.append(
-                    Problem(file, number, col, pid, f"matches no one in the {side} file", "correct the id")
+                    Problem(
+                        file,
+                        number,
+                        col,
+                        shown_value(col, pid, id_like),
+                        f"matches no one in the {side} file",
+                        "correct the id",
+                    )
                 )
                 bad = True
         if bad:

@@ -40,6 +40,13 @@ LEVEL_WORDS = _words(
     "foundation practitioner senior master masters emcc level coach mentor junior expert beginner "
     "novice intermediate advanced experienced accredited certified"
 )
+# Why a pair failed (failed.csv's reason): the five Cs, the tool's reasons and the words
+# coordinators use for a relationship that lost its connection.
+FAILURE_WORDS = _words(
+    "compatibility contrast challenge context care availability other unspecified rapport chemistry "
+    "fit mismatch clash time schedule scheduling timing momentum lost too little much task driven "
+    "circumstances changed distance distanced moved left job role capacity busy"
+)
 ZONE_ABBREVIATIONS = _words("utc gmt bst cet cest eet eest est edt cst cdt mst mdt pst pdt ist aest jst")
 ZONE_SHAPE = re.compile(r"[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+")
 OFFSET_SHAPE = re.compile(r"(?:utc|gmt)?\s*[+\-\u2212\u2013]\s*[0-9]{1,2}(?:\s*:?\s*[0-9]{2})?")
@@ -61,10 +68,16 @@ def zone_like(text: str) -> bool:
     return 0 < len(words) <= 3 and all(w in _zone_words() or w in ZONE_ABBREVIATIONS for w in words)
 
 
+def id_like(text: str) -> bool:
+    """Written like an id: one token, not long. A reference that matches no one and is not
+    (a name typed instead of an id: "John Smith") is hidden."""
+    return 0 < len(text) <= 40 and not any(ch.isspace() for ch in text)
+
+
 def answer_vocabulary(kind: str, likert_labels=()):
     """What an answer of a column of ``kind`` can look like: its words (with the config's
-    ``[likert]`` labels for Likert columns), a predicate (time zones), or None (ids,
-    references and free text: shown as written, long text shortened)."""
+    ``[likert]`` labels for Likert columns), a predicate (time zones; references to ids), or
+    None (ids and free text: shown as written, long text shortened)."""
     if kind == "capacity":
         return PLACEHOLDER_WORDS | NUMBER_WORDS
     if kind == "int":
@@ -78,4 +91,6 @@ def answer_vocabulary(kind: str, likert_labels=()):
         return PLACEHOLDER_WORDS | LEVEL_WORDS
     if kind == "timezone":
         return zone_like
+    if kind in ("idlist", "ref"):
+        return id_like
     return None

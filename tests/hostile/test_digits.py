@@ -178,3 +178,39 @@ def test_the_issue_examples_are_messages_not_tracebacks(tmp_path):
         f"  history.csv, row 6, column 'round', value '<5000 digits hidden>': {fix}",
     ]
     assert unicodedata.category("²") == "No"  # a digit to str.isdigit(), not to int()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "--mentees", "9" * 30, "--mentors", "1"],
+        ["generate", "--mentees", "1", "--mentors", "1", "--seed", "-1"],
+        ["generate", "--mentees", "²", "--mentors", "1"],
+        ["match", "--alternatives", "9" * 5000],
+    ],
+)
+def test_odd_numbers_on_the_command_line_are_usage_errors_or_work(tmp_path, args):
+    mentors, mentees = _write(tmp_path, [{"id": "R1", "capacity": 1}], [{"id": "E1"}])
+    if args[0] == "match":
+        args = [*args, "--mentors", mentors, "--mentees", mentees]
+    result = _run(*args, "--out", tmp_path / "out")
+    assert result.exit_code in (0, 2), result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_change_budget_beyond_64_bits_is_no_limit_not_an_overflow(tmp_path):
+    mentors, mentees = _write(
+        tmp_path,
+        [{"id": "R1", "capacity": 2}, {"id": "R2", "capacity": 2}],
+        [{"id": f"E{k}"} for k in range(3)],
+    )
+    assert _run("match", "--mentors", mentors, "--mentees", mentees, "--out", tmp_path / "r1").exit_code == 0
+    failed = write_csv(tmp_path / "failed.csv", [], header=["mentee_id", "mentor_id"])
+    outs = []
+    for budget in ("9" * 30, str(2**63 - 1), "3"):
+        out = tmp_path / f"r2-{len(budget)}"
+        args = ["--pairs", tmp_path / "r1" / "pairs.csv", "--failed", failed, "--out", out]
+        result = _run("rematch", "--mentors", mentors, "--mentees", mentees, *args, "--max-changes", budget)
+        assert result.exit_code == 0, result.output
+        outs.append((out / "pairs.csv").read_bytes())
+    assert outs[0] == outs[1] == outs[2]  # any budget of 3 or more moves allows every move
