@@ -23,6 +23,7 @@ from matcher.solve.rules import (
     mode,
     repeat,
     reporting_line,
+    same_person,
     seniority,
     timezone,
 )
@@ -58,6 +59,7 @@ for _module in (
     reporting_line,
     repeat,
     min_score,
+    same_person,  # last: the bits of the rules before it keep their numbers
 ):
     RULES.register(_module.RULE)
 
