@@ -39,6 +39,11 @@ def _boundary(func):
 
 def _cohort_options(func):
     func = click.option(
+        "--sheet",
+        default=None,
+        help="The sheet to read of an .xlsx questionnaire (default: the first sheet).",
+    )(func)
+    func = click.option(
         "--strict",
         is_flag=True,
         help="Treat warnings as errors: a C (or part of one) that cannot be scored, unknown ids.",
@@ -176,6 +181,7 @@ def match(
     config_path,
     encoding,
     strict,
+    sheet,
     out,
     pin_path,
     forbid_path,
@@ -209,6 +215,7 @@ def match(
         anonymise=anonymise,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
         progress=_progress(quiet),
         warn=_warner(quiet),
     )
@@ -219,7 +226,7 @@ def match(
 @_cohort_options
 @OUT(type=click.Path(dir_okay=False), help="CSV file for every pair.")
 @_boundary
-def scores(mentors, mentees, config_path, encoding, strict, out):
+def scores(mentors, mentees, config_path, encoding, strict, sheet, out):
     """Write every mentee–mentor pair with its five Cs, feasibility and objective weight.
 
     \b
@@ -229,7 +236,7 @@ def scores(mentors, mentees, config_path, encoding, strict, out):
     from matcher.api import scores_files
 
     run = scores_files(
-        mentors, mentees, config_path, out=out, encoding=encoding, strict=strict, warn=_warner()
+        mentors, mentees, config_path, out=out, encoding=encoding, strict=strict, sheet=sheet, warn=_warner()
     )
     _finish(run)
 
@@ -237,7 +244,7 @@ def scores(mentors, mentees, config_path, encoding, strict, out):
 @cli.command()
 @_cohort_options
 @_boundary
-def validate(mentors, mentees, config_path, encoding, strict):
+def validate(mentors, mentees, config_path, encoding, strict, sheet):
     """Check both files and the config; exit 0 when there is no error.
 
     Every problem is listed at once (exit 1). Warnings (a C that cannot be scored, ids
@@ -249,7 +256,11 @@ def validate(mentors, mentees, config_path, encoding, strict):
     """
     from matcher.api import validate_files
 
-    _finish(validate_files(mentors, mentees, config_path, encoding=encoding, strict=strict, warn=_warner()))
+    _finish(
+        validate_files(
+            mentors, mentees, config_path, encoding=encoding, strict=strict, sheet=sheet, warn=_warner()
+        )
+    )
 
 
 @cli.command()
@@ -290,6 +301,7 @@ def rematch(
     config_path,
     encoding,
     strict,
+    sheet,
     pairs_path,
     failed_path,
     out,
@@ -332,6 +344,7 @@ def rematch(
         anonymise=anonymise,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
         warn=_warner(quiet),
     )
     _finish(run, quiet)
@@ -364,6 +377,7 @@ def approve(
     config_path,
     encoding,
     strict,
+    sheet,
     pairs_path,
     responses_path,
     out,
@@ -392,6 +406,7 @@ def approve(
         anonymise=anonymise,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
         warn=_warner(quiet),
     )
     _finish(run, quiet)
@@ -411,6 +426,7 @@ def explain(
     config_path,
     encoding,
     strict,
+    sheet,
     mentee_id,
     mentor_id,
     pin_path,
@@ -439,6 +455,7 @@ def explain(
         capacity=capacity_path,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
     )
     _finish(run)
 
@@ -471,6 +488,7 @@ def review(
     config_path,
     encoding,
     strict,
+    sheet,
     workspace,
     pin_path,
     forbid_path,
@@ -504,6 +522,7 @@ def review(
         history=history_path,
         encoding=encoding,
         strict=strict,
+        sheet=sheet,
         host=host,
         port=port,
         browser=not no_browser,
@@ -513,9 +532,19 @@ def review(
 
 
 @cli.command()
-@click.option("--mentees", "n_mentees", type=click.IntRange(min=0), required=True, help="Number of mentees.")
-@click.option("--mentors", "n_mentors", type=click.IntRange(min=0), required=True, help="Number of mentors.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed → same files).")
+@click.option(
+    "--mentees", "n_mentees", type=click.IntRange(0, 1_000_000), required=True, help="Number of mentees."
+)
+@click.option(
+    "--mentors", "n_mentors", type=click.IntRange(0, 1_000_000), required=True, help="Number of mentors."
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Random seed (same seed → same files).",
+)
 @OUT(help="Folder for mentors.csv and mentees.csv.")
 @_boundary
 def generate(n_mentees, n_mentors, seed, out):
@@ -560,9 +589,12 @@ def questionnaire(out):
     "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="A config to start from."
 )
 @click.option("--encoding", default=None, help="Force the files' text encoding (default: detected).")
+@click.option(
+    "--sheet", default=None, help="The sheet to read of an .xlsx export (default: the first sheet)."
+)
 @OUT(type=click.Path(dir_okay=False), help="The .toml file for the proposed [columns].")
 @_boundary
-def map_columns(mentors, mentees, config_path, encoding, out):
+def map_columns(mentors, mentees, config_path, encoding, sheet, out):
     """Propose a [columns] mapping for exports whose headers the matcher does not know: each
     line with how sure it is and why, the headers left unmapped and the answers not
     understood — for you to check. match never applies a guessed mapping.
@@ -573,7 +605,7 @@ def map_columns(mentors, mentees, config_path, encoding, out):
     """
     from matcher.api import map_files
 
-    run = map_files(mentors, mentees, config_path, out=out, encoding=encoding)
+    run = map_files(mentors, mentees, config_path, out=out, encoding=encoding, sheet=sheet)
     for text in run.warnings:
         click.echo(f"Warning: {text}", err=True)
     _finish(run)

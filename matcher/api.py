@@ -103,12 +103,15 @@ def peak_mib() -> float | None:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> tuple[Cohort, Config]:
+def load(
+    mentors, mentees, config_path=None, *, encoding=None, strict=False, sheet=None
+) -> tuple[Cohort, Config]:
     """Load the config and both files (validating everything) → (cohort, config).
 
     Raises one InputError with every problem of the config and both files together (the
     files are read with the config's valid entries); with ``strict``, also every id that
-    matches no one and every C, or part of one, that cannot be scored.
+    matches no one and every C, or part of one, that cannot be scored. ``sheet``: the
+    sheet of an .xlsx questionnaire to read (default: the first).
     """
     from matcher.errors import ConfigError, InputError
 
@@ -122,7 +125,7 @@ def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> 
         problems.extend(exc.problems)
         config = partial
     try:
-        cohort = load_cohort(mentors, mentees, config, encoding=encoding)
+        cohort = load_cohort(mentors, mentees, config, encoding=encoding, sheet=sheet)
     except InputError as exc:
         raise InputError([*problems, *exc.problems]) from None
     if problems:
@@ -136,20 +139,24 @@ def load(mentors, mentees, config_path=None, *, encoding=None, strict=False) -> 
 
 def strict_problems(cohort: Cohort) -> list:
     """What ``--strict`` turns into errors in ``cohort``: ids that match no one, then every C
-    (or part of one) and input that cannot be scored."""
+    (or part of one) and input that cannot be scored. A person in both files stays a
+    warning: the same_person rule already keeps them from themselves, and a programme
+    whose people both mentor and are mentored is no mistake."""
+    from matcher.io.load import in_both_files
     from matcher.review.coverage import coverage_problems
 
-    return [*cohort.warnings, *coverage_problems(cohort)]
+    both = set(in_both_files(cohort.mentees, cohort.mentors, cohort.files[1], cohort.files[0]))
+    return [*(w for w in cohort.warnings if w not in both), *coverage_problems(cohort)]
 
 
-def _load_with_pairs(mentors, mentees, config, pins, forbid, *, encoding, strict, capacity=None):
+def _load_with_pairs(mentors, mentees, config, pins, forbid, *, encoding, strict, capacity=None, sheet=None):
     """Load the cohort, apply the capacity file and read the pin and forbid files, with every
     problem — the files', and with ``strict`` the unknown ids and what cannot be scored —
     raised together → (cohort with this round's capacities, config, capacity list, pins,
-    forbid); a list is None where no file was given."""
+    forbid); a list is None where no file was given. ``sheet``: the workbook sheet to read."""
     from matcher.errors import InputError
 
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, sheet=sheet)
     problems = strict_problems(cohort) if strict else []
     changes = None
     try:
@@ -234,6 +241,8 @@ def match(
         progress("score")
     side = side_rules(config, scores)
     if max_changes is not None:
+        if max_changes < 0:
+            raise OptionError(f"max_changes must be 0 or more, not {max_changes}")
         side = side.adding(ChangeBudget(tuple(keep), int(max_changes)))
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
@@ -576,6 +585,7 @@ def match_files(
     anonymise: bool = False,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     progress=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
@@ -586,7 +596,7 @@ def match_files(
     (mentor_id, capacity, reason: capacities for this round instead of the file's), ``history``
     (history.csv of earlier rounds: failed pairs are never proposed again) with
     ``no_repeat`` (no earlier pair either), ``alternatives`` (ranked alternatives per
-    mentee; 0 = none), ``anonymise`` (ids instead of names in report.html), ``encoding``,
+    mentee; 0 = none), ``anonymise`` (ids instead of names in report.html), ``encoding``, ``sheet`` (of an .xlsx),
     ``strict`` (unknown ids are errors), ``progress(stage, done, total)`` and ``warn(text)``
     (called with each warning as soon as it is known).
 
@@ -600,7 +610,15 @@ def match_files(
     warnings = _Warnings(warn)
     t0 = time.perf_counter()
     cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
-        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict, capacity=capacity
+        mentors,
+        mentees,
+        config,
+        pins,
+        forbid,
+        encoding=encoding,
+        strict=strict,
+        capacity=capacity,
+        sheet=sheet,
     )
     warnings(
         *cohort_warnings(cohort),
@@ -674,6 +692,7 @@ def rematch_files(
     anonymise: bool = False,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match rematch``: re-match after failed rapport, keeping the pairs that work.
@@ -683,7 +702,7 @@ def rematch_files(
     (mentee_id, mentor_id, reason, note), ``out`` (the output folder) and the command's
     options: ``history`` (instead of history.csv beside ``pairs``), ``pins`` / ``forbid`` /
     ``capacity`` (the coordinator's decisions for this round, as for ``match``), ``max_changes`` (working
-    pairs that may move), ``alternatives`` (0 = none), ``anonymise``, ``encoding``,
+    pairs that may move), ``alternatives`` (0 = none), ``anonymise``, ``encoding``, ``sheet``,
     ``strict`` and ``warn(text)``.
 
     Returns a :class:`Run` holding pairs.csv (with status), unmatched.csv,
@@ -699,7 +718,15 @@ def rematch_files(
     cohort = cfg = given = changes = pin_list = forbid_list = None
     try:
         cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
-            mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict, capacity=capacity
+            mentors,
+            mentees,
+            config,
+            pins,
+            forbid,
+            encoding=encoding,
+            strict=strict,
+            capacity=capacity,
+            sheet=sheet,
         )
     except InputError as exc:  # the pairs, failed and history files' problems too, at once
         problems.extend(exc.problems)
@@ -771,6 +798,7 @@ def approve_files(
     anonymise: bool = False,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match approve``: mentors' answers to their proposed mentees, then a re-match.
@@ -796,7 +824,7 @@ def approve_files(
     entries: list = []
     unmatched: frozenset[str] = frozenset()
     try:
-        cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+        cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     except InputError as exc:
         problems.extend(exc.problems)
     try:
@@ -865,20 +893,21 @@ def scores_files(
     out,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match scores``: every mentee–mentor pair with its five Cs, feasibility, the
     rules that excluded it and its objective weight.
 
     Takes the questionnaire paths, an optional config, ``out`` (the CSV file to write),
-    ``encoding``, ``strict`` and ``warn(text)``. Returns a :class:`Run` whose one output
+    ``encoding``, ``sheet``, ``strict`` and ``warn(text)``. Returns a :class:`Run` whose one output
     is named after ``out`` and published into its folder. Raises InputError.
     """
     from matcher.report.files import csv_bytes
     from matcher.report.tables import scores_table
 
     warnings = _Warnings(warn)
-    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     warnings(*cohort_warnings(cohort))
     scores = score_cohort(cohort, cfg.scoring)
     problem = build_problem(cohort, cfg, scores)[0]
@@ -902,6 +931,7 @@ def validate_files(
     *,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match validate``: check both files and the config.
@@ -911,7 +941,7 @@ def validate_files(
     Raises InputError listing every problem at once (with ``strict``, unknown ids too).
     """
     warnings = _Warnings(warn)
-    cohort, _ = load(mentors, mentees, config, encoding=encoding, strict=strict)
+    cohort, _ = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     warnings(*cohort_warnings(cohort))
     n_w = len(warnings.items)
     people = f"{_count(cohort.n_mentors, 'mentor')} and {_count(cohort.n_mentees, 'mentee')}"
@@ -934,6 +964,7 @@ def explain_files(
     capacity=None,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     warn: Callable[[str], None] | None = None,
 ) -> Run:
     """``mentor-match explain``: why ``mentee`` (an id) got their mentor, or how ``mentor``
@@ -941,7 +972,7 @@ def explain_files(
     higher-scoring mentor was not chosen.
 
     Takes the questionnaire paths, an optional config, the ids, the ``pins`` / ``forbid`` /
-    ``capacity`` files used in the match, ``encoding``, ``strict`` and ``warn(text)``. Returns a
+    ``capacity`` files used in the match, ``encoding``, ``sheet``, ``strict`` and ``warn(text)``. Returns a
     :class:`Run` without outputs whose ``message`` is the explanation. Raises InputError
     (also when an id matches no one), InfeasibleError.
     """
@@ -950,7 +981,15 @@ def explain_files(
 
     warnings = _Warnings(warn)
     cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
-        mentors, mentees, config, pins, forbid, encoding=encoding, strict=strict, capacity=capacity
+        mentors,
+        mentees,
+        config,
+        pins,
+        forbid,
+        encoding=encoding,
+        strict=strict,
+        capacity=capacity,
+        sheet=sheet,
     )
     lists = (changes, pin_list, forbid_list)
     warnings(*cohort.warnings, *(w for p in lists if p is not None for w in p.warnings))
@@ -973,12 +1012,20 @@ def explain_files(
     return _run({}, text, warnings, result=result, cohort=cohort)
 
 
+MAX_GENERATED = 1_000_000  # people of each side a synthetic cohort may have
+
+
 def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
     """``mentor-match generate``: a seeded synthetic cohort (nobody real) in the default
     questionnaire format → a :class:`Run` holding mentors.csv and mentees.csv for ``out``.
     The same seed gives the same bytes."""
     from matcher.synthetic.cohort import generate_cohort
 
+    for option, value, hi in (("--mentees", mentees, MAX_GENERATED), ("--mentors", mentors, MAX_GENERATED)):
+        if not 0 <= value <= hi:
+            raise OptionError(f"{option} must be between 0 and {hi:,}, not {value}")
+    if seed < 0:
+        raise OptionError(f"--seed must be 0 or more, not {seed}")
     mentor_table, mentee_table = generate_cohort(mentees, mentors, seed)
     outputs = {
         name: table.to_csv(index=False, lineterminator="\n").encode("utf-8")
@@ -1003,16 +1050,17 @@ def questionnaire_files(*, out) -> Run:
     return _run(kit_outputs(), message, _Warnings(None), out_dir=out, owned=KIT_FILES)
 
 
-def map_files(mentors, mentees, config=None, *, out, encoding=None) -> Run:
+def map_files(mentors, mentees, config=None, *, out, encoding=None, sheet=None) -> Run:
     """``mentor-match map``: propose a ``[columns]`` mapping for two exports → a :class:`Run`
     whose one output (named after ``out``, a .toml file) is the proposal, with a confidence
     and a reason per line, the headers left unmapped, required columns not found and the
     answers the loader would not understand. A proposal only: ``match`` never guesses.
-    Raises InputError when a file or the config cannot be read."""
+    ``sheet``: the sheet of an .xlsx export to read (default: the first). Raises
+    InputError when a file or the config cannot be read."""
     from matcher.io.propose import columns_toml, propose_columns
 
     cfg = load_config(config, ALL_NAMES)
-    proposal = propose_columns(mentors, mentees, cfg, encoding=encoding)
+    proposal = propose_columns(mentors, mentees, cfg, encoding=encoding, sheet=sheet)
     target = Path(out)
     counts = ", ".join(
         f"{len(p.mapped)} of {len(p.mapped) + len(p.unmapped)} {side} columns" for side, p in proposal.items()

@@ -49,7 +49,7 @@ def read_responses(path, previous, encoding=None) -> tuple[Responses, list[Probl
                     r["response"],
                     "is not a response",
                     "write accept or decline",
-                    "answer",
+                    RESPONSES,
                 )
             )
             continue
@@ -75,7 +75,7 @@ def read_responses(path, previous, encoding=None) -> tuple[Responses, list[Probl
                         r["response"],
                         "this pair is answered both accept and decline",
                         "keep one row per pair",
-                        "answer",
+                        RESPONSES,
                     )
                 )
             continue

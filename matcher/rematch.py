@@ -34,10 +34,12 @@ from matcher.errors import InputError, Problem
 from matcher.io.cohort import Cohort, natural_key
 from matcher.io.config import FIVE_CS, Config
 from matcher.io.history import Entry, close, failed_pairs, next_round
+from matcher.io.vocabulary import FAILURE_WORDS, PLACEHOLDER_WORDS
 from matcher.solve.rules import RULES, reasons
 
 REASON_BOOST = 2.0
 REASONS = ("compatibility", "contrast", "challenge", "context", "care", "availability", "other")
+REASON_WORDS = FAILURE_WORDS | PLACEHOLDER_WORDS  # a reason of these words is shown in a message
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def failed_rows(path, encoding=None) -> tuple[str, list[Failure], list[Problem]]
                     r["reason"],
                     "is not a known reason",
                     "leave it blank or use one of: " + ", ".join(REASONS),
-                    "answer",
+                    REASON_WORDS,
                 )
             )
             reason = ""

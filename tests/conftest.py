@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
+import json
 import os
 import re
+import string
 from pathlib import Path
 
 import numpy as np
@@ -117,3 +120,88 @@ def make_problem(score, readiness, excluded, capacity, eligible, pins=()) -> Mat
         eligible=np.asarray(eligible, dtype=bool),
         pins=tuple(pins),
     )
+
+
+def strict_json(text: str):
+    """Parse ``text`` as strict JSON (RFC 8259): ``NaN``, ``Infinity`` and ``-Infinity`` are
+    refused, as browsers' and most languages' parsers refuse them."""
+
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_json_output_is_strict(tmp_path_factory):
+    """After the whole session, every JSON file any test wrote under pytest's temporary
+    folders (summary.json, timings.json of every run) parses as strict JSON. Files named
+    ``.json`` that do not start with ``{`` (decoy inputs named like outputs, e.g. a config
+    saved as summary.json to test that --out never overwrites an input) are skipped."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    bad = []
+    for path in sorted(base.rglob("*.json")):
+        data = path.read_bytes()
+        if not data.lstrip().startswith(b"{"):
+            continue  # our JSON outputs are objects; this is a test's decoy input named like one
+        try:
+            strict_json(data.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            bad.append(f"{path.relative_to(base)}: {exc}")
+    assert not bad, "JSON outputs that strict parsers refuse:\n" + "\n".join(bad)
+
+
+# --- hostile ids (issue 14): shared by tests/io/test_formula.py, tests/io/test_cohort.py and
+# tests/report/test_workbook.py
+
+HOSTILE_IDS = [
+    "'=X2", "=X2", "'", "''", "'+1", "+447700900123", "-1", "-2.5", "@x", "=1+1", "＝1", "'＋1",
+    "a\"b", '"quoted"', "x,y", "x;y", "E 1", "José", "Jose\u0301", "٣", "²", "漢字", "E\u200b1",
+    "1e5", "007", "=HYPERLINK(\"http://x\")", "\u202eevil", "_x0041_", "R" + "9" * 40,
+]  # fmt: skip
+
+
+def _id_strategies():
+    from hypothesis import strategies as st
+
+    from matcher.io.read import canonical
+
+    # Any text but control characters (refused in ids) and surrogates (not in a decoded file).
+    text = st.one_of(
+        st.sampled_from(HOSTILE_IDS),
+        st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=12),
+        st.text(alphabet=string.printable.strip() + "'=+-@", min_size=1, max_size=8),
+    ).map(canonical)
+    return text, st.lists(text.filter(bool), min_size=2, max_size=6, unique=True)
+
+
+# One id as a file may hold it (read as the loader reads it), and lists of distinct ids.
+id_text, id_lists = _id_strategies()
+
+
+def write_rows(path: Path, header: list[str], rows: list[list]) -> Path:
+    """A questionnaire as Excel's 'CSV UTF-8' saves it (BOM, quoted where needed)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerows(rows)
+    path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
+    return path
+
+
+def id_cohort(folder: Path, mentor_ids, mentee_ids) -> tuple[Path, Path]:
+    """mentors.csv and mentees.csv in ``folder`` with these ids (capacity 1 each)."""
+    mentors = write_rows(
+        folder / "mentors.csv", ["id", "name", "capacity"], [[r, "N", 1] for r in mentor_ids]
+    )
+    mentees = write_rows(folder / "mentees.csv", ["id", "name"], [[e, "N"] for e in mentee_ids])
+    return mentors, mentees
+
+
+def pairs_in(path: Path) -> set[tuple[str, str]]:
+    """The (mentee_id, mentor_id) pairs of an output file, as the tool reads it back."""
+    from matcher.io.pairs_file import read_columns
+
+    _, rows = read_columns(path, ("mentee_id", "mentor_id"))
+    return {(r["mentee_id"], r["mentor_id"]) for r in rows}

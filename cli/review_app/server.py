@@ -426,6 +426,7 @@ def run(
     history=None,
     encoding=None,
     strict: bool = False,
+    sheet=None,
     host: str = "127.0.0.1",
     port: int = 0,
     browser: bool = True,
@@ -439,7 +440,7 @@ def run(
 
     session = Session(
         mentors, mentees, config, workspace=workspace, pins=pins, forbid=forbid, history=history,
-        encoding=encoding, strict=strict, exclusive=True,
+        encoding=encoding, strict=strict, sheet=sheet, exclusive=True,
     )  # fmt: skip
     for text in session.warnings:
         warn(text)

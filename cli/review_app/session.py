@@ -219,6 +219,7 @@ class Session:
         history=None,
         encoding=None,
         strict: bool = False,
+        sheet=None,
         exclusive: bool = False,
     ):
         from matcher.api import load, past_rounds, read_pair_files
@@ -227,8 +228,10 @@ class Session:
 
         self.lock = threading.RLock()
         self.paths = {"mentors": mentors, "mentees": mentees, "config": config, "history": history}
-        self.encoding, self.strict = encoding, strict
-        self.cohort, self.config = load(mentors, mentees, config, encoding=encoding, strict=strict)
+        self.encoding, self.strict, self.sheet = encoding, strict, sheet
+        self.cohort, self.config = load(
+            mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet
+        )
         self.warnings: list[str] = [str(w) for w in self.cohort.warnings]
         self.past = past_rounds(self.cohort, history, encoding=encoding)
         self.dense = self.cohort.n_mentees * self.cohort.n_mentors <= DENSE_LIMIT
@@ -618,6 +621,7 @@ class Session:
                 out=ws.round_dir(rnd),
                 encoding=self.encoding,
                 strict=self.strict,
+                sheet=self.sheet,
             )
             if stage.kind == "match":
                 run = match_files(p["mentors"], p["mentees"], p["config"], history=p["history"], **common)

@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.errors import InputError, Problem
-from matcher.io.load import CAPACITY_MAX
-from matcher.io.load import _parse_int as parse_int
+from matcher.io.numbers import parse_whole as parse_int
 from matcher.io.pairs_file import read_columns
+from matcher.io.questionnaire import CAPACITY_MAX
 
 HEADER = ("mentor_id", "capacity", "reason")
 

@@ -10,7 +10,6 @@ ids and indices.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -18,12 +17,37 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import Problem
+from matcher.io.numbers import digit_runs
+from matcher.io.read import canonical
 
 
 def natural_key(text: str) -> tuple:
-    """Sort key that orders digit runs by value: E2 < E10, and is total on strings."""
-    parts = re.split(r"(\d+)", text)
-    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts if p != "")
+    """Sort key that orders digit runs by value: E2 < E10, and is total on strings (ASCII
+    digit runs of any length are compared without converting them)."""
+    return digit_runs(text)
+
+
+def people_in_both(mentees: pd.DataFrame, mentors: pd.DataFrame) -> tuple[tuple[int, int, str], ...]:
+    """Every (mentee row, mentor row, how) where one person is in both files: the same id,
+    or the same email (ignoring case). Sorted; a pair found both ways says ``id``.
+
+    Takes the two tables (positions are their row positions) and returns the pairs; O(n)
+    with dictionaries, whatever the size of the cohort.
+    """
+    found: dict[tuple[int, int], str] = {}
+    mentee_of = {pid: i for i, pid in enumerate(mentees["id"]) if pid}
+    for j, pid in enumerate(mentors["id"]):
+        i = mentee_of.get(pid)
+        if i is not None:
+            found[(i, j)] = "id"
+    by_email: dict[str, list[int]] = {}
+    for i, mail in enumerate(mentees["email"]):
+        if mail:
+            by_email.setdefault(str(mail).casefold(), []).append(i)
+    for j, mail in enumerate(mentors["email"]):
+        for i in by_email.get(str(mail).casefold(), ()) if mail else ():
+            found.setdefault((i, j), "email")
+    return tuple(sorted((i, j, how) for (i, j), how in found.items()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,10 +94,18 @@ class Cohort:
         return {m: j for j, m in enumerate(self.mentor_ids)}
 
     def mentee_index(self, mentee_id: str) -> int | None:
-        return self._mentee_pos.get(mentee_id)
+        """The index of the mentee with this id (compared as read: stripped, NFC), or None."""
+        return self._mentee_pos.get(canonical(mentee_id))
 
     def mentor_index(self, mentor_id: str) -> int | None:
-        return self._mentor_pos.get(mentor_id)
+        """The index of the mentor with this id (compared as read: stripped, NFC), or None."""
+        return self._mentor_pos.get(canonical(mentor_id))
+
+    @cached_property
+    def same_person(self) -> tuple[tuple[int, int, str], ...]:
+        """(mentee index, mentor index, ``id`` | ``email``) for each person in both files
+        (:func:`people_in_both`): never to be paired with themselves."""
+        return people_in_both(self.mentees, self.mentors)
 
     @cached_property
     def mentee_records(self) -> list[dict]:

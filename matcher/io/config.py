@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from matcher.errors import ConfigError, Problem
-from matcher.io.preferences import PreferenceSettings, parse_settings
-from matcher.io.settings import RuleSettings
+from matcher.io.preferences import SETTINGS as PREFERENCE_SETTINGS
+from matcher.io.preferences import PreferenceSettings
+from matcher.io.settings import RuleSettings, Setting
 
 # The five Cs belong to scoring; re-exported here for code that imports them from the config.
 from scoring.names import FIVE_CS as FIVE_CS
@@ -46,6 +47,76 @@ class SolverSettings:
     time_limit_seconds: float = 60.0
     seed: int = 0
     workers: int = 1
+
+
+MAX_WEIGHT = 1000.0  # a weight's only meaning is its ratio to the others; 1e308 would overflow
+MAX_TIME_LIMIT = 86_400.0  # a day
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit int
+MAX_WORKERS = 64
+
+WEIGHT_SETTINGS = tuple(
+    Setting(
+        c,
+        1.0,
+        "number",
+        f"programme weight of {c} (0 or more)",
+        "1.0",
+        lo=0,
+        hi=MAX_WEIGHT,
+        range_fix="e.g. 1.0",
+    )
+    for c in FIVE_CS
+)
+LIKERT_SETTING = Setting(
+    "likert",
+    None,
+    "whole",
+    "answer label → 1–5",
+    "5",
+    lo=1,
+    hi=5,
+    message="must map to a whole number 1–5",
+    range_fix='e.g. "Strongly agree" = 5',
+)
+
+
+def solver_settings() -> tuple[Setting, ...]:
+    """The ``[solver]`` keys (the engine names come from the engines' registry)."""
+    from matcher.solve.engines import names as engine_names  # lazy: no import cycle
+
+    return (
+        Setting(
+            "engine",
+            "auto",
+            "choice",
+            "auto (= flow) | flow | cp_sat",
+            '"auto"',
+            choices=tuple(engine_names()),
+        ),
+        Setting(
+            "time_limit_seconds",
+            60.0,
+            "number",
+            "CP-SAT's deterministic time budget",
+            "60",
+            lo=0,
+            lo_open=True,
+            hi=MAX_TIME_LIMIT,
+        ),
+        Setting("seed", 0, "whole", "CP-SAT's random seed", "0", lo=0, hi=MAX_SEED),
+        Setting("workers", 1, "whole", "CP-SAT's workers", "2", lo=1, hi=MAX_WORKERS),
+    )
+
+
+def numeric_settings() -> dict[str, Setting]:
+    """Every numeric config key by its dotted name (``weights.care``, ``rules.min_score``,
+    ``solver.seed``): each declares both bounds (the tests feed every one odd values)."""
+    from matcher.solve.rules import settings_schema  # declared by the rule modules (lazy: no cycle)
+
+    out = {f"weights.{s.key}": s for s in WEIGHT_SETTINGS}
+    out.update({f"rules.{s.key}": s for s in settings_schema()})
+    out.update({f"solver.{s.key}": s for s in solver_settings()})
+    return {k: s for k, s in out.items() if s.kind in ("number", "whole", "gap")}
 
 
 @dataclass(frozen=True)
@@ -156,23 +227,14 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
             return {}
         return value
 
-    weights = _dataclass_from(Weights, section("weights"), "weights", bad)
-    rules = _rule_settings(section("rules"), bad)
-    solver = _dataclass_from(SolverSettings, section("solver"), "solver", bad)
-    preferences = parse_settings(section("preferences"), bad)
-
-    for c in FIVE_CS:
-        if getattr(weights, c) < 0:
-            bad(f"weights.{c}", getattr(weights, c), "must be 0 or more", "use a weight ≥ 0")
+    weights = Weights(**_declared(WEIGHT_SETTINGS, section("weights"), "weights", bad))
+    rules = RuleSettings(_declared(_rule_schema(), section("rules"), "rules", bad))
+    solver = SolverSettings(**_declared(solver_settings(), section("solver"), "solver", bad))
+    preferences = PreferenceSettings(
+        **_declared(PREFERENCE_SETTINGS, section("preferences"), "preferences", bad)
+    )
     if sum(weights.as_dict().values()) <= 0:
         bad("weights", None, "all weights are 0", "give at least one C a weight above 0")
-    from matcher.solve.engines import names as engine_names  # the engines' registry (lazy: no cycle)
-
-    _check_choice(solver.engine, engine_names(), "solver.engine", bad)
-    if solver.time_limit_seconds <= 0:
-        bad("solver.time_limit_seconds", solver.time_limit_seconds, "must be above 0", "e.g. 60")
-    if solver.workers < 1:
-        bad("solver.workers", solver.workers, "must be 1 or more", "e.g. 2")
 
     both: dict[str, str] = {}
     per: dict[str, dict[str, str]] = {"mentors": {}, "mentees": {}}
@@ -213,10 +275,11 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
 
     likert: dict[str, int] = {}
     for label, value in section("likert").items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            bad(f"likert.{label}", value, "must map to a whole number 1–5", 'e.g. "Strongly agree" = 5')
+        parsed, problem, fix = LIKERT_SETTING.parse(value)
+        if problem:
+            bad(f"likert.{label}", value if parsed is None else parsed, problem, fix)
         else:
-            likert[norm(label)] = value
+            likert[norm(label)] = parsed
     values, value_problems = parse_values(section("values"), name)
     problems.extend(value_problems)
 
@@ -240,80 +303,25 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
     return config
 
 
-def _check_choice(value, choices, key, bad) -> None:
-    if value not in choices:
-        bad(key, value, "is not an allowed value", "use one of: " + ", ".join(choices))
-
-
-def _rule_settings(table: dict, bad) -> RuleSettings:
-    """``[rules]`` checked against the keys the rules declare (type, finite, range, choices)."""
+def _rule_schema() -> tuple[Setting, ...]:
     from matcher.solve.rules import settings_schema  # declared by the rule modules (lazy: no cycle)
 
-    schema = {s.key: s for s in settings_schema()}
-    values = {key: s.default for key, s in schema.items()}
+    return tuple(settings_schema())
+
+
+def _declared(schema, table: dict, sec: str, bad) -> dict[str, Any]:
+    """A section's values checked against its declared settings (type, finite, range,
+    choices): every key's default, overridden by each valid value given. Unknown keys and
+    bad values are reported through ``bad`` (key, value, what is allowed)."""
+    by_key = {s.key: s for s in schema}
+    values = {key: s.default for key, s in by_key.items()}
     for key, value in table.items():
-        if key not in schema:
-            bad(f"rules.{key}", None, "unknown key", _nearest(key, schema))
+        if key not in by_key:
+            bad(f"{sec}.{key}", None, "unknown key", _nearest(key, by_key))
             continue
-        parsed, problem, fix = schema[key].parse(value)
+        parsed, problem, fix = by_key[key].parse(value)
         if problem:
-            bad(f"rules.{key}", value if parsed is None else parsed, problem, fix)
+            bad(f"{sec}.{key}", value if parsed is None else parsed, problem, fix)
         else:
             values[key] = parsed
-    return RuleSettings(values)
-
-
-def _dataclass_from(cls, table: dict, sec: str, bad):
-    known = {f.name: f for f in fields(cls)}
-    defaults = cls()
-    values = {}
-    for key, value in table.items():
-        if key not in known:
-            bad(f"{sec}.{key}", None, "unknown key", _nearest(key, known))
-            continue
-        default = getattr(defaults, key)
-        ok = _type_ok(value, default, key)
-        if not ok:
-            bad(
-                f"{sec}.{key}",
-                value,
-                f"has the wrong type (expected {_kind(default, key)})",
-                f"e.g. {key} = {_example(default, key)}",
-            )
-            continue
-        values[key] = float(value) if isinstance(default, float) else value
-    return replace(defaults, **values)
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _kind(default, key) -> str:
-    if isinstance(default, bool):
-        return "true or false"
-    if isinstance(default, float):
-        return "a number"
-    if isinstance(default, int):
-        return "a whole number"
-    return "text in quotes"
-
-
-def _example(default, key) -> str:
-    if isinstance(default, str):
-        return f'"{default}"'
-    if isinstance(default, bool):
-        return "true" if default else "false"
-    return str(default)
-
-
-def _type_ok(value, default, key) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, float):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if isinstance(default, int):
-        return _is_int(value)
-    if isinstance(default, str):
-        return isinstance(value, str)
-    return True
+    return values

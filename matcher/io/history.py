@@ -14,11 +14,13 @@ from pathlib import Path
 
 from matcher.errors import InputError, Problem
 from matcher.io.cohort import natural_key
+from matcher.io.numbers import parse_whole
 from matcher.io.pairs_file import read_columns
 from matcher.report.files import csv_bytes
 
 HEADER = ["round", "mentee_id", "mentor_id", "outcome", "reason", "ended_round"]
 OUTCOMES = ("active", "failed", "ended")
+MAX_ROUND = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -32,28 +34,25 @@ class Entry:
 
 
 def read_history(path, encoding=None) -> list[Entry]:
+    """The entries of a history.csv (as written by :func:`history_bytes`), checked: a round
+    is a whole number from 1 (``ended_round`` blank or a whole number from 1), an outcome
+    one of :data:`OUTCOMES`. Raises InputError naming every bad cell."""
     file, rows = read_columns(
         path, ("round", "mentee_id", "mentor_id", "outcome"), ("reason", "ended_round"), encoding
     )
     problems, out = [], []
     for r in rows:
-        bad = False
-        try:
-            rnd = int(r["round"])
-        except ValueError:
-            problems.append(
-                Problem(
-                    file,
-                    r["_row"],
-                    "round",
-                    r["round"],
-                    "is not a whole number",
-                    "keep the round the tool wrote",
-                )
-            )
-            bad = True
+        row_problems = []
+        rnd = _round(r["round"])
+        if rnd is None:
+            row_problems.append(_bad_round(file, r, "round"))
+        ended = None
+        if r.get("ended_round", "").strip():
+            ended = _round(r["ended_round"].strip())
+            if ended is None:
+                row_problems.append(_bad_round(file, r, "ended_round"))
         if r["outcome"] not in OUTCOMES:
-            problems.append(
+            row_problems.append(
                 Problem(
                     file,
                     r["_row"],
@@ -61,18 +60,33 @@ def read_history(path, encoding=None) -> list[Entry]:
                     r["outcome"],
                     "is not an allowed outcome",
                     "use one of: " + ", ".join(OUTCOMES),
-                    "answer",
+                    OUTCOMES,
                 )
             )
-            bad = True
-        if bad:
+        if row_problems:
+            problems.extend(row_problems)
             continue
-        ended = r.get("ended_round", "")
-        ended = int(ended) if ended.strip().isdigit() else None
         out.append(Entry(rnd, r["mentee_id"], r["mentor_id"], r["outcome"], r.get("reason", ""), ended))
     if problems:
         raise InputError(problems)
     return out
+
+
+def _round(text: str) -> int | None:
+    value = parse_whole(text)
+    return value if value is not None and 1 <= value <= MAX_ROUND else None
+
+
+def _bad_round(file: str, r: dict, column: str) -> Problem:
+    return Problem(
+        file,
+        r["_row"],
+        column,
+        r[column],
+        f"is not a round number (a whole number from 1 to {MAX_ROUND})",
+        "keep the round the tool wrote",
+        (),  # a number or nothing: any words are shown only by their count
+    )
 
 
 def history_bytes(entries: list[Entry]) -> bytes:

@@ -42,11 +42,15 @@ import pandas as pd
 
 from matcher.errors import InputError, Problem
 from matcher.io import header, preferences, vocabulary
-from matcher.io.cohort import Cohort, natural_key
+from matcher.io.cohort import Cohort, natural_key, people_in_both
 from matcher.io.config import Config, normalise_header
+from matcher.io.numbers import parse_whole
 from matcher.io.questionnaire import (
     ALL_NAMES,
+    CAPACITY_MAX,
     COLUMNS,
+    INT_MAX,
+    INT_MIN,
     MENTEE_ONLY,
     MENTOR_ONLY,
     Column,
@@ -54,11 +58,11 @@ from matcher.io.questionnaire import (
 )
 from matcher.io.questions import EXAMPLE_ID, kit_headers
 from matcher.io.read import RawTable, encoding_problem, read_table
+from matcher.io.vocabulary import id_like
 
 LIST_SPLIT = re.compile(r"[;,]")
 PEER_SPLIT = re.compile(r"[;\n]")  # not ',': a name may be written "Surname, Given"
-CAPACITY_MAX = 10_000
-INT_MIN, INT_MAX = -1_000, 1_000
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _squash(text: str) -> str:
@@ -234,16 +238,6 @@ def _suggest(raw: RawTable, wanted: str, used: set[str]) -> str:
     return fallback
 
 
-def _parse_int(text: str) -> int | None:
-    """A whole number as written ("3", "+3", "3.0", "3,0"); exact, however long."""
-    match = re.fullmatch(r"([+-]?\d+)(?:[.,]0+)?", text)
-    return int(match.group(1)) if match else None
-
-
-# How a column's value may be echoed in a message (see matcher.errors.shown_value).
-_SHOWN = {"likert": "answer", "mode": "answer", "level": "answer", "timezone": "answer", "capacity": "number"}
-
-
 _UNSET = object()
 
 
@@ -252,12 +246,18 @@ def _parse_cell(
 ):
     """Parse one non-blank cell; on a problem append it and return None. ``memo``: a dict
     kept for one file, so that an answer given by many people is looked up once."""
-    shown = "answer" if col.name == "seniority" else _SHOWN.get(col.kind, "short")
 
     def bad(problem: str, fix: str) -> None:
-        problems.append(Problem(file, row, col.name, text, problem, fix, shown))
+        vocab = vocabulary.column_vocabulary(col.kind, col.name, config)  # what may be shown
+        problems.append(Problem(file, row, col.name, text, problem, fix, vocab))
 
     kind = col.kind
+    if kind == "id" and CONTROL.search(text):
+        bad(
+            "an id cannot hold a line break, tab or other control character",
+            "retype the id in its cell (control characters are invisible in a spreadsheet)",
+        )
+        return None
     if kind in ("id", "private", "ref"):
         return text
     if kind == "idlist":
@@ -285,7 +285,7 @@ def _parse_cell(
     if kind == "text":
         return text
     if kind in ("int", "capacity"):
-        value = _parse_int(text)
+        value = parse_whole(text)
         if value is None:
             if kind == "capacity":
                 fix = "write a whole number, e.g. 2"
@@ -335,18 +335,14 @@ def validate_side(
         pos_of.setdefault(name, pos)
         spread.setdefault(name, []).append(pos)
     used = {normalise_header(raw.headers[p]) for p in positions}
+    others = [t for t in raw.sheets if t != raw.sheet]
     for col in known.values():
         if col.required and col.name not in present:
-            found.append(
-                Problem(
-                    raw.file,
-                    raw.header_row,
-                    None,
-                    None,
-                    f"no column '{col.name}'",
-                    _suggest(raw, col.name, used),
-                )
-            )
+            fix = _suggest(raw, col.name, used)
+            if others:  # a workbook: the data may be on another sheet
+                listed = ", ".join(f"'{t}'" for t in others)
+                fix += f" (only the sheet '{raw.sheet}' is read; the workbook also has {listed}: pass --sheet NAME)"
+            found.append(Problem(raw.file, raw.header_row, None, None, f"no column '{col.name}'", fix))
     header_problems = len(found)
     examples: list[int] = []  # the kit templates' example row, left in
     memo: dict = {}  # (column, answer) → its meaning, for this file
@@ -403,6 +399,10 @@ def validate_side(
         if not pid:
             continue
         if pid in first_row:
+            # Ids are compared as read (NFC): "José" typed two ways is one id.
+            alike = (
+                "" if pid.isascii() else " (ids that look alike are one id, however the accents were typed)"
+            )
             found.append(
                 Problem(
                     raw.file,
@@ -410,7 +410,7 @@ def validate_side(
                     "id",
                     pid,
                     f"duplicate id (also row {first_row[pid]})",
-                    "give each person a unique id",
+                    "give each person a unique id" + alike,
                 )
             )
         else:
@@ -503,9 +503,8 @@ def _check_references(cohort_tables, files, strict: bool) -> list[Problem]:
         for row, avoid in zip(table["_row"], table["avoid"], strict=True):
             for pid in avoid:
                 if pid not in ids[other]:
-                    out.append(
-                        Problem(file, int(row), "avoid", pid, f"matches no one in the {other} file", fix)
-                    )
+                    problem = f"matches no one in the {other} file"
+                    out.append(Problem(file, int(row), "avoid", pid, problem, fix, id_like))
         for row, manager in zip(table["_row"], table["manager_id"], strict=True):
             if manager and manager not in everyone:
                 out.append(
@@ -516,6 +515,7 @@ def _check_references(cohort_tables, files, strict: bool) -> list[Problem]:
                         manager,
                         "matches no one in either file",
                         "correct the id or leave it blank",
+                        id_like,
                     )
                 )
     return out
@@ -528,8 +528,12 @@ def load_cohort(
     *,
     encoding: str | None = None,
     strict: bool = False,
+    sheet: str | None = None,
 ) -> Cohort:
-    """Read, validate and sort both files. Raises :class:`InputError` with every problem."""
+    """Read, validate and sort both files. Raises :class:`InputError` with every problem.
+
+    ``sheet``: the sheet to read of a workbook (.xlsx) given for either file (default: its
+    first sheet)."""
     config = config or Config()
     bad_encoding = encoding_problem(encoding)
     if bad_encoding is not None:
@@ -539,7 +543,8 @@ def load_cohort(
     raws: dict[str, RawTable | None] = {}
     for side, path in zip(sides, (mentors_path, mentees_path), strict=True):
         try:
-            raws[side] = read_table(path, encoding, pick=header.picker(header_counter(side, config)))
+            pick = header.picker(header_counter(side, config))
+            raws[side] = read_table(path, encoding, pick, sheet=sheet)
         except InputError as exc:
             found[side].extend(exc.problems)
             raws[side] = None
@@ -598,11 +603,31 @@ def load_cohort(
     references += preferences.resolve(mentors, mentees, files, config.preferences.max_choices).problems
     if strict and references:
         raise InputError(references)
+    both = in_both_files(mentees, mentors, raw_e.file, raw_r.file)
     ignored = tuple(f"{raw_r.file}: {h}" for h in r_ign) + tuple(f"{raw_e.file}: {h}" for h in e_ign)
     notes = tuple(f"{raw.file}: {raw.note}" for raw in (raw_r, raw_e) if raw.note) + tuple(read_notes)
-    return Cohort(
-        mentors, mentees, r_cols, e_cols, tuple(references), (raw_r.file, raw_e.file), ignored, notes
-    )
+    warnings = (*references, *both)
+    return Cohort(mentors, mentees, r_cols, e_cols, warnings, (raw_r.file, raw_e.file), ignored, notes)
+
+
+def in_both_files(mentees: pd.DataFrame, mentors: pd.DataFrame, e_file: str, r_file: str) -> list[Problem]:
+    """A warning for each person in both files (same id or email): the same_person rule
+    never pairs them with themselves. Emails are never echoed."""
+    out = []
+    rows = mentees["_row"]
+    for i, j, how in sorted(people_in_both(mentees, mentors), key=lambda t: (int(rows.iat[t[0]]), t[1])):
+        out.append(
+            Problem(
+                e_file,
+                int(mentees["_row"].iat[i]),
+                how,
+                str(mentees["id"].iat[i]) if how == "id" else None,
+                f"the same person is in {r_file} (row {int(mentors['_row'].iat[j])}, same {how})",
+                "they are never paired with themselves; keep them in one file if they only mentor"
+                " or only want a mentor",
+            )
+        )
+    return out
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:

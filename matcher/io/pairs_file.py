@@ -16,6 +16,7 @@ from pathlib import Path
 from matcher.errors import InputError, Problem
 from matcher.io.config import normalise_header
 from matcher.io.read import read_table
+from matcher.io.vocabulary import id_like
 
 KINDS = {  # kind -> optional columns besides mentee_id and mentor_id
     "pin": (),
@@ -35,13 +36,6 @@ class PairList:
     warnings: tuple[Problem, ...]
 
 
-def unneutralise(text: str) -> str:
-    """Undo the leading ' our CSV writer puts before formula-like cells (= + - @)."""
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return text[1:]
-    return text
-
-
 def read_columns(
     path, needed: tuple[str, ...], optional: tuple[str, ...] = (), encoding=None, what="the file"
 ):
@@ -49,7 +43,7 @@ def read_columns(
 
     Raises InputError naming every needed column that is missing, at the header's row.
     """
-    raw = read_table(path, encoding)
+    raw = read_table(path, encoding, own=True)
     heads = {normalise_header(h).replace(" ", "_"): k for k, h in enumerate(raw.headers)}
     missing = [c for c in needed if c not in heads]
     if missing:
@@ -60,7 +54,7 @@ def read_columns(
         )
     rows = []
     for number, cells in raw.rows:
-        row = {c: unneutralise(cells[heads[c]]) for c in needed + optional if c in heads}
+        row = {c: cells[heads[c]] for c in needed + optional if c in heads}
         row["_row"] = number
         rows.append(row)
     return raw.file, rows
@@ -87,7 +81,15 @@ def read_pairs(path: str | Path, kind: str, cohort, *, strict: bool = False, enc
             elif index(pid) is None:
                 side = "mentees" if col == "mentee_id" else "mentors"
                 warnings.append(
-                    Problem(file, number, col, pid, f"matches no one in the {side} file", "correct the id")
+                    Problem(
+                        file,
+                        number,
+                        col,
+                        pid,
+                        f"matches no one in the {side} file",
+                        "correct the id",
+                        id_like,
+                    )
                 )
                 bad = True
         if bad:

@@ -79,30 +79,6 @@ class PreferenceSettings:
         return self.max_bonus > 0
 
 
-def parse_settings(table: dict, bad) -> PreferenceSettings:
-    """``[preferences]`` checked against :data:`SETTINGS`; ``bad(key, value, problem, fix)``."""
-    import difflib
-
-    schema = {s.key: s for s in SETTINGS}
-    values = {}
-    for key, value in table.items():
-        if key not in schema:
-            near = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
-            bad(
-                f"preferences.{key}",
-                None,
-                "unknown key",
-                f"did you mean '{near[0]}'?" if near else "known keys: " + ", ".join(schema),
-            )
-            continue
-        parsed, problem, fix = schema[key].parse(value)
-        if problem:
-            bad(f"preferences.{key}", value if parsed is None else parsed, problem, fix)
-        else:
-            values[key] = parsed
-    return PreferenceSettings(**values)
-
-
 @dataclass(frozen=True, eq=False)
 class Preferences:
     """Resolved choices, by index into the cohort's sorted tables.

@@ -29,8 +29,9 @@ from matcher.errors import shown_value
 from matcher.io import header as form_header
 from matcher.io import vocabulary
 from matcher.io.config import Config, normalise_header
-from matcher.io.load import _parse_int, _standard_name, header_counter
-from matcher.io.questionnaire import columns_for
+from matcher.io.load import _standard_name, header_counter
+from matcher.io.numbers import parse_whole
+from matcher.io.questionnaire import CAPACITY_MAX, INT_MAX, INT_MIN, columns_for
 from matcher.io.questions import SIDES, kit_headers, questions_for
 from matcher.io.read import read_table
 
@@ -75,7 +76,8 @@ class SideProposal:
     mapped: list[tuple[str, str, float, str]] = field(default_factory=list)  # header, column, confidence, why
     unmapped: list[tuple[str, str]] = field(default_factory=list)  # header, why
     missing: list[str] = field(default_factory=list)  # required columns not found
-    unknown: list[tuple[str, str, int, str]] = field(default_factory=list)  # column, answer, rows, nearest
+    # column, answer (as a message may show it: matcher.errors.shown_value), rows, nearest
+    unknown: list[tuple[str, str, int, str]] = field(default_factory=list)
 
 
 def _stem(word: str) -> str:
@@ -125,15 +127,16 @@ def _value_fit(kind: str, name: str, values: list[str], config: Config) -> float
         ok = sum(vocabulary.parse(kind, name, v, config).value is not None for v in values)
         return ok / len(values)
     if kind in ("int", "capacity"):
-        ok = sum(_parse_int(v) is not None and (kind == "int" or int(_parse_int(v)) >= 0) for v in values)
+        lo, hi = (INT_MIN, INT_MAX) if kind == "int" else (0, CAPACITY_MAX)
+        ok = sum(n is not None and lo <= n <= hi for n in map(parse_whole, values))
         return ok / len(values)
     if name == "email":
         return sum("@" in v for v in values) / len(values)
     return None
 
 
-def _propose_side(path, side: str, config: Config, encoding=None) -> SideProposal:
-    raw = read_table(path, encoding, pick=form_header.picker(header_counter(side, config)))
+def _propose_side(path, side: str, config: Config, encoding=None, sheet=None) -> SideProposal:
+    raw = read_table(path, encoding, form_header.picker(header_counter(side, config)), sheet=sheet)
     out = SideProposal(raw.file)
     known = columns_for(side)
     mapping = config.columns_mentors if side == "mentors" else config.columns_mentees
@@ -196,19 +199,21 @@ def _propose_side(path, side: str, config: Config, encoding=None) -> SideProposa
             v = cells[pos]
             if v and vocabulary.parse(kind, name, v, config).value is None:
                 counts[v] = counts.get(v, 0) + 1
+        shown = vocabulary.column_vocabulary(kind, name, config)
         for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
             near = vocabulary.parse(kind, name, v, config).problem or ""
-            out.unknown.append((name, v, n, near))
+            out.unknown.append((name, shown_value(name, v, shown), n, near))
     return out
 
 
 def propose_columns(
-    mentors, mentees, config: Config | None = None, *, encoding=None
+    mentors, mentees, config: Config | None = None, *, encoding=None, sheet=None
 ) -> dict[str, SideProposal]:
-    """{side: :class:`SideProposal`} for the two files (raises InputError when one cannot be read)."""
+    """{side: :class:`SideProposal`} for the two files (raises InputError when one cannot be
+    read). ``sheet``: the sheet of a workbook to read (default: the first)."""
     config = config or Config()
     return {
-        side: _propose_side(path, side, config, encoding)
+        side: _propose_side(path, side, config, encoding, sheet)
         for side, path in zip(SIDES, (mentors, mentees), strict=True)
     }
 
@@ -242,7 +247,7 @@ def columns_toml(proposal: dict[str, SideProposal]) -> str:
                 "# Answers the matcher would not understand: add them under [values.<column>] (or [likert]):"
             )
             lines += [
-                f"#   {name}: {_q(shown_value(name, v, 'answer'))} in {n} row{'s' if n != 1 else ''} ({why})"
+                f"#   {name}: {_q(v)} in {n} row{'s' if n != 1 else ''} ({why})"
                 for name, v, n, why in p.unknown
             ]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from scoring.names import READY_ITEMS as READY_ITEMS
 
 LIKERT_MIN, LIKERT_MAX = 1, 5
+CAPACITY_MAX = 10_000  # mentees one mentor can take
+INT_MIN, INT_MAX = -1_000, 1_000  # a whole-number column (seniority)
 MODES = ("in_person", "virtual", "either")
 LEVELS = ("foundation", "practitioner", "senior", "master")
 

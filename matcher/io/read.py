@@ -1,12 +1,13 @@
 """Read a questionnaire export into a raw table of strings, keeping spreadsheet row numbers.
 
 Takes a path to a CSV (comma, semicolon or tab; UTF-8 with or without BOM, UTF-16,
-Windows-1252/Latin-1) or an ``.xlsx`` workbook (first sheet) and returns a
-:class:`RawTable`: the header cells, the header's spreadsheet row (blank rows above
-it count, as in a spreadsheet) and, for each non-blank row below it, its spreadsheet
-row number and its cells as stripped strings. Nothing is interpreted here; the loader
-validates. We parse CSV ourselves (``csv`` module) rather than with pandas so that
-blank rows never shift the row numbers we report.
+Windows-1252/Latin-1) or an ``.xlsx`` workbook (the first sheet, or the one asked for)
+and returns a :class:`RawTable`: the header cells, the header's spreadsheet row (blank
+rows, and title rows a header picker skips, above it count, as in a spreadsheet) and, for
+each non-blank row below it, its spreadsheet row number and its cells as stripped,
+NFC-normalised strings (:func:`canonical`). Nothing is interpreted here; the loader
+validates. We parse CSV ourselves (``csv`` module) rather than with pandas so that blank
+rows never shift the row numbers we report.
 
 How the text is found:
 
@@ -29,10 +30,13 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass
+import threading
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from matcher.errors import InputError, Problem
+from matcher.io.formula import unguard
 
 DELIMITERS = (",", ";", "\t")
 # Longest BOM first: the UTF-32 LE BOM starts with the UTF-16 LE one.
@@ -45,6 +49,8 @@ BOMS = (
 )
 ENCODING_FIX = "use e.g. utf-8, utf-16, cp1252 or latin-1, or leave out --encoding to detect it"
 _SNIFF_ROWS = 6  # the header and the first five data rows
+MAX_CELL = 32_767  # Excel's limit for the text of one cell
+_CSV_LIMIT = threading.Lock()  # csv.field_size_limit is process-wide: one reader changes it at a time
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,8 @@ class RawTable:
     delimiter: str | None
     header_row: int = 1  # the header's spreadsheet row (below any blank rows)
     note: str | None = None  # what the header picker found, when it is worth saying (a title row)
+    sheet: str | None = None  # the sheet read, for a workbook
+    sheets: tuple[str, ...] = ()  # every sheet of a workbook, in order
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,15 @@ class HeaderChoice:
     cells: tuple[str, ...]
     skip: frozenset[int] = frozenset()
     note: str | None = None
+
+
+def canonical(text: str) -> str:
+    """A cell as the tool reads and compares it: surrounding white space dropped and Unicode
+    NFC, so that an id (or a department, a place) typed with a precomposed ``é`` and one
+    typed as ``e`` + combining accent are the same text, as they look the same. Every cell
+    of every file goes through here; so do ids given on the command line or from Python."""
+    text = text.strip()
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def encoding_problem(encoding: str | None) -> Problem | None:
@@ -85,12 +102,23 @@ def encoding_problem(encoding: str | None) -> Problem | None:
     return None
 
 
-def read_table(path: str | Path, encoding: str | None = None, pick=None) -> RawTable:
+def read_table(
+    path: str | Path,
+    encoding: str | None = None,
+    pick=None,
+    *,
+    own: bool = False,
+    sheet: str | None = None,
+) -> RawTable:
     """Read ``path`` (CSV or XLSX) into a :class:`RawTable`, or raise :class:`InputError`.
 
     ``pick(records) -> HeaderChoice | None`` chooses the header among the stripped records
     (see :mod:`matcher.io.header`); without it, or when it returns None, the first
-    non-blank row is the header. A file that cannot be opened is named as given
+    non-blank row is the header. ``own``: a file in the format the tool writes (pairs,
+    history, pins…): the formula guard of each cell is undone
+    (:func:`matcher.io.formula.unguard`) before the cell is stripped, so every value reads
+    back exactly as it was written. ``sheet``: the sheet of a workbook to read (default:
+    the first; ignored for CSV). A file that cannot be opened is named as given
     (``sample_data/mentors.csv: file not found``); problems inside a file name the file alone.
     """
     path = Path(path)
@@ -113,9 +141,9 @@ def read_table(path: str | Path, encoding: str | None = None, pick=None) -> RawT
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise fail("old Excel .xls format is not supported", "save it as .xlsx or CSV (UTF-8)")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, name, pick)
+        return _read_xlsx(data, name, pick, own, sheet)
     text, used = _decode(data, name, encoding)
-    return _read_csv(text, name, used, pick)
+    return _read_csv(text, name, used, pick, own)
 
 
 def _line_at(data: bytes, start: int, encoding: str) -> int:
@@ -165,7 +193,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             pass
-    if b"\x00" in data or _looks_binary(data):
+    if _looks_binary(data.replace(b"\x00", b"")) or data.count(b"\x00") > max(16, len(data) // 1000):
         raise fail(
             "is not a text or Excel file (binary content)",
             "export the questionnaire as CSV or .xlsx",
@@ -291,7 +319,7 @@ def _header_label(text: str, delim: str, record: int, cell: int) -> str:
     return f"#{cell + 1}"
 
 
-def _read_csv(text: str, name: str, encoding: str, pick=None) -> RawTable:
+def _read_csv(text: str, name: str, encoding: str, pick=None, own: bool = False) -> RawTable:
     delim = _sniff_delimiter(text)
     unclosed = _unclosed_quote(text, delim)
     if unclosed is not None:
@@ -309,23 +337,56 @@ def _read_csv(text: str, name: str, encoding: str, pick=None) -> RawTable:
             ]
         )
     records: list[list[str]] = []
-    try:
-        records.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
-    except csv.Error:
-        limit = csv.field_size_limit()
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    len(records) + 1,
-                    None,
-                    None,
-                    f"a cell is longer than {limit} characters",
-                    "check this row: the file may be damaged or not a questionnaire export",
-                )
-            ]
-        ) from None
-    return _table(name, records, encoding, delim, pick)
+    # The csv module refuses cells longer than its (process-wide) limit without saying
+    # which: lift it for this file, then report any cell over Excel's limit by row and column.
+    with _CSV_LIMIT:
+        old = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+        try:
+            records.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
+        except csv.Error:
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        len(records) + 1,
+                        None,
+                        None,
+                        "this row cannot be read as CSV",
+                        "check this row: the file may be damaged or not a questionnaire export",
+                    )
+                ]
+            ) from None
+        finally:
+            csv.field_size_limit(old)
+    return _table(name, records, encoding, delim, pick, own, nul="\x00" in text)
+
+
+def _bad_cells(name: str, records: list[list[str]], nul: bool, choice: HeaderChoice | None) -> list[Problem]:
+    """Every over-long or NUL-holding cell, by spreadsheet row and column (the header's
+    label when the header row — ``choice``'s, else the first non-blank row — is above it,
+    else ``#n``)."""
+    if not nul and not any(record and len(max(record, key=len)) > MAX_CELL for record in records):
+        return []
+    out: list[Problem] = []
+    header: list[str] | None = None
+    for number, record in enumerate(records, start=1):
+        for k, cell in enumerate(record):
+            if "\x00" in cell:
+                problem = "holds a NUL character (byte 0), which no spreadsheet writes"
+                fix = "the file may be damaged: export the questionnaire again"
+            elif len(cell) > MAX_CELL:
+                problem = f"is longer than {MAX_CELL:,} characters (the most a spreadsheet cell holds)"
+                fix = "check this row: the file may be damaged or not a questionnaire export"
+            else:
+                continue
+            label = (header[k] if header is not None and k < len(header) else "") or f"#{k + 1}"
+            out.append(Problem(name, number, label, None, problem, fix))
+        if choice is not None:
+            if number - 1 == choice.index:
+                header = [c.replace("\x00", "") for c in choice.cells]
+        elif header is None and any(c.strip() for c in record):
+            header = [canonical(c.replace("\x00", "")) for c in record]
+    return out
 
 
 def _cell(value) -> str:
@@ -340,16 +401,21 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, name: str, pick=None) -> RawTable:
+def _read_xlsx(data: bytes, name: str, pick=None, own: bool = False, wanted: str | None = None) -> RawTable:
     import openpyxl  # lazy: only XLSX needs it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            sheet = book.worksheets[0]
-            records = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            sheets = [ws.title for ws in book.worksheets]
+            title = _pick_sheet(name, sheets, wanted)
+            records = [[_cell(v) for v in row] for row in book[title].iter_rows(values_only=True)]
+            blank = not any(c.strip() for r in records for c in r)
+            with_data = [t for t in sheets if t != title and blank and _has_data(book[t])]
         finally:
             book.close()
+    except InputError:
+        raise
     except Exception:  # a damaged workbook fails anywhere: zip, XML, zlib, openpyxl's own checks
         raise InputError(
             [
@@ -363,13 +429,73 @@ def _read_xlsx(data: bytes, name: str, pick=None) -> RawTable:
                 )
             ]
         ) from None
-    return _table(name, records, "xlsx", None, pick)
+    if with_data:  # the data is on another sheet than the one read
+        which = "the first sheet" if wanted is None else "the sheet"
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"{which} '{title}' is empty: only {which} is read, and the data is on "
+                    + ", ".join(f"'{t}'" for t in with_data),
+                    f"pass --sheet '{with_data[0]}' (or move the data to the first sheet)",
+                )
+            ]
+        )
+    table = _table(name, records, "xlsx", None, pick, own)
+    return replace(table, sheet=title, sheets=tuple(sheets))
 
 
-def _table(name: str, records: list[list[str]], encoding: str, delim: str | None, pick=None) -> RawTable:
-    """Strip cells, drop blank rows (keeping row numbers) and blank trailing columns."""
-    stripped = [[c.strip() for c in record] for record in records]
+def _pick_sheet(name: str, sheets: list[str], wanted: str | None) -> str:
+    """The sheet to read: ``wanted`` (exactly, else ignoring case and surrounding spaces) or
+    the first; an unknown name is an error listing the workbook's sheets."""
+    if wanted is None:
+        return sheets[0]
+    if wanted in sheets:
+        return wanted
+    loose = [t for t in sheets if t.strip().casefold() == wanted.strip().casefold()]
+    if len(loose) == 1:
+        return loose[0]
+    raise InputError(
+        [
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                f"has no sheet '{wanted}'",
+                "pass --sheet with one of its sheets: " + ", ".join(f"'{t}'" for t in sheets),
+            )
+        ]
+    )
+
+
+def _has_data(sheet) -> bool:
+    return any(v is not None and str(v).strip() for row in sheet.iter_rows(values_only=True) for v in row)
+
+
+def _table(
+    name: str,
+    records: list[list[str]],
+    encoding: str,
+    delim: str | None,
+    pick=None,
+    own: bool = False,
+    *,
+    nul: bool = False,
+) -> RawTable:
+    """Strip cells (NFC, :func:`canonical`), find the header (``pick``, see
+    :func:`read_table`), drop blank rows (keeping row numbers) and blank trailing columns.
+
+    A cell longer than :data:`MAX_CELL` characters, or holding a NUL character (``nul``:
+    the text has one), is an error naming its row and column — never a cell read on."""
+    stripped = [[canonical(unguard(c)) for c in r] if own else [canonical(c) for c in r] for r in records]
     choice = pick(stripped) if pick is not None else None
+    bad = _bad_cells(name, records, nul, choice)
+    if bad:
+        raise InputError(bad)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     header_row = 1

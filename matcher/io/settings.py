@@ -1,9 +1,12 @@
-"""A config key declared by the part of the tool that reads it (a rule, a side rule).
+"""A config key declared by the part of the tool that reads it (a rule, a side rule, the
+weights, the solver, a Likert label).
 
 Each :class:`Setting` says its key, default, type and allowed range in one place; the
-config loader checks every ``[rules]`` value against its declaration (type, finite,
-range, choices) and names the key, the value and what is allowed. Rule modules declare
-their own settings, so adding a rule never means editing the config module.
+config loader checks every numeric value of ``[weights]``, ``[rules]``, ``[solver]`` and
+``[likert]`` against its declaration (type, finite, range, choices) and names the key,
+the value and what is allowed. Rule modules declare their own settings, so adding a rule
+never means editing the config module; every number has both bounds, so no value (1e308,
+a 19-digit integer) can overflow what reads it.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ class Setting:
     """One key of ``[rules]``.
 
     ``kind``: ``number`` (int or float, finite), ``whole`` (int), ``choice`` (one of
-    ``choices``), ``bool``, ``gap`` ([min, max] whole numbers), ``numbers`` (a list of
-    numbers, each within ``lo``/``hi``; a tuple of floats). ``optional``: the default
-    is None (unset). ``lo``/``hi``: inclusive bounds. ``order``: where the key stands in
+    ``choices``), ``bool``, ``gap`` ([min, max] whole numbers within ``lo``/``hi``),
+    ``numbers`` (a list of numbers, each within ``lo``/``hi``; a tuple of floats).
+    ``optional``: the default is None (unset). ``lo``/``hi``: inclusive bounds (``lo_open``:
+    above ``lo``). ``order``: where the key stands in
     ``summary.json`` → ``rules`` (existing keys keep their documented order; new ones
     follow). ``summary``: shown there at all.
     """
@@ -38,6 +42,8 @@ class Setting:
     order: int = 1000
     summary: bool = True
     range_fix: str | None = None  # the fix shown for a value out of range (default: e.g. <example>)
+    lo_open: bool = False  # lo itself is not allowed ("above 0")
+    message: str | None = None  # the problem shown for any wrong value (default: by kind and range)
 
     def expected(self) -> str:
         return {
@@ -52,6 +58,18 @@ class Setting:
     def parse(self, value) -> tuple[Any, str | None, str | None]:
         """(value as used — or as shown in the message —, problem or None, fix). Never raises;
         a wrong type gives None as the value (the raw value is shown)."""
+        parsed, problem, fix = self._parse(value)
+        if problem is not None and self.message is not None:
+            return parsed, self.message, self.range_fix or f"e.g. {self.example}"
+        return parsed, problem, fix
+
+    def _parse(self, value) -> tuple[Any, str | None, str | None]:
+        if self.kind == "whole" and isinstance(value, float) and not math.isfinite(value):
+            return (
+                value,
+                f"must be a whole number ({self._range()})",
+                f"e.g. {self.key} = {self.example}",
+            )
         if not _TYPE_OK[self.kind](value):
             return (
                 None,
@@ -71,6 +89,8 @@ class Setting:
         elif self.kind == "gap":
             if len(value) != 2 or not all(_is_int(g) for g in value) or value[0] > value[1]:
                 return value, "must be [min, max] whole numbers, min ≤ max", f"e.g. {self.example}"
+            if not (self._within(value[0]) and self._within(value[1])):
+                return value, f"must be [min, max] whole numbers {self._range()}", f"e.g. {self.example}"
             return (int(value[0]), int(value[1])), None, None
         elif self.kind == "numbers":
             if not all(_TYPE_OK["number"](v) and math.isfinite(v) and self._within(v) for v in value):
@@ -85,12 +105,15 @@ class Setting:
         return value, None, None
 
     def _within(self, value) -> bool:
-        return (self.lo is None or value >= self.lo) and (self.hi is None or value <= self.hi)
+        above = self.lo is None or (value > self.lo if self.lo_open else value >= self.lo)
+        return above and (self.hi is None or value <= self.hi)
 
     def _range(self) -> str:
         def n(x):
             return f"{x:g}"
 
+        if self.lo_open and self.lo is not None:
+            return f"above {n(self.lo)}" + (f" and at most {n(self.hi)}" if self.hi is not None else "")
         if self.lo is not None and self.hi is not None:
             return f"between {n(self.lo)} and {n(self.hi)}"
         if self.lo is not None:

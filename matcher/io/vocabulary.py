@@ -18,6 +18,14 @@ looked up in this order, and the first match wins:
 
 Matching folds case, spaces, typographic dashes and apostrophes, and a final full stop;
 never anything looser (the nearest known answer is only ever *suggested*).
+
+A message about a cell that is no known answer shows the cell only when it could be an
+answer of that column (:func:`matcher.errors.shown_value`): a short number, or a few of
+the column's own words — the words of every answer above, the kit's options and the
+config's labels, plus the everyday words people add ("Agree somewhat more", "Band 6",
+"Zoom"). Anything else may be private text that an unquoted comma shifted into the
+column, and is hidden however short. :func:`answer_vocabulary` gives those words (or, for
+time zones and ids, a predicate on the value's shape) per column.
 """
 
 from __future__ import annotations
@@ -26,11 +34,21 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
-from matcher.errors import Problem
-from matcher.io.questionnaire import COLUMNS, LEVELS, LIKERT_MAX, LIKERT_MIN, MODES
+from matcher.errors import WORD, Problem
+from matcher.io.numbers import looks_decimal, parse_whole
+from matcher.io.questionnaire import (
+    CAPACITY_MAX,
+    COLUMNS,
+    INT_MAX,
+    INT_MIN,
+    LEVELS,
+    LIKERT_MAX,
+    LIKERT_MIN,
+    MODES,
+)
 
 LIKERT_SCALES: dict[str, dict[str, int]] = {
     "agreement": {
@@ -275,12 +293,12 @@ def likert(text: str, config) -> Parsed:
     for table in (config.likert, default_likert()):
         if key in table:
             return Parsed(float(table[key]))
-    if re.fullmatch(r"[+-]?\d+(?:[.,]0+)?", key):
-        value = int(re.split(r"[.,]", key)[0])
+    value = parse_whole(key)
+    if value is not None:
         if not LIKERT_MIN <= value <= LIKERT_MAX:
             return _fail("is outside the scale 1–5", "use a whole number from 1 (low) to 5 (high)")
         return Parsed(float(value))
-    if re.fullmatch(r"[+-]?\d+[.,]\d+", key):
+    if looks_decimal(key):
         return _fail("is not a whole number 1–5", "use a whole number from 1 (low) to 5 (high)")
     numbered = re.fullmatch(r"([1-5])\s*[-:=).]\s*[^\d\s].*", key) or re.fullmatch(r".*\D\s*\(([1-5])\)", key)
     if numbered is not None:  # "4 - Agree", "Agree (4)": the number is the answer
@@ -458,7 +476,7 @@ def _zones(raw: str, zones: tuple[str, ...]) -> Parsed:
     )
 
 
-UTC_OFFSET = re.compile(r"(utc|gmt)?\s*([+\-\u2212\u2013])\s*(\d{1,2})(?:\s*:?\s*(\d{2}))?")
+UTC_OFFSET = re.compile(r"(utc|gmt)?\s*([+\-\u2212\u2013])\s*([0-9]{1,2})(?:\s*:?\s*([0-9]{2}))?")
 
 
 def timezone_fix(text: str) -> str:
@@ -523,6 +541,9 @@ def parse_values(section: dict, name: str) -> tuple[MappingProxyType, list[Probl
                     'e.g. seniority = ["Band 5", "Band 6"]',
                 )
                 continue
+            if len(table) > INT_MAX:
+                bad(key, None, f"a grade ladder has at most {INT_MAX} grades", "list each grade once")
+                continue
             out[column] = MappingProxyType({norm(t): k for k, t in enumerate(table, start=1)})
             continue
         if not isinstance(table, dict):
@@ -547,9 +568,14 @@ def parse_values(section: dict, name: str) -> tuple[MappingProxyType, list[Probl
 def _check_value(kind: str, value) -> tuple[object, str | None]:
     whole = isinstance(value, int) and not isinstance(value, bool)
     if kind == "likert":
-        return (float(value), None) if whole and 1 <= value <= 5 else (None, "must be a whole number 1–5")
-    if kind in ("int", "capacity"):
-        return (value, None) if whole and (kind == "int" or value >= 0) else (None, "must be a whole number")
+        ok = whole and LIKERT_MIN <= value <= LIKERT_MAX
+        return (float(value), None) if ok else (None, f"must be a whole number {LIKERT_MIN}–{LIKERT_MAX}")
+    if kind == "capacity":
+        ok = whole and 0 <= value <= CAPACITY_MAX
+        return (value, None) if ok else (None, f"must be a whole number from 0 to {CAPACITY_MAX}")
+    if kind == "int":
+        ok = whole and INT_MIN <= value <= INT_MAX
+        return (value, None) if ok else (None, f"must be a whole number from {INT_MIN} to {INT_MAX}")
     if not isinstance(value, str):
         return None, "must be text in quotes"
     if kind == "mode":
@@ -562,3 +588,121 @@ def _check_value(kind: str, value) -> tuple[object, str | None]:
     if kind == "list":
         return " ".join(value.lower().split()), None
     return value.strip(), None
+
+
+# ---------------------------------------------------------------- what an answer can look like
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _words_of(answers) -> frozenset[str]:
+    """Every word of ``answers`` (lower case): "Neither agree nor disagree" → its 4 words."""
+    return frozenset(w for a in answers for w in WORD.findall(str(a).lower()))
+
+
+# Spreadsheet placeholders: never anyone's private text.
+PLACEHOLDER_WORDS = _words("true false yes no n a na none null nil tbc tbd unknown x")
+NUMBER_WORDS = _words(
+    "zero one two three four five six seven eight nine ten eleven twelve twenty few several "
+    "many some max maximum min minimum up to or and"
+)
+GRADE_WORDS = _words(
+    "junior senior mid middle band grade level lead principal manager director associate assistant "
+    "head chief staff trainee intern graduate consultant registrar professor lecturer fellow"
+)
+# The everyday words around the answers of the tables above ("Agree somewhat more").
+LIKERT_EXTRA_WORDS = _words(
+    "strongly agree disagree neutral neither nor somewhat slightly mostly completely fully "
+    "very not at all quite a little lot bit much more less never rarely sometimes often usually "
+    "always low medium high moderate moderately extremely unsure undecided"
+)
+MODE_EXTRA_WORDS = _words(
+    "in person virtual either online remote remotely hybrid face to both any video call teams zoom "
+    "only working flexible"
+)
+LEVEL_EXTRA_WORDS = _words(
+    "foundation practitioner senior master masters emcc level coach mentor junior expert beginner "
+    "novice intermediate advanced experienced accredited certified"
+)
+# Why a pair failed (failed.csv's reason): the five Cs, the tool's reasons and the words
+# coordinators use for a relationship that lost its connection.
+FAILURE_WORDS = _words(
+    "compatibility contrast challenge context care availability other unspecified rapport chemistry "
+    "fit mismatch clash time schedule scheduling timing momentum lost too little much task driven "
+    "circumstances changed distance distanced moved left job role capacity busy"
+)
+ZONE_ABBREVIATIONS = _words("utc gmt bst cet cest eet eest est edt cst cdt mst mdt pst pdt ist aest jst")
+ZONE_SHAPE = re.compile(r"[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+")
+OFFSET_SHAPE = re.compile(r"(?:utc|gmt)?\s*[+\-\u2212\u2013]\s*[0-9]{1,2}(?:\s*:?\s*[0-9]{2})?")
+
+
+@cache
+def _zone_words() -> frozenset[str]:
+    return frozenset(w for tz in _iana() for w in re.findall(r"[a-z]+", tz))
+
+
+def zone_like(text: str) -> bool:
+    """Written like a time zone: Area/City, a UTC offset, a few words of zone names, or a
+    place the zone tables know (an abbreviation, a country, a city: "Cambridge" is a place,
+    even when it is ambiguous)."""
+    if ZONE_SHAPE.fullmatch(text) or OFFSET_SHAPE.fullmatch(text.lower()):
+        return True
+    words = WORD.findall(text.lower())
+    if 0 < len(words) <= 3 and all(w in _zone_words() or w in ZONE_ABBREVIATIONS for w in words):
+        return True
+    key = _fold(text)
+    if key in TZ_ABBREVIATIONS or key in _countries() or key in _iana_cities():
+        return True
+    return not re.search(r"\d", key) and len(key) > 2 and key in _world_cities()
+
+
+def id_like(text: str) -> bool:
+    """Written like an id: one token, not long. A reference that matches no one and is not
+    (a name typed instead of an id: "John Smith") is hidden."""
+    return 0 < len(text) <= 40 and not any(ch.isspace() for ch in text)
+
+
+@cache
+def _kind_words(kind: str) -> frozenset[str] | None:
+    """The built-in words of a column kind: the tables above and the everyday extras."""
+    if kind == "capacity":
+        return PLACEHOLDER_WORDS | NUMBER_WORDS
+    if kind == "int":
+        return PLACEHOLDER_WORDS | NUMBER_WORDS | GRADE_WORDS
+    if kind == "likert":
+        return PLACEHOLDER_WORDS | NUMBER_WORDS | LIKERT_EXTRA_WORDS | _words_of(default_likert())
+    if kind == "mode":
+        return PLACEHOLDER_WORDS | MODE_EXTRA_WORDS | _words_of(MODE_WORDS) | _words_of(MODES)
+    if kind == "level":
+        return PLACEHOLDER_WORDS | LEVEL_EXTRA_WORDS | _words_of(LEVEL_WORDS) | _words_of(LEVELS)
+    return None
+
+
+@lru_cache(maxsize=256)
+def answer_vocabulary(kind: str, likert_labels=(), column: str | None = None, answers=()):
+    """What an answer of a column of ``kind`` can look like (see
+    :func:`matcher.errors.shown_value`): its words — the built-in ones, the config's
+    ``[likert]`` labels (``likert_labels``) for Likert columns, and for ``column`` the
+    kit's options and the config's ``[values.<column>]`` answers (``answers``) — a
+    predicate (time zones; references to ids), or None (ids and free text: shown as
+    written, long text shortened). Arguments are hashable (tuples); the result is cached."""
+    if kind == "timezone":
+        return zone_like
+    if kind in ("idlist", "ref"):
+        return id_like
+    words = _kind_words(kind)
+    if words is None:
+        return None
+    if kind == "likert":
+        words = words | _words_of(likert_labels)
+    if column is not None:
+        words = words | _words_of(_kit(column)) | _words_of(answers)
+    return words
+
+
+def column_vocabulary(kind: str, column: str, config):
+    """:func:`answer_vocabulary` of ``column`` under ``config`` (its labels and answers)."""
+    answers = config.values.get(column, ()) if config.values else ()
+    return answer_vocabulary(kind, tuple(config.likert), column, tuple(answers))

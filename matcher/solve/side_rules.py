@@ -222,6 +222,7 @@ SETTINGS = (
         lo=1,
         optional=True,
         range_fix="or leave it out",
+        hi=10_000,
         order=80,
     ),
     Setting(
@@ -232,6 +233,7 @@ SETTINGS = (
         "0",
         lo=0,
         range_fix="e.g. 1",
+        hi=10_000,
         order=90,
     ),
     Setting(

@@ -433,8 +433,9 @@ def _bad_cases():
             None,
             [
                 head,
-                # A word in a number column may be someone's text that slid across: hidden.
-                "  mentors.csv, row 2, column 'capacity', value '<hidden>': is not a whole number"
+                # A number word could be an answer of a number column: shown (private text
+                # that slid across is hidden: tests/io/test_errors.py).
+                "  mentors.csv, row 2, column 'capacity', value 'two': is not a whole number"
                 " — write a whole number, e.g. 2",
             ],
             id="capacity-not-a-number",
@@ -590,11 +591,12 @@ def test_every_problem_is_reported_at_once_with_spreadsheet_rows(cohort_files, t
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Error: 4 problems in the input:",
-        "  mentors.csv, row 4, column 'capacity', value '<hidden>': is not a whole number"
+        "  mentors.csv, row 4, column 'capacity', value 'x': is not a whole number"
         " — write a whole number, e.g. 2",
         "  mentors.csv, row 4, column 'care', value '9': is outside the scale 1–5"
         " — use a whole number from 1 (low) to 5 (high)",
-        "  mentors.csv, row 4, column 'level', value 'guru': is not an EMCC level"
+        # 'guru' is no word of an EMCC level: it could be private text, so it is hidden.
+        "  mentors.csv, row 4, column 'level', value '<1 word hidden>': is not an EMCC level"
         " — use one of: foundation, practitioner, senior, master, or add it under [values.level] in the config",
         "  mentees.csv, row 2, column 'ready_open', value 'oftenish': is not a known answer (nearest known: 'often')"
         ' — add it under [likert] in the config, with its number 1–5 (e.g. "Agree a little" = 4)',

@@ -108,14 +108,16 @@ def test_rematch_reports_every_problem_of_every_file_at_once(round1, tmp_path):
         )
     lines = [str(p) for p in err.value.problems]
     assert lines == [
-        "mentors.csv, row 2, column 'capacity', value '<hidden>': is not a whole number — write a whole number, e.g. 2",
+        "mentors.csv, row 2, column 'capacity', value 'two': is not a whole number — write a whole number, e.g. 2",
         "failed.csv, row 2, column 'reason', value 'chemistry': is not a known reason — leave it blank or use one of:"
         " compatibility, contrast, challenge, context, care, availability, other",
         "failed.csv, row 2, value 'E001 → R999': this pair is not in the previous pairs — give a pair from --pairs (check both ids)",
         "failed.csv, row 3, value 'E002 → R998': this pair is not in the previous pairs — give a pair from --pairs (check both ids)",
         "failed.csv, row 4, value 'E003 → R997': this pair is not in the previous pairs — give a pair from --pairs (check both ids)",
-        "history.csv, row 2, column 'round', value 'x': is not a whole number — keep the round the tool wrote",
-        "history.csv, row 2, column 'outcome', value 'gone': is not an allowed outcome — use one of: active, failed, ended",
+        "history.csv, row 2, column 'round', value '<1 word hidden>': is not a round number"
+        " (a whole number from 1 to 1000000) — keep the round the tool wrote",
+        "history.csv, row 2, column 'outcome', value '<1 word hidden>': is not an allowed outcome"
+        " — use one of: active, failed, ended",
     ]
 
 
@@ -146,6 +148,6 @@ def test_config_and_file_problems_are_reported_together(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: 2 problems in the input:",
-        "  programme.toml, key 'weights.care', value '-1.0': must be 0 or more — use a weight ≥ 0",
-        "  mentors.csv, row 2, column 'capacity', value '<hidden>': is not a whole number — write a whole number, e.g. 2",
+        "  programme.toml, key 'weights.care', value '-1.0': must be between 0 and 1000 — e.g. 1.0",
+        "  mentors.csv, row 2, column 'capacity', value 'x': is not a whole number — write a whole number, e.g. 2",
     ]

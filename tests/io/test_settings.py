@@ -30,7 +30,9 @@ def test_non_finite_numbers_are_errors(setting, bad):
         parse_config({"rules": {setting.key: bad}})
     text = str(exc.value)
     assert f"rules.{setting.key}" in text
-    assert "finite" in text or "wrong type" in text
+    # A number: "must be a finite number (between …)"; a whole number: "must be a whole
+    # number (between …)" (issue 14: every numeric key names both bounds).
+    assert "finite" in text or "must be a whole number (between" in text
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,7 @@ def test_a_number_is_accepted_exactly_when_in_its_range(setting, value):
 
 
 def test_negative_department_penalty_is_an_error():
-    with pytest.raises(ConfigError, match=r"department_penalty', value '-5.0': must be 0 or more"):
+    with pytest.raises(ConfigError, match=r"department_penalty', value '-5.0': must be between 0 and 100"):
         parse_config({"rules": {"department_penalty": -5}})
 
 

@@ -1314,7 +1314,7 @@ def test_diagnosis_of_a_mentee_left_out_by_the_department_spread(cohort_files, t
         ),
         (
             "[rules]\nmax_same_department_per_mentor = 0\n",
-            "key 'rules.max_same_department_per_mentor', value '0': must be 1 or more — or leave it out",
+            "key 'rules.max_same_department_per_mentor', value '0': must be between 1 and 10000 — or leave it out",
         ),
         (
             "[rules]\nmax_same_department_per_mentor = 1.5\n",
@@ -1323,7 +1323,7 @@ def test_diagnosis_of_a_mentee_left_out_by_the_department_spread(cohort_files, t
         ),
         (
             "[rules]\nmin_mentees_per_mentor = -1\n",
-            "key 'rules.min_mentees_per_mentor', value '-1': must be 0 or more — e.g. 1",
+            "key 'rules.min_mentees_per_mentor', value '-1': must be between 0 and 10000 — e.g. 1",
         ),
         (
             "[rules]\nforbid_reporting_line = 'yes'\n",

@@ -120,7 +120,8 @@ def solve_cpsat(
         for i, j in side.keep:
             ks = [k for k in by_mentee[i] if rj[k] == j]
             kept.append(x[ks[0]] if ks else 0)
-        model.add(sum(kept) >= len(side.keep) - side.max_changes)
+        # A budget of more moves than working pairs is no limit (and must not overflow int64).
+        model.add(sum(kept) >= len(side.keep) - min(side.max_changes, len(side.keep)))
 
     if hint is not None:
         chosen = hint[ei] == rj

@@ -24,6 +24,7 @@ from matcher.solve.rules import (
     mode,
     repeat,
     reporting_line,
+    same_person,
     seniority,
     timezone,
 )
@@ -59,6 +60,7 @@ for _module in (
     reporting_line,
     repeat,
     min_score,
+    same_person,  # last: the bits of the rules before it keep their numbers
     declined,  # last: the bits of the rules above are unchanged
 ):
     RULES.register(_module.RULE)

@@ -26,6 +26,7 @@ SETTINGS = (
         "10.0",
         lo=0,
         range_fix="e.g. 10",
+        hi=100,
         order=50,
         summary=False,
     ),

@@ -29,6 +29,8 @@ SETTINGS = (
         "optional: allowed gap [min, max] in the rule's direction",
         "[1, 4]",
         optional=True,
+        lo=-2000,
+        hi=2000,
         order=30,
     ),
 )

@@ -20,6 +20,7 @@ SETTINGS = (
         "6.0",
         lo=0,
         range_fix="e.g. 6",
+        hi=26,
         order=10,
     ),
 )
