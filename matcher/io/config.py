@@ -206,6 +206,19 @@ def load_config(path: str | Path | None, standard_columns: frozenset[str] = froz
                 )
             ]
         ) from None
+    except ValueError:  # a number too long to convert (Python's int-conversion limit)
+        raise ConfigError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    "holds a number too long to read (thousands of digits)",
+                    "give each number in its allowed range; see sample_data/programme.toml",
+                )
+            ]
+        ) from None
     return parse_config(data, name, standard_columns)
 
 

@@ -198,3 +198,16 @@ def test_extreme_valid_configs_match_optimally_with_strict_json(tmp_path_factory
     summary = strict_json((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["checked"] is True
     assert summary["status"] == "OPTIMAL"
+
+
+@pytest.mark.parametrize("digits", [4301, 5000, 20000])
+@pytest.mark.parametrize("key", ["rules.min_score", "solver.workers", "weights.care"])
+def test_a_number_too_long_to_read_is_an_input_error_not_a_traceback(tmp_path, key, digits):
+    from matcher.errors import ConfigError
+    from matcher.io.config import load_config
+
+    section, name = key.split(".")
+    path = tmp_path / "programme.toml"
+    path.write_text(f"[{section}]\n{name} = {'9' * digits}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="number too long to read"):
+        load_config(path)
