@@ -169,9 +169,8 @@ def match(
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
     warnings = programme_warnings(problem, cohort)
-    solution = solve(problem, side, config)
     problem, solution, certificate = problem.certify(
-        side, lambda p: solve(p, side, config), solution, progress=progress
+        side, lambda p: solve(p, side, config), progress=progress
     )
     scores = problem.scores_view(scores)
     t2 = time.perf_counter()

@@ -59,7 +59,7 @@ class Problem(Protocol):
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]: ...
     def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray: ...
     def allowed_counts(self) -> tuple[np.ndarray, np.ndarray]: ...
-    def certify(self, side, solve, solution, progress=None): ...
+    def certify(self, side, solve, solution=None, progress=None): ...
     def scores_view(self, scores): ...
     def allowed_components(self, scores) -> tuple[np.ndarray, bool]: ...
 
@@ -79,9 +79,12 @@ class MatchProblem:
     kind_words = "every pair in memory"
     exact_deltas = True  # alternatives' exact deltas need the dense residual graph
 
-    def certify(self, side, solve, solution, progress=None):
+    def certify(self, side, solve, solution=None, progress=None):
         """(problem, solution, certificate): every allowed pair was in the model, so the
-        engine's own status is the proof."""
+        engine's own status is the proof. ``solution``: the engine's answer (None: solved
+        here with ``solve(problem)``)."""
+        if solution is None:
+            solution = solve(self)
         return (
             self,
             solution,
