@@ -134,11 +134,14 @@ def match(
     keep=(),
     max_changes: int | None = None,
     progress=None,
+    encoded=None,
 ) -> MatchResult:
     """Score, encode, check pins, solve and verify.
 
     ``pins``: a :class:`PairList` (or index pairs) fixed before solving; ``forbidden`` and
-    ``failed``: index pairs never to propose. Raises InputError for impossible pins,
+    ``failed``: index pairs never to propose; ``encoded``: (problem, scores, rules applied)
+    as :func:`~matcher.solve.encode.encode_cohort` returned them for this cohort and
+    config (a rematch encodes once), in place of encoding here. Raises InputError for impossible pins,
     InfeasibleError when the rules cannot hold together, MatcherError if the independent
     checker ever disagrees with the solver.
     """
@@ -148,17 +151,21 @@ def match(
     forbidden = tuple(forbidden.pairs if isinstance(forbidden, PairList) else forbidden)
     failed = tuple(failed.pairs if isinstance(failed, PairList) else failed)
     pin_pairs = pins.pairs if pins is not None else ()
-    problem, scores, applied = encode_cohort(
-        cohort,
-        config,
-        scores=scores,
-        boost=boost,
-        forbidden=forbidden,
-        failed=failed,
-        pins=pin_pairs,
-        earlier=earlier,
-        progress=progress,
-    )
+    if encoded is not None:
+        problem, scores, applied = encoded
+        problem = problem.with_pins(pin_pairs)
+    else:
+        problem, scores, applied = encode_cohort(
+            cohort,
+            config,
+            scores=scores,
+            boost=boost,
+            forbidden=forbidden,
+            failed=failed,
+            pins=pin_pairs,
+            earlier=earlier,
+            progress=progress,
+        )
     t1 = time.perf_counter()
     peak_score = peak_mib()
     if progress is not None:
@@ -562,10 +569,17 @@ def rematch_files(
     )
     warnings(*res.result.warnings)
     alts = _alternatives(res.result, alternatives) if alternatives else None
-    if alternatives and alts is None:
+    if alternatives and alts is None and max_changes:
         warnings(
             "alternatives are not computed with --max-changes above 0 "
             "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them"
+        )
+    elif alternatives and alts is None:
+        from matcher.solve.candidates import DENSE_LIMIT
+
+        warnings(
+            f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
+            "run with --alternatives 0 to skip this step"
         )
     outputs = match_outputs(res.result, alts, history=res.history, rematch=res, anonymise=anonymise)
     c = res.counts

@@ -12,8 +12,8 @@ pairs, the failed pairs (with reasons) and the history, and returns a
   the unmatched mentees are filled optimally under the batch objective. A mentor whose
   capacity dropped below their load has their pairs freed for the solver to decide who
   stays (the least loss to the programme);
-* with ``max_changes = N`` up to N working pairs may move, as a hard constraint of the
-  CP-SAT model;
+* with ``max_changes = N`` up to N working pairs may move, a hard constraint the bounded
+  re-match engine (:mod:`matcher.solve.engines.budget`) solves exactly;
 * a failure reason steers the new choice: for that mentee the named C weighs
   ``REASON_BOOST`` (2) times their largest C weight, so it leads their score
   (``availability`` boosts compatibility, which holds time-zone fit and meeting mode;
@@ -156,16 +156,17 @@ def rematch(
         else:
             kept.append((i, j))
 
-    # Score once (with the boosts) to see which kept pairs now break a hard rule.
-    from matcher.api import build_problem
-    from scoring.combine import score_cohort
+    # Score and encode once (with the boosts; candidate sets above the dense limit) and see
+    # which kept pairs now break a hard rule.
+    from matcher.solve.encode import encode_cohort
 
-    scores = score_cohort(cohort, config.scoring, boost)
-    problem, _ = build_problem(cohort, config, scores, failed=failed_idx)
+    encoded = encode_cohort(cohort, config, boost=boost, failed=failed_idx)
+    problem = encoded[0]
+    ok = problem.pair_allowed([i for i, _ in kept], [j for _, j in kept]) if kept else []
     still = []
-    for i, j in kept:
-        bits = problem.pair_bits(i, j)
-        if bits or not problem.eligible[i]:
+    for (i, j), fine in zip(kept, ok, strict=True):
+        if not fine:
+            bits = problem.pair_bits(i, j)
             names = ", ".join(RULES[n].label for n in reasons(bits)) or "min_readiness"
             why_freed[cohort.mentee_ids[i]] = f"pair now breaks a rule ({names})"
             entries = close(
@@ -181,9 +182,11 @@ def rematch(
             why_freed[cohort.mentee_ids[i]] = "mentor's capacity dropped"
 
     if max_changes == 0:
-        result = match(cohort, config, pins=pinned, failed=failed_idx, scores=scores)
+        result = match(cohort, config, pins=pinned, failed=failed_idx, encoded=encoded)
     else:
-        result = match(cohort, config, failed=failed_idx, scores=scores, keep=pinned, max_changes=max_changes)
+        result = match(
+            cohort, config, failed=failed_idx, encoded=encoded, keep=pinned, max_changes=max_changes
+        )
 
     mentor_of = result.solution.mentor_of
     status: dict[int, str] = {}

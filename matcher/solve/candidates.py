@@ -40,6 +40,7 @@ CHUNK_PAIRS = 2_000_000
 SCORING_THREADS = 4  # blocks scored at once (at most the machine's cores)
 NOT_ALLOWED = np.uint16(65535)
 ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most violated first)
+ADD_PER_ROUND = 16_000  # ... or more per mentee when few are checked (e.g. a rematch's freed ones)
 NEAR = 100  # objective units (1 score point): pairs this close to improving are added too
 
 
@@ -165,6 +166,21 @@ class SparseProblem:
 
     def allowed_counts(self):
         return self.per_mentee, self.per_mentor
+
+    def pair_allowed(self, ii, jj) -> np.ndarray:
+        """(n,) bool: the rules allow pair (ii[n], jj[n]) and the mentee is eligible (from the
+        stored scores, which mark every other pair)."""
+        return self.units[np.asarray(ii, np.int64), np.asarray(jj, np.int64)] != NOT_ALLOWED
+
+    def with_pins(self, pins) -> SparseProblem:
+        """This problem with ``pins`` instead of its own; allowed pins become candidates
+        (a pin the rules forbid stays out, for the pin check to report)."""
+        pins = tuple((int(i), int(j)) for i, j in pins)
+        if not pins:
+            return replace(self, pins=())
+        ii, jj = np.array(pins).T
+        add = self.pair_allowed(ii, jj) & (self._find(ii, jj) < 0)
+        return replace(add_arcs(self, ii[add], jj[add]), pins=pins)
 
 
 class SparseScores:

@@ -54,7 +54,7 @@ BLOCK = np.iinfo(np.int64).min // 4  # potential of a (mentor, department) node 
 
 
 @dataclass(frozen=True, eq=False)
-class _Setting:
+class Setting:
     """The candidate network of a problem under its side rules, and who is free."""
 
     net: Network
@@ -63,7 +63,7 @@ class _Setting:
     pin_low: int | None  # lowest pinned pair score (units), fair mode counts it
 
 
-def _setting(problem, side) -> _Setting:
+def setting(problem, side) -> Setting:
     n_e, _ = problem.shape
     pinned = np.zeros(n_e, bool)
     capacity = problem.capacity.astype(np.int64).copy()
@@ -80,7 +80,7 @@ def _setting(problem, side) -> _Setting:
         ii = np.array([i for i, _ in problem.pins])
         jj = np.array([j for _, j in problem.pins])
         pin_low = int(score_units(problem.pair_scores(ii, jj)).min())
-    return _Setting(net, problem.eligible & ~pinned, column, pin_low)
+    return Setting(net, problem.eligible & ~pinned, column, pin_low)
 
 
 def _pair_units(problem, net: Network) -> np.ndarray:
@@ -123,6 +123,12 @@ def _pruned(problem, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
     return ok
 
 
+def _take(rows: int, n_r: int) -> int:
+    """Pairs to add per checked row: ADD_PER_ROW, more when few rows are checked (a rematch
+    frees a few mentees whose good mentors are mostly full)."""
+    return min(n_r, max(cand.ADD_PER_ROW, cand.ADD_PER_ROUND // max(rows, 1)))
+
+
 def _top(score: np.ndarray, mask: np.ndarray, rows: np.ndarray, take: int):
     """Per row, up to ``take`` masked pairs with the highest ``score`` → (ei, rj)."""
     score = np.where(mask, score, np.iinfo(np.int64).min // 2)
@@ -163,9 +169,32 @@ class Check:
     d: np.ndarray | None = None  # the potentials of a price check
 
 
+def flow_potentials(problem, s: Setting, mentor_of, weight, circulation: bool, threshold=None):
+    """Potentials (n_nodes,) of the residual graph of ``mentor_of`` on ``s.net`` whose pair
+    arcs weigh ``weight`` (costs −weight; pairs below ``threshold`` units left out), with a
+    return arc sink → source when ``circulation``. Raises RuntimeError if the flow is not
+    optimal for these weights."""
+    net = s.net
+    flow = arc_flows(net, mentor_of)
+    caps = net.caps.copy()
+    if threshold is not None:
+        caps[net.pair_arcs] = _pair_units(problem, net) >= threshold
+    lower = np.zeros_like(flow)
+    lower[net.sink_arcs] = net.lower
+    costs = np.zeros(net.tails.size, np.int64)
+    costs[net.pair_arcs] = -np.asarray(weight, np.int64)
+    t, h, c = residual(net.tails, net.heads, caps, flow, costs, lower)
+    if circulation:  # the return arc sink → source: the amount matched may change
+        total = int(flow[net.sink_arcs].sum())
+        t = np.r_[t, net.sink, [0] if total else []].astype(np.int64)
+        h = np.r_[h, 0, [net.sink] if total else []].astype(np.int64)
+        c = np.r_[c, 0, [0] if total else []].astype(np.int64)
+    return potentials(net.n_nodes, t, h, c)
+
+
 def price_check(
     problem,
-    s: _Setting,
+    s: Setting,
     mentor_of: np.ndarray,
     threshold: int | None = None,
     *,
@@ -174,6 +203,7 @@ def price_check(
     per_unit: int = 1,
     circulation: bool = True,
     near: int | None = None,
+    every: bool = False,
 ) -> Check:
     """Step 1 of the module docstring: the pruned pairs (scoring ≥ ``threshold`` units)
     whose reduced cost under the answer's potentials is negative or within ``near``
@@ -183,27 +213,16 @@ def price_check(
     ``s.net``; default A + B·r + s) and, for a pruned pair (i, j), ``base[i] + per_unit ·
     units[i, j]`` (default A + B·r_i + units). ``circulation``: the amount of flow may
     change (a return arc sink → source); else it is fixed. The returned ``Check.d`` holds
-    the potentials.
+    the potentials. ``every``: return every pair within ``near`` (else the closest
+    ``ADD_PER_ROW`` of each row).
     """
     n_e, n_r = problem.shape
     net = s.net
     a, b = multipliers(problem)
     near = cand.NEAR if near is None else near
-    flow = arc_flows(net, mentor_of)
-    caps = net.caps.copy()
-    if threshold is not None:
-        caps[net.pair_arcs] = _pair_units(problem, net) >= threshold
-    lower = np.zeros_like(flow)
-    lower[net.sink_arcs] = net.lower
-    costs = np.zeros(net.tails.size, np.int64)
-    costs[net.pair_arcs] = -(np.int64(a) + net.gain) if weight is None else -weight
-    t, h, c = residual(net.tails, net.heads, caps, flow, costs, lower)
-    if circulation:  # the return arc sink → source: the amount matched may change
-        total = int(flow[net.sink_arcs].sum())
-        t = np.r_[t, net.sink, [0] if total else []].astype(np.int64)
-        h = np.r_[h, 0, [net.sink] if total else []].astype(np.int64)
-        c = np.r_[c, 0, [0] if total else []].astype(np.int64)
-    d = potentials(net.n_nodes, t, h, c)
+    if weight is None:
+        weight = np.int64(a) + net.gain
+    d = flow_potentials(problem, s, mentor_of, weight, circulation, threshold)
     d_mentee = d[1 : 1 + n_e]
     head = _head_table(net, d, BLOCK)
     if base is None:
@@ -213,7 +232,7 @@ def price_check(
     # price needs no pair-by-pair check.
     bound = base + per_unit * problem.best_pruned + head.max(axis=0)[s.column] - d_mentee
     rows = np.flatnonzero(s.free & (problem.best_pruned >= low) & (bound > -near))
-    take = min(cand.ADD_PER_ROW, n_r)
+    take = n_r if every else _take(rows.size, n_r)
 
     def check(block):
         u = problem.units[block]
@@ -228,6 +247,9 @@ def price_check(
             return 0, 0, None, None
         improving = int((close & (excess > 0)).sum())
         most = np.where(close, excess, 0).max(axis=1)
+        if take >= n_r:
+            r, j = np.nonzero(close)
+            return improving, int(np.maximum(most, 0).sum()), block[r], j
         i, j = _top(excess, close, block, take)
         return improving, int(np.maximum(most, 0).sum()), i, j
 
@@ -235,7 +257,7 @@ def price_check(
     return Check(count, ei, rj, int(rows.size), gain_total, d)
 
 
-def cut_check(problem, s: _Setting, side_of: np.ndarray, above: int | None) -> Check:
+def cut_check(problem, s: Setting, side_of: np.ndarray, above: int | None) -> Check:
     """The pruned pairs (scoring above ``above`` units, when given) that leave the cut
     ``side_of`` ((n_nodes,) bool, the source side): from a source-side mentee to a head
     on the sink side."""
@@ -243,7 +265,7 @@ def cut_check(problem, s: _Setting, side_of: np.ndarray, above: int | None) -> C
     head = _head_table(s.net, side_of, True)
     low = -1 if above is None else above
     rows = np.flatnonzero(s.free & side_of[1 : 1 + n_e] & (problem.best_pruned > low))
-    take = min(cand.ADD_PER_ROW, n_r)
+    take = _take(rows.size, n_r)
 
     def check(block):
         u = problem.units[block]
@@ -259,7 +281,7 @@ def cut_check(problem, s: _Setting, side_of: np.ndarray, above: int | None) -> C
     return Check(count, ei, rj, int(rows.size), 0)
 
 
-def most_cut(problem, s: _Setting, mentor_of) -> np.ndarray:
+def most_cut(problem, s: Setting, mentor_of) -> np.ndarray:
     """Fair mode, the most matchable: the answer's residual graph without threshold or
     minimum; the nodes reachable from the source (a min cut, the answer being a max flow)."""
     net = s.net
@@ -271,7 +293,7 @@ def most_cut(problem, s: _Setting, mentor_of) -> np.ndarray:
     return side_of
 
 
-def threshold_cut(problem, s: _Setting, above: int, most: int) -> np.ndarray:
+def threshold_cut(problem, s: Setting, above: int, most: int) -> np.ndarray:
     """Fair mode, the threshold: source side of a min cut of the max flow over candidate
     pairs scoring above ``above`` units, the minimum's lower bounds as demands (a node T′
     after the sink: mentor → T′ carries the lower bound, sink → T′ the rest of ``most``)."""
@@ -298,7 +320,7 @@ def minimum_cut(problem, side) -> Check:
     """Mentor minimum impossible on the candidates: the max flow that only feeds each
     mentor's lower bound, and the pruned pairs that leave its min cut (none: the minimum is
     impossible for the full problem)."""
-    s = _setting(problem, side)
+    s = setting(problem, side)
     net = s.net
     caps = net.caps.copy()
     caps[net.sink_arcs] = net.lower
@@ -310,7 +332,7 @@ def minimum_cut(problem, side) -> Check:
 
 def check_answer(problem, side, solution) -> Check:
     """Every check of one round (module docstring, steps 1–2), merged."""
-    s = _setting(problem, side)
+    s = setting(problem, side)
     if not side.fair or solution.lowest_score is None:
         return price_check(problem, s, solution.mentor_of)
     threshold = round(solution.lowest_score * 100)
@@ -355,7 +377,7 @@ def level_gap(problem, mentor_of: np.ndarray, objective: int, bound: int) -> tup
     return "score", (s_ub - s) / max(s_ub, 1)
 
 
-def _fair_gap(problem, s: _Setting, solution) -> float:
+def _fair_gap(problem, s: Setting, solution) -> float:
     """Fair mode not proven: a true bound on the lowest score — the m-th best of each
     mentee's best allowed score (m mentees must be matched), capped by the lowest pin."""
     best = problem.best_pruned.copy()
@@ -417,6 +439,14 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
     """
     rounds = ROUNDS if rounds is None else rounds
     n_cand = int(problem.ei.size)
+    if side.budget is not None:  # its engine proves the answer for the full problem itself
+        solution = solve(problem) if solution is None else solution
+        x = solution.mentor_of
+        matched = np.flatnonzero(x >= 0)
+        new = problem._find(matched, x[matched]) < 0
+        problem = cand.add_arcs(problem, matched[new], x[matched[new]])
+        info = {**(solution.proof or {"certified": solution.status == "OPTIMAL"}), "candidate_pairs": n_cand}
+        return cand.fill_components(problem, x), solution, info
     added = checked = settled = 0
     if solution is None:
         problem, solution, added = _solve(problem, side, solve)
@@ -456,7 +486,7 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
     lowest = None
     if side.fair and solution.lowest_score is not None and stage in (None, "readiness", "score"):
         # The levels after the lowest score are only meaningful once it is proven.
-        stage, gap = "lowest_score", _fair_gap(problem, _setting(problem, side), solution)
+        stage, gap = "lowest_score", _fair_gap(problem, setting(problem, side), solution)
     info = {
         "method": f"candidate set; certificate did not converge in {rounds} rounds (the bound is a true one)",
         "certified": False,

@@ -20,7 +20,7 @@ flow solver uses the equivalent "max flow, then min cost" form with costs B·r +
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Protocol, runtime_checkable
 
@@ -62,6 +62,8 @@ class Problem(Protocol):
     def certify(self, side, solve, solution=None, progress=None): ...
     def scores_view(self, scores): ...
     def allowed_components(self, scores) -> tuple[np.ndarray, bool]: ...
+    def pair_allowed(self, ii, jj) -> np.ndarray: ...
+    def with_pins(self, pins) -> Problem: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +87,8 @@ class MatchProblem:
         here with ``solve(problem)``)."""
         if solution is None:
             solution = solve(self)
+        if solution.proof is not None:  # the engine says how it proved its answer
+            return self, solution, dict(solution.proof)
         return (
             self,
             solution,
@@ -142,6 +146,14 @@ class MatchProblem:
         """Allowed mentors per mentee (n_e,) and allowed mentees per mentor (n_r,)."""
         a = self.allowed
         return a.sum(axis=1), a.sum(axis=0)
+
+    def pair_allowed(self, ii, jj) -> np.ndarray:
+        """(n,) bool: the rules allow pair (ii[n], jj[n]) and the mentee is eligible."""
+        return self.allowed[np.asarray(ii, np.int64), np.asarray(jj, np.int64)]
+
+    def with_pins(self, pins) -> MatchProblem:
+        """This problem with ``pins`` ((mentee, mentor) indices) instead of its own."""
+        return replace(self, pins=tuple(pins))
 
 
 def score_units(score: np.ndarray) -> np.ndarray:

@@ -249,5 +249,5 @@ ENGINE = Engine(
     side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget}),
     solve=_solve_engine,
     label="CP-SAT",
-    preference=1,
+    preference=2,
 )
