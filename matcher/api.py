@@ -36,6 +36,7 @@ from matcher.io.history import Entry, next_round
 from matcher.io.load import load_cohort
 from matcher.io.pairs_file import PairList
 from matcher.io.questionnaire import ALL_NAMES
+from matcher.report.files import Streamed
 from matcher.report.tables import MATCH_OWNED, match_outputs
 from matcher.review.diagnose import unmatched_reason
 from matcher.solve import engines
@@ -45,7 +46,7 @@ from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_w
 from matcher.solve.problem import MatchProblem
 from matcher.solve.side_rules import ChangeBudget, SideRules
 from matcher.solve.solution import Solution
-from scoring.combine import Scores, score_cohort
+from scoring.combine import Scores
 
 if TYPE_CHECKING:  # matcher.rematch imports this module
     from matcher.rematch import RematchResult
@@ -258,8 +259,9 @@ def delta_engine(result: MatchResult):
 class Run:
     """What one command-shaped call produced; nothing is written until :meth:`publish`.
 
-    ``outputs``: file name → bytes in the order they are written (read-only; empty for
-    ``validate`` and ``explain``); ``out_dir``: the folder :meth:`publish` writes into;
+    ``outputs``: file name → bytes (or a :class:`~matcher.report.files.Streamed` output,
+    written as it is computed: ``scores``) in the order they are written (read-only; empty
+    for ``validate`` and ``explain``); ``out_dir``: the folder :meth:`publish` writes into;
     ``inputs``: the paths read, which no output may overwrite; ``owned``: every name this
     kind of run may write (an old one it does not write is removed on publishing);
     ``message``: what the CLI prints on success, with its line end (for ``explain``, the
@@ -268,7 +270,7 @@ class Run:
     :class:`~matcher.rematch.RematchResult` of a rematch; ``cohort``: the loaded cohort.
     """
 
-    outputs: Mapping[str, bytes]
+    outputs: Mapping[str, bytes | Streamed]
     message: str
     warnings: tuple[str, ...] = ()
     out_dir: str | Path | None = None
@@ -607,6 +609,7 @@ def scores_files(
     config=None,
     *,
     out,
+    format: str = "csv",
     encoding=None,
     strict: bool = False,
     warn: Callable[[str], None] | None = None,
@@ -614,20 +617,19 @@ def scores_files(
     """``mentor-match scores``: every mentee–mentor pair with its five Cs, feasibility, the
     rules that excluded it and its objective weight.
 
-    Takes the questionnaire paths, an optional config, ``out`` (the CSV file to write),
-    ``encoding``, ``strict`` and ``warn(text)``. Returns a :class:`Run` whose one output
-    is named after ``out`` and published into its folder. Raises InputError.
+    Takes the questionnaire paths, an optional config, ``out`` (the file to write),
+    ``format`` ("csv" or "parquet"), ``encoding``, ``strict`` and ``warn(text)``. Returns a
+    :class:`Run` whose one output, named after ``out``, is streamed: publishing scores blocks
+    of mentees and writes each before the next (memory stays flat at any size), into a
+    temporary file renamed into place at the end. Raises InputError.
     """
-    from matcher.report.files import csv_bytes
-    from matcher.report.tables import scores_table
+    from matcher.report.scores_file import scores_output
 
     warnings = _Warnings(warn)
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict)
     warnings(*cohort.warnings)
-    scores = score_cohort(cohort, cfg.scoring)
-    problem = _problem_for_scores(cohort, cfg, scores)
     target = Path(out)
-    outputs = {target.name: csv_bytes(*scores_table(cohort, scores, problem))}
+    outputs = {target.name: scores_output(cohort, cfg, format)}
     message = f"Wrote {cohort.n_mentees * cohort.n_mentors} pairs to {out}\n"
     return _run(
         outputs,
@@ -733,10 +735,6 @@ def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
 # matcher/solve/): a move changes these three lines only.
 def _alternatives(result: MatchResult, k: int):
     return alternatives_for(result, k)
-
-
-def _problem_for_scores(cohort: Cohort, config: Config, scores: Scores) -> MatchProblem:
-    return build_problem(cohort, config, scores)[0]
 
 
 def _explainer(result: MatchResult):

@@ -166,7 +166,12 @@ def ready_units(readiness: np.ndarray) -> np.ndarray:
 
 def multipliers(problem: MatchProblem) -> tuple[int, int]:
     """(A, B) of the encoding, as Python ints."""
-    n = max(problem.max_matchable, 1)
+    return multipliers_for(problem.max_matchable)
+
+
+def multipliers_for(max_matchable: int) -> tuple[int, int]:
+    """(A, B) of the encoding when at most ``max_matchable`` mentees can be matched."""
+    n = max(max_matchable, 1)
     b = n * MAX_S + 1
     a = n * (READY_UNITS * b + MAX_S) + 1
     return a, b
