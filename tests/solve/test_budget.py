@@ -200,3 +200,35 @@ def test_on_a_candidate_set_the_engine_equals_brute_force(case, seed, share):
     sol = engine.solve_budget(sparse, side, SOLVER)
     assert sol.status == "OPTIMAL" and sol.objective == want
     assert check(problem, sol.mentor_of, [side.violations]).ok
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(budget_cases(max_e=6, max_r=3))
+def test_a_cp_sat_stage_left_open_gives_a_true_bound(case):
+    """The cp_sat engine's bound when it stops at a stage: for the worst pairing that is
+    optimal for every earlier stage, the bound is still at least the optimum."""
+    from matcher.solve.engines.cp_sat import _open_bound
+    from matcher.solve.problem import ready_units
+
+    problem, _ = case
+    side = SideRules()
+    n_e, n_r = problem.shape
+    options = [[-1, *np.flatnonzero(problem.allowed[i])] for i in range(n_e)]
+    feasible = []
+    for combo in itertools.product(*options):
+        x = np.array(combo)
+        if (np.bincount(x[x >= 0], minlength=n_r) <= problem.capacity).all() and not side.violations(
+            problem, x
+        ):
+            feasible.append(x)
+    optimum = max(total_objective(problem, x) for x in feasible)
+
+    def levels(x):
+        m = x >= 0
+        return int(m.sum()), int(ready_units(problem.readiness[m]).sum())
+
+    best_m, best_r = max(levels(x) for x in feasible)
+    for stage, proven in (("matched", lambda x: True), ("readiness", lambda x: levels(x)[0] == best_m),
+                          ("score", lambda x: levels(x) == (best_m, best_r))):  # fmt: skip
+        worst = min((x for x in feasible if proven(x)), key=lambda x: total_objective(problem, x))
+        assert _open_bound(problem, worst, stage, None, None) >= optimum

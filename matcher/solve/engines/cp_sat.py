@@ -30,6 +30,7 @@ from matcher.io.config import SolverSettings
 from matcher.solve.engines import Engine
 from matcher.solve.problem import (
     MAX_S,
+    READY_UNITS,
     MatchProblem,
     multipliers,
     ready_units,
@@ -142,6 +143,7 @@ def solve_cpsat(
     status_all = "OPTIMAL"
     values = None
     score_bound = None
+    open_bound = None  # the proven bound of the stage left open (None: none proven)
     gap, gap_stage = 0.0, None
     chain = True  # every earlier stage reached its relaxation bound
     for name, expr in stages:
@@ -186,6 +188,7 @@ def solve_cpsat(
             model.add(expr == value) if name != "lowest_score" else model.add(expr >= value)
         else:
             status_all = "FEASIBLE"
+            open_bound = bound
             gap, gap_stage = (bound - value) / max(abs(bound), 1), name
             if name != "score":
                 # A later stage cannot be trusted to be lexicographically optimal; keep
@@ -207,8 +210,7 @@ def solve_cpsat(
         got = int(score_units(problem.score[ei[chosen], rj[chosen]]).sum())
         bound = objective + (score_bound - got)
     else:
-        a, _b = multipliers(problem)
-        bound = objective + a  # nothing better than one more match is proven impossible
+        bound = _open_bound(problem, mentor_of, gap_stage, open_bound, upper)
     lowest = None
     if side.fair and (mentor_of >= 0).any():
         m = mentor_of >= 0
@@ -217,6 +219,26 @@ def solve_cpsat(
     return Solution(
         mentor_of, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
     )
+
+
+def _open_bound(problem, mentor_of, stage: str, stage_bound: int | None, upper: dict | None) -> int:
+    """A true upper bound on the objective when ``stage`` was left open (its proven bound
+    ``stage_bound``, if any; every earlier stage is proven). Each matched mentee adds at most
+    A + 100·B + 10 000; readiness at most 100 units each; score at most 10 000 units."""
+    a, b = multipliers(problem)
+    matched = np.flatnonzero(mentor_of >= 0)
+    m = int(matched.size)
+    if stage == "matched":
+        m_ub = stage_bound if stage_bound is not None else (upper or {}).get("matched", problem.shape[0])
+        return int(max(m_ub, m)) * (a + READY_UNITS * b + MAX_S)
+    r = int(ready_units(problem.readiness[matched]).sum())
+    if stage == "score":  # readiness is proven
+        r_ub = r
+    elif stage == "readiness" and stage_bound is not None:
+        r_ub = stage_bound
+    else:
+        r_ub = READY_UNITS * m
+    return a * m + b * max(int(r_ub), r) + MAX_S * m
 
 
 def _solve_engine(problem: MatchProblem, side: SideRules, settings: SolverSettings) -> Solution:
