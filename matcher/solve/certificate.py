@@ -51,6 +51,7 @@ from matcher.solve.problem import multipliers, ready_units, score_units
 
 ROUNDS = 20  # certificate rounds before the answer is reported FEASIBLE with its true bound
 BLOCK = np.iinfo(np.int64).min // 4  # potential of a (mentor, department) node with no allowance
+FAR = np.iinfo(np.int64).min // 2  # the score of a pair out of the running in a block
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,9 +131,10 @@ def _take(rows: int, n_r: int) -> int:
 
 
 def _top(score: np.ndarray, mask: np.ndarray, rows: np.ndarray, take: int):
-    """Per row, up to ``take`` masked pairs with the highest ``score`` → (ei, rj)."""
-    score = np.where(mask, score, np.iinfo(np.int64).min // 2)
-    top = np.argpartition(-score, take - 1, axis=1)[:, :take]
+    """Per row, up to ``take`` masked pairs with the highest ``score`` (``FAR`` where not
+    masked) → (ei, rj)."""
+    np.negative(score, out=score)
+    top = np.argpartition(score, take - 1, axis=1)[:, :take]
     r, c = np.nonzero(np.take_along_axis(mask, top, axis=1))
     return rows[r], top[r, c]
 
@@ -239,19 +241,26 @@ def price_check(
         ok = _pruned(problem, block, u)
         if threshold is not None:
             ok &= u >= threshold
+        # In place where it can be: a block's temporaries are what the certificate adds to
+        # the stored scores' memory (several blocks are in flight on threads).
         excess = (base[block] - d_mentee[block])[:, None] + _heads(head, s.column, block)
-        if per_unit:
-            excess = excess + per_unit * u.astype(np.int64)
-        close = ok & (excess > -near)
+        if per_unit == 1:
+            np.add(excess, u, out=excess, casting="unsafe")
+        elif per_unit:
+            excess += per_unit * u.astype(np.int64)
+        close = excess > -near
+        close &= ok
+        del ok
         if not close.any():
             return 0, 0, None, None
-        improving = int((close & (excess > 0)).sum())
-        most = np.where(close, excess, 0).max(axis=1)
+        excess[~close] = FAR  # only close pairs count from here on
+        improving = int(np.count_nonzero(excess > 0))
+        most = int(np.maximum(excess.max(axis=1), 0).sum())
         if take >= n_r:
             r, j = np.nonzero(close)
-            return improving, int(np.maximum(most, 0).sum()), block[r], j
+            return improving, most, block[r], j
         i, j = _top(excess, close, block, take)
-        return improving, int(np.maximum(most, 0).sum()), i, j
+        return improving, most, i, j
 
     count, gain_total, ei, rj = _scan(problem, rows, check)
     return Check(count, ei, rj, int(rows.size), gain_total, d)
@@ -274,7 +283,7 @@ def cut_check(problem, s: Setting, side_of: np.ndarray, above: int | None) -> Ch
             cross &= u > above
         if not cross.any():
             return 0, 0, None, None
-        i, j = _top(u.astype(np.int64), cross, block, take)
+        i, j = _top(np.where(cross, u.astype(np.int64), FAR), cross, block, take)
         return int(cross.sum()), 0, i, j
 
     count, _, ei, rj = _scan(problem, rows, check)

@@ -460,7 +460,7 @@ def _search(net, problem, keep_of, best, on, free, src_on, src_fixed, m_star, ta
     model = cp_model.CpModel()
     var = {int(k): model.new_bool_var(f"x{k}") for k in arcs}
     hint = best[net.ei] == net.rj
-    if not (hint & ~free).any() or (hint[~free] == on[~free]).all():  # best fits this model
+    if (hint[~free] == on[~free]).all():  # best fits this model: a complete start
         for k, v in var.items():
             model.add_hint(v, bool(hint[k]))
 
