@@ -22,6 +22,7 @@ pairs, the failed pairs (with reasons) and the history, and returns a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,7 +161,9 @@ def rematch(
     # which kept pairs now break a hard rule.
     from matcher.solve.encode import encode_cohort
 
+    t0 = time.perf_counter()
     encoded = encode_cohort(cohort, config, boost=boost, failed=failed_idx)
+    encode_seconds = time.perf_counter() - t0
     problem = encoded[0]
     ok = problem.pair_allowed([i for i, _ in kept], [j for _, j in kept]) if kept else []
     still = []
@@ -188,6 +191,7 @@ def rematch(
             cohort, config, failed=failed_idx, encoded=encoded, keep=pinned, max_changes=max_changes
         )
 
+    result.timings["score"] = result.timings.get("score", 0.0) + encode_seconds  # scored once, above
     mentor_of = result.solution.mentor_of
     status: dict[int, str] = {}
     changes = []
