@@ -85,6 +85,22 @@ def reachable(n_nodes: int, tails, heads, source: int) -> np.ndarray:
     return seen
 
 
+def max_flow(tails, heads, caps, source: int, sink: int) -> int:
+    """The value of a max flow from ``source`` to ``sink`` (OR-Tools max flow)."""
+    from ortools.graph.python import max_flow as mf
+
+    if not np.size(tails):
+        return 0
+    smf = mf.SimpleMaxFlow()
+    smf.add_arcs_with_capacity(
+        np.asarray(tails, np.int64), np.asarray(heads, np.int64), np.asarray(caps, np.int64)
+    )
+    status = smf.solve(source, sink)
+    if status != smf.OPTIMAL:  # pragma: no cover - capacities are small integers
+        raise RuntimeError(f"max flow failed (status {status})")
+    return int(smf.optimal_flow())
+
+
 def min_cut(n_nodes: int, tails, heads, caps, source: int, sink: int) -> tuple[int, np.ndarray]:
     """Max flow from ``source`` to ``sink`` → (its value, (n_nodes,) bool: the source side
     of a minimum cut, i.e. the nodes reachable from the source in the residual graph)."""

@@ -222,6 +222,30 @@ def solve_network(net: Network, pair_mask: np.ndarray | None, flow_value: int | 
     return True, flows, int(flows.sum())
 
 
+def feasible_flow(net: Network, pair_mask: np.ndarray | None, most: int | None) -> int:
+    """The most flow ``net`` carries over the pair arcs of ``pair_mask`` (all: None); with
+    ``most`` given and lower bounds, the most that can flow while every mentor's lower
+    bound is met within a total of ``most`` (equal to ``most`` exactly when a flow of that
+    value meets the bounds: mentor → T′ carries the bound, sink → T′ the rest; −1 when the
+    bounds alone exceed ``most``)."""
+    from matcher.solve.duals import max_flow
+
+    caps = net.caps.copy()
+    if pair_mask is not None:
+        caps[net.pair_arcs] = np.where(pair_mask, caps[net.pair_arcs], 0)
+    if most is None or not net.lower.any():
+        return max_flow(net.tails, net.heads, caps, 0, net.sink)
+    if most < int(net.lower.sum()):
+        return -1
+    caps[net.sink_arcs] -= net.lower
+    t2 = net.n_nodes
+    need = np.flatnonzero(net.lower)
+    tails = np.r_[net.tails, net.mentor_node[need], net.sink]
+    heads = np.r_[net.heads, np.full(need.size + 1, t2)]
+    caps = np.r_[caps, net.lower[need], most - int(net.lower.sum())]
+    return max_flow(tails, heads, caps, 0, t2)
+
+
 def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution:
     """Optimal assignment for the lexicographic objective (and the side rules, if any).
 
@@ -240,36 +264,38 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
     if (capacity < 0).any():
         raise MatcherError("pins exceed a mentor's capacity")  # checked earlier with a better message
     net = network(problem, side, pinned, capacity)
-    ok, flows, most = solve_network(net, None, None)  # level 1: the most mentees matchable
     bounded = bool(net.lower.any())
+    fair = bool(side.fair and net.ei.size)
+    # Level 1, the most mentees matchable. Where the min-cost answer of that call would be
+    # thrown away (a minimum, fair mode), a plain max flow gives the same number faster.
+    if bounded or fair:
+        most = feasible_flow(net, None, None)
+        flows = np.zeros(net.ei.size, np.int64)
+    else:
+        _, flows, most = solve_network(net, None, None)
     if bounded:
-        ok, flows, _ = solve_network(net, None, most)
-        if not ok:
+        if feasible_flow(net, None, most) < most:
             raise InfeasibleError(
                 f"min_mentees_per_mentor = {side.min_per_mentor} is impossible together with the other "
                 "rules: the mentees each mentor may take overlap too much to give every mentor their "
                 "minimum. Lower min_mentees_per_mentor, raise capacities, or relax the rules"
             )
+        if not fair:
+            _, flows, _ = solve_network(net, None, most)
     lowest = None
-    if side.fair and net.ei.size and most > 0:
+    if fair and most > 0:
         units = score_units(problem.pair_scores(net.ei, net.rj))
         levels = np.unique(units)
         lo, hi = 0, levels.size - 1  # levels[lo] always feasible (all pairs)
-        best = None
-        while lo <= hi:
+        best = 0
+        while lo <= hi:  # the highest threshold that still matches the most (max flows)
             mid = (lo + hi) // 2
-            mask = units >= levels[mid]
-            if bounded:
-                good, f, _ = solve_network(net, mask, most)
-            else:
-                good, f, got = solve_network(net, mask, None)
-                good = good and got == most
-            if good:
-                best, lo = (mid, f), mid + 1
+            if feasible_flow(net, units >= levels[mid], most if bounded else None) >= most:
+                best, lo = mid, mid + 1
             else:
                 hi = mid - 1
-        mid, flows = best
-        threshold = int(levels[mid])
+        threshold = int(levels[best])
+        _, flows, _ = solve_network(net, units >= threshold, most if bounded else None)
         if pinned.any():
             # The lowest score counts pinned pairs too: a pin below the threshold caps the
             # max-min, and only pairs at least as good as that pin need be kept.
