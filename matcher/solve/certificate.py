@@ -50,6 +50,7 @@ from matcher.solve.engines.flow import Network, arc_flows, network
 from matcher.solve.problem import multipliers, ready_units, score_units
 
 ROUNDS = 20  # certificate rounds before the answer is reported FEASIBLE with its true bound
+CHECK_PAIRS = 500_000  # pairs a block of the check holds (a few blocks are in flight on threads)
 BLOCK = np.iinfo(np.int64).min // 4  # potential of a (mentor, department) node with no allowance
 FAR = np.iinfo(np.int64).min // 2  # the score of a pair out of the running in a block
 
@@ -145,7 +146,9 @@ def _scan(problem, rows, check):
     n_r = problem.shape[1]
     found_i, found_j = [], []
     count = gain = 0
-    for _, (c, g, i, j) in cand._in_parallel(check, cand._blocks(rows, n_r)):
+    step = max(1, CHECK_PAIRS // max(n_r, 1))
+    blocks = [rows[k : k + step] for k in range(0, rows.size, step)]
+    for _, (c, g, i, j) in cand._in_parallel(check, blocks):
         count += c
         gain += g
         if i is not None and i.size:
@@ -185,13 +188,13 @@ def flow_potentials(problem, s: Setting, mentor_of, weight, circulation: bool, t
     lower[net.sink_arcs] = net.lower
     costs = np.zeros(net.tails.size, np.int64)
     costs[net.pair_arcs] = -np.asarray(weight, np.int64)
-    t, h, c = residual(net.tails, net.heads, caps, flow, costs, lower)
+    arcs = list(residual(net.tails, net.heads, caps, flow, costs, lower))
     if circulation:  # the return arc sink → source: the amount matched may change
-        total = int(flow[net.sink_arcs].sum())
-        t = np.r_[t, net.sink, [0] if total else []].astype(np.int64)
-        h = np.r_[h, 0, [net.sink] if total else []].astype(np.int64)
-        c = np.r_[c, 0, [0] if total else []].astype(np.int64)
-    return potentials(net.n_nodes, t, h, c)
+        back = int(flow[net.sink_arcs].sum()) > 0
+        extra = ([net.sink, 0], [0, net.sink], [0, 0]) if back else ([net.sink], [0], [0])
+        arcs = [np.concatenate([a, np.array(e, np.int64)]) for a, e in zip(arcs, extra, strict=True)]
+    del flow, caps, lower, costs  # the potentials' sorted copies are the peak: free what we can
+    return potentials(net.n_nodes, arcs)
 
 
 def price_check(

@@ -38,27 +38,37 @@ def residual(tails, heads, caps, flow, costs, lower=None):
     )
 
 
-def potentials(n_nodes: int, tails, heads, costs) -> np.ndarray:
+def potentials(n_nodes: int, arcs: list) -> np.ndarray:
     """Shortest distances (n_nodes,) int64 from a root joined to every node at cost 0, over
-    arcs ``tails → heads`` with integer ``costs`` (Bellman–Ford, vectorised: arcs grouped by
-    head, one gather and one segmented minimum a pass). Every arc then has
+    ``arcs`` = [tails, heads, costs] (integer arrays; the list is emptied, so that the
+    caller's copies can be freed while they are sorted). Bellman–Ford, vectorised: arcs
+    grouped by head, one gather and one segmented minimum a pass, each pass over the arcs
+    out of nodes whose distance fell in the one before. Every arc then has
     ``d[head] ≤ d[tail] + cost``. Raises RuntimeError on a negative cycle (the flow was not
     optimal)."""
     d = np.zeros(n_nodes, np.int64)
-    if not np.size(tails):
+    heads = np.asarray(arcs[1], np.int64)
+    if not heads.size:
+        arcs.clear()
         return d
-    tails, heads, costs = (np.asarray(a, np.int64) for a in (tails, heads, costs))
     order = np.argsort(heads, kind="stable")
-    tails, heads, costs = tails[order], heads[order], costs[order]
-    # Only arcs out of a node whose distance fell in the last pass can lower anything now
-    # (the live arcs stay grouped by head).
-    live = np.arange(tails.size)
+    heads = heads[order]
+    arcs[1] = None
+    tails = np.asarray(arcs[0], np.int64)[order]
+    arcs[0] = None
+    costs = np.asarray(arcs[2], np.int64)[order]
+    arcs.clear()
+    del order
+    live = None  # None: every arc (the first pass)
     active = np.zeros(n_nodes, bool)
     for _ in range(n_nodes + 1):
-        t, h = tails[live], heads[live]
+        if live is None:
+            t, h, c = tails, heads, costs
+        else:
+            t, h, c = tails[live], heads[live], costs[live]
         starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
         targets = h[starts]
-        best = np.minimum.reduceat(d[t] + costs[live], starts)
+        best = np.minimum.reduceat(d[t] + c, starts)
         improve = best < d[targets]
         if not improve.any():
             return d

@@ -145,9 +145,9 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
     start_sink = start_dept + group_tails.size
     return Network(
         n_nodes,
-        np.concatenate(parts_t).astype(np.int64),
-        np.concatenate(parts_h).astype(np.int64),
-        np.concatenate(parts_c).astype(np.int64),
+        np.concatenate(parts_t).astype(np.int64, copy=False),
+        np.concatenate(parts_h).astype(np.int64, copy=False),
+        np.concatenate(parts_c).astype(np.int64, copy=False),
         np.concatenate(parts_k),
         slice(0, start_pair),
         slice(start_pair, start_dept),
