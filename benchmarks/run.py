@@ -2,31 +2,36 @@
 
 Usage (from the repository root, with the project installed with its ``bench`` extra):
 
-    python benchmarks/run.py                      # 1,000×400 and 10,000×4,000
-    python benchmarks/run.py --sizes 50000x20000  # the national-programme size
+    python benchmarks/run.py                      # 1,000×400 and 10,000×4,000, everything below
+    python benchmarks/run.py --sizes 50000x20000 --only match   # the national-programme size
     python benchmarks/run.py --smoke              # tiny, for CI
 
-For each size it generates a seeded cohort with ``mentor-match generate`` and runs
-``mentor-match match --alternatives 0`` as a separate process, reporting wall time and
-peak memory of that process and the per-stage times and peak memory after each stage
-that it writes to timings.json (load, score, solve; write is the rest).
-Then, in this process and on the same score matrix, where it fits in memory:
+Every run is ``mentor-match`` as a separate process on ``mentor-match generate --seed S``
+cohorts; wall time and peak memory are that process's, stage times and peak memory after
+each stage come from its timings.json (load, score, solve; write is the rest), the status
+and certificate rounds from its summary.json. Sections (``--only`` picks some):
 
-* ``scipy.optimize.linear_sum_assignment`` on the capacity-expanded matrix (the exact
-  optimum of the same integer objective): its time as a ratio to our solve time and its
-  total score as % of ours;
-* the ``matching`` library's hospital–resident algorithm (stable, not optimal) with
-  preferences by pair score: the same two figures.
+* ``match``: ``match --alternatives 0`` per size;
+* ``rules``: department spread (≤ 2 per mentor), mentor minimum (≥ 1), both, and fair mode,
+  per size (above 3 million pairs: candidate sets, certified for the full problem);
+* ``rematch``: a match, its 20 lowest-scoring pairs failed (reason ``challenge``), then
+  ``rematch --max-changes N`` for N = 0, 5, 20 (the bounded re-match engine), per size;
+* ``scores``: ``scores`` of 5,000×2,000 (10 million rows) as CSV and as Parquet;
+* ``compare``: on the same score matrix (1,000×400), ``scipy.optimize.linear_sum_assignment``
+  on the capacity-expanded matrix (the exact optimum of the same integer objective) and the
+  ``matching`` library's hospital–resident algorithm (stable, not optimal): their time as a
+  ratio to our solve time and their total score as % of ours; and the CP-SAT engine on
+  spread + minimum (60 s limit) against our flow.
 
-It also measures the rules that need more than plain flow on 1,000×400 — department
-spread plus mentor minimum with our exact flow and with the CP-SAT engine (60 s limit) —
-and the cost of ``--alternatives 3``. Results print as Markdown tables.
+Results print as Markdown tables with the date and the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -37,6 +42,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from cli.main import cli; cli()"]
+SECTIONS = ("match", "rules", "rematch", "scores", "compare")
+RULES = {
+    "spread ≤ 2": "max_same_department_per_mentor = 2",
+    "minimum ≥ 1": "min_mentees_per_mentor = 1",
+    "spread + minimum": "max_same_department_per_mentor = 2\nmin_mentees_per_mentor = 1",
+    "fair": 'objective = "fair"',
+}
 
 
 def run_measured(args: list[str]) -> tuple[float, float, str]:
@@ -77,6 +89,111 @@ def generate(n_e: int, n_r: int, seed: int, folder: Path) -> None:
     )
 
 
+def cohort_args(folder: Path) -> list[str]:
+    return ["--mentors", str(folder / "mentors.csv"), "--mentees", str(folder / "mentees.csv")]
+
+
+def outputs(out: Path) -> tuple[dict, dict]:
+    return (
+        json.loads((out / "timings.json").read_text(encoding="utf-8")),
+        json.loads((out / "summary.json").read_text(encoding="utf-8")),
+    )
+
+
+def status_of(s: dict) -> str:
+    cert = s.get("certificate") or {}
+    text = s["status"]
+    if cert.get("rounds"):
+        text += f", {cert['rounds']} certificate round{'s' if cert['rounds'] != 1 else ''}"
+    if s["status"] != "OPTIMAL":
+        text += f", gap {100 * s['gap']:.4f} % ({s.get('gap_level')})"
+    return text
+
+
+def match_section(sizes, folders) -> None:
+    print("| mentees × mentors | wall (s) | peak MiB | load | score | solve (+ certificate) | write (rest) "
+          "| peak MiB after load / score / solve | status |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (n_e, n_r), folder in zip(sizes, folders, strict=True):
+        out = folder / "out"
+        wall, peak, _ = run_measured(
+            [*CLI, "match", *cohort_args(folder), "--out", str(out), "--alternatives", "0", "--quiet"]
+        )
+        t, s = outputs(out)
+        stages = t.get("load", 0) + t.get("score", 0) + t.get("solve", 0)
+        peaks = " / ".join(f"{t.get(f'peak_mib_after_{k}', 0):.0f}" for k in ("load", "score", "solve"))
+        print(
+            f"| {n_e:,} × {n_r:,} | {wall:.2f} | {peak:.0f} | {t.get('load', 0):.2f} | {t.get('score', 0):.2f} | "
+            f"{t.get('solve', 0):.2f} | {wall - stages:.2f} | {peaks} | {status_of(s)} |"
+        )
+
+
+def rules_section(sizes, folders) -> None:
+    print("| mentees × mentors | rules | wall (s) | peak MiB | solve (+ certificate) | status |")
+    print("|---|---|---|---|---|---|")
+    for (n_e, n_r), folder in zip(sizes, folders, strict=True):
+        for name, text in RULES.items():
+            cfg = folder / f"rules_{len(text)}.toml"
+            cfg.write_text(f"[rules]\n{text}\n", encoding="utf-8")
+            out = folder / f"rules_{len(text)}"
+            wall, peak, _ = run_measured(
+                [*CLI, "match", *cohort_args(folder), "--config", str(cfg), "--out", str(out),
+                 "--alternatives", "0", "--quiet"]
+            )  # fmt: skip
+            t, s = outputs(out)
+            print(
+                f"| {n_e:,} × {n_r:,} | {name} | {wall:.2f} | {peak:.0f} | {t.get('solve', 0):.2f} | {status_of(s)} |"
+            )
+
+
+def rematch_section(sizes, folders, budgets=(0, 5, 20), failed=20) -> None:
+    print(
+        f"| mentees × mentors | `--max-changes` | wall (s) | peak MiB | solve | solver | status | moved ({failed} failed) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for (n_e, n_r), folder in zip(sizes, folders, strict=True):
+        first = folder / "round1"
+        if not (first / "pairs.csv").exists():
+            run_measured(
+                [*CLI, "match", *cohort_args(folder), "--out", str(first), "--alternatives", "0", "--quiet"]
+            )
+        with open(first / "pairs.csv", encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        rows.sort(key=lambda r: (float(r["score"]), r["mentee_id"]))
+        failed_file = folder / "failed.csv"
+        with open(failed_file, "w", encoding="utf-8", newline="") as fh:
+            fh.write("mentee_id,mentor_id,reason,note\n")
+            for r in rows[:failed]:
+                fh.write(f"{r['mentee_id']},{r['mentor_id']},challenge,\n")
+        for n in budgets:
+            out = folder / f"rematch_{n}"
+            wall, peak, _ = run_measured(
+                [*CLI, "rematch", *cohort_args(folder), "--pairs", str(first / "pairs.csv"), "--failed",
+                 str(failed_file), "--out", str(out), "--max-changes", str(n), "--quiet"]
+            )  # fmt: skip
+            t, s = outputs(out)
+            moved = (s.get("certificate") or {}).get("moved", 0)
+            print(
+                f"| {n_e:,} × {n_r:,} | {n} | {wall:.2f} | {peak:.0f} | {t.get('solve', 0):.2f} | {s['solver']} | "
+                f"{status_of(s)} | {moved} |"
+            )
+
+
+def scores_section(size, seed, tmp: Path) -> None:
+    n_e, n_r = size
+    folder = tmp / f"scores_{n_e}x{n_r}"
+    generate(n_e, n_r, seed, folder)
+    print("| mentees × mentors | rows | format | wall (s) | peak MiB | file MB |")
+    print("|---|---|---|---|---|---|")
+    for fmt in ("csv", "parquet"):
+        out = folder / f"scores.{fmt}"
+        wall, peak, _ = run_measured(
+            [*CLI, "scores", *cohort_args(folder), "--out", str(out), "--format", fmt]
+        )
+        mb = out.stat().st_size / 1e6
+        print(f"| {n_e:,} × {n_r:,} | {n_e * n_r:,} | {fmt} | {wall:.2f} | {peak:.0f} | {mb:.0f} |")
+
+
 def compare(folder: Path, ours_solve: float) -> dict:
     """scipy and matching on the same score matrix (dense sizes only)."""
     import numpy as np
@@ -101,7 +218,10 @@ def compare(folder: Path, ours_solve: float) -> dict:
         took = time.perf_counter() - t
         keep = w[rows, cols] > 0
         total = float(score_units(p.score[rows[keep], slots[cols[keep]]]).sum())
-        out["scipy"] = (took / max(ours_solve, 1e-9), 100.0 * total / ours_total)
+        out["`scipy.optimize.linear_sum_assignment` (capacity-expanded)"] = (
+            took / max(ours_solve, 1e-9),
+            100.0 * total / ours_total,
+        )
     try:
         from matching.games import HospitalResident
     except ImportError:
@@ -143,96 +263,114 @@ def compare(folder: Path, ours_solve: float) -> dict:
             j = int(str(hosp.name)[1:])
             for r in residents:
                 total += float(score_units(np.array([p.score[int(str(r.name)[1:]), j]]))[0])
-        out["matching (hospital–resident)"] = (took / max(ours_solve, 1e-9), 100.0 * total / ours_total)
+        out["`matching` hospital–resident (stable, resident-optimal)"] = (
+            took / max(ours_solve, 1e-9),
+            100.0 * total / ours_total,
+        )
     return out
 
 
-def rules_benchmark(folder: Path) -> list[tuple[str, float, str, str]]:
-    """Department spread + mentor minimum on the same cohort: flow vs CP-SAT."""
-    rows = []
+def compare_section(folder: Path, label: str) -> None:
+    out = folder / "compare_out"
+    run_measured([*CLI, "match", *cohort_args(folder), "--out", str(out), "--alternatives", "0", "--quiet"])
+    t, _ = outputs(out)
+    print(f"On the same score matrix ({label}):")
+    print()
+    print("| other solver | its time ÷ our solve time | its total score as % of our optimum |")
+    print("|---|---|---|")
+    for name, (ratio, pct) in compare(folder, t.get("solve", 0)).items():
+        print(f"| {name} | {ratio:.1f}× | {pct:.2f} % |")
+    print()
+    print(f"Department spread (≤ 2 per mentor) + mentor minimum (≥ 1), {label}, flow against CP-SAT:")
+    print()
+    print("| engine | wall (s) | status |")
+    print("|---|---|---|")
     for engine in ("flow", "cp_sat"):
         cfg = folder / f"rules_{engine}.toml"
         cfg.write_text(
             "[rules]\nmax_same_department_per_mentor = 2\nmin_mentees_per_mentor = 1\n"
-            f'[solver]\nengine = "{engine}"\ntime_limit_seconds = 60\n'
+            f'[solver]\nengine = "{engine}"\ntime_limit_seconds = 60\n',
+            encoding="utf-8",
         )
         out = folder / f"out_{engine}"
         wall, _, _ = run_measured(
-            [*CLI, "match", "--mentors", str(folder / "mentors.csv"), "--mentees", str(folder / "mentees.csv"),
-             "--config", str(cfg), "--out", str(out), "--alternatives", "0", "--quiet"]
+            [*CLI, "match", *cohort_args(folder), "--config", str(cfg), "--out", str(out), "--alternatives", "0",
+             "--quiet"]
         )  # fmt: skip
-        s = json.loads((out / "summary.json").read_text())
-        rows.append((engine, wall, s["status"], f"{100 * s['gap']:.3f} %"))
-    return rows
+        print(f"| {engine} | {wall:.2f} | {status_of(outputs(out)[1])} |")
+    wall0, _, _ = run_measured(
+        [*CLI, "match", *cohort_args(folder), "--out", str(folder / "a0"), "--alternatives", "0", "--quiet"]
+    )
+    wall3, _, _ = run_measured(
+        [*CLI, "match", *cohort_args(folder), "--out", str(folder / "a3"), "--alternatives", "3", "--quiet"]
+    )
+    alt = outputs(folder / "a3")[0].get("alternatives", 0)
+    print()
+    print(
+        f"`--alternatives 3` on {label}: {alt:.2f} s for the alternatives (whole run {wall3:.2f} s vs {wall0:.2f} s without)."
+    )
+
+
+def machine() -> str:
+    cores = os.cpu_count() or 1
+    mem = ""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            kb = int(next(line for line in fh if line.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{cores} cores{mem}, {platform.machine()}, Python {platform.python_version()}"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    n_e, n_r = (int(x) for x in text.lower().split("x"))
+    return n_e, n_r
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000x400,10000x4000", help="comma-separated MENTEESxMENTORS")
+    ap.add_argument("--scores-size", default="5000x2000", help="MENTEESxMENTORS for the scores export")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--smoke", action="store_true", help="a tiny run for CI")
-    ap.add_argument("--no-compare", action="store_true", help="skip scipy/matching and the rules runs")
-    args = ap.parse_args()
-    sizes = ["200x80"] if args.smoke else args.sizes.split(",")
-    print(f"# mentor-match benchmark — {date.today()} — {platform.machine()}, {platform.python_version()}")
-    print()
-    print(
-        "| mentees × mentors | wall (s) | peak memory (MiB) | load | score | solve | write (rest) "
-        "| peak MiB after load / score / solve | certificate |"
+    ap.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    comparisons = {}
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
+    ap.add_argument("--no-compare", action="store_true", help="skip the comparison section")
+    args = ap.parse_args()
+    only = set(args.only.split(","))
+    if args.no_compare:
+        only.discard("compare")
+    sizes = [parse_size(s) for s in (["200x80"] if args.smoke else args.sizes.split(","))]
+    scores_size = (200, 80) if args.smoke else parse_size(args.scores_size)
+    print(f"# mentor-match benchmark — {date.today()} — {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
-        for size in sizes:
-            n_e, n_r = (int(x) for x in size.lower().split("x"))
-            folder = Path(tmp) / size
+        folders = []
+        for n_e, n_r in sizes:
+            folder = Path(tmp) / f"{n_e}x{n_r}"
             generate(n_e, n_r, args.seed, folder)
-            out = folder / "out"
-            wall, peak, _ = run_measured(
-                [*CLI, "match", "--mentors", str(folder / "mentors.csv"), "--mentees", str(folder / "mentees.csv"),
-                 "--out", str(out), "--alternatives", "0", "--quiet"]
-            )  # fmt: skip
-            t = json.loads((out / "timings.json").read_text())
-            s = json.loads((out / "summary.json").read_text())
-            cert = "certified" if s["certificate"].get("certified") else s["status"]
-            stages = t.get("load", 0) + t.get("score", 0) + t.get("solve", 0)
-            peaks = " / ".join(f"{t.get(f'peak_mib_after_{k}', 0):.0f}" for k in ("load", "score", "solve"))
-            print(
-                f"| {n_e:,} × {n_r:,} | {wall:.2f} | {peak:.0f} | {t.get('load', 0):.2f} | "
-                f"{t.get('score', 0):.2f} | {t.get('solve', 0):.2f} | {wall - stages:.2f} | {peaks} | {cert} |"
-            )
-            if not args.no_compare and n_e * n_r <= 4_000_000:
-                comparisons[size] = (compare(folder, t.get("solve", 0)), folder)
-        if comparisons:
-            print()
-            print("| size | other solver | its time ÷ our solve time | its total score as % of our optimum |")
-            print("|---|---|---|---|")
-            for size, (found, _) in comparisons.items():
-                for name, (ratio, pct) in found.items():
-                    print(f"| {size} | {name} | {ratio:.1f}× | {pct:.2f} % |")
-        if not args.no_compare:
-            size = "1000x400" if "1000x400" in comparisons else next(iter(comparisons), None)
-            if size:
-                folder = comparisons[size][1]
+            folders.append(folder)
+        for name, section in (
+            ("match", lambda: match_section(sizes, folders)),
+            ("rules", lambda: rules_section(sizes, folders)),
+            ("rematch", lambda: rematch_section(sizes, folders)),
+            ("scores", lambda: scores_section(scores_size, args.seed, Path(tmp))),
+        ):
+            if name in only:
                 print()
-                print(f"Department spread (≤ 2 per mentor) + mentor minimum (≥ 1), {size}:")
+                print(f"## {name}")
                 print()
-                print("| engine | wall (s) | status | gap |")
-                print("|---|---|---|---|")
-                for engine, wall, status, gap in rules_benchmark(folder):
-                    print(f"| {engine} | {wall:.2f} | {status} | {gap} |")
-                wall0, _, _ = run_measured(
-                    [*CLI, "match", "--mentors", str(folder / "mentors.csv"), "--mentees",
-                     str(folder / "mentees.csv"), "--out", str(folder / "a0"), "--alternatives", "0", "--quiet"]
-                )  # fmt: skip
-                wall3, _, _ = run_measured(
-                    [*CLI, "match", "--mentors", str(folder / "mentors.csv"), "--mentees",
-                     str(folder / "mentees.csv"), "--out", str(folder / "a3"), "--alternatives", "3", "--quiet"]
-                )  # fmt: skip
-                alt = json.loads((folder / "a3" / "timings.json").read_text()).get("alternatives", 0)
+                section()
+                sys.stdout.flush()
+        if "compare" in only:
+            small = [(s, f) for s, f in zip(sizes, folders, strict=True) if s[0] * s[1] <= 2_000_000]
+            if small:
+                (n_e, n_r), folder = small[0]
                 print()
-                print(f"`--alternatives 3` on {size}: {alt:.2f} s for the alternatives "
-                      f"(whole run {wall3:.2f} s vs {wall0:.2f} s without).")  # fmt: skip
+                print("## compare")
+                print()
+                compare_section(folder, f"{n_e:,} × {n_r:,}")
     t_help = time.perf_counter()
     subprocess.run([*CLI, "--help"], capture_output=True, check=True, cwd=ROOT)
     print()

@@ -224,19 +224,38 @@ def match(
 
 @cli.command()
 @_cohort_options
-@OUT(type=click.Path(dir_okay=False), help="CSV file for every pair.")
+@OUT(type=click.Path(dir_okay=False), help="CSV (or Parquet) file for every pair.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="csv (opens in Excel) or parquet (typed columns, for pandas, DuckDB, Polars).",
+)
 @_boundary
-def scores(mentors, mentees, config_path, encoding, strict, sheet, out):
+def scores(mentors, mentees, config_path, encoding, strict, sheet, out, fmt):
     """Write every mentee–mentor pair with its five Cs, feasibility and objective weight.
+
+    Rows are written as they are scored, so memory stays flat at any size.
 
     \b
     Example:
       mentor-match scores --mentors mentors.csv --mentees mentees.csv --out scores.csv
+      mentor-match scores --mentors mentors.csv --mentees mentees.csv --out scores.parquet --format parquet
     """
     from matcher.api import scores_files
 
     run = scores_files(
-        mentors, mentees, config_path, out=out, encoding=encoding, strict=strict, sheet=sheet, warn=_warner()
+        mentors,
+        mentees,
+        config_path,
+        out=out,
+        format=fmt,
+        encoding=encoding,
+        strict=strict,
+        sheet=sheet,
+        warn=_warner(),
     )
     _finish(run)
 

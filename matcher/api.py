@@ -36,6 +36,7 @@ from matcher.io.history import Entry, next_round
 from matcher.io.load import load_cohort
 from matcher.io.pairs_file import PairList
 from matcher.io.questionnaire import ALL_NAMES
+from matcher.report.files import Streamed
 from matcher.report.tables import MATCH_OWNED, match_outputs
 from matcher.review.diagnose import unmatched_reason
 from matcher.solve import engines
@@ -45,7 +46,7 @@ from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_w
 from matcher.solve.problem import MatchProblem
 from matcher.solve.side_rules import ChangeBudget, SideRules
 from matcher.solve.solution import Solution
-from scoring.combine import Scores, score_cohort
+from scoring.combine import Scores
 
 if TYPE_CHECKING:  # matcher.rematch imports this module
     from matcher.rematch import RematchResult
@@ -210,11 +211,14 @@ def match(
     keep=(),
     max_changes: int | None = None,
     progress=None,
+    encoded=None,
 ) -> MatchResult:
     """Score, encode, check pins, solve and verify.
 
     ``pins``: a :class:`PairList` (or index pairs) fixed before solving; ``forbidden`` and
-    ``failed``: index pairs never to propose. Raises InputError for impossible pins,
+    ``failed``: index pairs never to propose; ``encoded``: (problem, scores, rules applied)
+    as :func:`~matcher.solve.encode.encode_cohort` returned them for this cohort and
+    config (a rematch encodes once), in place of encoding here. Raises InputError for impossible pins,
     InfeasibleError when the rules cannot hold together, MatcherError if the independent
     checker ever disagrees with the solver.
     """
@@ -224,17 +228,21 @@ def match(
     forbidden = tuple(forbidden.pairs if isinstance(forbidden, PairList) else forbidden)
     failed = tuple(failed.pairs if isinstance(failed, PairList) else failed)
     pin_pairs = pins.pairs if pins is not None else ()
-    problem, scores, applied = encode_cohort(
-        cohort,
-        config,
-        scores=scores,
-        boost=boost,
-        forbidden=forbidden,
-        failed=failed,
-        pins=pin_pairs,
-        earlier=earlier,
-        progress=progress,
-    )
+    if encoded is not None:
+        problem, scores, applied = encoded
+        problem = problem.with_pins(pin_pairs)
+    else:
+        problem, scores, applied = encode_cohort(
+            cohort,
+            config,
+            scores=scores,
+            boost=boost,
+            forbidden=forbidden,
+            failed=failed,
+            pins=pin_pairs,
+            earlier=earlier,
+            progress=progress,
+        )
     t1 = time.perf_counter()
     peak_score = peak_mib()
     if progress is not None:
@@ -247,9 +255,8 @@ def match(
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
     warnings = programme_warnings(problem, cohort)
-    solution = solve(problem, side, config)
     problem, solution, certificate = problem.certify(
-        side, lambda p: solve(p, side, config), solution, progress=progress
+        side, lambda p: solve(p, side, config), progress=progress
     )
     scores = problem.scores_view(scores)
     t2 = time.perf_counter()
@@ -350,8 +357,9 @@ def preferences_for(result: MatchResult):
 class Run:
     """What one command-shaped call produced; nothing is written until :meth:`publish`.
 
-    ``outputs``: file name → bytes in the order they are written (read-only; empty for
-    ``validate`` and ``explain``); ``out_dir``: the folder :meth:`publish` writes into;
+    ``outputs``: file name → bytes (or a :class:`~matcher.report.files.Streamed` output,
+    written as it is computed: ``scores``) in the order they are written (read-only; empty
+    for ``validate`` and ``explain``); ``out_dir``: the folder :meth:`publish` writes into;
     ``inputs``: the paths read, which no output may overwrite; ``owned``: every name this
     kind of run may write (an old one it does not write is removed on publishing);
     ``message``: what the CLI prints on success, with its line end (for ``explain``, the
@@ -360,7 +368,7 @@ class Run:
     :class:`~matcher.rematch.RematchResult` of a rematch; ``cohort``: the loaded cohort.
     """
 
-    outputs: Mapping[str, bytes]
+    outputs: Mapping[str, bytes | Streamed]
     message: str
     warnings: tuple[str, ...] = ()
     out_dir: str | Path | None = None
@@ -754,10 +762,17 @@ def rematch_files(
     )
     warnings(*res.result.warnings)
     alts = alternatives_for(res.result, alternatives) if alternatives else None
-    if alternatives and alts is None:
+    if alternatives and alts is None and max_changes:
         warnings(
             "alternatives are not computed with --max-changes above 0 "
             "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them"
+        )
+    elif alternatives and alts is None:
+        from matcher.solve.candidates import DENSE_LIMIT
+
+        warnings(
+            f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
+            "run with --alternatives 0 to skip this step"
         )
     outputs = match_outputs(
         res.result,
@@ -891,6 +906,7 @@ def scores_files(
     config=None,
     *,
     out,
+    format: str = "csv",
     encoding=None,
     strict: bool = False,
     sheet=None,
@@ -899,20 +915,19 @@ def scores_files(
     """``mentor-match scores``: every mentee–mentor pair with its five Cs, feasibility, the
     rules that excluded it and its objective weight.
 
-    Takes the questionnaire paths, an optional config, ``out`` (the CSV file to write),
-    ``encoding``, ``sheet``, ``strict`` and ``warn(text)``. Returns a :class:`Run` whose one output
-    is named after ``out`` and published into its folder. Raises InputError.
+    Takes the questionnaire paths, an optional config, ``out`` (the file to write),
+    ``format`` ("csv" or "parquet"), ``encoding``, ``sheet``, ``strict`` and ``warn(text)``.
+    Returns a :class:`Run` whose one output, named after ``out``, is streamed: publishing
+    scores blocks of mentees and writes each before the next (memory stays flat at any
+    size), into a temporary file renamed into place at the end. Raises InputError.
     """
-    from matcher.report.files import csv_bytes
-    from matcher.report.tables import scores_table
+    from matcher.report.scores_file import scores_output
 
     warnings = _Warnings(warn)
     cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     warnings(*cohort_warnings(cohort))
-    scores = score_cohort(cohort, cfg.scoring)
-    problem = build_problem(cohort, cfg, scores)[0]
     target = Path(out)
-    outputs = {target.name: csv_bytes(*scores_table(cohort, scores, problem))}
+    outputs = {target.name: scores_output(cohort, cfg, format)}
     message = f"Wrote {cohort.n_mentees * cohort.n_mentors} pairs to {out}\n"
     return _run(
         outputs,

@@ -12,8 +12,8 @@ pairs, the failed pairs (with reasons) and the history, and returns a
   the unmatched mentees are filled optimally under the batch objective. A mentor whose
   capacity dropped below their load has their pairs freed for the solver to decide who
   stays (the least loss to the programme);
-* with ``max_changes = N`` up to N working pairs may move, as a hard constraint of the
-  CP-SAT model;
+* with ``max_changes = N`` up to N working pairs may move, a hard constraint the bounded
+  re-match engine (:mod:`matcher.solve.engines.budget`) solves exactly;
 * the coordinator's pins for this round fix those pairs (a pinned mentee's previous pair,
   if another, is released) and their forbidden pairs are never proposed (a previous pair
   now forbidden is released, as one that breaks a rule);
@@ -25,6 +25,7 @@ pairs, the failed pairs (with reasons) and the history, and returns a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,18 +191,21 @@ def rematch(
         else:
             kept.append((i, j))
 
-    # Score once (with the boosts) to see which kept pairs now break a hard rule.
-    from matcher.api import build_problem
-    from scoring.combine import score_cohort
+    # Score and encode once (with the boosts; candidate sets above the dense limit) and see
+    # which kept pairs now break a hard rule.
+    from matcher.solve.encode import encode_cohort
 
-    scores = score_cohort(cohort, config.scoring, boost)
-    problem, _ = build_problem(cohort, config, scores, failed=failed_idx, forbidden=forbidden)
+    t0 = time.perf_counter()
+    encoded = encode_cohort(cohort, config, boost=boost, failed=failed_idx, forbidden=forbidden)
+    encode_seconds = time.perf_counter() - t0
+    problem = encoded[0]
     if pins is not None:  # the coordinator's pins must hold on their own (errors name their rows)
         from matcher.solve.precheck import check_pins
 
         check_pins(problem, pins, cohort)
+    ok = problem.pair_allowed([i for i, _ in kept], [j for _, j in kept]) if kept else []
     still = []
-    for i, j in kept:
+    for (i, j), fine in zip(kept, ok, strict=True):
         if i in pin_of and pin_of[i] != j:
             why_freed[cohort.mentee_ids[i]] = "pinned to another mentor by the coordinator"
             entries = close(
@@ -210,8 +214,8 @@ def rematch(
             continue
         if i in pin_of:
             continue  # kept, as the coordinator's pin
-        bits = problem.pair_bits(i, j)
-        if bits or not problem.eligible[i]:
+        if not fine:
+            bits = problem.pair_bits(i, j)
             names = ", ".join(RULES[n].label for n in reasons(bits)) or "min_readiness"
             why_freed[cohort.mentee_ids[i]] = f"pair now breaks a rule ({names})"
             entries = close(
@@ -229,21 +233,19 @@ def rematch(
     own = [(i, j) for i, j in (pins.pairs if pins is not None else ())]
 
     if max_changes == 0:
-        result = match(
-            cohort, config, pins=pinned + own, failed=failed_idx, forbidden=forbidden, scores=scores
-        )
+        result = match(cohort, config, pins=pinned + own, failed=failed_idx, encoded=encoded)
     else:
         result = match(
             cohort,
             config,
             pins=pins,
             failed=failed_idx,
-            forbidden=forbidden,
-            scores=scores,
+            encoded=encoded,
             keep=pinned,
             max_changes=max_changes,
         )
 
+    result.timings["score"] = result.timings.get("score", 0.0) + encode_seconds  # scored once, above
     mentor_of = result.solution.mentor_of
     status: dict[int, str] = {}
     changes = []

@@ -641,7 +641,7 @@ def test_max_changes_moves_a_working_pair_to_place_the_failed_mentee(tmp_path):
             0,
             2,
             2,
-            "cp_sat",
+            "lagrangian_flow",
             "OPTIMAL",
         )
         objectives[n] = s["objective"]
@@ -870,7 +870,7 @@ def test_max_changes_with_the_flow_engine_is_refused(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 1
     assert without_coverage(result.output) == (
-        'Error: --max-changes above 0 needs CP-SAT; set [solver] engine = "auto" or "cp_sat"\n'
+        'Error: --max-changes above 0 needs the bounded re-match engine; set [solver] engine = "auto" or "budget"\n'
     )
     assert not (tmp_path / "r2").exists()
 

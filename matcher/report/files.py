@@ -20,8 +20,11 @@ import re
 import socket
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
+from typing import BinaryIO
 
 from matcher.errors import OutputError
 from matcher.io.formula import guard, is_text_column
@@ -59,6 +62,20 @@ def json_bytes(data) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+@dataclass(frozen=True, eq=False)
+class Streamed:
+    """An output too large to hold in memory: ``write(fh)`` writes it into an open binary
+    file (publishing streams it into the staged temporary file, so it still appears whole
+    or not at all). ``bytes(streamed)`` builds it in memory (small outputs, tests)."""
+
+    write: Callable[[BinaryIO], None]
+
+    def __bytes__(self) -> bytes:
+        buf = io.BytesIO()
+        self.write(buf)
+        return buf.getvalue()
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -78,7 +95,7 @@ class StagedOutputs:
         # on success, so a folder never mixes two runs' outputs.
         self.owned = tuple(owned)
         self.inputs = {Path(p).resolve() for p in inputs if p is not None}
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, bytes | Streamed] = {}
 
     def target(self, name: str) -> Path:
         return self.out_dir / name
@@ -92,7 +109,7 @@ class StagedOutputs:
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise OutputError(f"--out {self.out_dir} is a file, not a folder; give a folder path")
 
-    def add(self, name: str, data: bytes) -> None:
+    def add(self, name: str, data: bytes | Streamed) -> None:
         self.files[name] = data
 
     def __enter__(self) -> StagedOutputs:
@@ -124,7 +141,10 @@ class StagedOutputs:
                 temps.append((tmp, name))
                 os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
+                    if isinstance(data, Streamed):
+                        data.write(fh)
+                    else:
+                        fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
             for tmp, name in temps:

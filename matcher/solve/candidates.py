@@ -9,19 +9,12 @@ At 50,000 × 20,000 there are 10⁹ pairs and nothing dense fits in memory. So:
    already matches as many mentees as the full problem can (mentor-only parts such as
    care make a few mentors everyone's favourites).
 2. **Solve** the usual min-cost flow on the candidate pairs only.
-3. **Certify** optimality for the *full* problem with the flow's dual prices: shortest-path
-   potentials d in the residual graph (Bellman–Ford, vectorised). A pruned pair (i, j)
-   could improve the pairing only if its weight w_ij > d(i) − d(j). A per-mentee bound
-   (its best pruned score and the largest mentor potential) skips rows that cannot come
-   near improving — few on generated cohorts, where mentor prices spread widely — and
-   the rest are checked pair by pair over the stored scores, on several threads. Pairs
-   that could improve — and those within ``NEAR`` of it, which the next prices would
-   likely expose — are added and the flow solved again, until none can improve. The answer is then optimal for the full
-   problem, and ``summary.json`` says so and how.
-
-Side rules (department spread, mentor minimum, fair mode) change the dual structure; with
-them the candidate answer is reported as FEASIBLE (not certified) — use a dense run or
-remove the rule when a proof matters.
+3. **Certify** optimality for the *full* problem (:mod:`matcher.solve.certificate`): the
+   flow's dual prices (shortest-path potentials) show which pruned pairs could improve
+   the answer; those are added and the flow solved again until none can. Department
+   spread, the mentor minimum and fair mode are flow models too and are certified the
+   same way (fair mode adds two min cuts). ``summary.json`` says how it was proven; an
+   answer not proven within the rounds is FEASIBLE with a true bound.
 """
 
 from __future__ import annotations
@@ -36,7 +29,7 @@ import numpy as np
 
 from matcher.io.config import FIVE_CS
 from matcher.solve.eligibility import eligible_mentees
-from matcher.solve.problem import multipliers, pinned_mentees, ready_units, score_units
+from matcher.solve.problem import score_units
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 from scoring.combine import ScoringContext, pair_components, score_block
 
@@ -47,6 +40,7 @@ CHUNK_PAIRS = 2_000_000
 SCORING_THREADS = 4  # blocks scored at once (at most the machine's cores)
 NOT_ALLOWED = np.uint16(65535)
 ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most violated first)
+ADD_PER_ROUND = 16_000  # ... or more per mentee when few are checked (e.g. a rematch's freed ones)
 NEAR = 100  # objective units (1 score point): pairs this close to improving are added too
 
 
@@ -82,8 +76,10 @@ class SparseProblem:
     kind_words = "cohorts this large (candidate sets)"
     exact_deltas = False  # alternatives' exact deltas need the dense residual graph
 
-    def certify(self, side, solve, solution, progress=None):
-        """(problem, solution, certificate): see :func:`certify`."""
+    def certify(self, side, solve, solution=None, progress=None):
+        """(problem, solution, certificate): see :func:`matcher.solve.certificate.certify`."""
+        from matcher.solve.certificate import certify
+
         return certify(self, side, solve, solution, progress=progress)
 
     def scores_view(self, scores):
@@ -177,6 +173,21 @@ class SparseProblem:
 
     def allowed_counts(self):
         return self.per_mentee, self.per_mentor
+
+    def pair_allowed(self, ii, jj) -> np.ndarray:
+        """(n,) bool: the rules allow pair (ii[n], jj[n]) and the mentee is eligible (from the
+        stored scores, which mark every other pair)."""
+        return self.units[np.asarray(ii, np.int64), np.asarray(jj, np.int64)] != NOT_ALLOWED
+
+    def with_pins(self, pins) -> SparseProblem:
+        """This problem with ``pins`` instead of its own; allowed pins become candidates
+        (a pin the rules forbid stays out, for the pin check to report)."""
+        pins = tuple((int(i), int(j)) for i, j in pins)
+        if not pins:
+            return replace(self, pins=())
+        ii, jj = np.array(pins).T
+        add = self.pair_allowed(ii, jj) & (self._find(ii, jj) < 0)
+        return replace(add_arcs(self, ii[add], jj[add]), pins=pins)
 
 
 class SparseScores:
@@ -376,157 +387,3 @@ def fill_components(problem: SparseProblem, mentor_of: np.ndarray) -> SparseProb
     comps = problem.arc_comps.copy()
     comps[:, pos[missing]] = problem.components_of(rows, mentor_of[rows])
     return replace(problem, arc_comps=comps)
-
-
-def potentials(problem: SparseProblem, mentor_of: np.ndarray) -> np.ndarray:
-    """Shortest-path distances in the residual graph of ``mentor_of`` (node order: S,
-    mentees, mentors, T), from a root joined to every node at cost 0. Integer, exact."""
-    n_e, n_r = problem.shape
-    a, b = multipliers(problem)
-    S, T = 0, n_e + n_r + 1
-    pinned = pinned_mentees(problem)
-    free = problem.eligible & ~pinned
-    ei, rj = problem.ei, problem.rj
-    keep = free[ei]
-    ei, rj = ei[keep], rj[keep]
-    w = np.int64(a) + np.int64(b) * ready_units(problem.readiness)[ei] + score_units(problem.arc_score[keep])
-    in_sol = mentor_of[ei] == rj
-    cap = problem.capacity.astype(np.int64) - np.bincount(
-        np.array([j for _, j in problem.pins], dtype=np.int64), minlength=n_r
-    )
-    matched_free = free & (mentor_of >= 0)
-    load = np.bincount(mentor_of[matched_free], minlength=n_r)
-    mentee_node, mentor_node = 1 + np.arange(n_e), 1 + n_e + np.arange(n_r)
-    tails = [np.where(in_sol, mentor_node[rj], mentee_node[ei])]
-    heads = [np.where(in_sol, mentee_node[ei], mentor_node[rj])]
-    costs = [np.where(in_sol, w, -w)]
-    un = np.flatnonzero(free & (mentor_of < 0))
-    ma = np.flatnonzero(matched_free)
-    tails += [np.full(un.size, S), mentee_node[ma]]
-    heads += [mentee_node[un], np.full(ma.size, S)]
-    costs += [np.zeros(un.size, np.int64), np.zeros(ma.size, np.int64)]
-    room, used = np.flatnonzero(load < cap), np.flatnonzero(load > 0)
-    tails += [mentor_node[room], np.full(used.size, T), [T], [S] if ma.size else []]
-    heads += [np.full(room.size, T), mentor_node[used], [S], [T] if ma.size else []]
-    costs += [np.zeros(room.size, np.int64), np.zeros(used.size, np.int64), [0], [0] if ma.size else []]
-    tails = np.concatenate([np.asarray(t, np.int64) for t in tails])
-    heads = np.concatenate([np.asarray(h, np.int64) for h in heads])
-    costs = np.concatenate([np.asarray(c, np.int64) for c in costs])
-    # Bellman–Ford with arcs grouped by head: one gather and one segmented minimum a pass.
-    order = np.argsort(heads, kind="stable")
-    tails, heads, costs = tails[order], heads[order], costs[order]
-    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
-    targets = heads[starts]
-    d = np.zeros(T + 1, np.int64)
-    for _ in range(T + 2):  # converges in (longest shortest path) passes
-        best = np.minimum.reduceat(d[tails] + costs, starts)
-        improve = best < d[targets]
-        if not improve.any():
-            return d
-        d[targets[improve]] = best[improve]
-    raise RuntimeError("no potentials: the flow is not optimal (negative cycle)")  # pragma: no cover
-
-
-def violations(problem: SparseProblem, mentor_of: np.ndarray, d: np.ndarray):
-    """Pruned pairs that could improve the pairing (reduced cost < 0), checked exactly
-    against every stored pair score: ``(ei, rj, improving, rows_checked)``.
-
-    ``ei, rj``: pairs to add, per mentee the most improving first (up to ADD_PER_ROW),
-    including pairs within NEAR of improving; ``improving``: how many pruned pairs could
-    strictly improve (0 = the answer is optimal for the full problem).
-    """
-    n_e, n_r = problem.shape
-    a, b = multipliers(problem)
-    pinned = pinned_mentees(problem)
-    d_mentee = d[1 : 1 + n_e]
-    d_mentor = d[1 + n_e : 1 + n_e + n_r]
-    base = np.int64(a) + np.int64(b) * ready_units(problem.readiness)
-    free = problem.eligible & ~pinned
-    # A row whose best pruned pair cannot come near improving even at the lowest mentor
-    # price needs no pair-by-pair check.
-    bound = base + problem.best_pruned + d_mentor.max() - d_mentee
-    rows_to_check = np.flatnonzero(free & (problem.best_pruned >= 0) & (bound > -NEAR))
-    take = min(ADD_PER_ROW, n_r)
-
-    def check(rows):
-        u = problem.units[rows]
-        excess = (base[rows] - d_mentee[rows])[:, None] + u.astype(np.int64) + d_mentor[None, :]
-        near = (u != NOT_ALLOWED) & (excess > -NEAR)
-        lo, hi = np.searchsorted(problem.ei, rows), np.searchsorted(problem.ei, rows, side="right")
-        counts = hi - lo
-        owner = np.repeat(np.arange(rows.size), counts)
-        arcs = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
-        near[owner, problem.rj[arcs]] = False  # candidates already in the flow
-        if not near.any():
-            return 0, None, None
-        improving = int((near & (excess > 0)).sum())
-        excess = np.where(near, excess, np.iinfo(np.int64).min // 2)
-        top = np.argpartition(-excess, take - 1, axis=1)[:, :take]
-        r, c = np.nonzero(np.take_along_axis(near, top, axis=1))
-        return improving, rows[r], top[r, c]
-
-    found_i, found_j = [], []
-    improving = 0
-    for _, (count, i, j) in _in_parallel(check, _blocks(rows_to_check, n_r)):
-        improving += count
-        if i is not None:
-            found_i.append(i)
-            found_j.append(j)
-    ei = np.concatenate(found_i).astype(np.int64) if found_i else np.zeros(0, np.int64)
-    rj = np.concatenate(found_j).astype(np.int64) if found_j else np.zeros(0, np.int64)
-    return ei, rj, improving, int(rows_to_check.size)
-
-
-def certify(problem: SparseProblem, side, solve, solution, rounds: int = 20, progress=None):
-    """Prove a candidate-set answer optimal for the full problem, adding pairs as needed.
-
-    ``solve(problem) -> Solution`` re-solves with the run's engine. Returns the final
-    (problem, solution, certificate dict for summary.json); the problem grows by the pairs
-    the dual prices showed could improve the answer.
-    """
-    n_cand = int(problem.ei.size)
-    if side.active:
-        note = "candidate set; not certified with department spread, mentor minimum or fair mode"
-        return (
-            problem,
-            replace(solution, status="FEASIBLE", stage="certificate"),
-            {"method": note, "certified": False, "candidate_pairs": n_cand},
-        )
-    added = checked = settled = 0
-    for k in range(1, rounds + 1):
-        d = potentials(problem, solution.mentor_of)
-        ei, rj, improving, rows = violations(problem, solution.mentor_of, d)
-        checked += rows * problem.shape[1]
-        settled += problem.shape[0] - rows
-        if improving == 0:
-            return (
-                fill_components(problem, solution.mentor_of),
-                solution,
-                {
-                    "method": (
-                        f"min-cost flow on each mentee's {CANDIDATES} best mentors and each mentor's "
-                        f"{MENTOR_CANDIDATES} best mentees, then every pruned pair checked against "
-                        "the flow's dual prices (shortest-path potentials)"
-                    ),
-                    "certified": True,
-                    "candidate_pairs": n_cand,
-                    "rounds": k,
-                    "pairs_checked": checked,
-                    "rows_settled_by_bound": settled,
-                    "pairs_added": added,
-                },
-            )
-        problem = add_arcs(problem, ei, rj)
-        added += int(ei.size)
-        if progress is not None:
-            progress("certify", k, 0)
-        solution = solve(problem)
-    return (
-        problem,
-        replace(solution, status="FEASIBLE", stage="certificate"),
-        {
-            "method": "candidate set; certificate did not converge",
-            "certified": False,
-            "candidate_pairs": int(problem.ei.size),
-        },
-    )

@@ -29,6 +29,30 @@ def side_rules(config: Config, scores) -> SideRules:
     )
 
 
+def scored_blocks(cohort, config: Config, ctx, *, forbidden=(), failed=(), earlier=()):
+    """Blocks of mentee rows in order, each ``(rows, comps (5, k, n_r), score (k, n_r),
+    bits (k, n_r))``: the five Cs, pair scores and hard-rule bits, computed on threads a few
+    blocks ahead (``ctx``: :func:`scoring.combine.prepare_scoring` of this cohort). What a
+    block holds does not depend on how the rows are cut (the rules' block tests)."""
+    from matcher.solve.candidates import _blocks, _in_parallel
+    from matcher.solve.rules import avoid_pairs, reporting_pairs
+    from scoring.combine import score_block
+
+    extra = {"avoid_pairs": avoid_pairs(cohort), "reporting_pairs": reporting_pairs(cohort)}
+    if earlier:
+        extra["earlier_pairs"] = tuple(earlier)
+
+    def block(rows):
+        comps, score = score_block(ctx, rows)
+        x = RuleInput(cohort, ctx.features, config, score, rows, tuple(forbidden), tuple(failed), extra)
+        return comps, score, exclusions(x)[0]
+
+    for rows, (comps, score, bits) in _in_parallel(
+        block, _blocks(np.arange(cohort.n_mentees), cohort.n_mentors)
+    ):
+        yield rows, comps, score, bits
+
+
 def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pins=(), earlier=()):
     """Apply every hard rule, eligibility and pins → (MatchProblem, names of the rules applied).
 

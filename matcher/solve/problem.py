@@ -22,7 +22,7 @@ flow solver uses the equivalent "max flow, then min cost" form with costs B·r +
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Protocol, runtime_checkable
 
@@ -62,9 +62,11 @@ class Problem(Protocol):
     def column(self, j: int) -> tuple[np.ndarray, np.ndarray | None]: ...
     def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray: ...
     def allowed_counts(self) -> tuple[np.ndarray, np.ndarray]: ...
-    def certify(self, side, solve, solution, progress=None): ...
+    def certify(self, side, solve, solution=None, progress=None): ...
     def scores_view(self, scores): ...
     def allowed_components(self, scores) -> tuple[np.ndarray, bool]: ...
+    def pair_allowed(self, ii, jj) -> np.ndarray: ...
+    def with_pins(self, pins) -> Problem: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +85,14 @@ class MatchProblem:
     kind_words = "every pair in memory"
     exact_deltas = True  # alternatives' exact deltas need the dense residual graph
 
-    def certify(self, side, solve, solution, progress=None):
+    def certify(self, side, solve, solution=None, progress=None):
         """(problem, solution, certificate): every allowed pair was in the model, so the
-        engine's own status is the proof."""
+        engine's own status is the proof. ``solution``: the engine's answer (None: solved
+        here with ``solve(problem)``)."""
+        if solution is None:
+            solution = solve(self)
+        if solution.proof is not None:  # the engine says how it proved its answer
+            return self, solution, dict(solution.proof)
         return (
             self,
             solution,
@@ -149,6 +156,14 @@ class MatchProblem:
         a = self.allowed
         return a.sum(axis=1), a.sum(axis=0)
 
+    def pair_allowed(self, ii, jj) -> np.ndarray:
+        """(n,) bool: the rules allow pair (ii[n], jj[n]) and the mentee is eligible."""
+        return self.allowed[np.asarray(ii, np.int64), np.asarray(jj, np.int64)]
+
+    def with_pins(self, pins) -> MatchProblem:
+        """This problem with ``pins`` ((mentee, mentor) indices) instead of its own."""
+        return replace(self, pins=tuple(pins))
+
 
 def pinned_mentees(problem) -> np.ndarray:
     """(n_e,) bool: the mentees a pin fixes (their mentor is not the solver's choice)."""
@@ -174,8 +189,13 @@ def max_units(problem) -> int:
 
 def multipliers(problem: MatchProblem) -> tuple[int, int]:
     """(A, B) of the encoding, as Python ints."""
-    n = max(problem.max_matchable, 1)
-    m = max_units(problem)
+    return multipliers_for(problem.max_matchable, max_units(problem))
+
+
+def multipliers_for(max_matchable: int, m: int = MAX_S) -> tuple[int, int]:
+    """(A, B) of the encoding when at most ``max_matchable`` mentees can be matched and a
+    pair scores at most ``m`` units (M: 100 points unless preference bonuses raise it)."""
+    n = max(max_matchable, 1)
     b = n * m + 1
     a = n * (READY_UNITS * b + m) + 1
     return a, b

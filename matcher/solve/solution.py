@@ -22,3 +22,6 @@ class Solution:
     gap: float = 0.0
     stage: str | None = None  # the level the gap refers to
     lowest_score: float | None = None  # fair mode: the proven max-min pair score
+    # How an engine that proves its answer for the full problem itself (also on candidate
+    # sets) did so: the certificate for summary.json (None: the problem's certify decides).
+    proof: dict | None = None

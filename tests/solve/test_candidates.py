@@ -74,14 +74,17 @@ def test_candidate_answer_with_pins_forbidden_and_readiness(tmp_path, monkeypatc
     assert check(dense.problem, sparse.solution.mentor_of).ok
 
 
-def test_side_rules_on_candidates_are_reported_not_certified(tmp_path, sparse_mode):
+def test_side_rules_on_candidates_are_certified(tmp_path, sparse_mode):
     m, e = write_cohort(tmp_path, 60, 25, 5)
     cohort, config = load(m, e)
     config = config.with_rules(max_same_department_per_mentor=1)
+    dense = match(cohort, config)
     sparse_mode(5)
     result = match(cohort, config)
-    assert result.solution.status == "FEASIBLE"
-    assert result.certificate["certified"] is False
+    assert result.solution.status == "OPTIMAL"
+    assert result.certificate["certified"] is True
+    assert "(mentor, department) nodes" in result.certificate["method"]
+    assert result.solution.objective == dense.solution.objective
 
 
 def test_cli_writes_every_output_in_candidate_mode(tmp_path, sparse_mode):

@@ -1288,7 +1288,7 @@ def test_diagnosis_of_a_mentee_left_out_by_the_department_spread(cohort_files, t
         ),
         (
             '[solver]\nengine = "cplex"\n',
-            "programme.toml, key 'solver.engine', value 'cplex': is not an allowed value — use one of: auto, flow, cp_sat",
+            "programme.toml, key 'solver.engine', value 'cplex': is not an allowed value — use one of: auto, flow, budget, cp_sat",
         ),
         (
             '[rules]\nseniority = "senior"\n',
@@ -1346,4 +1346,4 @@ def test_bad_rule_config_lists_every_problem(cohort_files, tmp_path):
     assert result.stderr.startswith("Error: 3 problems in the input:\n")
     assert "use one of: allow, penalise, forbid" in result.stderr
     assert "use one of: total, fair" in result.stderr
-    assert "use one of: auto, flow, cp_sat" in result.stderr
+    assert "use one of: auto, flow, budget, cp_sat" in result.stderr

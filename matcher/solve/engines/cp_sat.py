@@ -29,6 +29,7 @@ from matcher.errors import InfeasibleError
 from matcher.io.config import SolverSettings
 from matcher.solve.engines import Engine
 from matcher.solve.problem import (
+    READY_UNITS,
     MatchProblem,
     max_units,
     multipliers,
@@ -144,6 +145,7 @@ def solve_cpsat(
     status_all = "OPTIMAL"
     values = None
     score_bound = None
+    open_bound = None  # the proven bound of the stage left open (None: none proven)
     gap, gap_stage = 0.0, None
     chain = True  # every earlier stage reached its relaxation bound
     for name, expr in stages:
@@ -188,6 +190,7 @@ def solve_cpsat(
             model.add(expr == value) if name != "lowest_score" else model.add(expr >= value)
         else:
             status_all = "FEASIBLE"
+            open_bound = bound
             gap, gap_stage = (bound - value) / max(abs(bound), 1), name
             if name != "score":
                 # A later stage cannot be trusted to be lexicographically optimal; keep
@@ -209,8 +212,7 @@ def solve_cpsat(
         got = int(score_units(problem.score[ei[chosen], rj[chosen]]).sum())
         bound = objective + (score_bound - got)
     else:
-        a, _b = multipliers(problem)
-        bound = objective + a  # nothing better than one more match is proven impossible
+        bound = _open_bound(problem, mentor_of, gap_stage, open_bound, upper)
     lowest = None
     if side.fair and (mentor_of >= 0).any():
         m = mentor_of >= 0
@@ -219,6 +221,28 @@ def solve_cpsat(
     return Solution(
         mentor_of, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
     )
+
+
+def _open_bound(problem, mentor_of, stage: str, stage_bound: int | None, upper: dict | None) -> int:
+    """A true upper bound on the objective when ``stage`` was left open (its proven bound
+    ``stage_bound``, if any; every earlier stage is proven). Each matched mentee adds at most
+    A + 100·B + M; readiness at most 100 units each; score at most M units (M =
+    :func:`~matcher.solve.problem.max_units`, raised by preference bonuses)."""
+    a, b = multipliers(problem)
+    top = max_units(problem)
+    matched = np.flatnonzero(mentor_of >= 0)
+    m = int(matched.size)
+    if stage == "matched":
+        m_ub = stage_bound if stage_bound is not None else (upper or {}).get("matched", problem.shape[0])
+        return int(max(m_ub, m)) * (a + READY_UNITS * b + top)
+    r = int(ready_units(problem.readiness[matched]).sum())
+    if stage == "score":  # readiness is proven
+        r_ub = r
+    elif stage == "readiness" and stage_bound is not None:
+        r_ub = stage_bound
+    else:
+        r_ub = READY_UNITS * m
+    return a * m + b * max(int(r_ub), r) + top * m
 
 
 def _solve_engine(problem: MatchProblem, side: SideRules, settings: SolverSettings) -> Solution:
@@ -251,5 +275,5 @@ ENGINE = Engine(
     side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget}),
     solve=_solve_engine,
     label="CP-SAT",
-    preference=1,
+    preference=2,
 )

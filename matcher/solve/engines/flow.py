@@ -42,61 +42,83 @@ from matcher.solve.solution import Solution
 
 
 @dataclass(frozen=True, eq=False)
-class _Network:
-    """Arrays describing the flow network (built once, solved one or more times)."""
+class Network:
+    """Arrays describing the flow network (built once, solved one or more times).
+
+    Node layout: 0 = source, 1 + i = mentee i, 1 + n_e + j = mentor j, then one node per
+    (mentor, department) pair that department spread needs (``dept_key``), then the sink.
+    Arc layout, in this order: source → free mentee (``source_arcs``), one arc per allowed
+    pair of a free mentee (``pair_arcs``: mentee → mentor, or → its (mentor, department)
+    node), (mentor, department) → mentor (``dept_arcs``), mentor → sink (``sink_arcs``).
+    """
 
     n_nodes: int
     tails: np.ndarray
     heads: np.ndarray
     caps: np.ndarray
     costs: np.ndarray
+    source_arcs: slice
     pair_arcs: slice  # arcs mentee -> (mentor or mentor-department node), one per pair
+    dept_arcs: slice  # (mentor, department) node -> mentor
     ei: np.ndarray  # pair arc k joins mentee ei[k] ...
     rj: np.ndarray  # ... to mentor rj[k]
     sink_arcs: slice  # mentor j -> sink
     sink: int
     mentor_node: np.ndarray  # node of mentor j
+    mentees: np.ndarray  # the free (eligible, not pinned) mentees, one source arc each
     free_mentees: int
-    lower: np.ndarray  # lower bound on each mentor's sink arc (after pins)
+    lower: np.ndarray  # lower bound on each mentor's arc to the sink (after pins), (n_r,)
+    capacity: np.ndarray  # each mentor's capacity left after pins, (n_r,)
+    gain: np.ndarray  # B·r + s of each pair arc (what the cost is made of), int64
+    n_dept: int  # department codes 0 … n_dept − 1 (0: no spread)
+    dept_key: np.ndarray  # sorted keys j · n_dept + d of the (mentor, department) nodes
+    dept_cap: np.ndarray  # (n_r, n_dept) mentees of department d mentor j may still take
+    dept_node0: int  # node of the first (mentor, department) key
 
 
-def _network(problem: MatchProblem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) -> _Network:
+def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) -> Network:
+    """The flow network of ``problem`` under ``side`` (pins already taken out: ``pinned``
+    (n_e,) bool, ``capacity`` (n_r,) what is left). Raises InfeasibleError when pins alone
+    break the department spread."""
     n_e, n_r = problem.shape
     ei, rj = problem.arc_arrays()  # row-major: deterministic arc order
     keep = ~pinned[ei]
     ei, rj = ei[keep], rj[keep]
     _, b = multipliers(problem)
     gain = b * ready_units(problem.readiness)[ei] + score_units(problem.pair_scores(ei, rj))
+    gain = np.asarray(gain, dtype=np.int64)
     cost = (int(gain.max()) - gain) if gain.size else gain
     mentees = np.flatnonzero(problem.eligible & ~pinned)
     mentor_node = 1 + n_e + np.arange(n_r)
     next_node = 1 + n_e + n_r
     heads_pair = mentor_node[rj].copy()
-    group_tails, group_heads, group_caps = [], [], []
-    used: dict[tuple[int, int], int] = {}
+    n_dept = 0
+    dept_cap = np.zeros((n_r, 0), np.int64)
+    dept_key = np.zeros(0, np.int64)
+    group_tails = group_heads = group_caps = np.zeros(0, np.int64)
     if side.max_same_department is not None and side.department is not None:
+        department = np.asarray(side.department)
+        n_dept = int(department.max()) + 1 if department.size and department.max() >= 0 else 0
+        used = np.zeros((n_r, n_dept), np.int64)
         for i, j in problem.pins:  # pinned mentees already use part of each (j, d) allowance
-            d = int(side.department[i])
-            if d >= 0:
-                used[(j, d)] = used.get((j, d), 0) + 1
-        if any(n > side.max_same_department for n in used.values()):
+            if department[i] >= 0:
+                used[j, department[i]] += 1
+        if (used > side.max_same_department).any():
             raise InfeasibleError(
                 "pins give a mentor more mentees of one department than max_same_department_per_mentor"
             )
-    if side.max_same_department is not None and side.department is not None and ei.size:
-        dept = side.department[ei]
-        keyed = dept >= 0
-        keys = rj[keyed].astype(np.int64) * (int(dept.max()) + 1) + dept[keyed]
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        nodes = next_node + np.arange(uniq.size)
-        next_node += uniq.size
-        heads_pair[keyed] = nodes[inverse]
-        n_dept = int(dept.max()) + 1
-        for u, node in zip(uniq, nodes, strict=True):
-            j, d = divmod(int(u), n_dept)
-            group_tails.append(node)
-            group_heads.append(mentor_node[j])
-            group_caps.append(max(0, side.max_same_department - used.get((j, d), 0)))
+        dept_cap = side.max_same_department - used
+        if ei.size and n_dept:
+            dept = department[ei]
+            keyed = dept >= 0
+            keys = rj[keyed].astype(np.int64) * n_dept + dept[keyed]
+            dept_key, inverse = np.unique(keys, return_inverse=True)
+            nodes = next_node + np.arange(dept_key.size)
+            next_node += dept_key.size
+            heads_pair[keyed] = nodes[inverse]
+            group_tails = nodes
+            group_heads = mentor_node[dept_key // n_dept]
+            group_caps = dept_cap.ravel()[dept_key]
     sink = next_node
     n_nodes = sink + 1
     lower = np.zeros(n_r, dtype=np.int64)
@@ -104,43 +126,69 @@ def _network(problem: MatchProblem, side: SideRules, pinned: np.ndarray, capacit
         need = side.minimum.need(problem.capacity)
         pinned_load = np.bincount([j for _, j in problem.pins], minlength=n_r) if problem.pins else 0
         lower = np.maximum(0, need - pinned_load).astype(np.int64)
-    parts_t = [np.zeros(mentees.size, np.int64), 1 + ei, np.array(group_tails, np.int64), mentor_node]
-    parts_h = [1 + mentees, heads_pair, np.array(group_heads, np.int64), np.full(n_r, sink, np.int64)]
+    parts_t = [np.zeros(mentees.size, np.int64), 1 + ei, group_tails, mentor_node]
+    parts_h = [1 + mentees, heads_pair, group_heads, np.full(n_r, sink, np.int64)]
     parts_c = [
         np.ones(mentees.size, np.int64),
         np.ones(ei.size, np.int64),
-        np.array(group_caps, np.int64),
+        group_caps,
         np.maximum(capacity, 0),
     ]
     parts_k = [
         np.zeros(mentees.size, np.int64),
         np.asarray(cost, dtype=np.int64),
-        np.zeros(len(group_tails), np.int64),
+        np.zeros(group_tails.size, np.int64),
         np.zeros(n_r, np.int64),
     ]
     start_pair = mentees.size
-    start_sink = start_pair + ei.size + len(group_tails)
-    return _Network(
+    start_dept = start_pair + ei.size
+    start_sink = start_dept + group_tails.size
+    return Network(
         n_nodes,
-        np.concatenate(parts_t),
-        np.concatenate(parts_h),
-        np.concatenate(parts_c),
+        np.concatenate(parts_t).astype(np.int64, copy=False),
+        np.concatenate(parts_h).astype(np.int64, copy=False),
+        np.concatenate(parts_c).astype(np.int64, copy=False),
         np.concatenate(parts_k),
-        slice(start_pair, start_pair + ei.size),
+        slice(0, start_pair),
+        slice(start_pair, start_dept),
+        slice(start_dept, start_sink),
         ei,
         rj,
         slice(start_sink, start_sink + n_r),
         sink,
         mentor_node,
+        mentees,
         int(mentees.size),
         lower,
+        np.maximum(capacity, 0).astype(np.int64),
+        gain,
+        n_dept,
+        dept_key,
+        dept_cap,
+        1 + n_e + n_r,
     )
 
 
-def _solve(net: _Network, pair_mask: np.ndarray | None, flow_value: int | None):
+def arc_flows(net: Network, mentor_of: np.ndarray) -> np.ndarray:
+    """The flow on every arc of ``net`` that the pairing ``mentor_of`` (n_e,) makes (pins aside)."""
+    flow = np.zeros(net.tails.size, np.int64)
+    pair = mentor_of[net.ei] == net.rj
+    flow[net.pair_arcs] = pair
+    flow[net.source_arcs] = mentor_of[net.mentees] >= 0
+    heads = net.heads[net.pair_arcs][pair]
+    if net.dept_key.size:
+        via = heads[heads >= net.dept_node0] - net.dept_node0
+        flow[net.dept_arcs] = np.bincount(via, minlength=net.dept_key.size)
+    n_r = net.mentor_node.size
+    flow[net.sink_arcs] = np.bincount(net.rj[pair], minlength=n_r)
+    return flow
+
+
+def solve_network(net: Network, pair_mask: np.ndarray | None, flow_value: int | None, costs=None):
     """Solve once. ``pair_mask`` drops pair arcs (capacity 0); ``flow_value`` fixes the
     amount of flow (needed with lower bounds); otherwise max flow with min cost.
-    Returns (status_ok, flow through each pair arc, total flow)."""
+    ``costs``: other arc costs than ``net.costs`` (same layout). Returns (status_ok,
+    flow through each pair arc, total flow)."""
     from ortools.graph.python import min_cost_flow
 
     caps = net.caps.copy()
@@ -150,7 +198,9 @@ def _solve(net: _Network, pair_mask: np.ndarray | None, flow_value: int | None):
     if net.tails.size:
         if flow_value is not None and net.lower.any():
             caps[net.sink_arcs] = caps[net.sink_arcs] - net.lower
-        smcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, caps, net.costs)
+        smcf.add_arcs_with_capacity_and_unit_cost(
+            net.tails, net.heads, caps, net.costs if costs is None else costs
+        )
     if flow_value is None:
         supply = min(net.free_mentees, int(caps[net.sink_arcs].sum()))
         smcf.set_node_supply(0, supply)
@@ -173,6 +223,30 @@ def _solve(net: _Network, pair_mask: np.ndarray | None, flow_value: int | None):
     return True, flows, int(flows.sum())
 
 
+def feasible_flow(net: Network, pair_mask: np.ndarray | None, most: int | None) -> int:
+    """The most flow ``net`` carries over the pair arcs of ``pair_mask`` (all: None); with
+    ``most`` given and lower bounds, the most that can flow while every mentor's lower
+    bound is met within a total of ``most`` (equal to ``most`` exactly when a flow of that
+    value meets the bounds: mentor → T′ carries the bound, sink → T′ the rest; −1 when the
+    bounds alone exceed ``most``)."""
+    from matcher.solve.duals import max_flow
+
+    caps = net.caps.copy()
+    if pair_mask is not None:
+        caps[net.pair_arcs] = np.where(pair_mask, caps[net.pair_arcs], 0)
+    if most is None or not net.lower.any():
+        return max_flow(net.tails, net.heads, caps, 0, net.sink)
+    if most < int(net.lower.sum()):
+        return -1
+    caps[net.sink_arcs] -= net.lower
+    t2 = net.n_nodes
+    need = np.flatnonzero(net.lower)
+    tails = np.r_[net.tails, net.mentor_node[need], net.sink]
+    heads = np.r_[net.heads, np.full(need.size + 1, t2)]
+    caps = np.r_[caps, net.lower[need], most - int(net.lower.sum())]
+    return max_flow(tails, heads, caps, 0, t2)
+
+
 def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution:
     """Optimal assignment for the lexicographic objective (and the side rules, if any).
 
@@ -189,37 +263,39 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
         capacity[j] -= 1
     if (capacity < 0).any():
         raise MatcherError("pins exceed a mentor's capacity")  # checked earlier with a better message
-    net = _network(problem, side, pinned, capacity)
-    ok, flows, most = _solve(net, None, None)  # level 1: the most mentees matchable
+    net = network(problem, side, pinned, capacity)
     bounded = bool(net.lower.any())
+    fair = bool(side.fair and net.ei.size)
+    # Level 1, the most mentees matchable. Where the min-cost answer of that call would be
+    # thrown away (a minimum, fair mode), a plain max flow gives the same number faster.
+    if bounded or fair:
+        most = feasible_flow(net, None, None)
+        flows = np.zeros(net.ei.size, np.int64)
+    else:
+        _, flows, most = solve_network(net, None, None)
     if bounded:
-        ok, flows, _ = _solve(net, None, most)
-        if not ok:
+        if feasible_flow(net, None, most) < most:
             raise InfeasibleError(
                 f"min_mentees_per_mentor = {side.min_per_mentor} is impossible together with the other "
                 "rules: the mentees each mentor may take overlap too much to give every mentor their "
                 "minimum. Lower min_mentees_per_mentor, raise capacities, or relax the rules"
             )
+        if not fair:
+            _, flows, _ = solve_network(net, None, most)
     lowest = None
-    if side.fair and net.ei.size and most > 0:
+    if fair and most > 0:
         units = score_units(problem.pair_scores(net.ei, net.rj))
         levels = np.unique(units)
         lo, hi = 0, levels.size - 1  # levels[lo] always feasible (all pairs)
-        best = None
-        while lo <= hi:
+        best = 0
+        while lo <= hi:  # the highest threshold that still matches the most (max flows)
             mid = (lo + hi) // 2
-            mask = units >= levels[mid]
-            if bounded:
-                good, f, _ = _solve(net, mask, most)
-            else:
-                good, f, got = _solve(net, mask, None)
-                good = good and got == most
-            if good:
-                best, lo = (mid, f), mid + 1
+            if feasible_flow(net, units >= levels[mid], most if bounded else None) >= most:
+                best, lo = mid, mid + 1
             else:
                 hi = mid - 1
-        mid, flows = best
-        threshold = int(levels[mid])
+        threshold = int(levels[best])
+        _, flows, _ = solve_network(net, units >= threshold, most if bounded else None)
         if pinned.any():
             # The lowest score counts pinned pairs too: a pin below the threshold caps the
             # max-min, and only pairs at least as good as that pin need be kept.
@@ -228,9 +304,9 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
                 threshold = pin_low
                 mask = units >= threshold
                 if bounded:
-                    _, flows, _ = _solve(net, mask, most)
+                    _, flows, _ = solve_network(net, mask, most)
                 else:
-                    _, flows, _ = _solve(net, mask, None)
+                    _, flows, _ = solve_network(net, mask, None)
         lowest = threshold / 100.0
     chosen = flows > 0
     mentor_of[net.ei[chosen]] = net.rj[chosen]

@@ -26,9 +26,9 @@ def _problem():
 
 
 def test_config_engine_names_come_from_the_registry():
-    assert engines.names() == ("auto", "flow", "cp_sat")
+    assert engines.names() == ("auto", "flow", "budget", "cp_sat")
     assert parse_config({"solver": {"engine": "cp_sat"}}).solver.engine == "cp_sat"
-    with pytest.raises(MatcherError, match="use one of: auto, flow, cp_sat"):
+    with pytest.raises(MatcherError, match="use one of: auto, flow, budget, cp_sat"):
         parse_config({"solver": {"engine": "gurobi"}})
 
 
@@ -43,21 +43,26 @@ def test_auto_takes_the_first_engine_that_supports_the_request():
     p = _problem()
     assert engines.choose("auto", p, SideRules()).name == "flow"
     budget = SideRules.of(keep=((0, 0),), max_changes=1)
-    assert engines.choose("auto", p, budget).name == "cp_sat"
+    assert engines.choose("auto", p, budget).name == "budget"
+    fair_budget = SideRules.of(keep=((0, 0),), max_changes=1, fair=True)
+    assert engines.choose("auto", p, fair_budget).name == "cp_sat"
 
 
 def test_a_named_engine_asked_for_what_it_cannot_do_is_an_error():
     p = _problem()
     budget = SideRules.of(keep=((0, 0),), max_changes=1)
     with pytest.raises(
-        MatcherError, match=r'--max-changes above 0 needs CP-SAT; set \[solver\] engine = "auto" or "cp_sat"'
+        MatcherError,
+        match=r'--max-changes above 0 needs the bounded re-match engine; set \[solver\] engine = "auto" or "budget"',
     ):
         engines.choose("flow", p, budget)
     sparse = SparseProblem.__new__(SparseProblem)  # only its declared kind is read
     with pytest.raises(MatcherError, match=r"candidate sets\) needs min-cost flow"):
         engines.choose("cp_sat", sparse, SideRules())
+    assert engines.choose("auto", sparse, budget).name == "budget"
+    fair_budget = SideRules.of(keep=((0, 0),), max_changes=1, fair=True)
     with pytest.raises(MatcherError, match="no solver engine supports"):
-        engines.choose("auto", sparse, budget)
+        engines.choose("auto", sparse, fair_budget)
     with pytest.raises(MatcherError, match="unknown solver engine"):
         engines.choose("gurobi", p, SideRules())
 

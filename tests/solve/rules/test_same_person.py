@@ -88,7 +88,7 @@ def test_nobody_is_paired_with_themselves(tmp_path_factory, data, engine):
         forced[i] = j
         assert any("same_person" in v for v in check(result.problem, forced).violations)
     run = scores_files(m, e, config, out=folder / "scores.csv")
-    rows = list(csv.DictReader(io.StringIO(run.outputs[next(iter(run.outputs))].decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(bytes(run.outputs[next(iter(run.outputs))]).decode("utf-8-sig"))))
     for row in rows:
         i, j = cohort.mentee_index(row["mentee_id"]), cohort.mentor_index(row["mentor_id"])
         assert ("same_person" in row["reason_infeasible"].split(";")) == ((i, j) in same)
