@@ -536,46 +536,68 @@ class RematchInputs:
     previous_unmatched: frozenset[str]
 
 
+def _collect(problems: list, read, default):
+    """``read()``, or ``default`` with the InputError's problems added to ``problems``."""
+    from matcher.errors import InputError
+
+    try:
+        return read()
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return default
+
+
+def _previous_pairs(pairs, encoding, problems: list):
+    """A previous run's pairs.csv → its (mentee_id, mentor_id) pairs, or None when it could
+    not be read (its problems go to ``problems``)."""
+    from matcher.io.pairs_file import read_columns
+
+    rows = _collect(problems, lambda: read_columns(pairs, ("mentee_id", "mentor_id"), (), encoding)[1], None)
+    if rows is None:
+        return None
+    return tuple((r["mentee_id"], r["mentor_id"]) for r in rows if r["mentee_id"] and r["mentor_id"])
+
+
+def _beside_pairs(pairs, history, encoding, problems: list):
+    """What a re-match reads beside a previous run's pairs.csv → (history path: ``history``,
+    else history.csv beside the pairs; its entries, empty when absent; the mentee ids of
+    unmatched.csv beside the pairs). Each file's problems go to ``problems``."""
+    from matcher.io.history import beside, read_history
+    from matcher.io.pairs_file import read_columns
+
+    hist_path = Path(history) if history else beside(pairs)
+    entries = (
+        _collect(problems, lambda: read_history(hist_path, encoding), [])
+        if (history or hist_path.is_file())
+        else []
+    )
+    unmatched_path = Path(pairs).with_name("unmatched.csv")
+    unmatched: frozenset[str] = frozenset()
+    if unmatched_path.is_file():
+        urows = _collect(problems, lambda: read_columns(unmatched_path, ("mentee_id",), (), encoding)[1], [])
+        unmatched = frozenset(r["mentee_id"] for r in urows)
+    return hist_path, tuple(entries), unmatched
+
+
 def read_rematch_inputs(pairs, failed, history=None, *, encoding=None) -> RematchInputs:
     """Read a previous run's ``pairs`` (its pairs.csv), the ``failed`` pairs file, the history
     (``history``, else history.csv beside ``pairs`` when it exists) and unmatched.csv beside
     ``pairs`` → :class:`RematchInputs`. Raises InputError for a bad file."""
     from matcher.errors import InputError
-    from matcher.io.history import beside, read_history
-    from matcher.io.pairs_file import read_columns
     from matcher.rematch import failed_pair_problems, failed_rows
 
     problems: list = []
-
-    def collect(read, default):
-        try:
-            return read()
-        except InputError as exc:
-            problems.extend(exc.problems)
-            return default
-
-    rows = collect(lambda: read_columns(pairs, ("mentee_id", "mentor_id"), (), encoding)[1], None)
-    previous = tuple(
-        (r["mentee_id"], r["mentor_id"]) for r in rows or () if r["mentee_id"] and r["mentor_id"]
-    )
-    failed_file, failures, bad_rows = collect(
-        lambda: failed_rows(failed, encoding), (Path(failed).name, [], [])
+    previous = _previous_pairs(pairs, encoding, problems)
+    failed_file, failures, bad_rows = _collect(
+        problems, lambda: failed_rows(failed, encoding), (Path(failed).name, [], [])
     )
     problems.extend(bad_rows)
-    if rows is not None:  # the pairs could be read: check every failed pair against them
+    if previous is not None:  # the pairs could be read: check every failed pair against them
         problems.extend(failed_pair_problems(failures, previous, failed_file))
-    hist_path = Path(history) if history else beside(pairs)
-    entries = (
-        collect(lambda: read_history(hist_path, encoding), []) if (history or hist_path.is_file()) else []
-    )
-    unmatched_path = Path(pairs).with_name("unmatched.csv")
-    earlier_unmatched: frozenset[str] = frozenset()
-    if unmatched_path.is_file():
-        urows = collect(lambda: read_columns(unmatched_path, ("mentee_id",), (), encoding)[1], [])
-        earlier_unmatched = frozenset(r["mentee_id"] for r in urows)
+    hist_path, entries, unmatched = _beside_pairs(pairs, history, encoding, problems)
     if problems:
         raise InputError(problems)
-    return RematchInputs(previous, failed_file, tuple(failures), tuple(entries), hist_path, earlier_unmatched)
+    return RematchInputs(previous or (), failed_file, tuple(failures), entries, hist_path, unmatched)
 
 
 def match_files(
@@ -828,36 +850,20 @@ def approve_files(
     """
     from matcher.approve import read_responses
     from matcher.errors import InputError
-    from matcher.io.history import beside, read_history
-    from matcher.io.pairs_file import read_columns
     from matcher.rematch import rematch
 
     warnings = _Warnings(warn)
     problems: list = []
     cohort = cfg = answers = None
-    previous: tuple = ()
-    entries: list = []
-    unmatched: frozenset[str] = frozenset()
     try:
         cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
     except InputError as exc:
         problems.extend(exc.problems)
-    try:
-        rows = read_columns(pairs, ("mentee_id", "mentor_id"), (), encoding)[1]
-        previous = tuple((r["mentee_id"], r["mentor_id"]) for r in rows if r["mentee_id"] and r["mentor_id"])
-        answers, bad = read_responses(responses, previous, encoding)
+    previous = _previous_pairs(pairs, encoding, problems)
+    if previous is not None:
+        answers, bad = _collect(problems, lambda: read_responses(responses, previous, encoding), (None, []))
         problems.extend(bad)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    hist_path = Path(history) if history else beside(pairs)
-    try:
-        if history or hist_path.is_file():
-            entries = read_history(hist_path, encoding)
-        left = Path(pairs).with_name("unmatched.csv")
-        if left.is_file():
-            unmatched = frozenset(r["mentee_id"] for r in read_columns(left, ("mentee_id",), (), encoding)[1])
-    except InputError as exc:
-        problems.extend(exc.problems)
+    hist_path, entries, unmatched = _beside_pairs(pairs, history, encoding, problems)
     if problems:
         raise InputError(problems)
     warnings(*cohort_warnings(cohort))
