@@ -62,16 +62,59 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
     x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed), extra)
     excluded, applied = exclusions(x)
     bonus = pair_bonus(cohort, config)
+    score = scores.score if bonus is None else np.round(scores.score + bonus, 2)
+    max_score = 100.0 if bonus is None else 100.0 + config.preferences.max_bonus
+    eligible = eligible_mentees(scores.readiness, config)
+    tier = 0.0
+    if config.preferences.shortlist:
+        from matcher.solve.bonus import add_shortlist, shortlist_mask
+
+        mask = shortlist_mask(cohort.preferences, config.preferences, score.shape)
+        if mask is not None:
+            n = int(min(int(eligible.sum()), int(cohort.capacity.sum())))
+            score, max_score, tier = add_shortlist(score, max_score, mask, n)
+            _check_shortlist_size(config, n, max_score, sum(score.shape))
     problem = MatchProblem(
-        score=scores.score if bonus is None else np.round(scores.score + bonus, 2),
+        score=score,
         readiness=scores.readiness,
         excluded=excluded,
         capacity=cohort.capacity.copy(),
-        eligible=eligible_mentees(scores.readiness, config),
+        eligible=eligible,
         pins=tuple(pins),
-        max_score=100.0 if bonus is None else 100.0 + config.preferences.max_bonus,
+        max_score=max_score,
+        shortlist=tier,
     )
     return problem, applied
+
+
+# The shortlist tier multiplies the objective's range; the engines and exact deltas work
+# in 64-bit integers. Above these, ``shortlist = true`` is refused (never a wrong answer):
+# A ≤ 2^50 (exact alternatives' shortest paths), and a flow arc's cost × (nodes + 1) ≤ 2^57
+# (OR-Tools' cost scaling; measured: 10^14 × 2,002 nodes solves, 10^15 does not).
+SHORTLIST_A_LIMIT = 2**50
+SHORTLIST_COST_LIMIT = 2**57
+
+
+def _check_shortlist_size(config: Config, n: int, max_score: float, n_people: int) -> None:
+    from matcher.solve.problem import READY_UNITS, SCORE_UNITS, multipliers_for
+
+    m = round(max_score * SCORE_UNITS)
+    a, b = multipliers_for(n, m)
+    if a <= SHORTLIST_A_LIMIT and (READY_UNITS * b + m) * (n_people + 3) <= SHORTLIST_COST_LIMIT:
+        return
+    raise ConfigError(
+        [
+            Problem(
+                config.source or "config",
+                None,
+                "preferences",
+                None,
+                f"shortlist = true cannot be solved exactly when {n:,} mentees can be matched "
+                "(its objective needs more than 64-bit integers at this size)",
+                "use mentee_bonus instead of shortlist, or match smaller groups",
+            )
+        ]
+    )
 
 
 def pair_bonus(cohort, config: Config):
@@ -107,6 +150,20 @@ def encode_cohort(
     from scoring.combine import prepare_scoring, score_cohort
 
     if scores is None and cohort.n_mentees * cohort.n_mentors > candidates.DENSE_LIMIT:
+        if config.preferences.shortlist and any(cohort.preferences.mentee_choices):
+            raise ConfigError(
+                [
+                    Problem(
+                        config.source or "config",
+                        None,
+                        "preferences",
+                        None,
+                        f"shortlist = true is not supported above {candidates.DENSE_LIMIT:,} "
+                        "pairs (mentees × mentors): its objective needs more than 64-bit integers there",
+                        "use mentee_bonus instead of shortlist, or match smaller groups",
+                    )
+                ]
+            )
         if config.preferences.scored and cohort.preferences.stated:
             raise ConfigError(
                 [

@@ -80,6 +80,7 @@ class MatchProblem:
     eligible: np.ndarray  # bool: readiness ≥ min_readiness
     pins: tuple[tuple[int, int], ...] = ()
     max_score: float = 100.0  # bound on any pair's score (100 + the largest preference bonus)
+    shortlist: float = 0.0  # points of the shortlist tier on a mentee's chosen pairs (matcher.solve.bonus)
 
     kind = "dense"  # what engines declare they support (see matcher.solve.engines)
     kind_words = "every pair in memory"

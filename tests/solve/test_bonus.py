@@ -6,6 +6,7 @@ encoding's bound grows with the bonus so readiness still beats any score differe
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +18,7 @@ from matcher.api import load, match
 from matcher.errors import ConfigError
 from matcher.io.config import SolverSettings, parse_config
 from matcher.io.preferences import Preferences, PreferenceSettings
-from matcher.solve.bonus import preference_bonus
+from matcher.solve.bonus import add_shortlist, preference_bonus, shortlist_mask, shown_scores, split_units
 from matcher.solve.engines.cp_sat import solve_cpsat
 from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import total_objective
@@ -163,3 +164,120 @@ def test_bonuses_above_the_dense_limit_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
     with pytest.raises(ConfigError, match="preference bonuses are not supported above 10 pairs"):
         match(cohort, parse_config({"preferences": {"mentee_bonus": [10]}}))
+
+
+# ---------------------------------------------------------------------------- shortlist = true
+# The definition (README, Preferences): (1) as many mentees matched as possible, (2) the
+# readiest, (3) as many mentees as possible within their own counted choices, (4) the
+# highest total score (bonuses included). The brute force below computes that order
+# directly, never through the integer encoding.
+
+
+def _shortlisted(rng, n_e, n_r, *, scarce, bonus):
+    """(problem with the shortlist tier, the plain problem, choice mask (n_e, n_r))."""
+    score = np.round(rng.uniform(0, 100, (n_e, n_r)), 2)
+    choices = [list(rng.permutation(n_r)[: rng.integers(0, min(n_r, 3) + 1)]) for _ in range(n_e)]
+    prefs = _prefs(choices, [[]] * n_r)
+    settings = PreferenceSettings(max_choices=2, mentee_bonus=(10.0,) if bonus else (), shortlist=True)
+    b = preference_bonus(prefs, settings, (n_e, n_r))
+    total = score if b is None else np.round(score + b, 2)
+    excluded = (rng.random((n_e, n_r)) < 0.3).astype(np.uint16)
+    capacity = rng.integers(0, 2 if scarce else 3, n_r)
+    readiness = np.round(rng.choice([0.4, 0.5, 0.6], n_e), 2)  # ties: level 3 decides who
+    eligible = rng.random(n_e) < 0.9
+    plain = replace(
+        make_problem(total, readiness, excluded, capacity, eligible), max_score=100.0 + settings.max_bonus
+    )
+    mask = shortlist_mask(prefs, settings, (n_e, n_r))
+    if mask is None:
+        mask = np.zeros((n_e, n_r), bool)
+    s, top, tier = add_shortlist(plain.score, plain.max_score, mask, plain.max_matchable)
+    return replace(plain, score=s, max_score=top, shortlist=tier), plain, mask
+
+
+def _pairings(p):
+    """Every feasible pairing of a tiny problem (mentor index or −1 per mentee)."""
+    n_e, n_r = p.shape
+    options = [[-1] + ([int(j) for j in np.flatnonzero(p.allowed[i])]) for i in range(n_e)]
+    for combo in itertools.product(*options):
+        m = np.array(combo, np.int64)
+        if (np.bincount(m[m >= 0], minlength=n_r) <= p.capacity).all():
+            yield m
+
+
+def _levels(plain, mask, m):
+    """(matched, readiness units, mentees within their choices, score units) of pairing m."""
+    on = np.flatnonzero(m >= 0)
+    return (
+        on.size,
+        int(np.rint(plain.readiness[on] * 100).sum()),
+        int(mask[on, m[on]].sum()),
+        int(np.rint(plain.score[on, m[on]] * 100).sum()),
+    )
+
+
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 3), st.booleans(), st.booleans())
+def test_shortlist_is_the_lexicographic_optimum_and_honours_choices_whenever_it_costs_no_one(
+    seed, n_e, n_r, scarce, bonus
+):
+    p, plain, mask = _shortlisted(np.random.default_rng(seed), n_e, n_r, scarce=scarce, bonus=bonus)
+    every = list(_pairings(p))
+    best = max(_levels(plain, mask, m) for m in every)
+    for sol in (solve_flow(p), _cp_sat(p)):
+        assert_valid(p, sol.mentor_of)
+        assert _levels(plain, mask, sol.mentor_of) == best
+        assert sol.objective == total_objective(p, sol.mentor_of)
+    m = solve_flow(p).mentor_of
+    assert brute_force(p)[0] == total_objective(p, m)  # the exported integers agree too
+    within = {int(i) for i in np.flatnonzero(m >= 0) if mask[i, m[i]]}
+    for i in range(n_e):
+        feasible_choice = (mask[i] & p.allowed[i] & (p.capacity > 0)).any()
+        if i in within or not feasible_choice:
+            continue
+        # i has a feasible choice but is not within it: then no pairing as good on levels
+        # 1–2 gives i a choice while keeping every other mentee's choice they got
+        for t in every:
+            if _levels(plain, mask, t)[:2] != best[:2] or not (t[i] >= 0 and mask[i, t[i]]):
+                continue
+            assert not all(t[k] >= 0 and mask[k, t[k]] for k in within)
+
+
+def test_shortlist_never_costs_a_place_or_a_readier_mentee():
+    # one place: mentee 0 (readiness 0.9) chose no one; mentee 1 (0.5) chose mentor 0.
+    # The shortlist must not give the place to mentee 1.
+    plain = make_problem([[50.0], [90.0]], [0.9, 0.5], np.zeros((2, 1)), [1], [True, True])
+    mask = np.array([[False], [True]])
+    s, top, tier = add_shortlist(plain.score, 100.0, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+    assert list(solve_flow(p).mentor_of) == [0, -1]
+    # equal readiness: now the choice decides, even against 40 points of score
+    plain = replace(plain, readiness=np.array([0.5, 0.5]), score=np.array([[95.0], [55.0]]))
+    s, top, tier = add_shortlist(plain.score, 100.0, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+    assert list(solve_flow(p).mentor_of) == [-1, 0]
+
+
+def test_shortlist_scores_are_shown_without_the_tier_and_deltas_split_exactly():
+    plain = make_problem([[10.0, 20.0], [30.0, 40.0]], [0.5, 0.5], np.zeros((2, 2)), [1, 1], [True, True])
+    mask = np.array([[True, False], [False, False]])
+    s, top, tier = add_shortlist(plain.score, 100.0, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+    assert tier == (2 * 2 * 10_000 + 1) / 100
+    np.testing.assert_array_equal(shown_scores(p, p.score), plain.score)
+    assert shown_scores(p, float(p.score[0, 0])) == 10.0
+    c = round(tier * 100)
+    for dh in (-2, -1, 0, 1, 2):
+        for ds in (-20_000, -1, 0, 1, 20_000):  # |Δscore| ≤ N·M = 2 × 10,000
+            assert split_units(p, dh * c + ds) == (dh, ds)
+    assert split_units(plain, 1234) == (0, 1234)
+
+
+def test_shortlist_refused_with_fair_mode_and_when_too_large():
+    with pytest.raises(ConfigError, match="fair"):
+        parse_config({"preferences": {"shortlist": True}, "rules": {"objective": "fair"}})
+    from matcher.solve.encode import _check_shortlist_size
+
+    config = parse_config({"preferences": {"shortlist": True}})
+    _check_shortlist_size(config, 500, 100.0 + (2 * 500 * 10_000 + 1) / 100, 800)
+    with pytest.raises(ConfigError, match="shortlist = true cannot be solved exactly"):
+        _check_shortlist_size(config, 5_000, 100.0 + (2 * 5_000 * 10_000 + 1) / 100, 8_000)
