@@ -189,7 +189,10 @@ class Proposal:
 
         m = self.mentor_of
         on = np.flatnonzero(m >= 0)
-        return int(on.size), int(score_units(self.result.problem.pair_scores(on, m[on])).sum())
+        from matcher.solve.bonus import shown_scores
+
+        p = self.result.problem
+        return int(on.size), int(score_units(shown_scores(p, p.pair_scores(on, m[on]))).sum())
 
 
 def _sha256(path) -> str | None:
@@ -517,7 +520,9 @@ class Session:
         old, new = current.mentor_of, result.solution.mentor_of
         m0, s0 = current.totals()
         on = np.flatnonzero(new >= 0)
-        s1 = int(score_units(result.problem.pair_scores(on, new[on])).sum())
+        from matcher.solve.bonus import shown_scores
+
+        s1 = int(score_units(shown_scores(result.problem, result.problem.pair_scores(on, new[on]))).sum())
         own = entry.get("mentee")
         ids = c.mentor_ids
         moves = tuple(

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from cli.review_app.state import LEFT_OUT
 from matcher.io.config import FIVE_CS
+from matcher.solve.bonus import shown_scores
 
 ACTION_FIELDS = ("action", "mentee", "mentor", "side", "id", "capacity", "reason", "note")
 
@@ -383,6 +384,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
         out["options"] = _alternatives_of(p, i, links, mentee_id)
         return out
     row, bits_row = prob.row(i)  # every mentor's score and rule bits for this mentee
+    row = shown_scores(prob, row)  # five Cs plus any bonus, never the shortlist tier
     feasible = np.flatnonzero(bits_row == 0)
     rank = 1 + int((row[feasible] > row[j]).sum())
     out.update(
@@ -493,7 +495,11 @@ def mentors_page(session, links: Links) -> dict:
     capacity, load = mentor_loads(p.result)
     m = p.mentor_of
     on = np.flatnonzero(m >= 0)
-    sums = np.bincount(m[on], weights=p.result.problem.pair_scores(on, m[on]), minlength=c.n_mentors)
+    sums = np.bincount(
+        m[on],
+        weights=shown_scores(p.result.problem, p.result.problem.pair_scores(on, m[on])),
+        minlength=c.n_mentors,
+    )
     rows = []
     for j, r_id in enumerate(c.mentor_ids):
         state = (

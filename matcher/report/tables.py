@@ -14,6 +14,7 @@ from matcher.io.config import FIVE_CS
 from matcher.report.files import csv_bytes, json_bytes
 from matcher.report.publish import publish
 from matcher.review.explain import why
+from matcher.solve.bonus import shown_scores
 from matcher.solve.problem import objective_weights
 from matcher.solve.rules import reasons, summary_entries
 
@@ -52,9 +53,9 @@ def pairs_table(
     rows = []
     matched = np.flatnonzero(result.solution.mentor_of >= 0)
     comps = s.pair_components(matched, result.solution.mentor_of[matched])
-    scores = p.pair_scores(matched, result.solution.mentor_of[matched])
+    scores = shown_scores(p, p.pair_scores(matched, result.solution.mentor_of[matched]))
     bonus = None
-    if getattr(p, "max_score", 100.0) > 100.0:  # preference bonuses in the objective
+    if getattr(p, "max_score", 100.0) - getattr(p, "shortlist", 0.0) > 100.0:  # bonuses in the objective
         five_cs = s.score[matched, result.solution.mentor_of[matched]]
         bonus, scores = np.round(scores - five_cs, 2), five_cs  # score: the five Cs, as always
     ranks = p.ranks(matched, result.solution.mentor_of[matched])

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.errors import MatcherError
+from matcher.solve.bonus import shown_scores, split_units
 from matcher.solve.problem import MatchProblem, multipliers, pinned_mentees, ready_units, score_units
 from matcher.solve.side_rules import SideRules
 
@@ -183,7 +184,14 @@ class ResidualDistances:
         return np.where(ok, gained - d // self.scale, -INF)
 
     def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
-        """(Δmatched, Δreadiness units, Δscore units, moves) of pinning (i, j), or None if impossible."""
+        """(Δmatched, Δreadiness units, Δscore units, moves) of pinning (i, j), or None if
+        impossible; the score is the five Cs plus any bonus (the shortlist tier apart)."""
+        got = self.pin_delta_full(i, j)
+        return None if got is None else (got[0], got[1], got[3], got[4])
+
+    def pin_delta_full(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
+        """(Δmatched, Δreadiness units, Δmentees within their choices (shortlist; else 0),
+        Δscore units, moves) of pinning (i, j), or None if impossible."""
         old = int(self.mentor_of[i])
         end = self.S if old < 0 else old
         d = int(self.dist[j, end])
@@ -195,8 +203,8 @@ class ResidualDistances:
         if old < 0:
             dm, dr = dm + 1, dr + int(ready_units(self.problem.readiness[i : i + 1])[0])
         a, b = multipliers(self.problem)
-        ds = dw - a * dm - b * dr
-        return dm, dr, ds, moved
+        dh, ds = split_units(self.problem, dw - a * dm - b * dr)
+        return dm, dr, dh, ds, moved
 
 
 def _candidates(problem: MatchProblem, i: int, exclude: int) -> np.ndarray:
@@ -209,7 +217,7 @@ def _candidates(problem: MatchProblem, i: int, exclude: int) -> np.ndarray:
         ok[exclude] = False
     js = np.flatnonzero(ok)
     # best score first, ties by mentor index (= natural id order)
-    return js[np.lexsort((js, -problem.score[i, js]))]
+    return js[np.lexsort((js, -shown_scores(problem, problem.score[i, js])))]
 
 
 class ResolveDeltas:
@@ -235,6 +243,10 @@ class ResolveDeltas:
         return [(int(k), int(old[k]), int(new[k])) for k in np.flatnonzero(new != old) if k != i]
 
     def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
+        got = self.pin_delta_full(i, j)
+        return None if got is None else (got[0], got[1], got[3], got[4])
+
+    def pin_delta_full(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
         new = self._resolve(i, j)
         if new is None:
             return None
@@ -247,7 +259,8 @@ class ResolveDeltas:
             score_units(p.score[a.nonzero()[0], old[a]]).sum()
         )
         moves = int(((new != old) & (np.arange(old.size) != i)).sum())
-        return dm, dr, ds, moves
+        dh, ds = split_units(p, ds)
+        return dm, dr, dh, ds, moves
 
 
 def delta_engine(problem: MatchProblem, mentor_of: np.ndarray, side: SideRules | None, resolve=None):
@@ -313,7 +326,7 @@ def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: i
     n_r = problem.shape[1]
     load = np.bincount(mentor_of[mentor_of >= 0], minlength=n_r)
     js = np.arange(n_r)[problem.capacity > 0]
-    js = js[np.lexsort((js, -problem.score[i, js]))][:k]
+    js = js[np.lexsort((js, -shown_scores(problem, problem.score[i, js])))][:k]
     out = []
     for j in js:
         bits = int(problem.excluded[i, j])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from matcher.solve.bonus import shown_scores
 from matcher.solve.problem import MatchProblem
 from matcher.solve.rules import RULES, RelaxInput
 
@@ -35,6 +36,7 @@ def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str
     location: "meeting virtually") are counted together.
     """
     scores, row = problem.row(i)
+    scores = shown_scores(problem, scores)
     found: dict[str, np.ndarray] = {}
     for rule in RULES.values():
         only = row == np.uint16(1 << rule.bit)

@@ -18,6 +18,7 @@ import numpy as np
 
 from matcher.io.config import FIVE_CS
 from matcher.io.questionnaire import READY_ITEMS
+from matcher.solve.bonus import shown_scores
 from matcher.solve.rules import RULES, reasons
 
 LEVEL_NAMES = {
@@ -281,6 +282,7 @@ def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) 
     p = result.problem
     proposed = int(result.solution.mentor_of[i])
     row, bits_row = p.row(i)  # (n_mentors,) scores and rule bits
+    row = shown_scores(p, row)  # five Cs plus any bonus, never the shortlist tier
     better = [int(k) for k in np.argsort(-row, kind="stable") if row[k] > row[j] and k != proposed]
     load = np.bincount(result.solution.mentor_of[result.solution.mentor_of >= 0], minlength=p.shape[1])
     out = []

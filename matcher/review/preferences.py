@@ -71,17 +71,23 @@ def audit(result, deltas=None) -> Audit:
         if i in pinned:
             return f"{other_id}: the mentee's pair is fixed by a pin"
         head = f"{other_id}: " + ("full" if load[j] >= p.capacity[j] else "not chosen")
-        d = deltas.pin_delta(i, j) if deltas is not None else None
         if deltas is None:
             return head
+        d = deltas.pin_delta_full(i, j)
         if d is None:
             return f"{head} — this pair would break a programme rule"
-        dm, dr, ds, moves = d
+        dm, dr, dh, ds, moves = d
         others = f"move {moves} other{'s' if moves != 1 else ''}"
+        # shortlist: the change in mentees within their choices, other than i's own
+        was_within = m[i] >= 0 and int(m[i]) in e_choices[i]
+        now_within = j in e_choices[i]
+        lost = -(dh - (int(now_within) - int(was_within)))
         if dm < 0:
             cost = f"leave {-dm} other mentee{'s' if dm != -1 else ''} unmatched"
         elif dr < 0:
             cost = "match a less ready mentee instead of a readier one"
+        elif lost > 0:
+            cost = f"take {lost} other mentee{'s' if lost != 1 else ''} out of their own choices"
         else:
             cost = f"cost the programme {-ds / 100:.2f} points"
         return f"{head} — giving them {other_id} would {cost} and {others}"

@@ -166,16 +166,20 @@ def test_the_file_appears_whole_or_not_at_all(tmp_path, monkeypatch):
         scores_files(m, e, out=m).publish()
 
 
-def test_preference_bonuses_count_in_the_objective_as_in_the_solve(tmp_path):
+@pytest.mark.parametrize(
+    "prefs", ["mentee_bonus = [25]", "shortlist = true", "mentee_bonus = [25]\nshortlist = true"]
+)
+def test_preference_bonuses_count_in_the_objective_as_in_the_solve(tmp_path, prefs):
     # The objective column is the solver's pair weight: the five Cs plus the [preferences]
-    # bonus, with M raised by the largest bonus; the score column stays the five Cs.
+    # bonus, with M raised by the largest bonus, and the shortlist tier on each mentee's
+    # choices; the score column stays the five Cs.
     rows = list(csv.DictReader((SAMPLE / "mentees.csv").read_text(encoding="utf-8-sig").splitlines()))
     mentors = list(csv.DictReader((SAMPLE / "mentors.csv").read_text(encoding="utf-8-sig").splitlines()))
     for k, r in enumerate(rows):
         r["preferred_mentors"] = mentors[(5 * k) % len(mentors)]["email"] if k % 3 == 0 else ""
     mentees = write_csv(tmp_path / "mentees.csv", rows)
     config = tmp_path / "prefs.toml"
-    config.write_text("[preferences]\nmentee_bonus = [25]\n", encoding="utf-8")
+    config.write_text(f"[preferences]\n{prefs}\n", encoding="utf-8")
     want = reference(SAMPLE / "mentors.csv", mentees, config)
     plain = reference(SAMPLE / "mentors.csv", mentees)
     assert want != plain  # the bonus and the larger multipliers change the objective column

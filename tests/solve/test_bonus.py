@@ -281,3 +281,29 @@ def test_shortlist_refused_with_fair_mode_and_when_too_large():
     _check_shortlist_size(config, 500, 100.0 + (2 * 500 * 10_000 + 1) / 100, 800)
     with pytest.raises(ConfigError, match="shortlist = true cannot be solved exactly"):
         _check_shortlist_size(config, 5_000, 100.0 + (2 * 5_000 * 10_000 + 1) / 100, 8_000)
+
+
+def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_scores(tmp_path):
+    # The swapped pairing keeps who is matched (levels 1–2 unchanged), so shortlist must put
+    # all ten mentees within their choices, whatever it costs in score; every number a
+    # coordinator sees stays in points (no tier), and pairs.csv has no bonus column.
+    from matcher.api import alternatives_for, preferences_for
+    from matcher.report.tables import alternatives_table, pairs_table
+
+    _, plain, mentees, wanted = _sample_with_choices(tmp_path)
+    cohort2, _ = load(SAMPLE / "mentors.csv", mentees)
+    result = match(cohort2, parse_config({"preferences": {"shortlist": True}}))
+    assert {i: int(result.solution.mentor_of[i]) for i in wanted} == wanted
+    assert int((result.solution.mentor_of >= 0).sum()) == int((plain.solution.mentor_of >= 0).sum())
+    assert result.report.ok and result.problem.shortlist > 0
+    header, rows = pairs_table(result)
+    assert header == pairs_table(plain)[0]  # no bonus column: shortlist adds no points
+    col = {h: k for k, h in enumerate(header)}
+    for row in rows:
+        i, j = cohort2.mentee_index(row[col["mentee_id"]]), cohort2.mentor_index(row[col["mentor_id"]])
+        assert row[col["score"]] == f"{plain.scores.score[i, j]:.2f}"
+    _, alt_rows = alternatives_table(result, alternatives_for(result, 3))
+    deltas = [float(r[-4]) for r in alt_rows if r[-4] != ""]
+    assert deltas and max(abs(d) for d in deltas) <= 100 * 150  # points, never the tier
+    audit = preferences_for(result)
+    assert audit.counts["mentees"]["1st"] == 10
