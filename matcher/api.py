@@ -1036,10 +1036,11 @@ def explain_files(
 MAX_GENERATED = 1_000_000  # people of each side a synthetic cohort may have
 
 
-def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
+def generate_files(mentees: int, mentors: int, *, seed: int = 0, out, preferences: bool = False) -> Run:
     """``mentor-match generate``: a seeded synthetic cohort (nobody real) in the default
     questionnaire format → a :class:`Run` holding mentors.csv and mentees.csv for ``out``.
-    The same seed gives the same bytes."""
+    The same seed gives the same bytes; ``preferences`` adds the preference columns
+    (preferred_mentors, preferred_mentees, declined_mentees; every other cell unchanged)."""
     from matcher.synthetic.cohort import generate_cohort
 
     for option, value, hi in (("--mentees", mentees, MAX_GENERATED), ("--mentors", mentors, MAX_GENERATED)):
@@ -1047,7 +1048,7 @@ def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
             raise OptionError(f"{option} must be between 0 and {hi:,}, not {value}")
     if seed < 0:
         raise OptionError(f"--seed must be 0 or more, not {seed}")
-    mentor_table, mentee_table = generate_cohort(mentees, mentors, seed)
+    mentor_table, mentee_table = generate_cohort(mentees, mentors, seed, preferences=preferences)
     outputs = {
         name: table.to_csv(index=False, lineterminator="\n").encode("utf-8")
         for name, table in (("mentors.csv", mentor_table), ("mentees.csv", mentee_table))

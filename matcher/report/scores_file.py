@@ -49,8 +49,8 @@ class _Blocks:
     """The scored blocks and what every block shares (per-person cells, A and B)."""
 
     def __init__(self, cohort, config):
-        from matcher.solve.eligibility import eligible_mentees
         from matcher.solve.bonus import bonus_pairs, choice_pairs, shortlist_points
+        from matcher.solve.eligibility import eligible_mentees
         from matcher.solve.encode import scored_blocks
         from matcher.solve.problem import multipliers_for
         from scoring.combine import prepare_scoring
