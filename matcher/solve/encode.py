@@ -164,20 +164,6 @@ def encode_cohort(
                     )
                 ]
             )
-        if config.preferences.scored and cohort.preferences.stated:
-            raise ConfigError(
-                [
-                    Problem(
-                        config.source or "config",
-                        None,
-                        "preferences",
-                        None,
-                        f"preference bonuses are not supported above {candidates.DENSE_LIMIT:,} "
-                        "pairs (mentees × mentors) yet",
-                        "remove mentee_bonus and mentor_bonus from [preferences], or match smaller groups",
-                    )
-                ]
-            )
         ctx = prepare_scoring(cohort, config.scoring, boost)
         problem, applied = candidates.candidate_problem(
             cohort,

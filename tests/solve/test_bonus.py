@@ -156,14 +156,21 @@ def test_bonus_end_to_end_pairs_csv_keeps_the_five_c_score_and_adds_bonus(tmp_pa
     assert "bonus" not in pairs_table(same)[0]
 
 
-def test_bonuses_above_the_dense_limit_are_refused(tmp_path, monkeypatch):
+def test_bonuses_above_the_dense_limit_are_solved_and_shortlist_is_refused(tmp_path, monkeypatch):
+    # Bonuses work on candidate sets (tests/solve/test_candidates.py checks them against a
+    # dense re-solve); the shortlist tier does not fit their 16-bit scores: a clear error.
     from matcher.solve import candidates
 
-    _, _, mentees, _ = _sample_with_choices(tmp_path)
+    _, _, mentees, wanted = _sample_with_choices(tmp_path)
     cohort, _ = load(SAMPLE / "mentors.csv", mentees)
+    dense = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
     monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
-    with pytest.raises(ConfigError, match="preference bonuses are not supported above 10 pairs"):
-        match(cohort, parse_config({"preferences": {"mentee_bonus": [10]}}))
+    sparse = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
+    assert sparse.problem.kind == "candidates" and sparse.certificate["certified"] is True
+    assert sparse.solution.objective == dense.solution.objective
+    assert {i: int(sparse.solution.mentor_of[i]) for i in wanted} == wanted
+    with pytest.raises(ConfigError, match="shortlist = true is not supported above 10 pairs"):
+        match(cohort, parse_config({"preferences": {"shortlist": True}}))
 
 
 # ---------------------------------------------------------------------------- shortlist = true
