@@ -1138,6 +1138,18 @@ def render_sections(
             f"choices: {r['choices_met']} of {r['choices_stated']} met. Pairs where both would rather "
             f"have each other than what they got: {pc['both_prefer_each_other']} (rows marked both)."
         )
+        how = pc.get("choices_in_objective", "")
+        if "bonus" in how:
+            counts += (
+                " Choices add bonus points to a pair in the solver's objective: rank, the alternatives' "
+                "change in total (delta_total) and the objective include the bonus (the bonus column of "
+                "pairs.csv); score and the five Cs shown do not."
+            )
+        if "shortlist" in how:
+            counts += (
+                " Shortlist: after matching as many and the readiest mentees, as many mentees as possible "
+                "are matched within their own choices; a mentee's feasible choices rank first."
+            )
         body = (
             '<div class="wrap">'
             + _item_table(

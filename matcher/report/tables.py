@@ -14,7 +14,7 @@ from matcher.io.config import FIVE_CS
 from matcher.report.files import csv_bytes, json_bytes
 from matcher.report.publish import publish
 from matcher.review.explain import why
-from matcher.solve.bonus import shown_scores
+from matcher.solve.bonus import in_objective, shown_scores
 from matcher.solve.problem import objective_weights
 from matcher.solve.rules import reasons, summary_entries
 
@@ -152,7 +152,7 @@ def summary(result) -> dict:
         "gap": round(sol.gap, 6),
         "gap_level": sol.stage,
         "lowest_score_proven": sol.lowest_score,
-        "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)",
+        "objective_definition": _objective_definition(p),
         "certificate": result.certificate,
         "weights": result.config.weights.as_dict(),
         "cs_used": list(s.used),
@@ -166,6 +166,24 @@ def summary(result) -> dict:
         "warnings": [*c.notes, *(str(w) for w in c.warnings), *result.warnings],
         "checked": result.report.ok,
     }
+
+
+def _objective_definition(p) -> str:
+    """The objective in words; with [preferences] in it, what counts the choices and what not."""
+    bonused, tier = in_objective(p)
+    text = "sum over pairs of A + B*round(100*readiness) + round(100*score)"
+    if not (bonused or tier):
+        return text
+    if bonused:
+        text = text.replace("round(100*score)", "round(100*(score + bonus))")
+    if tier:
+        text += " + C*(1 if the mentor is one of the mentee's counted choices)"
+    return text + (
+        "; the objective, best_bound, pairs.csv rank and alternatives.csv ordering count the "
+        "choices"
+        + (" (bonus: the pairs.csv bonus column; delta_total includes it)" if bonused else "")
+        + ", while score, score_total, score_mean, score_min and explain's five Cs are the five-C score"
+    )
 
 
 def scores_table(c, s, p) -> tuple[list[str], list[list]]:
@@ -242,8 +260,16 @@ def match_outputs(
         prefs_table = audit_table(result, preferences)
         files["preferences.csv"] = csv_bytes(*prefs_table)
         c = result.cohort
+        bonused, tier = in_objective(result.problem)
+        counted = {
+            "choices_in_objective": ", ".join(
+                ["bonus points" if bonused else "", "shortlist" if tier else ""]
+            ).strip(", ")
+            or "none (reported only)"
+        }
         info["preferences"] = {
             **preferences.counts,
+            **counted,
             "both_prefer_each_other_pairs": [
                 [c.mentee_ids[i], c.mentor_ids[j]] for i, j in preferences.blocking
             ],

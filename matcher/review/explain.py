@@ -198,6 +198,41 @@ def rule_detail(result, i: int, j: int, name: str) -> str:
     return RULES[name].describe(result, i, j)
 
 
+def choice_lines(result, i: int, j: int) -> list[str]:
+    """What pair (i, j) has to do with stated choices (none without a preference column):
+    whose choice it is, and the bonus the solver adds to its score, so that rank,
+    delta_total and the objective (which include it) reconcile with the five-C score."""
+    from matcher.review.preferences import in_use, ordinal
+    from matcher.solve.bonus import bonus_of_pair, in_objective
+
+    c, settings = result.cohort, result.config.preferences
+    if not in_use(c):
+        return []
+    k = settings.max_choices
+    mine, theirs = c.preferences.mentee_choices[i][:k], c.preferences.mentor_choices[j][:k]
+    parts = []
+    if j in mine:
+        parts.append(f"{c.mentor_ids[j]} is the mentee's {ordinal(mine.index(j) + 1)} choice")
+    elif mine:
+        parts.append("not one of the mentee's choices (" + ", ".join(c.mentor_ids[x] for x in mine) + ")")
+    else:
+        parts.append("the mentee stated no choice")
+    if i in theirs:
+        parts.append(f"the mentor's {ordinal(theirs.index(i) + 1)} choice")
+    lines = ["  choices: " + "; ".join(parts)]
+    bonused, tier = in_objective(result.problem)
+    if bonused:
+        b = bonus_of_pair(c.preferences, settings, i, j)
+        s = float(result.scores.score[i, j])
+        lines.append(
+            f"  choice bonus {b:+.2f}: the solver counts {s + b:.2f} for this pair (score {s:.2f} + bonus); "
+            "rank, delta_total and the objective include the bonus, the score and five Cs do not"
+        )
+    if tier and j in mine:
+        lines.append("  shortlist: a choice of the mentee's, ranked before every mentor they did not choose")
+    return lines
+
+
 def explain_text(result, i: int, j: int | None = None, alternatives_engine=None) -> str:
     """The full explanation for mentee i with mentor j (default: the proposed mentor)."""
     c, s, p = result.cohort, result.scores, result.problem
@@ -218,6 +253,7 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
             f"  (the proposed mentor is {c.mentor_ids[proposed]} ({c.mentors['name'].iat[proposed]}), "
             f"score {s.score[i, proposed]:.2f})"
         )
+    lines.extend(choice_lines(result, i, j))
     bits = int(p.excluded[i, j])
     if bits:
         details = ", ".join(rule_detail(result, i, j, n) for n in reasons(bits))
@@ -237,7 +273,10 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
     lines.append(f"  Readiness {s.readiness[i]:.2f}" + (": " + ", ".join(items) if items else ""))
     found, n_better = better_mentors(result, i, j, alternatives_engine, limit=10)
     if n_better:
-        lines.append("  Higher-scoring mentors not chosen:")
+        from matcher.solve.bonus import in_objective
+
+        plus = " (score + choice bonus, as the solver counts them)" if in_objective(p)[0] else ""
+        lines.append(f"  Higher-scoring mentors not chosen{plus}:")
     for b in found:
         head = f"    {c.mentor_ids[b.mentor]} ({c.mentors['name'].iat[b.mentor]}) {b.score:.2f}: "
         lines.append(head + b.words())

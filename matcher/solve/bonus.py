@@ -66,6 +66,20 @@ def preference_bonus(prefs, settings, shape: tuple[int, int]) -> np.ndarray | No
     return bonus if bonus.any() else None
 
 
+def bonus_of_pair(prefs, settings, i: int, j: int) -> float:
+    """The bonus of one pair (0 when choices do not count or none was stated for it)."""
+    if not settings.scored or not prefs.stated:
+        return 0.0
+    ii, jj, pts = bonus_pairs(prefs, settings)
+    return float(pts[(ii == i) & (jj == j)].sum())
+
+
+def in_objective(problem) -> tuple[bool, bool]:
+    """(preference bonuses, the shortlist tier) count in this problem's objective."""
+    tier = float(getattr(problem, "shortlist", 0.0))
+    return float(getattr(problem, "max_score", 100.0)) - tier > 100.0, tier > 0
+
+
 def block_bonus(prefs, settings, rows: np.ndarray, n_mentors: int) -> np.ndarray | None:
     """The bonus of mentee ``rows`` only, (len(rows), n_mentors), or None when no pair of
     these rows earns any (candidate sets score the cohort in blocks of rows)."""
