@@ -947,3 +947,33 @@ def test_a_failed_pair_missing_from_the_history_is_still_forbidden(tmp_path):
     assert res.exit_code == 0, res.output
     assert pairs_of(tmp_path / "r2").get("E1") != "R2"
     assert ("E1", "R2") in failed_in_history(tmp_path / "r2")
+
+
+def test_shortlist_rematch_with_a_change_budget_is_refused_and_without_it_works(tmp_path):
+    import csv as _csv
+
+    from matcher.api import match_files, rematch_files
+    from matcher.errors import ConfigError
+    from matcher.synthetic.cohort import write_cohort
+
+    m, e = write_cohort(tmp_path / "in", 60, 20, 3, preferences=True)
+    config = tmp_path / "in" / "c.toml"
+    config.write_text("[preferences]\nshortlist = true\n", encoding="utf-8")
+    match_files(m, e, config, out=tmp_path / "r1").publish()
+    first = next(
+        _csv.DictReader((tmp_path / "r1" / "pairs.csv").read_text(encoding="utf-8-sig").splitlines())
+    )
+    failed = tmp_path / "failed.csv"
+    failed.write_text(f"mentee_id,mentor_id,reason,note\n{first['mentee_id']},{first['mentor_id']},,\n")
+    with pytest.raises(ConfigError, match="shortlist = true cannot be used with --max-changes above 0"):
+        rematch_files(
+            m,
+            e,
+            config,
+            pairs=tmp_path / "r1" / "pairs.csv",
+            failed=failed,
+            out=tmp_path / "r2",
+            max_changes=2,
+        )
+    run = rematch_files(m, e, config, pairs=tmp_path / "r1" / "pairs.csv", failed=failed, out=tmp_path / "r3")
+    assert run.result.report.ok
