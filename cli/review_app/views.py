@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from cli.review_app.state import LEFT_OUT
 from matcher.io.config import FIVE_CS
-from matcher.solve.bonus import shown_scores
+from matcher.solve.bonus import in_objective, shown_scores
 
 ACTION_FIELDS = ("action", "mentee", "mentor", "side", "id", "capacity", "reason", "note")
 
@@ -400,6 +400,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
         evidence=[evidence_view(e) for e in evidence(r, i, j)],
     )
     out["choices"] = _choices_of(p, "mentee", i, links)
+    out["bonused"] = in_objective(prob)[0]  # better mentors are listed as the solver counts them
     better, n_better = better_mentors(r, i, j, p.engine, limit=15)
     out["n_better"] = n_better
     out["better"] = [
