@@ -28,7 +28,15 @@ import numpy as np
 
 from matcher.errors import MatcherError
 from matcher.solve.bonus import shown_scores, split_units
-from matcher.solve.problem import MatchProblem, multipliers, pinned_mentees, ready_units, score_units
+from matcher.solve.problem import (
+    MatchProblem,
+    deltas_fit,
+    max_units,
+    multipliers,
+    pinned_mentees,
+    ready_units,
+    score_units,
+)
 from matcher.solve.side_rules import SideRules
 
 INF = np.int64(2**61)
@@ -50,8 +58,10 @@ class Alternative:
 
 def _weights(problem: MatchProblem) -> np.ndarray:
     a, b = multipliers(problem)
-    if a > 2**50:
-        raise MatcherError("cohort too large for exact alternatives (objective exceeds 2^50)")
+    if not deltas_fit(a, b, max_units(problem), problem.shape[1]):
+        raise MatcherError(
+            "cohort too large for exact alternatives (objective exceeds 64-bit shortest paths)"
+        )
     return np.int64(a) + np.int64(b) * ready_units(problem.readiness)[:, None] + score_units(problem.score)
 
 
@@ -313,10 +323,29 @@ def alternatives(
                 continue
             rank += 1
             dm, _, ds, moves = got
-            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, ""))
+            why = _choices_taken(problem, engine, mentor_of, i, int(j)) if dm == 0 else ""
+            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, why))
             if rank == k:
                 break
     return out
+
+
+def _choices_taken(problem, engine, mentor_of: np.ndarray, i: int, j: int) -> str:
+    """With the shortlist: the words when giving mentee i mentor j would take other mentees
+    out of their own choices (why a change that raises the total score is not made); ""
+    otherwise."""
+    tier = float(getattr(problem, "shortlist", 0.0))
+    if not tier or not hasattr(engine, "pin_delta_full"):
+        return ""
+    got = engine.pin_delta_full(i, j)
+    if got is None:
+        return ""
+    old = int(mentor_of[i])
+    own = int(problem.pair_scores(i, j) >= tier) - int(old >= 0 and problem.pair_scores(i, old) >= tier)
+    lost = own - got[2]
+    if lost <= 0:
+        return ""
+    return f"would take {lost} other mentee{'s' if lost != 1 else ''} out of their own choices"
 
 
 def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: int) -> list[tuple[int, str]]:

@@ -73,7 +73,7 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
         if mask is not None:
             n = int(min(int(eligible.sum()), int(cohort.capacity.sum())))
             score, max_score, tier = add_shortlist(score, max_score, mask, n)
-            _check_shortlist_size(config, n, max_score, sum(score.shape))
+            _check_shortlist_size(config, n, max_score, score.shape)
     problem = MatchProblem(
         score=score,
         readiness=scores.readiness,
@@ -89,18 +89,19 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
 
 # The shortlist tier multiplies the objective's range; the engines and exact deltas work
 # in 64-bit integers. Above these, ``shortlist = true`` is refused (never a wrong answer):
-# A ≤ 2^50 (exact alternatives' shortest paths), and a flow arc's cost × (nodes + 1) ≤ 2^57
-# (OR-Tools' cost scaling; measured: 10^14 × 2,002 nodes solves, 10^15 does not).
-SHORTLIST_A_LIMIT = 2**50
+# the exact alternatives' shortest paths (:func:`matcher.solve.problem.deltas_fit`), and a
+# flow arc's cost × (nodes + 1) ≤ 2^57 (OR-Tools' cost scaling; measured: 10^14 × 2,002
+# nodes solves, 10^15 does not).
 SHORTLIST_COST_LIMIT = 2**57
 
 
-def _check_shortlist_size(config: Config, n: int, max_score: float, n_people: int) -> None:
-    from matcher.solve.problem import READY_UNITS, SCORE_UNITS, multipliers_for
+def _check_shortlist_size(config: Config, n: int, max_score: float, shape: tuple[int, int]) -> None:
+    from matcher.solve.problem import READY_UNITS, SCORE_UNITS, deltas_fit, multipliers_for
 
     m = round(max_score * SCORE_UNITS)
     a, b = multipliers_for(n, m)
-    if a <= SHORTLIST_A_LIMIT and (READY_UNITS * b + m) * (n_people + 3) <= SHORTLIST_COST_LIMIT:
+    nodes = shape[0] + shape[1] + 2
+    if deltas_fit(a, b, m, shape[1]) and (READY_UNITS * b + m) * (nodes + 1) <= SHORTLIST_COST_LIMIT:
         return
     raise ConfigError(
         [

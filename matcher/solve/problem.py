@@ -219,3 +219,15 @@ def total_objective(problem: MatchProblem, mentor_of: np.ndarray) -> int:
     r = ready_units(problem.readiness[matched])
     s = score_units(problem.pair_scores(matched, mentor_of[matched]))
     return int(a) * int(matched.size) + int(b) * int(r.sum()) + int(s.sum())
+
+
+def deltas_fit(a: int, b: int, m: int, n_mentors: int) -> bool:
+    """The exact alternatives' shortest paths (:mod:`matcher.review.alternatives`) stay in
+    int64 for weights A + B·r + s (r ≤ 100, s ≤ ``m``) over ``n_mentors`` + 2 nodes: a
+    simple path crosses the source node at most once (one whole weight in, one out) and
+    otherwise moves mentees between mentors (a difference of two of one mentee's scores,
+    at most ``m``), so its length is below 2·(A + 100·B + m) + (n_mentors + 2)·m; that must
+    stay under 2^59, well below the INF // 2 = 2^60 that marks no path (and the sum of two
+    lengths Floyd–Warshall forms under 2^62)."""
+    top = a + READY_UNITS * b + m
+    return 2 * top + (n_mentors + 2) * m < 2**59
