@@ -190,3 +190,20 @@ def test_preference_bonuses_count_in_the_objective_as_in_the_solve(tmp_path, pre
     table = pq.read_table(io.BytesIO(streamed(SAMPLE / "mentors.csv", mentees, config, "parquet")))
     got = ["" if x is None else str(x) for x in table.column("objective").to_pylist()]
     assert got == [r[-1] for r in list(csv.reader(io.StringIO(want.decode("utf-8-sig"))))[1:]]
+
+
+def test_shortlist_where_the_objective_column_would_leave_int64_is_an_error(tmp_path):
+    # 17,000 mentees and two mentors with 10,000 places: 17,000 can be matched, and the
+    # shortlist's A grows as N³ — past 2^63. A config error, never an overflow.
+    from matcher.errors import ConfigError
+
+    m, e = tmp_path / "mentors.csv", tmp_path / "mentees.csv"
+    m.write_text("id,capacity,care\nR1,10000,4\nR2,10000,3\n", encoding="utf-8")
+    e.write_text(
+        "id,preferred_mentors\n" + "".join(f"E{k},R{k % 2 + 1}\n" for k in range(17_000)), encoding="utf-8"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text("[preferences]\nshortlist = true\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="exceed 64-bit integers when 17,000 mentees"):
+        scores_files(m, e, config, out=tmp_path / "scores.csv").publish()
+    assert not (tmp_path / "scores.csv").exists()
