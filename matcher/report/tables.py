@@ -59,6 +59,7 @@ def pairs_table(
         five_cs = s.score[matched, result.solution.mentor_of[matched]]
         bonus, scores = np.round(scores - five_cs, 2), five_cs  # score: the five Cs, as always
     ranks = p.ranks(matched, result.solution.mentor_of[matched])
+    choice = _choice_cells(result)
     e_names, r_names = c.mentees["name"].to_numpy(dtype=object), c.mentors["name"].to_numpy(dtype=object)
     for n, i in enumerate(matched):
         j = int(result.solution.mentor_of[i])
@@ -74,11 +75,35 @@ def pairs_table(
                 int(ranks[n]),
                 _why(result, int(i), j, comps[:, n], why_memo),
                 *([status[int(i)]] if status is not None else []),
+                *(choice(int(i), j) if choice is not None else []),
                 *([fmt_score(bonus[n])] if bonus is not None else []),
             ]
         )
-    extra = (["status"] if status is not None else []) + (["bonus"] if bonus is not None else [])
+    extra = (
+        (["status"] if status is not None else [])
+        + (["mentee_choice", "mentor_choice"] if choice is not None else [])
+        + (["bonus"] if bonus is not None else [])
+    )
     return PAIRS_HEADER + extra, rows
+
+
+def _choice_cells(result):
+    """With a preference column: ``(i, j) -> [mentee_choice, mentor_choice]``, each the rank
+    of the pair among that person's counted choices (``1st``…), ``no`` when they stated
+    choices and this is not one, blank when they stated none; else None (no columns)."""
+    from matcher.review.preferences import in_use, ordinal
+
+    c = result.cohort
+    if not in_use(c):
+        return None
+    k = result.config.preferences.max_choices
+    prefs = c.preferences
+
+    def rank(choices, other) -> str:
+        choices = choices[:k]
+        return ordinal(choices.index(other) + 1) if other in choices else ("no" if choices else "")
+
+    return lambda i, j: [rank(prefs.mentee_choices[i], j), rank(prefs.mentor_choices[j], i)]
 
 
 def _why(result, i: int, j: int, values, memo: dict | None) -> str:

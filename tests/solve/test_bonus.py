@@ -304,11 +304,14 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
     assert int((result.solution.mentor_of >= 0).sum()) == int((plain.solution.mentor_of >= 0).sum())
     assert result.report.ok and result.problem.shortlist > 0
     header, rows = pairs_table(result)
-    assert header == pairs_table(plain)[0]  # no bonus column: shortlist adds no points
+    # no bonus column (shortlist adds no points); each pair says whose choice it is
+    assert header == [*pairs_table(plain)[0], "mentee_choice", "mentor_choice"]
     col = {h: k for k, h in enumerate(header)}
     for row in rows:
         i, j = cohort2.mentee_index(row[col["mentee_id"]]), cohort2.mentor_index(row[col["mentor_id"]])
         assert row[col["score"]] == f"{plain.scores.score[i, j]:.2f}"
+        assert row[col["mentee_choice"]] == ("1st" if i in wanted else "")
+        assert row[col["mentor_choice"]] == ""
     _, alt_rows = alternatives_table(result, alternatives_for(result, 3))
     deltas = [float(r[-4]) for r in alt_rows if r[-4] != ""]
     assert deltas and max(abs(d) for d in deltas) <= 100 * 150  # points, never the tier

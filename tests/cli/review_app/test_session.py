@@ -617,6 +617,24 @@ def test_pages_show_each_pairs_choices_and_the_audits_why(tmp_path):
         assert bonus.startswith(f"{float(got['bonus']):+.2f} choice bonus")
         assert f"(score {got['score']} + bonus)" in bonus
     assert seen["1st"] and seen["why"] and seen["escaped"]
+    # every pair says whose choice it is: pairs.csv's columns agree with preferences.csv,
+    # and the app's proposal table shows them
+    for pid, got in pairs.items():
+        row = audit.get(("mentee", pid))
+        want = "" if row is None else (row["got"] if row["got"] in ("1st", "2nd", "3rd") else "no")
+        assert got["mentee_choice"] == want
+        mentor_row = audit.get(("mentor", got["mentor_id"]))
+        if mentor_row is None:
+            assert got["mentor_choice"] == ""
+        else:
+            ranks = [
+                r
+                for r, x in zip(("1st", "2nd", "3rd"), mentor_row["choices"].split(";"), strict=False)
+                if x == pid
+            ]
+            assert got["mentor_choice"] == (ranks[0] if ranks else "no")
+    proposal = client.get(url(""))
+    assert "mentee_choice" in proposal.text and "mentor_choice" in proposal.text
     # a mentor's page: the pairs they have, and their own choices
     mentor = next(pid for (side, pid) in audit if side == "mentor")
     page = client.get(url(f"mentor/{mentor}"))
