@@ -65,7 +65,8 @@ class _Blocks:
         # block (no dense matrix: this command streams cohorts of any size).
         prefs, settings = cohort.preferences, config.preferences
         self.prefs, self.settings = prefs, settings
-        self.bonused = bool(settings.scored and prefs.stated and bonus_pairs(prefs, settings)[2].any())
+        self.triples = bonus_pairs(prefs, settings) if settings.scored and prefs.stated else None
+        self.bonused = bool(self.triples is not None and self.triples[2].any())
         top = MAX_S if not self.bonused else round((100.0 + settings.max_bonus) * SCORE_UNITS)
         n = min(int(self.eligible.sum()), int(cohort.capacity.sum()))
         self.tier = 0
@@ -110,7 +111,7 @@ class _Blocks:
         from matcher.solve.bonus import block_bonus
 
         if self.bonused:
-            bonus = block_bonus(self.prefs, self.settings, rows, score.shape[1])
+            bonus = block_bonus(self.triples, rows, score.shape[1])
             if bonus is not None:
                 units = np.rint(np.round(score + bonus, 2) * SCORE_UNITS).astype(np.int64)
         if self.tier:

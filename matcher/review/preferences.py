@@ -63,10 +63,18 @@ class _Why:
         self.e_choices = [tuple(x[:k]) for x in c.preferences.mentee_choices]
         self.load = np.bincount(m[m >= 0], minlength=c.n_mentors)
         self.pinned = {i for i, _ in p.pins}
+        # the rule bits of every stated pair at once (a candidate set re-scores rows in blocks)
+        stated = [(i, j) for i, ch in enumerate(self.e_choices) for j in ch]
+        stated += [(i, j) for j, ch in enumerate(c.preferences.mentor_choices) for i in ch[:k]]
+        ii = np.array([i for i, _ in stated], np.int64)
+        jj = np.array([j for _, j in stated], np.int64)
+        self.bits = dict(
+            zip(zip(ii.tolist(), jj.tolist(), strict=True), p.bits_of(ii, jj).tolist(), strict=True)
+        )
 
     def __call__(self, i: int, j: int, other_id: str) -> str:
         p, m, deltas, load = self.p, self.m, self.deltas, self.load
-        bits = p.pair_bits(i, j)
+        bits = self.bits[(i, j)] if (i, j) in self.bits else p.pair_bits(i, j)
         if bits:
             return f"{other_id}: excluded by " + ", ".join(RULES[n].label for n in reasons(bits))
         if not p.eligible[i]:
@@ -178,9 +186,11 @@ def _blocking(result, e_choices, r_choices, load) -> tuple[tuple[int, int], ...]
 
     stated = {(i, j) for i, ch in enumerate(e_choices) for j in ch}
     stated |= {(i, j) for j, ch in enumerate(r_choices) for i in ch}
+    pairs = sorted(stated)
+    ok = p.pair_allowed([i for i, _ in pairs], [j for _, j in pairs]) if pairs else []  # rules and readiness
     out = []
-    for i, j in sorted(stated):
-        if m[i] == j or p.pair_bits(i, j) or not p.eligible[i] or p.capacity[j] <= 0:
+    for (i, j), allowed in zip(pairs, ok, strict=True):
+        if m[i] == j or not allowed or p.capacity[j] <= 0:
             continue
         if m[i] >= 0 and not e_key(i, j) < e_key(i, int(m[i])):
             continue

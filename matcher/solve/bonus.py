@@ -80,15 +80,15 @@ def in_objective(problem) -> tuple[bool, bool]:
     return float(getattr(problem, "max_score", 100.0)) - tier > 100.0, tier > 0
 
 
-def block_bonus(prefs, settings, rows: np.ndarray, n_mentors: int) -> np.ndarray | None:
-    """The bonus of mentee ``rows`` only, (len(rows), n_mentors), or None when no pair of
-    these rows earns any (candidate sets score the cohort in blocks of rows)."""
-    if not settings.scored or not prefs.stated:
+def block_bonus(triples, rows: np.ndarray, n_mentors: int) -> np.ndarray | None:
+    """The bonus of mentee ``rows`` (sorted) only, (len(rows), n_mentors), or None when no
+    pair of these rows earns any; ``triples``: :func:`bonus_pairs` of the cohort, computed
+    once (the ``scores`` command scores the cohort in blocks of rows)."""
+    ii, jj, pts = triples
+    if rows.size == 0 or ii.size == 0:
         return None
-    ii, jj, pts = bonus_pairs(prefs, settings)
-    pos = np.searchsorted(rows, ii)
-    pos = np.minimum(pos, max(rows.size - 1, 0))
-    inside = (rows.size > 0) & (rows[pos] == ii) if rows.size else np.zeros(ii.size, bool)
+    pos = np.minimum(np.searchsorted(rows, ii), rows.size - 1)
+    inside = rows[pos] == ii
     if not inside.any():
         return None
     out = np.zeros((rows.size, n_mentors), np.float64)

@@ -28,7 +28,7 @@ from functools import cached_property
 import numpy as np
 
 from matcher.io.config import FIVE_CS
-from matcher.solve.bonus import block_bonus, bonus_pairs
+from matcher.solve.bonus import bonus_pairs
 from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import score_units
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
@@ -184,6 +184,20 @@ class SparseProblem:
             return 0
         return int(self.row(i)[1][j])
 
+    def bits_of(self, ii, jj) -> np.ndarray:
+        """(n,) rule bits of pairs (ii[n], jj[n]): 0 where the stored scores allow the pair,
+        else from the rows re-scored in blocks (not one by one: the preference audit asks
+        for thousands)."""
+        ii, jj = np.asarray(ii, np.int64), np.asarray(jj, np.int64)
+        out = np.zeros(ii.size, np.int64)
+        todo = np.flatnonzero(~self.pair_allowed(ii, jj))
+        rows = np.unique(ii[todo])
+        for block in _blocks(rows, self.shape[1]):
+            _, _, bits = self.rescore(block)
+            at = todo[np.isin(ii[todo], block)]
+            out[at] = bits[np.searchsorted(block, ii[at]), jj[at]]
+        return out
+
     def allowed_counts(self):
         return self.per_mentee, self.per_mentor
 
@@ -274,15 +288,22 @@ def candidate_problem(
         extra["earlier_pairs"] = tuple(earlier)
 
     bonus_key, bonus_points, max_score = _sparse_bonus(cohort, config)
+    bonus_row, bonus_col = np.divmod(bonus_key, max(n_r, 1))  # sorted by row
 
     def rescore(rows):
         comps, score = score_block(ctx, rows)
         x = RuleInput(cohort, ctx.features, config, score, rows, tuple(forbidden), tuple(failed), extra)
         bits, _ = exclusions(x)  # rules see the five-C score (min_score), as on the dense path
-        if bonus_key.size:
-            bonus = block_bonus(cohort.preferences, config.preferences, rows, n_r)
-            if bonus is not None:
-                score = np.round(score + bonus, 2)  # the solver's score: five Cs + bonus
+        if bonus_key.size and len(rows):  # the solver's score: five Cs + bonus
+            order = np.argsort(rows, kind="stable")
+            srt = np.asarray(rows)[order]
+            lo, hi = np.searchsorted(bonus_row, [srt[0], srt[-1] + 1])
+            at = np.minimum(np.searchsorted(srt, bonus_row[lo:hi]), srt.size - 1)
+            hit = srt[at] == bonus_row[lo:hi]
+            if hit.any():
+                bonus = np.zeros(score.shape)
+                bonus[order[at[hit]], bonus_col[lo:hi][hit]] = bonus_points[lo:hi][hit]
+                score = np.round(score + bonus, 2)
         return comps, score, bits
 
     pinned = {}

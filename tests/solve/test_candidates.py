@@ -134,6 +134,12 @@ def test_candidate_answer_with_preference_bonuses_equals_dense(tmp_path, sparse_
     assert check(dense.problem, sparse.solution.mentor_of).ok
     if (sparse.solution.mentor_of == dense.solution.mentor_of).all():
         assert pairs_table(sparse) == pairs_table(dense)
+        # the audit (rule bits re-scored in blocks on candidates) says what the dense one says
+        from matcher.review.preferences import audit
+
+        a_s, a_d = audit(sparse), audit(dense)
+        assert a_s.people == a_d.people and a_s.blocking == a_d.blocking and a_s.counts == a_d.counts
+        assert any("excluded by" in w for x in a_s.people for w in x.why)
         s1, s2 = summary(sparse), summary(dense)
         for key in ("score_total", "score_min", "objective", "matched"):
             assert s1[key] == s2[key]
