@@ -151,9 +151,9 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
             group_caps = dept_cap.ravel()[dept_key]
     tails_pair = 1 + ei
     extra_t = extra_h = extra_c = np.zeros(0, np.int64)
-    places = np.ones(mentees.size, np.int64)
+    first = np.ones(mentees.size, np.int64)  # capacity of each source → mentee arc
     if multi:
-        tails_pair, extra_t, extra_h, extra_c, places, next_node = _multi_arcs(
+        tails_pair, extra_t, extra_h, extra_c, first, next_node = _multi_arcs(
             problem, side, ei, rj, mentees, next_node
         )
     sink = next_node
@@ -163,7 +163,6 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
         need = side.minimum.need(problem.capacity)
         pinned_load = np.bincount([j for _, j in problem.pins], minlength=n_r) if problem.pins else 0
         lower = np.maximum(0, need - pinned_load).astype(np.int64)
-    first = np.minimum(places, 1) if multi else np.ones(mentees.size, np.int64)
     parts_t = [np.zeros(mentees.size, np.int64), tails_pair, group_tails, mentor_node, extra_t]
     parts_h = [1 + mentees, heads_pair, group_heads, np.full(n_r, sink, np.int64), extra_h]
     parts_c = [
@@ -266,7 +265,7 @@ def _multi_arcs(problem, side: SideRules, ei, rj, mentees, next_node: int):
     extra_t = np.concatenate([[0], np.full(int(has_rest.sum()), s2), group_t]).astype(np.int64)
     extra_h = np.concatenate([[s2], 1 + mentees[has_rest], group_h]).astype(np.int64)
     extra_c = np.concatenate([[int(rest.sum())], rest[has_rest], np.ones(group_t.size, np.int64)])
-    return tails_pair, extra_t, extra_h, extra_c.astype(np.int64), first + rest, next_node
+    return tails_pair, extra_t, extra_h, extra_c.astype(np.int64), first, next_node
 
 
 def arc_flows(net: Network, mentor_of: np.ndarray) -> np.ndarray:
@@ -331,7 +330,9 @@ def solve_network(
     return True, flows, int(flows.sum())
 
 
-def feasible_flow(net: Network, pair_mask: np.ndarray | None, most: int | None, second: int | None = None) -> int:
+def feasible_flow(
+    net: Network, pair_mask: np.ndarray | None, most: int | None, second: int | None = None
+) -> int:
     """The most flow ``net`` carries over the pair arcs of ``pair_mask`` (all: None); with
     ``most`` given and lower bounds, the most that can flow while every mentor's lower
     bound is met within a total of ``most`` (equal to ``most`` exactly when a flow of that
