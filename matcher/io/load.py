@@ -49,11 +49,11 @@ from matcher.io.questionnaire import (
     ALL_NAMES,
     CAPACITY_MAX,
     COLUMNS,
-    WANTED_MAX,
     INT_MAX,
     INT_MIN,
     MENTEE_ONLY,
     MENTOR_ONLY,
+    WANTED_MAX,
     Column,
     columns_for,
 )

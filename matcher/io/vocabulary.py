@@ -41,7 +41,6 @@ from matcher.errors import WORD, Problem
 from matcher.io.numbers import looks_decimal, parse_whole
 from matcher.io.questionnaire import (
     CAPACITY_MAX,
-    WANTED_MAX,
     COLUMNS,
     INT_MAX,
     INT_MIN,
@@ -49,6 +48,7 @@ from matcher.io.questionnaire import (
     LIKERT_MAX,
     LIKERT_MIN,
     MODES,
+    WANTED_MAX,
 )
 
 LIKERT_SCALES: dict[str, dict[str, int]] = {

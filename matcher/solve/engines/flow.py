@@ -56,7 +56,6 @@ from matcher.solve.problem import (
 from matcher.solve.side_rules import (
     DepartmentSpread,
     DistinctMentors,
-    DistinctTopics,
     FairObjective,
     MentorMinimum,
     SideRules,
@@ -442,7 +441,6 @@ def _solve_several(problem: MatchProblem, side: SideRules) -> Solution:
             'set [solver] engine = "auto" or "cp_sat"'
         )
     start = time.perf_counter()
-    _, n_r = problem.shape
     capacity = problem.capacity.astype(np.int64).copy()
     for _, j in problem.pins:
         capacity[j] -= 1

@@ -86,7 +86,7 @@ def brute_force(problem: MatchProblem, group=None, dept=None, dept_cap=None):
         (i, j)
         for i in range(n_e)
         for j in range(n_r)
-        if problem.eligible[i] and int(problem.excluded[i, j]) == 0 or (i, j) in problem.pins
+        if (problem.eligible[i] and int(problem.excluded[i, j]) == 0) or (i, j) in problem.pins
     ]
     best = None
     for k in range(len(allowed) + 1):
@@ -126,7 +126,7 @@ def test_objective_encoding_orders_pairs_then_covered_then_readiness_then_score(
     )
     sol = solve_flow(p)
     assert sorted(map(tuple, sol.pairing.pairs.tolist())) == [(0, 1), (1, 0)]  # E1 gets a first mentor
-    a, b = multipliers(p)
+    a, _ = multipliers(p)
     c = cover_weight(p)
     assert c > 0 and a > c * (int(p.eligible.sum()))
     assert sol.objective == total_objective(p, sol.pairing)
