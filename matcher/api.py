@@ -43,7 +43,7 @@ from matcher.solve import engines
 from matcher.solve.check import CheckReport, check
 from matcher.solve.encode import build_problem, encode_cohort, side_rules
 from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_warnings
-from matcher.solve.problem import MatchProblem
+from matcher.solve.problem import MatchProblem, mentee_places
 from matcher.solve.side_rules import ChangeBudget, SideRules
 from matcher.solve.solution import Solution
 from scoring.combine import Scores
@@ -247,7 +247,7 @@ def match(
     peak_score = peak_mib()
     if progress is not None:
         progress("score")
-    side = side_rules(config, scores)
+    side = side_rules(config, scores, problem)
     if max_changes is not None:
         if max_changes < 0:
             raise OptionError(f"max_changes must be 0 or more, not {max_changes}")
@@ -262,14 +262,16 @@ def match(
     t2 = time.perf_counter()
     if progress is not None:
         progress("solve")
-    report = check(problem, solution.mentor_of, [side.violations])
+    report = check(problem, solution.pairing, [side.violations])
     if not report.ok:  # pragma: no cover - a solver bug, never a user error
         raise MatcherError("internal check failed: " + "; ".join(report.violations[:5]))
     if report.objective != solution.objective:  # pragma: no cover
         raise MatcherError("internal check failed: objective differs from the solver's")
+    # Unmatched, and (several mentors per mentee) partly matched: fewer mentors than wanted.
+    short = solution.pairing.count < mentee_places(problem)
     unmatched = {
-        int(i): unmatched_reason(problem, solution.mentor_of, int(i), config, scores.features, side)
-        for i in np.flatnonzero(solution.mentor_of < 0)
+        int(i): unmatched_reason(problem, solution.pairing, int(i), config, scores.features, side)
+        for i in np.flatnonzero(short)
     }
     timings = {"score": t1 - t0, "solve": t2 - t1}
     if peak_score is not None:  # the process's peak memory so far, after each stage
@@ -314,8 +316,8 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     """
     from matcher.review.alternatives import alternatives
 
-    if not result.problem.exact_deltas or result.side.budget is not None:
-        return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
+    if alternatives_missing(result) is not None:
+        return None  # candidate sets, a CP-SAT re-solve per alternative (--max-changes), several mentors
 
     return alternatives(
         result.problem,
@@ -326,6 +328,34 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
         resolve=resolver(result),
         engine=engine,
     )
+
+
+SEVERAL_NO_ALTERNATIVES = (
+    "alternatives are not computed when a mentee wants several mentors (mentors_wanted above 1): "
+    "their exact costs are not implemented for such pairings yet, and no approximate figure is given; "
+    "run with --alternatives 0 to skip this step"
+)
+SEVERAL_NO_PREFERENCES = (
+    "the preference audit (preferences.csv) is not produced when a mentee wants several mentors "
+    "(mentors_wanted above 1) yet"
+)
+
+
+def alternatives_missing(result: MatchResult) -> str | None:
+    """Why ``alternatives_for`` gives None for ``result`` (a warning's words), or None when it
+    computes them."""
+    from matcher.solve.candidates import DENSE_LIMIT
+
+    if getattr(result.problem, "multi", False):
+        return SEVERAL_NO_ALTERNATIVES
+    if not result.problem.exact_deltas:
+        return (
+            f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
+            "run with --alternatives 0 to skip this step"
+        )
+    if result.side.budget is not None:
+        return "alternatives are not computed with --max-changes above 0"
+    return None
 
 
 def delta_engine(result: MatchResult):
@@ -341,7 +371,7 @@ def preferences_for(result: MatchResult):
     (a dense problem, no --max-changes); otherwise a choice is reported as full or not chosen."""
     from matcher.review.preferences import audit, in_use
 
-    if not in_use(result.cohort):
+    if not in_use(result.cohort) or getattr(result.problem, "multi", False):
         return None
     exact = result.problem.exact_deltas and result.side.budget is None
     return audit(result, delta_engine(result) if exact else None)
@@ -480,13 +510,16 @@ class PastRounds:
 
     def with_pairs(self, cohort: Cohort, mentor_of) -> list[Entry]:
         """The history to write after this round: the entries plus one active entry per
-        matched mentee (``mentor_of``: mentor index per mentee, −1 = unmatched)."""
+        matched pair (``mentor_of``: mentor index per mentee, −1 = unmatched, or a
+        :class:`~matcher.solve.pairing.Pairing`), in mentee then mentor order."""
+        from matcher.solve.pairing import as_pairing
+
+        pairing = as_pairing(mentor_of)
         return [
             *self.entries,
             *(
-                Entry(self.round, cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]], "active")
-                for i in range(len(mentor_of))
-                if mentor_of[i] >= 0
+                Entry(self.round, cohort.mentee_ids[i], cohort.mentor_ids[j], "active")
+                for i, j in pairing.pairs.tolist()
             ),
         ]
 
@@ -635,8 +668,6 @@ def match_files(
     ``run.publish()`` to write them. Raises InputError, InfeasibleError, OptionError
     (``no_repeat`` without ``history``).
     """
-    from matcher.solve.candidates import DENSE_LIMIT
-
     warnings = _Warnings(warn)
     t0 = time.perf_counter()
     cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
@@ -678,20 +709,19 @@ def match_files(
         alts = alternatives_for(result, alternatives)
         result.timings["alternatives"] = time.perf_counter() - t1
         if alts is None:
-            warnings(
-                f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
-                "run with --alternatives 0 to skip this step"
-            )
+            warnings(alternatives_missing(result))
+    if getattr(result.problem, "multi", False) and _preferences_in_use(cohort):
+        warnings(SEVERAL_NO_PREFERENCES)
     outputs = match_outputs(
         result,
         alts,
-        history=past.with_pairs(cohort, result.solution.mentor_of),
+        history=past.with_pairs(cohort, result.solution.pairing),
         anonymise=anonymise,
         preferences=preferences_for(result),
     )
     message = (
-        f"Matched {result.report.matched} of {cohort.n_mentees} mentees with {result.solution.solver} "
-        f"({result.solution.status}); outputs in {out}\n"
+        f"Matched {result.report.matched} of {cohort.n_mentees} mentees{_several_words(result)} with "
+        f"{result.solution.solver} ({result.solution.status}); outputs in {out}\n"
     )
     return _run(
         outputs,
@@ -703,6 +733,21 @@ def match_files(
         result=result,
         cohort=cohort,
     )
+
+
+def _preferences_in_use(cohort: Cohort) -> bool:
+    from matcher.review.preferences import in_use
+
+    return bool(in_use(cohort))
+
+
+def _several_words(result: MatchResult) -> str:
+    """ " (7 pairs; 2 partly matched)" when some mentee wants several mentors, else ""."""
+    if not getattr(result.problem, "multi", False):
+        return ""
+    pairing = result.solution.pairing
+    partly = int(((pairing.count > 0) & (pairing.count < mentee_places(result.problem))).sum())
+    return f" ({_count(pairing.size, 'pair')}; {partly} partly matched)"
 
 
 def rematch_files(
@@ -784,7 +829,9 @@ def rematch_files(
     )
     warnings(*res.result.warnings)
     alts = alternatives_for(res.result, alternatives) if alternatives else None
-    if alternatives and alts is None and max_changes:
+    if alternatives and alts is None and getattr(res.result.problem, "multi", False):
+        warnings(SEVERAL_NO_ALTERNATIVES)
+    elif alternatives and alts is None and max_changes:
         warnings(
             "alternatives are not computed with --max-changes above 0 "
             "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them"
