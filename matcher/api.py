@@ -359,9 +359,13 @@ def alternatives_missing(result: MatchResult) -> str | None:
 
 
 def delta_engine(result: MatchResult):
-    """The exact-delta engine (``pin_delta(i, j)``) for explanations."""
+    """The exact-delta engine (``pin_delta(i, j)``) for explanations; None when a mentee
+    wants several mentors (exact deltas are not implemented for such pairings: explain then
+    says "chosen elsewhere" without a cost, never an approximate one)."""
     from matcher.review.alternatives import delta_engine as engine
 
+    if getattr(result.problem, "multi", False):
+        return None
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
 
 
