@@ -18,8 +18,8 @@ import numpy as np
 
 from matcher.io.config import FIVE_CS
 from matcher.io.questionnaire import READY_ITEMS
-from matcher.solve.rules import RULES, reasons
 from matcher.solve.problem import mentee_places
+from matcher.solve.rules import RULES, reasons
 
 LEVEL_NAMES = {
     "foundation": "EMCC foundation",
