@@ -53,6 +53,7 @@ def pairs_table(
     # One row per pair, in mentee then mentor order (a mentee with several mentors has several rows).
     pairing = result.solution.pairing
     matched, mentors = pairing.mentee, pairing.mentor
+    several = status is not None and any(isinstance(k, tuple) for k in status)  # by pair (several mentors)
     comps = s.pair_components(matched, mentors)
     scores = p.pair_scores(matched, mentors)
     bonus = None
@@ -74,7 +75,7 @@ def pairs_table(
                 fmt_unit(float(s.readiness[i])),
                 int(ranks[n]),
                 _why(result, int(i), j, comps[:, n], why_memo),
-                *([status[int(i)]] if status is not None else []),
+                *([status[(int(i), j) if several else int(i)]] if status is not None else []),
                 *([fmt_score(bonus[n])] if bonus is not None else []),
             ]
         )
