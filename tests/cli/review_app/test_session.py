@@ -549,3 +549,17 @@ def test_decisions_that_no_longer_hold_can_be_repaired(app, tmp_path):
     assert 'id="confirm"' in page
     assert c2.post(url("act"), data=Forms(page).form("/act")).status_code == 303
     assert again.proposal().result is not None and 'id="solve-error"' not in c2.get(url()).text
+
+
+def test_several_mentors_per_mentee_are_refused_with_a_clear_error(tmp_path):
+    from matcher.errors import OptionError
+
+    mentees = tmp_path / "mentees.csv"
+    lines = (SAMPLE / "mentees.csv").read_text(encoding="utf-8").splitlines()
+    mentees.write_text(
+        "\n".join([lines[0] + ",mentors_wanted", lines[1] + ",2", *(x + "," for x in lines[2:])]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(OptionError, match="does not support several mentors per mentee"):
+        Session(ARGS[0], mentees, ARGS[2], workspace=tmp_path / "ws")
+    assert not (tmp_path / "ws").exists()
