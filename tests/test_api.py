@@ -313,3 +313,25 @@ def test_several_mentors_above_the_dense_limit_is_refused(tmp_path, monkeypatch)
 def _csv_rows(path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def test_explain_shows_every_mentor_of_a_mentee_with_several_then_the_place_left(tmp_path):
+    from matcher.api import explain_files
+
+    mentors, mentees, cfg = _several_cohort(tmp_path)
+    run = explain_files(mentors, mentees, cfg, mentee="E001")
+    res = run.result
+    i = res.cohort.mentee_index("E001")
+    own = res.solution.pairing.mentors(i)
+    lines = run.message.splitlines()
+    assert (
+        lines[0] == f"Mentee E001 ({res.cohort.mentees['name'].iat[i]}): wants 2 mentors, proposed {own.size}"
+    )
+    proposed = [line for line in lines if line.startswith("  proposed mentor ")]
+    assert [p.split()[2] for p in proposed] == [res.cohort.mentor_ids[j] for j in own]
+    if own.size < 2:
+        assert lines[-1] == f"  partly matched: {res.unmatched[i]}"
+    assert "giving them to this mentee would" not in run.message  # no cost without exact deltas
+    other = next(j for j in range(res.cohort.n_mentors) if j not in own)
+    text = explain_files(mentors, mentees, cfg, mentee="E001", mentor=res.cohort.mentor_ids[other]).message
+    assert f"  mentor {res.cohort.mentor_ids[other]} " in text

@@ -169,7 +169,8 @@ def summary(result) -> dict:
         "gap": round(sol.gap, 6),
         "gap_level": sol.stage,
         "lowest_score_proven": sol.lowest_score,
-        "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)",
+        "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)"
+        + (" + C per mentee with at least one mentor" if getattr(p, "multi", False) else ""),
         "certificate": result.certificate,
         "weights": result.config.weights.as_dict(),
         "cs_used": list(s.used),
