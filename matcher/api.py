@@ -293,15 +293,27 @@ def match(
 
 
 def resolver(result: MatchResult):
-    """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible)."""
+    """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible;
+    a :class:`~matcher.solve.pairing.Pairing` when a mentee may have several mentors)."""
     from matcher.errors import InputError
 
+    several = getattr(result.problem, "multi", False)
+
     def resolve(extra):
+        if several and set(extra) & set(result.problem.pins):
+            return None  # a pinned pair cannot be chosen again
         problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
         try:
-            return solve(problem, result.side, result.config).mentor_of
+            solution = solve(problem, result.side, result.config)
         except (MatcherError, InputError):  # e.g. the pin breaks a side rule: no alternative
             return None
+        if not several:
+            return solution.mentor_of
+        # Several mentors: the extra pin may repeat a pair, overfill the mentee or break
+        # distinct mentors, which the solver takes as given: the checker decides.
+        if not check(problem, solution.pairing, [result.side.violations]).ok:
+            return None
+        return solution.pairing
 
     return resolve
 
@@ -317,7 +329,12 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     from matcher.review.alternatives import alternatives
 
     if alternatives_missing(result) is not None:
-        return None  # candidate sets, a CP-SAT re-solve per alternative (--max-changes), several mentors
+        return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
+    if getattr(result.problem, "multi", False):  # several mentors per mentee: pinned re-solves
+        from matcher.review.alternatives import SeveralDeltas, several_alternatives
+
+        deltas = SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
+        return several_alternatives(result.problem, result.solution.pairing, k, deltas, mentees=mentees)
 
     return alternatives(
         result.problem,
@@ -330,11 +347,6 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     )
 
 
-SEVERAL_NO_ALTERNATIVES = (
-    "alternatives are not computed when a mentee wants several mentors (mentors_wanted above 1): "
-    "their exact costs are not implemented for such pairings yet, and no approximate figure is given; "
-    "run with --alternatives 0 to skip this step"
-)
 SEVERAL_NO_PREFERENCES = (
     "the preference audit (preferences.csv) is not produced when a mentee wants several mentors "
     "(mentors_wanted above 1) yet"
@@ -346,8 +358,6 @@ def alternatives_missing(result: MatchResult) -> str | None:
     computes them."""
     from matcher.solve.candidates import DENSE_LIMIT
 
-    if getattr(result.problem, "multi", False):
-        return SEVERAL_NO_ALTERNATIVES
     if not result.problem.exact_deltas:
         return (
             f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
@@ -833,9 +843,7 @@ def rematch_files(
     )
     warnings(*res.result.warnings)
     alts = alternatives_for(res.result, alternatives) if alternatives else None
-    if alternatives and alts is None and getattr(res.result.problem, "multi", False):
-        warnings(SEVERAL_NO_ALTERNATIVES)
-    elif alternatives and alts is None and max_changes:
+    if alternatives and alts is None and max_changes:
         warnings(
             "alternatives are not computed with --max-changes above 0 "
             "(each would need a CP-SAT re-solve); run with --max-changes 0 to get them"

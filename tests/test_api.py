@@ -251,8 +251,12 @@ def test_several_mentors_outputs_one_row_per_pair_and_partly_matched_mentees(tmp
     assert summary["pairs"] == pairing.size
     assert summary["matched"] == int((pairing.count > 0).sum())
     assert summary["distinct_mentors_by"] == "department"
-    assert not (tmp_path / "out" / "alternatives.csv").exists()
-    assert any("alternatives are not computed when a mentee wants several mentors" in w for w in warned)
+    alts = _csv_rows(tmp_path / "out" / "alternatives.csv")
+    assert alts and "delta_pairs" in alts[0]
+    for a in alts:  # never a mentor the mentee already has
+        i, j = res.cohort.mentee_index(a["mentee_id"]), res.cohort.mentor_index(a["mentor_id"])
+        assert not pairing.has(i, j)
+    assert not any("alternatives" in w for w in warned)
     history = _csv_rows(tmp_path / "out" / "history.csv")
     assert len(history) == pairing.size
 

@@ -93,8 +93,11 @@ def _why(result, i: int, j: int, values, memo: dict | None) -> str:
 
 
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
-    """Rows of alternatives.csv, in mentee order then rank."""
+    """Rows of alternatives.csv, in mentee order then rank. When some mentee wants several
+    mentors, ``delta_matched`` counts mentees with a mentor and a ``delta_pairs`` column the
+    pairs (places filled)."""
     c, s = result.cohort, result.scores
+    several = getattr(result.problem, "multi", False)
     rows = []
     r_names = c.mentors["name"].to_numpy(dtype=object)
     for a in alts:
@@ -112,9 +115,10 @@ def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
                 "" if a.delta_matched is None else a.delta_matched,
                 "" if a.moves is None else a.moves,
                 a.reason,
+                *([("" if a.delta_pairs is None else a.delta_pairs)] if several else []),
             ]
         )
-    return ALTERNATIVES_HEADER, rows
+    return ALTERNATIVES_HEADER + (["delta_pairs"] if several else []), rows
 
 
 def unmatched_table(result) -> tuple[list[str], list[list]]:

@@ -274,6 +274,7 @@ def _open_bound(problem, pairing: Pairing, stage: str, stage_bound: int | None, 
     A + 100·B + M; readiness at most 100 units each; score at most M units (M =
     :func:`~matcher.solve.problem.max_units`, raised by preference bonuses); with several
     mentors per mentee each mentee with a mentor adds C (at most every eligible mentee)."""
+    pairing = as_pairing(pairing)
     a, b = multipliers(problem)
     c = cover_weight(problem)
     top = max_units(problem)
@@ -281,7 +282,8 @@ def _open_bound(problem, pairing: Pairing, stage: str, stage_bound: int | None, 
     m = int(matched.size)
     covered = int((pairing.count > 0).sum())
     if stage == "matched":
-        m_ub = stage_bound if stage_bound is not None else (upper or {}).get("matched", problem.max_matchable)
+        most = problem.max_matchable if is_multi(problem) else problem.shape[0]  # pairs, or mentees
+        m_ub = stage_bound if stage_bound is not None else (upper or {}).get("matched", most)
         return int(max(m_ub, m)) * (a + READY_UNITS * b + top) + c * int(problem.eligible.sum())
     if stage == "covered":
         cov_ub = stage_bound if stage_bound is not None else (upper or {}).get("covered", covered)
