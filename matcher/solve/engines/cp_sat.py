@@ -286,7 +286,8 @@ def _open_bound(problem, pairing: Pairing, stage: str, stage_bound: int | None, 
         m_ub = stage_bound if stage_bound is not None else (upper or {}).get("matched", most)
         return int(max(m_ub, m)) * (a + READY_UNITS * b + top) + c * int(problem.eligible.sum())
     if stage == "covered":
-        cov_ub = stage_bound if stage_bound is not None else (upper or {}).get("covered", covered)
+        most = min(int(problem.eligible.sum()), m)  # each of the m pairs covers at most one mentee
+        cov_ub = stage_bound if stage_bound is not None else (upper or {}).get("covered", most)
         return m * (a + READY_UNITS * b + top) + c * int(max(cov_ub, covered))
     a_m = a * m + c * covered  # the proven levels
     r = int(ready_units(problem.readiness[matched]).sum())

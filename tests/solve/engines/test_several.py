@@ -348,3 +348,29 @@ def test_checker_flags_pair_twice_and_mentee_over_wanted():
         + int(score_units(p.score[0, 1:]).sum())
     )
     assert report.objective == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(tiny())
+def test_a_cp_sat_stage_left_open_gives_a_true_bound_with_several_mentors(case):
+    """For the worst pairing optimal for every earlier stage, the open bound is at least the optimum."""
+    from matcher.solve.engines.cp_sat import _open_bound
+
+    problem, _ = case
+    n_e = problem.shape[0]
+    feasible = [Pairing.of([i for i, _ in s], [j for _, j in s], n_e) for s, _ in _subsets(problem)]
+    optimum = max(total_objective(problem, x) for x in feasible)
+
+    def levels(x):
+        return x.size, int((x.count > 0).sum()), int(ready_units(problem.readiness[x.mentee]).sum())
+
+    best = max(levels(x) for x in feasible)
+    stages = (
+        ("matched", lambda x: True),
+        ("covered", lambda x: levels(x)[0] == best[0]),
+        ("readiness", lambda x: levels(x)[:2] == best[:2]),
+        ("score", lambda x: levels(x) == best),
+    )
+    for stage, proven in stages:
+        worst = min((x for x in feasible if proven(x)), key=lambda x: total_objective(problem, x))
+        assert _open_bound(problem, worst, stage, None, None) >= optimum
