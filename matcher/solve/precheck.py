@@ -138,7 +138,9 @@ def check_mentor_minimum(problem, cohort, side) -> None:
                 f"mentor {cohort.mentor_ids[j]} needs {_n(need[j], 'mentee')} but only {_n(candidates, 'mentee')} may be paired with them"
             )
     total_need = int(need.sum())
-    free = int(problem.eligible.sum())
+    from matcher.solve.problem import mentee_places
+
+    free = int(mentee_places(problem)[problem.eligible].sum())  # places: one per mentee unless mentors_wanted
     if total_need > free:
         reasons_out.append(
             f"mentors need {_n(total_need, 'mentee')} in all but only {_n(free, 'mentee')} can be matched"
@@ -154,10 +156,19 @@ def check_mentor_minimum(problem, cohort, side) -> None:
 
 def programme_warnings(problem, cohort) -> list[str]:
     """Plain-sentence warnings about the programme as a whole (no personal data)."""
+    from matcher.solve.problem import is_multi, mentee_places
+
     out = []
     eligible = int(problem.eligible.sum())
     capacity = int(problem.capacity.sum())
-    if capacity < eligible:
+    places = int(mentee_places(problem)[problem.eligible].sum())
+    if is_multi(problem) and capacity < places:
+        out.append(
+            f"total mentor capacity {capacity} is below the {places} mentor places the {eligible} mentees "
+            f"to match want (mentors_wanted): at least {places - capacity} will stay open; raise "
+            "capacities or recruit mentors"
+        )
+    elif capacity < eligible:
         out.append(
             f"total mentor capacity {capacity} is below the {eligible} mentees to match: at least "
             f"{eligible - capacity} will be unmatched; raise capacities or recruit mentors"
