@@ -166,14 +166,21 @@ def solve_cpsat(
             model.add_hint(x[k], bool(chosen[k]))
 
     stages: list[tuple[str, object]] = [("matched", sum(x))]
+    covers: list[tuple[object, list[int]]] = []  # (y_i, arcs of mentee i)
+
+    def hint_covers(chosen) -> None:
+        for yi, ks in covers:
+            model.add_hint(yi, bool(any(chosen[k] for k in ks)))
+
     if multi:  # the mentees with at least one mentor: y_i ≤ Σ x of mentee i
-        y = []
         for i in range(n_e):
             if by_mentee[i]:
                 yi = model.new_bool_var(f"y{i}")
                 model.add(yi <= sum(x[k] for k in by_mentee[i]))
-                y.append(yi)
-        stages.append(("covered", sum(y)))
+                covers.append((yi, by_mentee[i]))
+        if hint is not None:
+            hint_covers(chosen)
+        stages.append(("covered", sum(yi for yi, _ in covers)))
     if side.fair:
         top = max_units(problem)
         z = model.new_int_var(0, top, "lowest_score")
@@ -195,10 +202,29 @@ def solve_cpsat(
     open_bound = None  # the proven bound of the stage left open (None: none proven)
     gap, gap_stage = 0.0, None
     chain = True  # every earlier stage reached its relaxation bound
+    # Several mentors: a start that satisfies every rule (the independent checker says so)
+    # and reaches a stage's proven bound settles that stage without a search — a large
+    # CP-SAT model can spend its whole budget proving what the bound already proves.
+    start_values = None
+    if multi and hint is not None:
+        from matcher.solve.check import check
+
+        if check(problem, as_pairing(hint), [side.violations]).ok:
+            start_values = [bool(v) for v in as_pairing(hint).contains(ei, rj)]
     for name, expr in stages:
         ub = (upper or {}).get(name) if chain else None
         if ub is not None:
             model.add(expr <= int(ub))
+        if (
+            ub is not None
+            and start_values is not None
+            and name in ("matched", "covered", "readiness", "score")
+        ):
+            reached = _stage_value(name, start_values, covers, r, s)
+            if reached >= ub:
+                values = start_values
+                model.add(expr == int(ub))
+                continue
         remaining = budget - (time.perf_counter() - start)
         solver = cp_model.CpSolver()
         p = solver.parameters
@@ -233,6 +259,8 @@ def solve_cpsat(
                 status = cp_model.OPTIMAL
         chain = chain and ub is not None and value == ub
         values = [solver.boolean_value(v) for v in x]
+        if start_values is not None:
+            start_values = values  # the solver's answer is feasible: the next stage's start
         if status == cp_model.OPTIMAL:
             model.add(expr == value) if name != "lowest_score" else model.add(expr >= value)
         else:
@@ -248,6 +276,7 @@ def solve_cpsat(
         model.clear_hints()
         for k in range(n_arcs):
             model.add_hint(x[k], values[k])
+        hint_covers(values)
 
     chosen = np.array(values, dtype=bool) if n_arcs else np.zeros(0, dtype=bool)
     pairing = Pairing.of(ei[chosen], rj[chosen], n_e)
@@ -266,6 +295,16 @@ def solve_cpsat(
     return Solution(
         pairing, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
     )
+
+
+def _stage_value(name: str, chosen, covers, r, s) -> int:
+    """The value of stage ``name`` for the arcs ``chosen`` (bool per arc)."""
+    on = np.asarray(chosen, dtype=bool)
+    if name == "matched":
+        return int(on.sum())
+    if name == "covered":
+        return sum(1 for _, ks in covers if on[ks].any())
+    return int((r if name == "readiness" else s)[on].sum())
 
 
 def _open_bound(problem, pairing: Pairing, stage: str, stage_bound: int | None, upper: dict | None) -> int:
@@ -320,6 +359,8 @@ def _solve_engine(problem: MatchProblem, side: SideRules, settings: SolverSettin
         hint = solve_flow(hint_problem, hint_side).pairing
     except MatcherError:  # kept pairs that cannot all stay: CP-SAT searches without a hint
         hint = None
+    if hint is not None and isinstance(side.distinct, DistinctTopics):
+        hint = _topics_hint(hint_problem, hint_side, hint, side.distinct)
     free = solve_flow(problem, SideRules()).pairing
     upper = {
         "matched": free.size,
@@ -329,6 +370,66 @@ def _solve_engine(problem: MatchProblem, side: SideRules, settings: SolverSettin
     if multi:  # the relaxation covers the most mentees among its most pairs: a bound while matched is reached
         upper["covered"] = int((free.count > 0).sum())
     return solve_cpsat(problem, side, settings, hint=hint, upper=upper)
+
+
+def _topics_hint(problem, side: SideRules, first: Pairing, rule) -> Pairing:
+    """A feasible start under a topics rule, from the flow's pairing (which ignores it): repair
+    it (:func:`_distinct_hint`), then give each mentee with several mentors their best kept
+    mentor as a pin, rule out the mentors sharing a topic with it, solve the flow again and
+    repair that; the better of the two (more pairs, then the objective) is the hint."""
+    from dataclasses import replace
+
+    from matcher.errors import MatcherError
+    from matcher.solve.engines.flow import solve_flow
+
+    repaired = _distinct_hint(problem, first, rule)
+    wanted = mentee_places(problem)
+    pinned = {i for i, _ in problem.pins}
+    scores = problem.pair_scores(repaired.mentee, repaired.mentor)
+    extra, excluded = [], problem.excluded.copy()
+    for i in np.flatnonzero((wanted > 1) & (repaired.count > 0)):
+        if int(i) in pinned:
+            continue
+        lo, hi = np.searchsorted(repaired.mentee, [i, i + 1])
+        k = lo + int(np.argmax(scores[lo:hi]))
+        j = int(repaired.mentor[k])
+        extra.append((int(i), j))
+        clash = (rule.member & rule.member[j]).any(axis=1)
+        clash[j] = False
+        excluded[i, clash] |= np.uint16(1)  # ruled out for this start only
+    if not extra:
+        return repaired
+    try:
+        second = solve_flow(
+            replace(problem, pins=problem.pins + tuple(extra), excluded=excluded), side
+        ).pairing
+    except MatcherError:
+        return repaired
+    second = _distinct_hint(problem, second, rule)
+    best = max((repaired, second), key=lambda x: (x.size, total_objective(problem, x)))
+    return best
+
+
+def _distinct_hint(problem, hint: Pairing, rule) -> Pairing:
+    """The flow's pairing (which ignores a topics rule) made to respect it: each mentee keeps,
+    best score first, the pinned pairs and then every pair sharing no topic with those kept —
+    a feasible start (pairs only dropped), so CP-SAT's first stage has a solution at once."""
+    keep = np.ones(hint.size, dtype=bool)
+    pins = set(problem.pins)
+    scores = problem.pair_scores(hint.mentee, hint.mentor)
+    for i in np.flatnonzero(hint.count > 1):
+        lo, hi = np.searchsorted(hint.mentee, [i, i + 1])
+        order = sorted(
+            range(lo, hi), key=lambda k: ((int(i), int(hint.mentor[k])) not in pins, -scores[k], k)
+        )
+        chosen: list[int] = []
+        for k in order:
+            j = int(hint.mentor[k])
+            if any(rule.conflicts(j, m) for m in chosen) and (int(i), j) not in pins:
+                keep[k] = False
+            else:
+                chosen.append(j)
+    return Pairing.of(hint.mentee[keep], hint.mentor[keep], hint.n_mentees)
 
 
 ENGINE = Engine(

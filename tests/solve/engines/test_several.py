@@ -374,3 +374,25 @@ def test_a_cp_sat_stage_left_open_gives_a_true_bound_with_several_mentors(case):
     for stage, proven in stages:
         worst = min((x for x in feasible if proven(x)), key=lambda x: total_objective(problem, x))
         assert _open_bound(problem, worst, stage, None, None) >= optimum
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiny(pins=False), st.lists(st.lists(st.booleans(), min_size=3, max_size=3), min_size=4, max_size=4))
+def test_cpsat_topics_matches_brute_force(case, topics):
+    problem, _ = case
+    member = np.array(topics[: problem.shape[1]], dtype=bool)
+    rule = DistinctTopics(np.full(member.shape[0], -1), "topics", member)
+    side = SideRules((rule,))
+    sol = engines.solve(problem, side, SolverSettings())
+    assert sol.solver == "cp_sat" and sol.status == "OPTIMAL"
+    assert check(problem, sol.pairing, [side.violations]).ok
+    best = None
+    for subset, _ in _subsets(problem):
+        mentors_of: dict[int, list[int]] = {}
+        for i, j in subset:
+            mentors_of.setdefault(i, []).append(j)
+        if any(member[js].sum(axis=0).max(initial=0) > 1 for js in mentors_of.values()):
+            continue
+        lex = lexicographic(problem, subset)
+        best = lex if best is None or lex > best else best
+    assert lexicographic(problem, [tuple(p) for p in sol.pairing.pairs.tolist()]) == best
