@@ -162,16 +162,27 @@ def test_flow_with_pins_and_distinct_mentors_matches_brute_force(case):
         assert len(set(g[g >= 0])) == int((g >= 0).sum())
 
 
-@settings(max_examples=80, deadline=None)
-@given(tiny(), st.lists(st.integers(-1, 1), min_size=3, max_size=3), st.integers(1, 2))
+@settings(max_examples=100, deadline=None)
+@given(tiny(pins=True), st.lists(st.integers(-1, 1), min_size=3, max_size=3), st.integers(1, 2))
 def test_flow_with_department_spread_and_distinct_matches_brute_force(case, dept, cap):
+    from matcher.errors import InfeasibleError
+
     problem, group = case
     dept = np.array(dept[: problem.shape[0]])
     side = SideRules.of(
         department=dept, max_same_department=cap, distinct=DistinctMentors(group, "profession")
     )
-    sol = solve_flow(problem, side)
-    best_lex, _ = brute_force(problem, group=group, dept=dept, dept_cap=cap)
+    found = brute_force(problem, group=group, dept=dept, dept_cap=cap)
+    pins = np.array(problem.pins, np.int64).reshape(-1, 2)
+    pins_keep_rules = not side.violations(problem, Pairing.of(pins[:, 0], pins[:, 1], problem.shape[0]))
+    assert (found is not None) == pins_keep_rules  # the pins themselves are always a pairing
+    if found is None:  # pins that break a rule: the prechecks refuse them before solving
+        return
+    try:
+        sol = solve_flow(problem, side)
+    except InfeasibleError:
+        raise AssertionError("the flow refused a problem brute force solves") from None
+    best_lex, _ = found
     assert lexicographic(problem, [tuple(p) for p in sol.pairing.pairs.tolist()]) == best_lex
     assert check(problem, sol.pairing, [side.violations]).ok
 
