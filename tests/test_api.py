@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.main import cli
 from matcher.api import (
@@ -339,3 +341,46 @@ def test_explain_shows_every_mentor_of_a_mentee_with_several_then_the_place_left
     other = next(j for j in range(res.cohort.n_mentors) if j not in own)
     text = explain_files(mentors, mentees, cfg, mentee="E001", mentor=res.cohort.mentor_ids[other]).message
     assert f"  mentor {res.cohort.mentor_ids[other]} " in text
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.integers(3, 12),
+    st.integers(2, 6),
+    st.integers(0, 10_000),
+    st.sampled_from([None, "department", "profession", "topics"]),
+)
+def test_several_mentors_property_flow_and_cpsat_agree_and_every_rule_holds(n_e, n_r, seed, distinct):
+    """Generated cohorts, random mentors_wanted: the flow (or CP-SAT for topics) answer keeps
+    both capacities, pairs once, distinct mentors, and equals the CP-SAT engine's objective."""
+    import tempfile
+
+    from matcher.api import load, match
+    from matcher.io.config import load_config
+    from matcher.synthetic.cohort import generate_cohort
+
+    rng = np.random.default_rng(seed)
+    mentors, mentees = generate_cohort(n_e, n_r, seed)
+    mentees["mentors_wanted"] = [str(v) if v > 1 else "" for v in rng.integers(1, 4, n_e)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        mentors.to_csv(folder / "mentors.csv", index=False)
+        mentees.to_csv(folder / "mentees.csv", index=False)
+        rules = f'[rules]\ndistinct_mentors_by = "{distinct}"\n' if distinct else "[rules]\n"
+        (folder / "a.toml").write_text(rules)
+        (folder / "b.toml").write_text(rules + '[solver]\nengine = "cp_sat"\n')
+        cohort, config = load(folder / "mentors.csv", folder / "mentees.csv", folder / "a.toml")
+        one = match(cohort, config)
+        two = match(cohort, load_config(folder / "b.toml"))
+    for res in (one, two):
+        pairing = res.solution.pairing
+        assert res.report.ok and res.solution.status == "OPTIMAL"
+        assert (pairing.count <= cohort.mentors_wanted).all()
+        assert (pairing.load(n_r) <= cohort.capacity).all()
+        assert len({tuple(p) for p in pairing.pairs.tolist()}) == pairing.size
+        if distinct and cohort.several_mentors:
+            rule = res.side.distinct
+            for i in np.flatnonzero(pairing.count > 1):
+                js = pairing.mentors(int(i)).tolist()
+                assert not any(rule.conflicts(a, b) for n, a in enumerate(js) for b in js[n + 1 :])
+    assert one.solution.objective == two.solution.objective
