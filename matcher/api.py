@@ -79,7 +79,8 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class MatchResult:
-    """Everything a run produced. ``solution.mentor_of`` indexes ``cohort.mentors``."""
+    """Everything a run produced. ``solution.pairing`` (and ``solution.mentor_of`` when no mentee
+    has several mentors) indexes ``cohort.mentors``."""
 
     cohort: Cohort
     config: Config

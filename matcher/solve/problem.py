@@ -18,6 +18,11 @@ capacity) and M = 100 · ``max_score`` (10 000: a score is at most 100 points; w
 preference bonuses the problem's score is the five-C score plus the bonus, and
 ``max_score`` is 100 plus the largest bonus a pair can get). Values can exceed 64 bits for huge cohorts, so they are Python ints; the
 flow solver uses the equivalent "max flow, then min cost" form with costs B·r + s.
+
+When some mentee wants several mentors (``wanted``, from ``mentors_wanted``), N counts
+pairs and a level is added after the pairs: each mentee with at least one mentor adds C
+(:func:`cover_weight`, the single-mentor A), and the per-pair A becomes (K + 1)·C, K the
+eligible mentees; with one mentor each C = 0 and nothing changes.
 """
 
 from __future__ import annotations
