@@ -235,6 +235,13 @@ class Session:
         self.cohort, self.config = load(
             mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet
         )
+        if self.cohort.several_mentors:
+            from matcher.errors import OptionError
+
+            raise OptionError(
+                "the review app does not support several mentors per mentee yet (mentors_wanted above 1 "
+                f"in {self.cohort.files[1]}); use mentor-match match, explain and rematch, which do"
+            )
         self.warnings: list[str] = [str(w) for w in self.cohort.warnings]
         self.past = past_rounds(self.cohort, history, encoding=encoding)
         self.dense = self.cohort.n_mentees * self.cohort.n_mentors <= DENSE_LIMIT

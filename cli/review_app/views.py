@@ -432,7 +432,7 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
 
     r = p.result
     c = r.cohort
-    if not in_use(c):
+    if not in_use(c) or getattr(r.problem, "multi", False):  # the audit is one mentor each
         return None
     n = r.config.preferences.max_choices
     m = p.mentor_of

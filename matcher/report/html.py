@@ -1114,7 +1114,13 @@ def render_sections(
         )
     else:
         body = '<p class="muted">Every mentee is matched.</p>'
-    unmatched_html = f'<section id="unmatched"><h2>Unmatched mentees ({len(u_rows)})</h2>{body}</section>'
+    # With several mentors per mentee unmatched.csv also lists the partly matched.
+    title = (
+        "Unmatched and partly matched mentees"
+        if "mentors_wanted" in unmatched_table[0]
+        else "Unmatched mentees"
+    )
+    unmatched_html = f'<section id="unmatched"><h2>{title} ({len(u_rows)})</h2>{body}</section>'
 
     changes_html = ""
     if changes_table is not None:

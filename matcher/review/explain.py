@@ -19,6 +19,7 @@ import numpy as np
 from matcher.io.config import FIVE_CS
 from matcher.io.questionnaire import READY_ITEMS
 from matcher.solve.bonus import shown_scores
+from matcher.solve.problem import mentee_places
 from matcher.solve.rules import RULES, reasons
 
 LEVEL_NAMES = {
@@ -234,25 +235,48 @@ def choice_lines(result, i: int, j: int) -> list[str]:
 
 
 def explain_text(result, i: int, j: int | None = None, alternatives_engine=None) -> str:
-    """The full explanation for mentee i with mentor j (default: the proposed mentor)."""
-    c, s, p = result.cohort, result.scores, result.problem
-    proposed = int(result.solution.mentor_of[i])
+    """The full explanation for mentee i with mentor j (default: the proposed mentor; a
+    mentee with several mentors: each of them in turn, then why any place is left)."""
+    c = result.cohort
+    own = result.solution.pairing.mentors(i)  # the proposed mentors, ascending
     e_id, e_name = c.mentee_ids[i], c.mentees["name"].iat[i]
     lines = [f"Mentee {e_id} ({e_name})"]
+    several = getattr(result.problem, "multi", False)
+    if several:
+        wanted = int(mentee_places(result.problem)[i])
+        lines[0] += f": wants {wanted} mentor{'s' if wanted != 1 else ''}, proposed {own.size}"
     if j is None:
-        if proposed < 0:
+        if own.size == 0:
             lines.append(f"  not matched: {result.unmatched.get(i, '')}")
             return "\n".join(lines) + "\n"
-        j = proposed
+        for m in own:
+            lines.extend(_pair_lines(result, i, int(m), own, alternatives_engine))
+        if i in result.unmatched:
+            lines.append(f"  partly matched: {result.unmatched[i]}")
+        return "\n".join(lines) + "\n"
+    lines.extend(_pair_lines(result, i, j, own, alternatives_engine))
+    return "\n".join(lines) + "\n"
+
+
+def _pair_lines(result, i: int, j: int, own: np.ndarray, alternatives_engine) -> list[str]:
+    """explain's lines for mentee i with mentor j; ``own``: i's proposed mentors."""
+    c, s, p = result.cohort, result.scores, result.problem
+    lines = []
     r_id, r_name = c.mentor_ids[j], c.mentors["name"].iat[j]
     feasible = np.flatnonzero(p.excluded[i] == 0)
-    role = "proposed mentor" if j == proposed else "mentor"
+    role = "proposed mentor" if j in own else "mentor"
     lines.append(f"  {role} {r_id} ({r_name}): score {s.score[i, j]:.2f}")
-    if j != proposed and proposed >= 0:
+    if j not in own and own.size == 1:
+        proposed = int(own[0])
         lines.append(
             f"  (the proposed mentor is {c.mentor_ids[proposed]} ({c.mentors['name'].iat[proposed]}), "
             f"score {s.score[i, proposed]:.2f})"
         )
+    elif j not in own and own.size > 1:
+        named = "; ".join(
+            f"{c.mentor_ids[m]} ({c.mentors['name'].iat[m]}), score {s.score[i, m]:.2f}" for m in own
+        )
+        lines.append(f"  (the proposed mentors are {named})")
     lines.extend(choice_lines(result, i, j))
     bits = int(p.excluded[i, j])
     if bits:
@@ -282,7 +306,7 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
         lines.append(head + b.words())
     if n_better > 10:
         lines.append(f"    … and {n_better - 10} more")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 @dataclass(frozen=True)
@@ -319,11 +343,12 @@ def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) 
     ``engine`` (``pin_delta``), what giving them to i would cost → (the first ``limit``,
     how many there are in all). Shapes: reads row i of the scores and rule bits."""
     p = result.problem
-    proposed = int(result.solution.mentor_of[i])
+    pairing = result.solution.pairing
+    own = set(pairing.mentors(i).tolist())  # the proposed mentors (one, or several)
     row, bits_row = p.row(i)  # (n_mentors,) scores and rule bits
     row = shown_scores(p, row)  # five Cs plus any bonus, never the shortlist tier
-    better = [int(k) for k in np.argsort(-row, kind="stable") if row[k] > row[j] and k != proposed]
-    load = np.bincount(result.solution.mentor_of[result.solution.mentor_of >= 0], minlength=p.shape[1])
+    better = [int(k) for k in np.argsort(-row, kind="stable") if row[k] > row[j] and int(k) not in own]
+    load = pairing.load(p.shape[1])
     out = []
     for k in better if limit is None else better[:limit]:
         kb = int(bits_row[k])

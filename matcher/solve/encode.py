@@ -13,20 +13,36 @@ import numpy as np
 from matcher.errors import ConfigError, Problem
 from matcher.io.config import Config
 from matcher.solve.eligibility import eligible_mentees
-from matcher.solve.problem import MatchProblem
+from matcher.solve.problem import MatchProblem, is_multi
 from matcher.solve.rules import RuleInput, exclusions
-from matcher.solve.side_rules import SideRules
+from matcher.solve.side_rules import DistinctMentors, DistinctTopics, SideRules
 
 
-def side_rules(config: Config, scores) -> SideRules:
-    """The rules beyond capacity and exclusions, from the config (department codes from ``scores``)."""
+def side_rules(config: Config, scores, problem=None) -> SideRules:
+    """The rules beyond capacity and exclusions, from the config (department codes from
+    ``scores``). ``distinct_mentors_by`` is in force only when some mentee of ``problem``
+    wants several mentors (otherwise it constrains nothing)."""
     r = config.rules
     return SideRules.of(
         department=scores.features.e.department,
         max_same_department=r.max_same_department_per_mentor,
         min_per_mentor=r.min_mentees_per_mentor,
         fair=r.objective == "fair",
+        distinct=distinct_rule(config, scores.features) if is_multi(problem) else None,
     )
+
+
+def distinct_rule(config: Config, features):
+    """The :class:`DistinctMentors` rule ``[rules] distinct_mentors_by`` asks for, or None:
+    department and profession by their codes (one value per mentor: a flow constraint);
+    topics by each mentor's topic set (a packing constraint: CP-SAT)."""
+    column = config.rules.distinct_mentors_by
+    if column is None:
+        return None
+    if column == "topics":
+        member = np.asarray(features.r.topics.toarray() > 0)
+        return DistinctTopics(np.full(member.shape[0], -1, np.int64), column, member)
+    return DistinctMentors(np.asarray(getattr(features.r, column), dtype=np.int64), column)
 
 
 def scored_blocks(cohort, config: Config, ctx, *, forbidden=(), failed=(), earlier=()):
@@ -69,6 +85,21 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
     if config.preferences.shortlist:
         from matcher.solve.bonus import add_shortlist, shortlist_mask
 
+        if cohort.several_mentors:
+            raise ConfigError(
+                [
+                    Problem(
+                        config.source or "config",
+                        None,
+                        "preferences",
+                        None,
+                        "shortlist = true cannot be used when a mentee wants several mentors "
+                        "(mentors_wanted above 1): it counts mentees within their choices, one mentor each",
+                        "use mentee_bonus instead of shortlist, or set mentors_wanted to 1",
+                    )
+                ]
+            )
+
         mask = shortlist_mask(cohort.preferences, config.preferences, score.shape)
         if mask is not None:
             n = int(min(int(eligible.sum()), int(cohort.capacity.sum())))
@@ -83,6 +114,7 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
         pins=tuple(pins),
         max_score=max_score,
         shortlist=tier,
+        wanted=cohort.mentors_wanted.copy() if cohort.several_mentors else None,
     )
     return problem, applied
 
@@ -151,6 +183,21 @@ def encode_cohort(
     from scoring.combine import prepare_scoring, score_cohort
 
     if scores is None and cohort.n_mentees * cohort.n_mentors > candidates.DENSE_LIMIT:
+        if cohort.several_mentors:
+            raise ConfigError(
+                [
+                    Problem(
+                        cohort.files[1],
+                        None,
+                        "mentors_wanted",
+                        None,
+                        "several mentors per mentee (mentors_wanted above 1) are not supported above "
+                        f"{candidates.DENSE_LIMIT:,} pairs (mentees × mentors) yet: the candidate-set "
+                        "solver cannot prove such a pairing optimal",
+                        "set mentors_wanted to 1 (or leave it blank) for every mentee, or match smaller groups",
+                    )
+                ]
+            )
         if config.preferences.shortlist and any(cohort.preferences.mentee_choices):
             raise ConfigError(
                 [

@@ -38,6 +38,7 @@ from matcher.solve.problem import MatchProblem, ready_units, score_units
 from matcher.solve.side_rules import SideRules
 from matcher.synthetic.cohort import generate_cohort
 from tests.conftest import SAMPLE, make_problem, write_csv
+from tests.solve.engines.test_several import tiny as several_tiny
 
 FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
 ALTERNATIVES_HEADER = (
@@ -1103,3 +1104,44 @@ def test_shortlist_deltas_are_exact_where_the_weights_are_largest(n_e):
         else:
             assert alt.reason == ""
     assert seen  # some changes cost other mentees their choice
+
+
+# ------------------------------------------------------------ several mentors per mentee
+
+
+@settings(max_examples=60, deadline=None)
+@given(several_case=several_tiny(pins=True))
+def test_several_mentor_alternatives_equal_a_brute_force_with_the_pair_forced(several_case):
+    from dataclasses import replace as _replace
+
+    from matcher.review.alternatives import SeveralDeltas, several_alternatives
+    from matcher.solve.check import check as _check
+    from matcher.solve.engines.flow import solve_flow as _flow
+    from tests.solve.engines.test_several import brute_force as several_brute
+
+    problem, _ = several_case
+    pairing = _flow(problem).pairing
+
+    def resolve(extra):
+        p = _replace(problem, pins=problem.pins + tuple(extra))
+        try:
+            sol = _flow(p)
+        except MatcherError:  # the pin overfills a mentor
+            return None
+        return sol.pairing if _check(p, sol.pairing).ok else None
+
+    alts = several_alternatives(problem, pairing, 3, SeveralDeltas(problem, pairing, resolve))
+    base, _ = several_brute(problem)
+    for a in alts:
+        if a.delta_pairs is None:
+            continue
+        forced = several_brute(_replace(problem, pins=(*problem.pins, (a.mentee, a.mentor))))
+        assert forced is not None
+        lex, _ = forced
+        assert (a.delta_pairs, a.delta_matched, round(a.delta_score * 100)) == (
+            lex[0] - base[0],
+            lex[1] - base[1],
+            lex[3] - base[3],
+        )
+    for i in range(problem.shape[0]):  # no alternative where a forced pair is impossible or pinned
+        assert all(a.mentor not in pairing.mentors(i).tolist() for a in alts if a.mentee == i)

@@ -74,7 +74,7 @@ def test_summary_and_report_say_what_includes_the_bonus(cohort_files, tmp_path):
     assert s0["preferences"]["choices_in_objective"] == "none (reported only)"
     config.write_text("[preferences]\nshortlist = true\n", encoding="utf-8")
     s1 = json.loads(match_files(m, e, config, out=tmp_path / "sl").outputs["summary.json"])
-    assert "C*(1 if the mentor is one of the mentee's counted choices)" in s1["objective_definition"]
+    assert "H*(1 if the mentor is one of the mentee's counted choices)" in s1["objective_definition"]
     assert s1["preferences"]["choices_in_objective"] == "shortlist"
     rows = list(csv.DictReader(io.StringIO(plain.outputs["pairs.csv"].decode("utf-8-sig"))))
     assert "bonus" not in rows[0] and np.isfinite(float(rows[0]["score"]))

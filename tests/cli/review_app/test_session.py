@@ -640,3 +640,17 @@ def test_pages_show_each_pairs_choices_and_the_audits_why(tmp_path):
     page = client.get(url(f"mentor/{mentor}"))
     assert page.status_code == 200 and 'id="choices-table"' in page.text
     assert audit[("mentor", mentor)]["got"] in page.text
+
+
+def test_several_mentors_per_mentee_are_refused_with_a_clear_error(tmp_path):
+    from matcher.errors import OptionError
+
+    mentees = tmp_path / "mentees.csv"
+    lines = (SAMPLE / "mentees.csv").read_text(encoding="utf-8").splitlines()
+    mentees.write_text(
+        "\n".join([lines[0] + ",mentors_wanted", lines[1] + ",2", *(x + "," for x in lines[2:])]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(OptionError, match="does not support several mentors per mentee"):
+        Session(ARGS[0], mentees, ARGS[2], workspace=tmp_path / "ws")
+    assert not (tmp_path / "ws").exists()
