@@ -10,12 +10,12 @@ choice. The solver maximises five-C score + bonus; the objective stays one integ
 ``shortlist = true`` adds a tier to the lexicographic objective, between readiness and
 score: (1) match as many mentees as possible, (2) the readiest, (3) as many mentees as
 possible within their own counted choices, (4) the highest total score (with bonuses).
-It stays one integer per pair: a mentee's counted choice gains ``C`` score units, with
-``C = 2·N·M + 1`` (N the most mentees matchable, M the score bound in units), more than
+It stays one integer per pair: a mentee's counted choice gains ``H`` score units, with
+``H = 2·N·M + 1`` (N the most mentees matchable, M the score bound in units), more than
 twice any difference in total score, so one more mentee within their choices beats any
 score and a change in the total decodes exactly into (choices, score) (:func:`split_units`);
-the problem's ``max_score`` rises by ``C`` so readiness still beats both
-(:func:`matcher.solve.problem.multipliers_for`). ``shortlist`` on the problem holds ``C``
+the problem's ``max_score`` rises by ``H`` so readiness still beats both
+(:func:`matcher.solve.problem.multipliers_for`). ``shortlist`` on the problem holds ``H``
 in points; :func:`shown_scores` takes it off scores before anyone sees them.
 """
 
@@ -108,7 +108,7 @@ def shortlist_mask(prefs, settings, shape: tuple[int, int]) -> np.ndarray | None
 
 
 def shortlist_points(max_matchable: int, max_score: float) -> float:
-    """C of the shortlist tier in points (``C = 2·N·M + 1`` units, N ≥ 1)."""
+    """H of the shortlist tier in points (``H = 2·N·M + 1`` units, N ≥ 1)."""
     m = round(max_score * SCORE_UNITS)
     return (2 * max(int(max_matchable), 1) * m + 1) / SCORE_UNITS
 
@@ -133,7 +133,7 @@ def shown_scores(problem, score):
 
 def split_units(problem, units: int) -> tuple[int, int]:
     """A change in total score units of this problem → (Δ mentees within their choices,
-    Δ score units without the tier). Exact: the tier C is more than twice any change in
+    Δ score units without the tier). Exact: the tier H is more than twice any change in
     the rest. Without shortlist: (0, units)."""
     tier = round(float(getattr(problem, "shortlist", 0.0)) * SCORE_UNITS)
     if not tier:
