@@ -317,3 +317,17 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
     assert deltas and max(abs(d) for d in deltas) <= 100 * 150  # points, never the tier
     audit = preferences_for(result)
     assert audit.counts["mentees"]["1st"] == 10
+
+
+def test_shortlist_is_refused_when_a_mentee_wants_several_mentors(tmp_path):
+    from matcher.synthetic.cohort import generate_cohort
+
+    mentors, mentees = generate_cohort(30, 12, 4, preferences=True)
+    mentees = mentees.assign(mentors_wanted=["2" if k % 3 == 0 else "1" for k in range(len(mentees))])
+    m, e = tmp_path / "mentors.csv", tmp_path / "mentees.csv"
+    mentors.to_csv(m, index=False)
+    mentees.to_csv(e, index=False)
+    cohort, _ = load(m, e)
+    with pytest.raises(ConfigError, match="shortlist = true cannot be used when a mentee wants several"):
+        match(cohort, parse_config({"preferences": {"shortlist": True}}))
+    assert match(cohort, parse_config({"preferences": {"mentee_bonus": [10]}})).report.ok
