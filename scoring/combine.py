@@ -21,6 +21,7 @@ from .settings import ScoringSettings
 from .text import fit_text, pair_similarity, text_similarity
 
 CHUNK_PAIRS = 4_000_000  # pairs scored per chunk
+CACHE_PAIRS = 256_000  # pairs scored in one pass of score_block (its temporaries fit the cache)
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,8 +194,25 @@ def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
 
     The weighted sum runs in float32 (half the memory traffic of float64; the Cs are
     float32 already), always in the same order, so a pair's score never depends on the
-    block it was scored in.
+    block it was scored in. So a large block is scored in slices of about ``CACHE_PAIRS``
+    pairs: their temporaries stay in the processor's cache (about twice as fast as one
+    pass over the whole block), and the result is the same.
     """
+    f = ctx.features
+    index = np.arange(f.e.n)[rows]
+    step = max(1, CACHE_PAIRS // max(f.r.n, 1))
+    if index.size <= step:
+        return _score_rows(ctx, rows)
+    comps = np.empty((5, index.size, f.r.n), dtype=np.float32)
+    score = np.empty((index.size, f.r.n))
+    for start in range(0, index.size, step):
+        part = slice(start, start + step)
+        comps[:, part], score[part] = _score_rows(ctx, index[part])
+    return comps, score
+
+
+def _score_rows(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`score_block` in one pass over ``rows``."""
     f = ctx.features
     k = len(np.arange(f.e.n)[rows])
     comps = np.empty((5, k, f.r.n), dtype=np.float32)
