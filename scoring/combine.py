@@ -200,22 +200,23 @@ def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
     """
     f = ctx.features
     index = np.arange(f.e.n)[rows]
-    step = max(1, CACHE_PAIRS // max(f.r.n, 1))
-    if index.size <= step:
-        return _score_rows(ctx, rows)
     comps = np.empty((5, index.size, f.r.n), dtype=np.float32)
     score = np.empty((index.size, f.r.n))
+    step = max(1, CACHE_PAIRS // max(f.r.n, 1))
+    if index.size <= step:
+        _score_rows(ctx, rows, comps, score)
+        return comps, score
     for start in range(0, index.size, step):
         part = slice(start, start + step)
-        comps[:, part], score[part] = _score_rows(ctx, index[part])
+        _score_rows(ctx, index[part], comps[:, part], score[part])
     return comps, score
 
 
-def _score_rows(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`score_block` in one pass over ``rows``."""
+def _score_rows(ctx: ScoringContext, rows, comps: np.ndarray, score: np.ndarray) -> None:
+    """:func:`score_block` in one pass over ``rows``, into ``comps`` (5, k, n_r) and
+    ``score`` (k, n_r)."""
     f = ctx.features
     k = len(np.arange(f.e.n)[rows])
-    comps = np.empty((5, k, f.r.n), dtype=np.float32)
     w = ctx.weights[rows]
     total = w.sum(axis=1)
     coef = (100.0 * w / np.where(total > 0, total, 1.0)[:, None]).astype(np.float32)
@@ -231,7 +232,7 @@ def _score_rows(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
     if "department" in ctx.has_e and "department" in ctx.has_r and ctx.settings.same_department == "penalise":
         acc -= np.float32(ctx.settings.department_penalty) * same_department(f, rows)
     np.clip(acc, 0.0, 100.0, out=acc)
-    return comps, np.round(acc.astype(np.float64), 2)
+    np.round(acc.astype(np.float64), 2, out=score)
 
 
 def score_cohort(cohort, settings: ScoringSettings | None = None, boost: np.ndarray | None = None) -> Scores:
