@@ -37,6 +37,7 @@ CANDIDATES = 30  # best mentors kept per mentee
 MENTOR_CANDIDATES = 10  # best mentees kept per mentor
 DENSE_LIMIT = 3_000_000  # pairs: above this, match uses candidate sets
 CHUNK_PAIRS = 2_000_000
+SLICE_PAIRS = 256_000  # pairs a worker scores and selects at once (its temporaries fit the cache)
 SCORING_THREADS = 4  # blocks scored at once (at most the machine's cores)
 NOT_ALLOWED = np.uint16(65535)
 ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most violated first)
@@ -259,7 +260,24 @@ def candidate_problem(
     def select(rows):
         """One block, on a worker thread: its scores, rules and everything about it that is
         row by row (the candidate pairs, the stored units); the mentors' best mentees,
-        which run across blocks, are left to the caller, in block order."""
+        which run across blocks, are left to the caller, in block order. Done in slices of
+        about ``SLICE_PAIRS`` pairs (every step is row by row, so the result is the same)
+        whose temporaries stay in the processor's cache."""
+        step = max(1, SLICE_PAIRS // max(n_r, 1))
+        parts = [select_rows(rows[k : k + step]) for k in range(0, rows.size, step)]
+        if len(parts) == 1:
+            return parts[0]
+        first, stored, chunk_units, best, arcs, counts = zip(*parts, strict=True)
+        return (
+            first[0],
+            np.concatenate(stored),
+            np.concatenate(chunk_units) if keep_m else None,
+            np.concatenate(best) if best[0] is not None else None,
+            tuple(np.concatenate(a, axis=-1) for a in zip(*arcs, strict=True)),
+            (np.concatenate([c[0] for c in counts]), sum(c[1] for c in counts)),
+        )
+
+    def select_rows(rows):
         comps, score, bits = rescore(rows)
         allowed = (bits == 0) & eligible[rows][:, None]
         del bits
