@@ -56,10 +56,12 @@ SOLVER = "lagrangian_flow"
 NEAR = 100  # score units: pruned pairs this close to improving are added too (as the certificate)
 INT_ROOM = 2**61  # weights × nodes stay below this (OR-Tools scales costs by the node count)
 # What the first flow and its certificate may take, about twice what they take on the
-# project's 2-core machine (a flow about 1.4 µs an arc, the check of every stored pair about
-# 11 ns a pair), so that a busy machine still ends near the time limit.
+# project's 2-core machine (on candidates a flow about 1.4 µs an arc and the check of every
+# stored pair about 11 ns a pair; a dense flow about 0.45 µs a pair), so that a busy machine
+# still ends near the time limit.
 SECONDS_PER_ARC = 3e-6
 SECONDS_PER_PAIR = 25e-9
+SECONDS_PER_DENSE_PAIR = 1e-6
 
 
 def _first_round(problem) -> float:
@@ -67,7 +69,7 @@ def _first_round(problem) -> float:
     n_e, n_r = problem.shape
     if problem.kind == "candidates":
         return SECONDS_PER_ARC * int(problem.ei.size) + SECONDS_PER_PAIR * n_e * n_r
-    return SECONDS_PER_ARC * n_e * n_r
+    return SECONDS_PER_DENSE_PAIR * n_e * n_r
 
 
 def _loose_bound(problem) -> int:
