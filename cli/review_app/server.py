@@ -266,6 +266,11 @@ class App:
         self.session.start_rematch(int(form.get("version", -1)))
         return RedirectResponse(self.links.base, status_code=303)
 
+    async def start_approval(self, request):
+        form = await self.form(request)
+        self.session.start_approval(int(form.get("version", -1)))
+        return RedirectResponse(self.links("approval"), status_code=303)
+
     async def rounds(self, request):
         data = views.rounds_page(self.session, self.links)
         return self.page("rounds.html", just=request.query_params.get("published", ""), **data)
@@ -318,6 +323,8 @@ class App:
             Route("/redo", g(self.redo), methods=["POST"]),
             Route("/publish", g(self.publish), methods=["GET", "POST"]),
             Route("/rematch", g(self.start_rematch), methods=["POST"]),
+            Route("/approve", g(self.start_approval), methods=["POST"]),
+            Route("/approval", g(v("approval.html", views.approval_page))),
             Route("/rounds", g(self.rounds)),
             Route("/rounds/{n}/{name}", g(self.round_file)),
             Route("/static/{name}", self.static_file),
