@@ -721,6 +721,41 @@ class Session:
             self._commit({"action": "start_approval", "round": rnd}, based_on, self.proposal(), None)
             return self.round
 
+    def read_responses(self, data: bytes, name: str) -> dict:
+        """A mentors' responses file sent to the app (its bytes and file name) → the
+        ``respond_file`` action recording every answer in it. The file is read as
+        ``mentor-match approve`` reads it (:func:`matcher.approve.read_responses`, against
+        the round being approved) in a temporary folder, never in the workspace; every
+        problem in it raises one InputError and nothing is recorded."""
+        import re
+        import tempfile
+
+        from matcher.approve import read_responses
+        from matcher.io.pairs_file import read_columns
+
+        stage = self.state.stage
+        if stage.kind != "approve":
+            raise WorkspaceError(
+                "mentors' answers are recorded during an approval: start one from a published round"
+            )
+        suffix = Path(name).suffix.lower()
+        safe = re.sub(r"[^\w.-]", "_", Path(name).name)[:100] or "responses.csv"
+        if suffix not in (".csv", ".xlsx"):
+            raise WorkspaceError("send the responses as a .csv or .xlsx file")
+        previous = self._source(stage).previous
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / safe
+            path.write_bytes(data)
+            _, problems = read_responses(path, previous, self.encoding)
+            if problems:
+                raise InputError(problems)
+            _, rows = read_columns(path, ("mentor_id", "mentee_id", "response"), ("note",), self.encoding)
+        answers: dict[tuple[str, str], list[str]] = {}
+        for r in rows:
+            e_id, r_id = r["mentee_id"].strip(), r["mentor_id"].strip()
+            answers.setdefault((e_id, r_id), [e_id, r_id, r["response"].strip().lower(), r.get("note", "")])
+        return {"action": "respond_file", "file": safe, "answers": list(answers.values())}
+
     def approval_pairs(self) -> list[tuple[str, str]]:
         """The published pairs being approved, (mentee_id, mentor_id) in the file's order
         (empty outside an approval)."""

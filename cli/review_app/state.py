@@ -77,6 +77,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "start_rematch": ("round",),  # a re-match of published round N begins (a new stage)
     "respond": ("mentee", "mentor", "response", "note"),  # approval: a mentor's answer to a pair
     "unrespond": ("mentee", "mentor"),  # approval: take an answer back
+    "respond_file": ("file", "answers"),  # approval: the answers of a responses file, at once
     "start_approval": ("round",),  # mentors' approval of published round N begins (a new stage)
 }
 UNDOABLE = frozenset(ACTIONS) - {"undo", "redo", "publish", "start_rematch", "start_approval"}
@@ -84,7 +85,7 @@ MATCH_ACTIONS = frozenset(
     {"pin", "unpin", "forbid", "allow", "capacity", "reset_capacity", "leave_out", "bring_back", "import"}
 )
 REMATCH_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"fail", "unfail"}
-APPROVE_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"respond", "unrespond"}
+APPROVE_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"respond", "unrespond", "respond_file"}
 STAGE_ACTIONS = {"match": MATCH_ACTIONS, "rematch": REMATCH_ACTIONS, "approve": APPROVE_ACTIONS}
 SIDES = ("mentee", "mentor")
 
@@ -186,6 +187,11 @@ class Decisions:
             if entry["response"] not in ANSWERS:
                 raise WorkspaceError("a response is accept or decline")
             responses[(entry["mentee"], entry["mentor"])] = (entry["response"], entry["note"])
+        elif a == "respond_file":
+            for e_id, r_id, answer, note in entry["answers"]:
+                if answer not in ANSWERS:
+                    raise WorkspaceError("a response is accept or decline")
+                responses[(e_id, r_id)] = (answer, note)
         elif a == "unrespond":
             pair = (entry["mentee"], entry["mentor"])
             if pair not in responses:
@@ -381,6 +387,8 @@ def validate(entry: Mapping) -> dict:
             value = [[str(e), str(r)] for e, r in value]
         elif name == "forbids":
             value = [[str(e), str(r), str(why)] for e, r, why in value]
+        elif name == "answers":
+            value = [[str(e), str(r), str(answer), str(note)] for e, r, answer, note in value]
         else:
             value = str(value)
         out[name] = value

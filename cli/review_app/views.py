@@ -120,6 +120,12 @@ def describe(entry: dict) -> str:
         note = f" ({entry['note']})" if entry.get("note") else ""
         verb = "accepts" if entry.get("response") == "accept" else "declines"
         return f"{r} {verb} {e}{note}"
+    if a == "respond_file":
+        answers = [x[2] for x in entry.get("answers", [])]
+        return (
+            f"record the answers of {entry.get('file')}: {answers.count('accept')} accepted, "
+            f"{answers.count('decline')} declined"
+        )
     if a == "unrespond":
         return f"take back {r}'s answer about {e}"
     if a == "start_approval":

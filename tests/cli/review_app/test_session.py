@@ -642,6 +642,44 @@ def test_approval_routes_refuse_bad_csrf_stale_state_and_wrong_pairs(app):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in client.get(url("approval")).text
 
 
+def test_a_responses_file_sent_to_the_app_is_recorded_as_one_decision(app):
+    session, core, client = app
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "0"})
+    client.post(url("approve"), data={"csrf": core.csrf, "version": "1"})
+    pairs = _published_pairs(session, 1)
+    (e1, r1), (e2, r2) = list(pairs.items())[:2]
+
+    def send(text: str, version: int, name="responses.csv", **form):
+        data = {"csrf": core.csrf, "version": str(version), **form}
+        return client.post(
+            url("approval/import"), data=data, files={"responses": (name, text.encode(), "text/csv")}
+        )
+
+    head = "mentor_id,mentee_id,response,note\n"
+    bad = send(head + f"{r1},{e1},maybe,\nR999,{e2},accept,\n", 2)
+    assert bad.status_code == 400 and "2 problems in the input" in bad.text
+    assert "is not a response" in bad.text and "this pair was not proposed" in bad.text
+    assert session.version == 2 and dict(session.state.decisions.responses) == {}
+    assert send(head, 2, name="responses.txt").status_code == 400
+    assert send(head, 2, csrf="").status_code == 403
+    assert send(head + f"{r1},{e1},decline,<b>busy</b>\n", 1).status_code == 409
+    assert session.version == 2
+    good = send(head + f"{r1},{e1},Decline,<b>busy</b>\n{r2},{e2},accept,fine\n{r2},{e2},accept,\n", 2)
+    assert good.status_code == 303 and session.version == 3
+    assert dict(session.state.decisions.responses) == {
+        (e1, r1): ("decline", "<b>busy</b>"),
+        (e2, r2): ("accept", "fine"),
+    }
+    assert session.workspace.journal()[-1]["action"] == "respond_file"
+    page = client.get(url("approval")).text
+    assert "&lt;b&gt;busy&lt;/b&gt;" in page and "<b>busy</b>" not in page
+    assert "record the answers of responses.csv: 1 accepted, 1 declined" in client.get(url("decisions")).text
+    c = session.cohort
+    assert c.mentor_ids[session.proposal().mentor_of[c.mentee_index(e1)]] != r1
+    client.post(url("undo"), data={"csrf": core.csrf, "version": "3"})
+    assert dict(session.state.decisions.responses) == {}
+
+
 def test_a_new_session_on_the_workspace_resumes(app, tmp_path):
     session, core, client = app
     confirm(client, "preview?action=pin&mentee=E003&mentor=R040")
