@@ -573,6 +573,12 @@ def test_approval_answers_undo_redo_and_resume(app, tmp_path):
         ("E003", pairs["E003"]): ("decline", "")
     }
     assert (again.proposal().mentor_of == declined).all()
+    # the decisions page takes an answer back through its preview, as every decision
+    link = next(u for u in Forms(client.get(url("decisions")).text).urls if "action=unrespond" in u)
+    preview = client.get(link)
+    assert "take back" in preview.text and "E003" in preview.text
+    assert client.post(url("act"), data=Forms(preview.text).form("/act")).status_code == 303
+    assert dict(session.state.decisions.responses) == {} and (session.proposal().mentor_of == start).all()
 
 
 def test_approval_routes_refuse_bad_csrf_stale_state_and_wrong_pairs(app):
