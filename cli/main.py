@@ -387,6 +387,9 @@ def rematch(
 )
 @OUT()
 @HISTORY(help="History file (default: history.csv beside --pairs).")
+@PIN(help="CSV of pairs fixed for this round: mentee_id, mentor_id (their previous pair is released).")
+@FORBID()
+@CAPACITY()
 @ANONYMISE()
 @QUIET()
 @_boundary
@@ -401,6 +404,9 @@ def approve(
     responses_path,
     out,
     history_path,
+    pin_path,
+    forbid_path,
+    capacity_path,
     anonymise,
     quiet,
 ):
@@ -422,6 +428,9 @@ def approve(
         responses=responses_path,
         out=out,
         history=history_path,
+        pins=pin_path,
+        forbid=forbid_path,
+        capacity=capacity_path,
         anonymise=anonymise,
         encoding=encoding,
         strict=strict,

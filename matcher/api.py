@@ -907,6 +907,9 @@ def approve_files(
     responses,
     out,
     history=None,
+    pins=None,
+    forbid=None,
+    capacity=None,
     anonymise: bool = False,
     encoding=None,
     strict: bool = False,
@@ -917,7 +920,9 @@ def approve_files(
 
     Takes the questionnaire paths, an optional config, ``pairs`` (the proposal's pairs.csv;
     history.csv and unmatched.csv beside it are read when present), ``responses``
-    (mentor_id, mentee_id, response accept|decline, note) and ``out``. Declined pairs are
+    (mentor_id, mentee_id, response accept|decline, note), ``out`` and, as for ``rematch``,
+    ``pins`` / ``forbid`` / ``capacity`` (the coordinator's decisions for this round — the
+    review app passes its workspace's files). Declined pairs are
     never proposed again; accepted and unanswered pairs are kept exactly; the rest is
     re-matched optimally by :func:`matcher.rematch.rematch` (``max_changes = 0``). Returns a
     :class:`Run` with the rematch's files. Raises InputError with every problem in the
@@ -929,9 +934,19 @@ def approve_files(
 
     warnings = _Warnings(warn)
     problems: list = []
-    cohort = cfg = answers = None
+    cohort = cfg = answers = changes = pin_list = forbid_list = None
     try:
-        cohort, cfg = load(mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet)
+        cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
+            mentors,
+            mentees,
+            config,
+            pins,
+            forbid,
+            encoding=encoding,
+            strict=strict,
+            capacity=capacity,
+            sheet=sheet,
+        )
     except InputError as exc:
         problems.extend(exc.problems)
     previous = _previous_pairs(pairs, encoding, problems)
@@ -941,7 +956,10 @@ def approve_files(
     hist_path, entries, unmatched = _beside_pairs(pairs, history, encoding, problems)
     if problems:
         raise InputError(problems)
-    warnings(*cohort_warnings(cohort))
+    warnings(
+        *cohort_warnings(cohort),
+        *(w for p in (changes, pin_list, forbid_list) if p is not None for w in p.warnings),
+    )
     res = rematch(
         cohort,
         cfg,
@@ -951,6 +969,8 @@ def approve_files(
         max_changes=0,
         failed_file=answers.file,
         previous_unmatched=unmatched,
+        pins=pin_list,
+        forbidden=forbid_list.pairs if forbid_list else (),
     )
     warnings(*res.result.warnings)
     outputs = match_outputs(
@@ -973,7 +993,7 @@ def approve_files(
         message,
         warnings,
         out_dir=out,
-        inputs=(mentors, mentees, config, pairs, responses, hist_path),
+        inputs=(mentors, mentees, config, pairs, responses, pins, forbid, capacity, hist_path),
         owned=MATCH_OWNED,
         result=res.result,
         rematch=res,

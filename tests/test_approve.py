@@ -114,3 +114,55 @@ def test_every_problem_in_the_responses_is_reported_at_once_and_nothing_written(
         "responses.csv, row 5, column 'response', value 'decline': this pair is answered both" in res.output
     )
     assert not (tmp_path / "r2").exists()
+
+
+def test_the_rounds_pins_forbids_and_capacities_hold_as_in_rematch(tmp_path):
+    assert _invoke("match", *BASE, "--out", tmp_path / "r1", "--alternatives", 0).exit_code == 0
+    first = _pairs(tmp_path / "r1")
+    (e1, r1), (e2, r2) = list(first.items())[:2]
+    responses = _write(tmp_path / "responses.csv", f"mentor_id,mentee_id,response,note\n{r1},{e1},decline,\n")
+
+    def approve(out, *files):
+        res = _invoke(*_approve(tmp_path, responses, out), *files)
+        assert res.exit_code == 0, res.output
+        return _pairs(out)
+
+    given = approve(tmp_path / "plain")[e1]  # where the declined mentee goes without decisions
+    load = sum(r == given for r in first.values())
+    capacity = _write(tmp_path / "capacity.csv", f"mentor_id,capacity,reason\n{given},{load},full\n")
+    second = approve(tmp_path / "cap", "--capacity", capacity)[e1]
+    assert second not in (r1, given)  # no free place with that mentor any more
+    forbid = _write(tmp_path / "forbid.csv", f"mentee_id,mentor_id,reason\n{e1},{second},conflict\n")
+    pins = _write(tmp_path / "pins.csv", f"mentee_id,mentor_id\n{e2},{r2}\n")
+    files = ["--capacity", capacity, "--forbid", forbid, "--pin", pins]
+    after = approve(tmp_path / "a", *files)
+    assert after.get(e1) not in (r1, given, second) and after[e2] == r2
+    assert all(after[e] == r for e, r in first.items() if e != e1)  # the rest stays
+    # exactly what rematch gives with the declined pair failed and the same decisions
+    failed = _write(tmp_path / "failed.csv", f"mentee_id,mentor_id,reason,note\n{e1},{r1},,\n")
+    res = _invoke(
+        "rematch",
+        *BASE,
+        "--pairs",
+        tmp_path / "r1" / "pairs.csv",
+        "--failed",
+        failed,
+        "--out",
+        tmp_path / "b",
+        *files,
+    )
+    assert res.exit_code == 0, res.output
+    assert _pairs(tmp_path / "b") == after
+
+
+def _approve(tmp_path, responses, out):
+    return (
+        "approve",
+        *BASE,
+        "--pairs",
+        tmp_path / "r1" / "pairs.csv",
+        "--responses",
+        responses,
+        "--out",
+        out,
+    )

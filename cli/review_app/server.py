@@ -266,6 +266,24 @@ class App:
         self.session.start_rematch(int(form.get("version", -1)))
         return RedirectResponse(self.links.base, status_code=303)
 
+    async def start_approval(self, request):
+        form = await self.form(request)
+        self.session.start_approval(int(form.get("version", -1)))
+        return RedirectResponse(self.links("approval"), status_code=303)
+
+    async def import_responses(self, request):
+        """A mentors' responses file (multipart upload): every answer in it recorded as one
+        decision (undoable), or every problem in it shown and nothing recorded."""
+        data = await request.form()
+        if not hmac.compare_digest(str(data.get("csrf", "")).encode(), self.csrf.encode()):
+            raise PermissionError("csrf")
+        upload = data.get("responses")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise WorkspaceError("choose a responses file (mentor_id, mentee_id, response, note) to send")
+        entry = self.session.read_responses(await upload.read(), upload.filename)
+        self.session.act(entry, int(str(data.get("version", -1))))
+        return RedirectResponse(self.links("approval"), status_code=303)
+
     async def rounds(self, request):
         data = views.rounds_page(self.session, self.links)
         return self.page("rounds.html", just=request.query_params.get("published", ""), **data)
@@ -318,6 +336,9 @@ class App:
             Route("/redo", g(self.redo), methods=["POST"]),
             Route("/publish", g(self.publish), methods=["GET", "POST"]),
             Route("/rematch", g(self.start_rematch), methods=["POST"]),
+            Route("/approve", g(self.start_approval), methods=["POST"]),
+            Route("/approval", g(v("approval.html", views.approval_page))),
+            Route("/approval/import", g(self.import_responses), methods=["POST"]),
             Route("/rounds", g(self.rounds)),
             Route("/rounds/{n}/{name}", g(self.round_file)),
             Route("/static/{name}", self.static_file),

@@ -11,7 +11,11 @@ as the commands:
   re-solves: capacity, pins and forbids never change a score);
 * re-match stage: :func:`matcher.rematch.rematch` from the published round's pairs and
   history with the workspace's failed pairs — what ``mentor-match rematch --pairs
-  DIR/round-N/pairs.csv --failed DIR/failed.csv --pin … --forbid … --capacity …`` computes.
+  DIR/round-N/pairs.csv --failed DIR/failed.csv --pin … --forbid … --capacity …`` computes;
+* approval stage: the same call with the mentors' declined pairs as the failed ones
+  (reason ``declined``; accepted and unanswered pairs kept exactly) — what ``mentor-match
+  approve --pairs DIR/round-N/pairs.csv --responses DIR/responses.csv --pin … --forbid …
+  --capacity …`` computes.
 
 ``preview(entry)`` says what an action would do before it is confirmed — Δ matched, Δ
 total score (exact, in hundredths) and which other mentees would change mentor: a look-up
@@ -42,6 +46,7 @@ from cli.review_app.state import (
     FAILED,
     FORBID,
     PINS,
+    RESPONSES,
     Decisions,
     Stage,
     StaleState,
@@ -357,18 +362,33 @@ class Session:
             Failure(e, r, reason, note, n)
             for n, (e, r, reason, note) in enumerate(decisions.failed_rows(), start=2)
         ]
+        failed_file = FAILED
+        if stage.kind == "approve":
+            failures, failed_file = self._declined(decisions), RESPONSES
         res = rematch(
             cohort,
             self.config,
             list(given.previous),
             failures,
             list(given.history),
-            failed_file=FAILED,
+            failed_file=failed_file,
             previous_unmatched=given.previous_unmatched,
             pins=pins,
             forbidden=forbidden,
         )
         return res.result, res
+
+    @staticmethod
+    def _declined(decisions: Decisions) -> list:
+        """The declined pairs as failed ones (reason ``declined``, the mentor's note, the row
+        of responses.csv) — as :func:`matcher.approve.read_responses` reads that file."""
+        from matcher.rematch import Failure
+
+        return [
+            Failure(e, r, "declined", note, n)
+            for n, (r, e, answer, note) in enumerate(decisions.response_rows(), start=2)
+            if answer == "decline"
+        ]
 
     def _source(self, stage: Stage):
         """The published round a re-match starts from (its pairs, history and unmatched)."""
@@ -439,6 +459,8 @@ class Session:
                 cap = -1
             if not 0 <= cap <= CAPACITY_MAX:
                 problems.append(f"capacity must be a whole number from 0 to {CAPACITY_MAX}")
+        if a in ("respond", "unrespond"):
+            problems += self._response_problems(entry, problems)
         if a == "fail":
             if str(entry.get("reason", "")) not in ("", *REASONS):
                 problems.append("reason must be blank or one of: " + ", ".join(REASONS))
@@ -452,6 +474,23 @@ class Session:
         if problems:
             raise WorkspaceError("; ".join(problems))
         return entry
+
+    def _response_problems(self, entry: dict, problems: list) -> list[str]:
+        """Why a mentor's answer cannot be recorded: not ``accept`` / ``decline``, not an
+        approval, or not a pair of the published round being approved."""
+        from cli.review_app.state import ANSWERS
+
+        out = []
+        if entry.get("action") == "respond" and str(entry.get("response", "")) not in ANSWERS:
+            out.append("response must be one of: " + ", ".join(ANSWERS))
+        stage = self.state.stage
+        if stage.kind != "approve":
+            out.append("mentors' answers are recorded during an approval: start one from a published round")
+        elif not problems and not out:
+            previous = dict(self._source(stage).previous)
+            if previous.get(str(entry["mentee"])) != str(entry["mentor"]):
+                out.append(f"{entry['mentee']} → {entry['mentor']} is not a pair of round {stage.source}")
+        return out
 
     def _key(self, entry: dict) -> tuple:
         return tuple(sorted((k, str(v)) for k, v in entry.items()))
@@ -602,6 +641,9 @@ class Session:
             hist = ["--history", str(self.paths["history"])] if self.paths["history"] else []
             return ["mentor-match", "match", *args, *files, *hist, *out]
         src = ws.round_dir(self.state.stage.source)
+        if self.state.stage.kind == "approve":
+            return ["mentor-match", "approve", *args, "--pairs", str(src / "pairs.csv"),
+                    "--responses", str(ws.file(RESPONSES)), *files, *out]  # fmt: skip
         return [
             "mentor-match",
             "rematch",
@@ -618,7 +660,7 @@ class Session:
         """Write the current stage's round into ``DIR/round-N/`` through the commands' own
         API call, atomically → (N, names written). Refused when ``based_on`` is stale or the
         files would not give the proposal on screen."""
-        from matcher.api import match_files, rematch_files
+        from matcher.api import approve_files, match_files, rematch_files
 
         with self.lock:
             self.workspace.check({"action": "publish", "round": self.round, "stage": "x"}, based_on)
@@ -637,6 +679,12 @@ class Session:
             )
             if stage.kind == "match":
                 run = match_files(p["mentors"], p["mentees"], p["config"], history=p["history"], **common)
+            elif stage.kind == "approve":
+                src = ws.round_dir(stage.source)
+                run = approve_files(
+                    p["mentors"], p["mentees"], p["config"], pairs=src / "pairs.csv",
+                    responses=ws.file(RESPONSES), **common,
+                )  # fmt: skip
             else:
                 src = ws.round_dir(stage.source)
                 run = rematch_files(
@@ -662,6 +710,59 @@ class Session:
                 raise WorkspaceError(f"publish round {rnd} first: a re-match starts from a published round")
             self._commit({"action": "start_rematch", "round": rnd}, based_on, self.proposal(), None)
             return self.round
+
+    def start_approval(self, based_on: int) -> int:
+        """Begin the mentors' approval of the round this stage published → the round the
+        approval re-match will publish."""
+        with self.lock:
+            rnd = self.round
+            if rnd not in self.state.published or self.state.published[rnd] != self.state.stage.kind:
+                raise WorkspaceError(f"publish round {rnd} first: an approval starts from a published round")
+            self._commit({"action": "start_approval", "round": rnd}, based_on, self.proposal(), None)
+            return self.round
+
+    def read_responses(self, data: bytes, name: str) -> dict:
+        """A mentors' responses file sent to the app (its bytes and file name) → the
+        ``respond_file`` action recording every answer in it. The file is read as
+        ``mentor-match approve`` reads it (:func:`matcher.approve.read_responses`, against
+        the round being approved) in a temporary folder, never in the workspace; every
+        problem in it raises one InputError and nothing is recorded."""
+        import re
+        import tempfile
+
+        from matcher.approve import read_responses
+        from matcher.io.pairs_file import read_columns
+
+        stage = self.state.stage
+        if stage.kind != "approve":
+            raise WorkspaceError(
+                "mentors' answers are recorded during an approval: start one from a published round"
+            )
+        suffix = Path(name).suffix.lower()
+        safe = re.sub(r"[^\w.-]", "_", Path(name).name)[:100] or "responses.csv"
+        if suffix not in (".csv", ".xlsx"):
+            raise WorkspaceError("send the responses as a .csv or .xlsx file")
+        previous = self._source(stage).previous
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / safe
+            path.write_bytes(data)
+            _, problems = read_responses(path, previous, self.encoding)
+            if problems:
+                raise InputError(problems)
+            _, rows = read_columns(path, ("mentor_id", "mentee_id", "response"), ("note",), self.encoding)
+        answers: dict[tuple[str, str], list[str]] = {}
+        for r in rows:
+            e_id, r_id = r["mentee_id"].strip(), r["mentor_id"].strip()
+            answers.setdefault((e_id, r_id), [e_id, r_id, r["response"].strip().lower(), r.get("note", "")])
+        return {"action": "respond_file", "file": safe, "answers": list(answers.values())}
+
+    def approval_pairs(self) -> list[tuple[str, str]]:
+        """The published pairs being approved, (mentee_id, mentor_id) in the file's order
+        (empty outside an approval)."""
+        stage = self.state.stage
+        if stage.kind != "approve":
+            return []
+        return list(self._source(stage).previous)
 
 
 def replace_version(proposal: Proposal, version: int) -> Proposal:

@@ -15,6 +15,9 @@ A workspace is a folder (``mentor-match review --workspace DIR``) holding:
   capacity 0;
 * ``failed.csv`` (mentee_id, mentor_id, reason, note) — during a re-match, the published
   pairs marked as failed (``mentor-match rematch --failed DIR/failed.csv``);
+* ``responses.csv`` (mentor_id, mentee_id, response, note) — during a mentor approval,
+  the mentors' answers (``accept`` | ``decline``) to the published pairs
+  (``mentor-match approve --responses DIR/responses.csv``);
 * ``round-N/`` — the published rounds (written by the session, not here).
 
 Every write goes through :func:`matcher.report.publish.publish`: each file is written to
@@ -48,7 +51,9 @@ from matcher.report.files import csv_bytes
 JOURNAL = "journal.jsonl"
 META = "workspace.json"
 PINS, FORBID, CAPACITY, FAILED = "pins.csv", "forbid.csv", "capacity.csv", "failed.csv"
-DERIVED = (PINS, FORBID, CAPACITY, FAILED)
+RESPONSES = "responses.csv"
+DERIVED = (PINS, FORBID, CAPACITY, FAILED, RESPONSES)
+ANSWERS = ("accept", "decline")  # a mentor's response (matcher.approve.RESPONSES)
 LEFT_OUT = "left out of this round"
 FORMAT = 1
 
@@ -70,12 +75,18 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "redo": (),
     "publish": ("round", "stage"),  # a round written into round-N/ (not undoable)
     "start_rematch": ("round",),  # a re-match of published round N begins (a new stage)
+    "respond": ("mentee", "mentor", "response", "note"),  # approval: a mentor's answer to a pair
+    "unrespond": ("mentee", "mentor"),  # approval: take an answer back
+    "respond_file": ("file", "answers"),  # approval: the answers of a responses file, at once
+    "start_approval": ("round",),  # mentors' approval of published round N begins (a new stage)
 }
-UNDOABLE = frozenset(ACTIONS) - {"undo", "redo", "publish", "start_rematch"}
+UNDOABLE = frozenset(ACTIONS) - {"undo", "redo", "publish", "start_rematch", "start_approval"}
 MATCH_ACTIONS = frozenset(
     {"pin", "unpin", "forbid", "allow", "capacity", "reset_capacity", "leave_out", "bring_back", "import"}
 )
 REMATCH_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"fail", "unfail"}
+APPROVE_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"respond", "unrespond", "respond_file"}
+STAGE_ACTIONS = {"match": MATCH_ACTIONS, "rematch": REMATCH_ACTIONS, "approve": APPROVE_ACTIONS}
 SIDES = ("mentee", "mentor")
 
 
@@ -105,7 +116,8 @@ class Decisions:
     ``pins``: mentee_id → mentor_id; ``forbids``: (mentee_id, mentor_id) → reason;
     ``capacity``: mentor_id → (capacity, reason); ``mentees_out`` / ``mentors_out``: id →
     reason (left out of this round); ``failed``: (mentee_id, mentor_id) → (reason, note),
-    during a re-match.
+    during a re-match; ``responses``: (mentee_id, mentor_id) → (response, note), during a
+    mentor approval.
     """
 
     pins: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
@@ -114,6 +126,7 @@ class Decisions:
     mentees_out: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     mentors_out: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     failed: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=lambda: _frozen({}))
+    responses: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=lambda: _frozen({}))
 
     def apply(self, entry: Mapping) -> Decisions:
         """The decisions after one action (a new object). Raises WorkspaceError when the
@@ -121,6 +134,7 @@ class Decisions:
         a = entry["action"]
         pins, forbids, capacity = dict(self.pins), dict(self.forbids), dict(self.capacity)
         m_out, r_out, failed = dict(self.mentees_out), dict(self.mentors_out), dict(self.failed)
+        responses = dict(self.responses)
         if a == "pin":
             if (entry["mentee"], entry["mentor"]) in forbids:
                 raise WorkspaceError(f"{entry['mentee']} → {entry['mentor']} is forbidden; allow it first")
@@ -169,6 +183,20 @@ class Decisions:
             if pair not in failed:
                 raise WorkspaceError(f"{pair[0]} → {pair[1]} is not marked failed")
             del failed[pair]
+        elif a == "respond":
+            if entry["response"] not in ANSWERS:
+                raise WorkspaceError("a response is accept or decline")
+            responses[(entry["mentee"], entry["mentor"])] = (entry["response"], entry["note"])
+        elif a == "respond_file":
+            for e_id, r_id, answer, note in entry["answers"]:
+                if answer not in ANSWERS:
+                    raise WorkspaceError("a response is accept or decline")
+                responses[(e_id, r_id)] = (answer, note)
+        elif a == "unrespond":
+            pair = (entry["mentee"], entry["mentor"])
+            if pair not in responses:
+                raise WorkspaceError(f"{pair[0]} → {pair[1]} has no response recorded")
+            del responses[pair]
         elif a == "import":
             for e_id, r_id in entry["pins"]:
                 pins[e_id] = r_id
@@ -183,12 +211,21 @@ class Decisions:
             _frozen(m_out),
             _frozen(r_out),
             _frozen(failed),
+            _frozen(responses),
         )
 
     @property
     def empty(self) -> bool:
         return not any(
-            (self.pins, self.forbids, self.capacity, self.mentees_out, self.mentors_out, self.failed)
+            (
+                self.pins,
+                self.forbids,
+                self.capacity,
+                self.mentees_out,
+                self.mentors_out,
+                self.failed,
+                self.responses,
+            )
         )
 
     # ------------------------------------------------------------------ files the CLI reads
@@ -226,8 +263,17 @@ class Decisions:
             )
         ]
 
+    def response_rows(self) -> list[tuple[str, str, str, str]]:
+        """responses.csv rows (mentor_id, mentee_id, response, note), by mentor then mentee."""
+        return [
+            (r, e, answer, note)
+            for (e, r), (answer, note) in sorted(
+                self.responses.items(), key=lambda t: (natural_key(t[0][1]), natural_key(t[0][0]))
+            )
+        ]
+
     def files(self, mentor_ids: Iterable[str] = ()) -> dict[str, bytes]:
-        """The four decision files, name → bytes (header-only when empty)."""
+        """The five decision files, name → bytes (header-only when empty)."""
         return {
             PINS: csv_bytes(["mentee_id", "mentor_id"], [list(r) for r in self.pin_rows()]),
             FORBID: csv_bytes(
@@ -237,14 +283,18 @@ class Decisions:
             FAILED: csv_bytes(
                 ["mentee_id", "mentor_id", "reason", "note"], [list(r) for r in self.failed_rows()]
             ),
+            RESPONSES: csv_bytes(
+                ["mentor_id", "mentee_id", "response", "note"], [list(r) for r in self.response_rows()]
+            ),
         }
 
 
 @dataclass(frozen=True)
 class Stage:
     """What is being reviewed: ``kind`` ``match`` (the batch match of this workspace's
-    cohort) or ``rematch`` (a re-match of published round ``source``, to publish as round
-    ``source + 1``)."""
+    cohort), ``rematch`` (a re-match of published round ``source``, to publish as round
+    ``source + 1``) or ``approve`` (mentors' answers to published round ``source``, and
+    the re-match they give, to publish as round ``source + 1``)."""
 
     kind: str = "match"
     source: int | None = None
@@ -291,7 +341,7 @@ class State:
             published = dict(self.published)
             published[int(entry["round"])] = entry["stage"]
             return replace(self, published=_frozen(published), version=version)
-        if a == "start_rematch":
+        if a in ("start_rematch", "start_approval"):
             source = int(entry["round"])
             if source not in self.published:
                 raise WorkspaceError(f"round {source} is not published")
@@ -299,8 +349,9 @@ class State:
             kept = Decisions(
                 forbids=d.forbids, capacity=d.capacity, mentees_out=d.mentees_out, mentors_out=d.mentors_out
             )
-            return State(Stage("rematch", source), kept, kept, (), (), self.published, version)
-        allowed = MATCH_ACTIONS if self.stage.kind == "match" else REMATCH_ACTIONS
+            kind = "rematch" if a == "start_rematch" else "approve"
+            return State(Stage(kind, source), kept, kept, (), (), self.published, version)
+        allowed = STAGE_ACTIONS[self.stage.kind]
         if a not in allowed:
             raise WorkspaceError(f"'{a}' is not an action of a {self.stage.kind} review")
         return replace(
@@ -336,6 +387,8 @@ def validate(entry: Mapping) -> dict:
             value = [[str(e), str(r)] for e, r in value]
         elif name == "forbids":
             value = [[str(e), str(r), str(why)] for e, r, why in value]
+        elif name == "answers":
+            value = [[str(e), str(r), str(answer), str(note)] for e, r, answer, note in value]
         else:
             value = str(value)
         out[name] = value

@@ -17,7 +17,7 @@ from cli.review_app.state import LEFT_OUT
 from matcher.io.config import FIVE_CS
 from matcher.solve.bonus import in_objective, shown_scores
 
-ACTION_FIELDS = ("action", "mentee", "mentor", "side", "id", "capacity", "reason", "note")
+ACTION_FIELDS = ("action", "mentee", "mentor", "side", "id", "capacity", "reason", "note", "response")
 
 
 class NotFound(LookupError):
@@ -116,6 +116,20 @@ def describe(entry: dict) -> str:
         return f"publish round {entry.get('round')}"
     if a == "start_rematch":
         return f"start a re-match of round {entry.get('round')}"
+    if a == "respond":
+        note = f" ({entry['note']})" if entry.get("note") else ""
+        verb = "accepts" if entry.get("response") == "accept" else "declines"
+        return f"{r} {verb} {e}{note}"
+    if a == "respond_file":
+        answers = [x[2] for x in entry.get("answers", [])]
+        return (
+            f"record the answers of {entry.get('file')}: {answers.count('accept')} accepted, "
+            f"{answers.count('decline')} declined"
+        )
+    if a == "unrespond":
+        return f"take back {r}'s answer about {e}"
+    if a == "start_approval":
+        return f"start the mentors' approval of round {entry.get('round')}"
     return str(a)
 
 
@@ -165,6 +179,7 @@ def _count_decisions(d) -> int:
         + len(d.mentees_out)
         + len(d.mentors_out)
         + len(d.failed)
+        + len(d.responses)
     )
 
 
@@ -675,6 +690,16 @@ def decisions_page(session, links: Links) -> dict:
             }
             for (e, r), (reason, note) in sorted(d.failed.items())
         ],
+        "responses": [
+            {
+                "mentee": e,
+                "mentor": r,
+                "response": answer,
+                "note": note,
+                "undo": undo(action="unrespond", mentee=e, mentor=r),
+            }
+            for r, e, answer, note in d.response_rows()
+        ],
         "journal": [
             {"seq": e.get("seq"), "time": e.get("time", ""), "what": describe(e)}
             for e in reversed(ws.journal())
@@ -716,6 +741,51 @@ def publish_page(session, links: Links) -> dict:
         "published_now": session.state.published.get(rnd) == session.state.stage.kind,
         "command": " ".join(_quote_arg(a) for a in session.command()),
         "files": [*MATCH_OWNED, "summary.json", "timings.json"],
+    }
+
+
+def approval_page(session, links: Links) -> dict:
+    """The mentors' approval of a published round: every pair of it with the answer
+    recorded (accept | decline, the note), the mentor the approval re-match gives the
+    mentee now, and the forms that record or take back an answer.
+
+    ``pairs``: one dict per published pair, in the file's order; ``counts``: accepted,
+    declined and unanswered; ``command``: the approve command that writes what publishing
+    writes. Outside an approval, ``pairs`` is empty."""
+    stage, d = session.state.stage, session.state.decisions
+    if stage.kind != "approve":
+        return {"pairs": [], "counts": {}, "command": ""}
+    c, p = session.cohort, session.proposal()
+    rows = []
+    for e, r in session.approval_pairs():
+        answer, note = d.responses.get((e, r), ("", ""))
+        now = ""
+        if p.result is not None and (i := c.mentee_index(e)) is not None:
+            j = int(p.mentor_of[i])
+            now = c.mentor_ids[j] if j >= 0 else ""
+        rows.append(
+            {
+                "mentee": e,
+                "mentor": r,
+                "mentee_href": links.mentee(e),
+                "mentor_href": links.mentor(r),
+                "response": answer,
+                "note": note,
+                "now": now,
+                "now_href": links.mentor(now) if now else None,
+                "kept": now == r,
+            }
+        )
+    answered = [x["response"] for x in rows]
+    return {
+        "pairs": rows,
+        "counts": {
+            "accept": answered.count("accept"),
+            "decline": answered.count("decline"),
+            "unanswered": answered.count(""),
+        },
+        "command": " ".join(_quote_arg(a) for a in session.command()),
+        "responses_file": str(session.workspace.file("responses.csv")),
     }
 
 

@@ -3,7 +3,8 @@
 One coordinator's session, end to end: open the app, use an alternative and check that
 the Δ shown before confirming equals the change of the re-solved total, undo, forbid a
 pair, change a capacity, publish and compare the published files with the CLI's, mark a
-pair failed and publish the re-match (compared with ``mentor-match rematch``). No page
+pair failed and publish the re-match (compared with ``mentor-match rematch``); and the
+mentors' approval of a published round (compared with ``mentor-match approve``). No page
 logs an error (a CSP refusal would), and no request leaves the app's origin. Screenshots
 are kept in artifacts/ (review-*.png), also of the page as printed.
 
@@ -213,6 +214,78 @@ def test_a_coordinators_session_in_the_browser(browser, tmp_path):
     assert all(u.split("/", 3)[:3] == origin for u in requests), [
         u for u in requests if not u.startswith(url)
     ]
+
+
+def test_mentor_approval_in_the_browser(browser, tmp_path):
+    """Publish round 1, start the mentors' approval, record a decline (with a note) and an
+    accept pair by pair, review the re-match and publish round 2 — the files are what
+    ``mentor-match approve`` writes from the workspace's responses.csv."""
+    session = Session(*ARGS, workspace=tmp_path / "ws")
+    ws = session.workspace.path
+    with running(session) as url:
+        origin = url.split("/", 3)[:3]
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        problems, requests = [], []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+
+        def ready():
+            page.wait_for_selector("body[data-app-ready='1']", state="attached")
+
+        page.goto(url + "publish")
+        ready()
+        page.click("#publish")
+        page.wait_for_selector("#published-banner")
+        page.goto(url + "publish")
+        ready()
+        page.click("#start-approval")
+        ready()
+        assert page.url.endswith("/approval") and page.locator("#nav-approval").count() == 1
+        declined = page.locator("#approval tr[data-mentee='E003']")
+        declined_mentor = declined.get_attribute("data-mentor")
+        declined.locator("select[name=response]").select_option("decline")
+        declined.locator("input[name=note]").fill("no time this term")
+        declined.locator("button.record").click()
+        ready()
+        declined = page.locator("#approval tr[data-mentee='E003']")
+        assert declined.get_attribute("data-response") == "decline"
+        assert "no time this term" in declined.locator("td.answer").inner_text()
+        now = declined.locator("td").nth(3).inner_text()
+        assert declined_mentor not in now and "changed" in now
+        accepted = page.locator("#approval tr[data-mentee='E010']")
+        accepted.locator("select[name=response]").select_option("accept")
+        accepted.locator("button.record").click()
+        ready()
+        assert page.locator("#approval tr[data-mentee='E010']").get_attribute("data-response") == "accept"
+        assert "1 accepted · 1 declined" in page.inner_text("#approval-counts")
+        assert page.locator("#banner").is_visible()
+        shot(page, "approval", full_page=False)
+        page.goto(url)
+        ready()
+        assert page.locator("#changes-table").count() == 1
+        assert "Mentor approval of round 1" in page.inner_text("#status")
+        shot(page, "approval-proposal")
+        page.goto(url + "publish")
+        ready()
+        page.click("#publish")
+        page.wait_for_selector("#published-banner")
+        shot(page, "approval-published")
+        invoke(
+            "approve", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+            "--pairs", ws / "round-1" / "pairs.csv", "--responses", ws / "responses.csv", "--pin", ws / "pins.csv",
+            "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", tmp_path / "cli-2",
+        )  # fmt: skip
+        assert files(ws / "round-2") == files(tmp_path / "cli-2")
+        answers = list(csv.DictReader(io.StringIO((ws / "responses.csv").read_text(encoding="utf-8-sig"))))
+        assert sorted((r["mentee_id"], r["response"], r["note"]) for r in answers) == [
+            ("E003", "decline", "no time this term"),
+            ("E010", "accept", ""),
+        ]
+        context.close()
+    assert problems == []
+    assert all(u.split("/", 3)[:3] == origin for u in requests)
 
 
 def test_report_prints_on_a4_with_the_table_in_the_width(browser, tmp_path):

@@ -28,6 +28,7 @@ PORT = 8765
 TOKEN = "0123456789abcdef0123456789abcdef"
 ARGS = (SAMPLE / "mentors.csv", SAMPLE / "mentees.csv", SAMPLE / "programme.toml")
 PAGES = ["", "mentors", "unused", "unmatched", "decisions", "publish", "rounds", "mentee/E003", "mentor/R014"]
+PAGES += ["approval"]
 FRAGMENTS = ["alternatives/E003"]
 
 
@@ -165,7 +166,7 @@ def test_state_changing_requests_need_the_csrf_token_and_our_origin(app):
         assert got.status_code == 403 and "nothing was applied" in got.text
     assert client.post(url("act"), data=form, headers={"origin": "http://evil.example"}).status_code == 403
     assert client.post(url("act"), data=form, headers={"sec-fetch-site": "cross-site"}).status_code == 403
-    for path in ("undo", "redo", "publish", "rematch", "preview"):
+    for path in ("undo", "redo", "publish", "rematch", "approve", "preview"):
         assert client.post(url(path), data={"version": "0"}).status_code == 403
     assert session.version == 0  # nothing was applied
     got = client.post(
@@ -478,6 +479,211 @@ def test_rematch_from_the_app_is_the_commands_rematch(app, tmp_path):
         ("E003", "challenge", "too gentle"),
         ("E010", "availability", ""),
     ]
+
+
+def _published_pairs(session, n: int) -> dict[str, str]:
+    text = (session.workspace.path / f"round-{n}" / "pairs.csv").read_text("utf-8-sig")
+    return {r["mentee_id"]: r["mentor_id"] for r in csv.DictReader(io.StringIO(text))}
+
+
+def _respond(client, core, session, mentee, mentor, response, note=""):
+    """Send the approval page's form for this pair, as the browser does."""
+    form = Forms(client.get(url("approval")).text).form("/act", action="respond", mentee=mentee)
+    assert form["mentor"] == mentor
+    return client.post(url("act"), data={**form, "response": response, "note": note})
+
+
+def test_approval_from_the_app_is_the_commands_approve(app, tmp_path):
+    session, core, client = app
+    confirm_post(client, core, action="leave_out", side="mentor", id="R014", reason="on leave")
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "1"})
+    assert 'id="start-approval"' in client.get(url("publish")).text
+    got = client.post(url("approve"), data={"csrf": core.csrf, "version": "2"})
+    assert got.status_code == 303 and got.headers["location"] == url("approval")
+    assert session.state.stage.kind == "approve" and session.round == 2
+    pairs = _published_pairs(session, 1)
+    page = client.get(url("approval")).text
+    assert page.count("<tr data-mentee=") == len(pairs) and "Mentor approval of round 1" in page
+    before = session.proposal().mentor_of.copy()
+    assert _respond(client, core, session, "E003", pairs["E003"], "decline", "too busy").status_code == 303
+    assert _respond(client, core, session, "E010", pairs["E010"], "accept").status_code == 303
+    assert _respond(client, core, session, "E020", pairs["E020"], "decline").status_code == 303
+    c, p = session.cohort, session.proposal()
+    r014 = c.mentor_index("R014")
+    for e in ("E003", "E020"):  # a declined pair is never proposed again
+        assert c.mentor_ids[p.mentor_of[c.mentee_index(e)]] != pairs[e]
+    assert r014 not in p.mentor_of  # the round's decisions carry over: R014 is still left out
+    kept = [i for i in range(c.n_mentees) if c.mentee_ids[i] not in ("E003", "E020")]
+    assert (p.mentor_of[kept] == before[kept]).all()  # accepted and unanswered pairs stay exactly
+    home = client.get(url()).text
+    assert "What changed since the last round" in home and "Mentor approval of round 1" in home
+    page = client.get(url("approval")).text
+    assert 'id="approval-counts"' in page and "<b>1</b> accepted · <b>2</b> declined" in page
+    decisions = client.get(url("decisions")).text
+    assert "declines E003 (too busy)" in decisions and "mentor-match approve" in decisions
+    assert (
+        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
+        == 303
+    )
+    assert session.state.published == {1: "match", 2: "approve"}
+    ws = session.workspace.path
+    out = tmp_path / "cli"
+    invoke(
+        "approve", "--mentors", ARGS[0], "--mentees", ARGS[1], "--config", ARGS[2],
+        "--pairs", ws / "round-1" / "pairs.csv", "--responses", ws / "responses.csv",
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    assert files(ws / "round-2") == files(out)
+    assert session.command()[:2] == ["mentor-match", "approve"]
+    answers = list(csv.DictReader(io.StringIO((ws / "responses.csv").read_text("utf-8-sig"))))
+    assert sorted((r["mentee_id"], r["response"], r["note"]) for r in answers) == [
+        ("E003", "decline", "too busy"),
+        ("E010", "accept", ""),
+        ("E020", "decline", ""),
+    ]
+    journal = [e["action"] for e in session.workspace.journal()]
+    assert journal == ["leave_out", "publish", "start_approval", "respond", "respond", "respond", "publish"]
+    history = (ws / "round-2" / "history.csv").read_text("utf-8-sig")
+    assert f"E003,{pairs['E003']},failed,declined" in history
+
+
+def test_approval_answers_undo_redo_and_resume(app, tmp_path):
+    session, core, client = app
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "0"})
+    client.post(url("approve"), data={"csrf": core.csrf, "version": "1"})
+    pairs = _published_pairs(session, 1)
+    start = session.proposal().mentor_of.copy()
+    _respond(client, core, session, "E003", pairs["E003"], "decline")
+    declined = session.proposal().mentor_of.copy()
+    assert (declined != start).any()
+    assert b"decline" in (session.workspace.path / "responses.csv").read_bytes()
+    undo = client.post(url("undo"), data={"csrf": core.csrf, "version": "3", "next": url("approval")})
+    assert undo.status_code == 303 and undo.headers["location"] == url("approval")
+    assert dict(session.state.decisions.responses) == {} and (session.proposal().mentor_of == start).all()
+    assert b"decline" not in (session.workspace.path / "responses.csv").read_bytes()
+    client.post(url("redo"), data={"csrf": core.csrf, "version": "4"})
+    assert (session.proposal().mentor_of == declined).all()
+    # taking an answer back is an action too (and undoable)
+    form = Forms(client.get(url("approval")).text).form("/act", action="unrespond", mentee="E003")
+    assert client.post(url("act"), data=form).status_code == 303
+    assert dict(session.state.decisions.responses) == {} and session.state.can_undo
+    client.post(url("undo"), data={"csrf": core.csrf, "version": "6"})
+    again = Session(*ARGS, workspace=tmp_path / "ws")  # a new start resumes the approval
+    assert again.state.stage.kind == "approve" and dict(again.state.decisions.responses) == {
+        ("E003", pairs["E003"]): ("decline", "")
+    }
+    assert (again.proposal().mentor_of == declined).all()
+    # the decisions page takes an answer back through its preview, as every decision
+    link = next(u for u in Forms(client.get(url("decisions")).text).urls if "action=unrespond" in u)
+    preview = client.get(link)
+    assert "take back" in preview.text and "E003" in preview.text
+    assert client.post(url("act"), data=Forms(preview.text).form("/act")).status_code == 303
+    assert dict(session.state.decisions.responses) == {} and (session.proposal().mentor_of == start).all()
+
+
+def test_approval_routes_refuse_bad_csrf_stale_state_and_wrong_pairs(app):
+    session, core, client = app
+    # before a round is published there is nothing to approve
+    assert (
+        client.get(url("approval")).status_code == 200
+        and 'id="no-approval"' in client.get(url("approval")).text
+    )
+    bad = client.post(url("approve"), data={"csrf": core.csrf, "version": "0"})
+    assert bad.status_code == 400 and "publish round 1 first" in bad.text
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "0"})
+    pairs = _published_pairs(session, 1)
+    answer = {
+        "csrf": core.csrf,
+        "version": "1",
+        "action": "respond",
+        "mentee": "E003",
+        "mentor": pairs["E003"],
+    }
+    early = client.post(url("act"), data={**answer, "response": "decline", "note": ""})
+    assert early.status_code == 400 and "during an approval" in early.text
+    for form in ({"version": "1"}, {"csrf": core.csrf[:-1] + "x", "version": "1"}):
+        assert client.post(url("approve"), data=form).status_code == 403
+    assert (
+        client.post(
+            url("approve"),
+            data={"csrf": core.csrf, "version": "1"},
+            headers={"origin": "http://evil.example"},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post("/" + TOKEN[:-1] + "0/approve", data={"csrf": core.csrf, "version": "1"}).status_code
+        == 403
+    )
+    assert client.get("/" + TOKEN[:-1] + "0/approval").status_code == 403
+    stale = client.post(url("approve"), data={"csrf": core.csrf, "version": "0"})
+    assert stale.status_code == 409 and "nothing was applied" in stale.text
+    assert session.state.stage.kind == "match" and session.version == 1
+    assert client.post(url("approve"), data={"csrf": core.csrf, "version": "1"}).status_code == 303
+    answer["version"] = "2"
+    for fields, says in (
+        ({"response": "maybe", "note": ""}, "response must be one of: accept, decline"),
+        (
+            {"response": "decline", "note": "", "mentor": "R001" if pairs["E003"] != "R001" else "R002"},
+            "is not a pair of round 1",
+        ),
+        ({"response": "decline", "note": "", "mentee": "NOBODY"}, "no mentee has the id"),
+    ):
+        got = client.post(url("act"), data={**answer, **fields})
+        assert got.status_code == 400 and says in got.text, got.text
+    nocsrf = client.post(url("act"), data={**answer, "csrf": "", "response": "decline", "note": ""})
+    assert nocsrf.status_code == 403
+    assert session.version == 2 and dict(session.state.decisions.responses) == {}
+    # a note is text: escaped on every page that shows it
+    note = '<script>alert(1)</script>&"'
+    assert client.post(url("act"), data={**answer, "response": "decline", "note": note}).status_code == 303
+    stale = client.post(url("act"), data={**answer, "response": "accept", "note": ""})
+    assert (
+        stale.status_code == 409
+        and session.state.decisions.responses[("E003", pairs["E003"])][0] == "decline"
+    )
+    for path in ("approval", "decisions", ""):
+        text = client.get(url(path)).text
+        assert "<script>alert" not in text, path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in client.get(url("approval")).text
+
+
+def test_a_responses_file_sent_to_the_app_is_recorded_as_one_decision(app):
+    session, core, client = app
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "0"})
+    client.post(url("approve"), data={"csrf": core.csrf, "version": "1"})
+    pairs = _published_pairs(session, 1)
+    (e1, r1), (e2, r2) = list(pairs.items())[:2]
+
+    def send(text: str, version: int, name="responses.csv", **form):
+        data = {"csrf": core.csrf, "version": str(version), **form}
+        return client.post(
+            url("approval/import"), data=data, files={"responses": (name, text.encode(), "text/csv")}
+        )
+
+    head = "mentor_id,mentee_id,response,note\n"
+    bad = send(head + f"{r1},{e1},maybe,\nR999,{e2},accept,\n", 2)
+    assert bad.status_code == 400 and "2 problems in the input" in bad.text
+    assert "is not a response" in bad.text and "this pair was not proposed" in bad.text
+    assert session.version == 2 and dict(session.state.decisions.responses) == {}
+    assert send(head, 2, name="responses.txt").status_code == 400
+    assert send(head, 2, csrf="").status_code == 403
+    assert send(head + f"{r1},{e1},decline,<b>busy</b>\n", 1).status_code == 409
+    assert session.version == 2
+    good = send(head + f"{r1},{e1},Decline,<b>busy</b>\n{r2},{e2},accept,fine\n{r2},{e2},accept,\n", 2)
+    assert good.status_code == 303 and session.version == 3
+    assert dict(session.state.decisions.responses) == {
+        (e1, r1): ("decline", "<b>busy</b>"),
+        (e2, r2): ("accept", "fine"),
+    }
+    assert session.workspace.journal()[-1]["action"] == "respond_file"
+    page = client.get(url("approval")).text
+    assert "&lt;b&gt;busy&lt;/b&gt;" in page and "<b>busy</b>" not in page
+    assert "record the answers of responses.csv: 1 accepted, 1 declined" in client.get(url("decisions")).text
+    c = session.cohort
+    assert c.mentor_ids[session.proposal().mentor_of[c.mentee_index(e1)]] != r1
+    client.post(url("undo"), data={"csrf": core.csrf, "version": "3"})
+    assert dict(session.state.decisions.responses) == {}
 
 
 def test_a_new_session_on_the_workspace_resumes(app, tmp_path):

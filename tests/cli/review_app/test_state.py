@@ -15,6 +15,7 @@ from cli.review_app.state import (
     FORBID,
     JOURNAL,
     PINS,
+    RESPONSES,
     Decisions,
     StaleState,
     State,
@@ -157,6 +158,50 @@ def test_a_rematch_stage_keeps_the_rounds_settings_and_its_own_undo(tmp_path):
     ws.record({"action": "undo"}, 6)
     assert dict(ws.state.decisions.failed) == {} and dict(ws.state.decisions.forbids) == {("E2", "R1"): "c"}
     assert Workspace(tmp_path, MENTORS).state == ws.state
+
+
+def test_an_approval_stage_records_answers_as_responses_csv_with_undo(tmp_path):
+    ws = Workspace(tmp_path, MENTORS)
+    assert rows(ws.file(RESPONSES)) == [["mentor_id", "mentee_id", "response", "note"]]
+    ws.record({"action": "capacity", "mentor": "R2", "capacity": 4, "reason": ""}, 0)
+    with pytest.raises(WorkspaceError, match="not an action of a match review"):
+        ws.record({"action": "respond", "mentee": "E1", "mentor": "R1", "response": "accept", "note": ""}, 1)
+    with pytest.raises(WorkspaceError, match="round 1 is not published"):
+        ws.record({"action": "start_approval", "round": 1}, 1)
+    ws.record({"action": "publish", "round": 1, "stage": "match"}, 1)
+    ws.record({"action": "start_approval", "round": 1}, 2)
+    st = ws.state
+    assert st.stage.kind == "approve" and st.stage.source == 1 and not st.can_undo
+    assert dict(st.decisions.capacity) == {"R2": (4, "")}  # the round's settings carry over
+    ws.record(
+        {"action": "respond", "mentee": "E10", "mentor": "R2", "response": "decline", "note": "=busy"}, 3
+    )
+    ws.record({"action": "respond", "mentee": "E2", "mentor": "R10", "response": "accept", "note": ""}, 4)
+    ws.record({"action": "respond", "mentee": "E3", "mentor": "R2", "response": "accept", "note": "ok"}, 5)
+    # by mentor then mentee, in natural order; a note starting with = is guarded for Excel
+    assert rows(ws.file(RESPONSES)) == [
+        ["mentor_id", "mentee_id", "response", "note"],
+        ["R2", "E3", "accept", "ok"],
+        ["R2", "E10", "decline", "'=busy"],
+        ["R10", "E2", "accept", ""],
+    ]
+    ws.record({"action": "respond", "mentee": "E3", "mentor": "R2", "response": "decline", "note": ""}, 6)
+    assert ws.state.decisions.responses[("E3", "R2")] == ("decline", "")  # a changed mind replaces
+    ws.record({"action": "undo"}, 7)
+    assert ws.state.decisions.responses[("E3", "R2")] == ("accept", "ok")
+    ws.record({"action": "unrespond", "mentee": "E2", "mentor": "R10"}, 8)
+    assert ("E2", "R10") not in ws.state.decisions.responses
+    with pytest.raises(WorkspaceError, match="has no response recorded"):
+        ws.record({"action": "unrespond", "mentee": "E2", "mentor": "R10"}, 9)
+    with pytest.raises(WorkspaceError, match="accept or decline"):
+        ws.record({"action": "respond", "mentee": "E1", "mentor": "R1", "response": "maybe", "note": ""}, 9)
+    with pytest.raises(WorkspaceError, match="is not an action of"):
+        ws.record({"action": "fail", "mentee": "E1", "mentor": "R1", "reason": "", "note": ""}, 9)
+    assert Workspace(tmp_path, MENTORS).state == ws.state  # resumes from the journal
+    ws.record({"action": "publish", "round": 2, "stage": "approve"}, 9)
+    ws.record({"action": "start_rematch", "round": 2}, 10)  # an approved round can be re-matched later
+    assert ws.state.stage.kind == "rematch" and dict(ws.state.decisions.responses) == {}
+    assert rows(ws.file(RESPONSES)) == [["mentor_id", "mentee_id", "response", "note"]]
 
 
 def test_a_hand_edited_journal_is_an_error_naming_the_line(tmp_path):
