@@ -353,7 +353,7 @@ class State:
             return State(Stage(kind, source), kept, kept, (), (), self.published, version)
         allowed = STAGE_ACTIONS[self.stage.kind]
         if a not in allowed:
-            raise WorkspaceError(f"'{a}' is not an action of a {self.stage.kind} review")
+            raise WorkspaceError(f"'{a}' is not an action of this stage ({self.stage.kind})")
         return replace(
             self, decisions=self.decisions.apply(entry), done=(*self.done, entry), undone=(), version=version
         )

@@ -195,7 +195,7 @@ def test_an_approval_stage_records_answers_as_responses_csv_with_undo(tmp_path):
         ws.record({"action": "unrespond", "mentee": "E2", "mentor": "R10"}, 9)
     with pytest.raises(WorkspaceError, match="accept or decline"):
         ws.record({"action": "respond", "mentee": "E1", "mentor": "R1", "response": "maybe", "note": ""}, 9)
-    with pytest.raises(WorkspaceError, match="is not an action of"):
+    with pytest.raises(WorkspaceError, match="is not an action of this stage"):
         ws.record({"action": "fail", "mentee": "E1", "mentor": "R1", "reason": "", "note": ""}, 9)
     assert Workspace(tmp_path, MENTORS).state == ws.state  # resumes from the journal
     ws.record({"action": "publish", "round": 2, "stage": "approve"}, 9)
