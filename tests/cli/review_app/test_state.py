@@ -117,7 +117,7 @@ def test_actions_that_do_not_apply(tmp_path):
         ({"action": "leave_out", "side": "team", "id": "E1", "reason": ""}, "side must be"),
         (
             {"action": "fail", "mentee": "E1", "mentor": "R1", "reason": "", "note": ""},
-            "not an action of a match",
+            r"not an action of this stage \(match\)",
         ),
         ({"action": "start_rematch", "round": 1}, "round 1 is not published"),
     ]
@@ -164,7 +164,7 @@ def test_an_approval_stage_records_answers_as_responses_csv_with_undo(tmp_path):
     ws = Workspace(tmp_path, MENTORS)
     assert rows(ws.file(RESPONSES)) == [["mentor_id", "mentee_id", "response", "note"]]
     ws.record({"action": "capacity", "mentor": "R2", "capacity": 4, "reason": ""}, 0)
-    with pytest.raises(WorkspaceError, match="not an action of a match review"):
+    with pytest.raises(WorkspaceError, match=r"not an action of this stage \(match\)"):
         ws.record({"action": "respond", "mentee": "E1", "mentor": "R1", "response": "accept", "note": ""}, 1)
     with pytest.raises(WorkspaceError, match="round 1 is not published"):
         ws.record({"action": "start_approval", "round": 1}, 1)
