@@ -379,13 +379,14 @@ def alternatives_missing(result: MatchResult) -> str | None:
 
 
 def delta_engine(result: MatchResult):
-    """The exact-delta engine (``pin_delta(i, j)``) for explanations; None when a mentee
-    wants several mentors (exact deltas are not implemented for such pairings: explain then
-    says "chosen elsewhere" without a cost, never an approximate one)."""
+    """The exact-delta engine (``pin_delta(i, j)``) for explanations; when a mentee wants
+    several mentors, a :class:`~matcher.review.alternatives.SeveralDeltas` (``pin_change``:
+    one pinned re-solve per pair asked about)."""
+    from matcher.review.alternatives import SeveralDeltas
     from matcher.review.alternatives import delta_engine as engine
 
     if getattr(result.problem, "multi", False):
-        return None
+        return SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
 
 
@@ -398,12 +399,7 @@ def preferences_for(result: MatchResult):
     if not in_use(result.cohort):
         return None
     exact = result.problem.exact_deltas and result.side.budget is None
-    if getattr(result.problem, "multi", False):  # several mentors per mentee: pinned re-solves
-        from matcher.review.alternatives import SeveralDeltas
-
-        engine = SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
-        return audit(result, engine if exact else None)
-    return audit(result, delta_engine(result) if exact else None)
+    return audit(result, delta_engine(result) if exact else None)  # several mentors: re-solves
 
 
 # =========================================================================== files in, outputs out
