@@ -276,6 +276,20 @@ def _several_expected(result):
         counts["choices_stated"] += len(e_ch[i])
         counts["choices_met"] += len(met)
         counts[f"got_{len(met)}_choices"] = counts.get(f"got_{len(met)}_choices", 0) + 1
+    mentor_counts = {"with_choices": 0, "got_a_choice": 0, "choices_stated": 0, "choices_met": 0}
+    for j in range(cohort.n_mentors):
+        if not r_ch[j]:
+            continue
+        met = [r for r, i in enumerate(r_ch[j], start=1) if i in mine[j]]
+        people["mentor", j] = (
+            ", ".join(ORD[r] for r in met) or "none",
+            [i for i in r_ch[j] if i not in mine[j]],
+        )
+        mentor_counts["with_choices"] += 1
+        mentor_counts["got_a_choice"] += bool(met)
+        mentor_counts["choices_stated"] += len(r_ch[j])
+        mentor_counts["choices_met"] += len(met)
+    counts["mentors"] = mentor_counts
     blocking = []
     for i in range(cohort.n_mentees):
         for j in range(cohort.n_mentors):
@@ -349,13 +363,14 @@ def test_several_mentors_audit_counts_outcomes_and_stability_by_brute_force(seve
     assert not [w for w in warned if "audit" in w]
     people, counts, blocking = _several_expected(result)
     a = preferences_for(result)
+    mentor_counts = counts.pop("mentors")
     for x in a.people:
-        if x.side != "mentee":
-            continue
-        got, unmet = people["mentee", x.index]
+        got, unmet = people[x.side, x.index]
+        ids = result.cohort.mentor_ids if x.side == "mentee" else result.cohort.mentee_ids
         assert x.got == got
-        assert [w.split(":")[0] for w in x.why] == [result.cohort.mentor_ids[j] for j in unmet]
-    assert len([x for x in a.people if x.side == "mentee"]) == len(people)
+        assert [w.split(":")[0] for w in x.why] == [ids[k] for k in unmet]
+    assert len(a.people) == len(people)
+    assert a.counts["mentors"] == mentor_counts and mentor_counts["choices_stated"]
     got = {k: v for k, v in a.counts["mentees"].items() if v}
     assert got == {k: v for k, v in counts.items() if v}
     assert sum(v for k, v in a.counts["mentees"].items() if k.startswith("got_")) == counts["with_choices"]
@@ -436,8 +451,9 @@ def test_several_mentors_audit_property_small_cohorts(n_e, n_r, seed, distinct):
     a = preferences_for(result)
     people, counts, blocking = _several_expected(result)
     assert list(a.blocking) == blocking
+    assert a.counts["mentors"] == counts.pop("mentors")
     assert {k: v for k, v in a.counts["mentees"].items() if v} == {k: v for k, v in counts.items() if v}
+    assert len(a.people) == len(people)
     for x in a.people:
-        if x.side == "mentee":
-            got, unmet = people["mentee", x.index]
-            assert x.got == got and len(x.why) == len(unmet)
+        got, unmet = people[x.side, x.index]
+        assert x.got == got and len(x.why) == len(unmet)
