@@ -363,12 +363,6 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     )
 
 
-SEVERAL_NO_PREFERENCES = (
-    "the preference audit (preferences.csv) is not produced when a mentee wants several mentors "
-    "(mentors_wanted above 1) yet"
-)
-
-
 def alternatives_missing(result: MatchResult) -> str | None:
     """Why ``alternatives_for`` gives None for ``result`` (a warning's words), or None when it
     computes them."""
@@ -385,13 +379,14 @@ def alternatives_missing(result: MatchResult) -> str | None:
 
 
 def delta_engine(result: MatchResult):
-    """The exact-delta engine (``pin_delta(i, j)``) for explanations; None when a mentee
-    wants several mentors (exact deltas are not implemented for such pairings: explain then
-    says "chosen elsewhere" without a cost, never an approximate one)."""
+    """The exact-delta engine (``pin_delta(i, j)``) for explanations; when a mentee wants
+    several mentors, a :class:`~matcher.review.alternatives.SeveralDeltas` (``pin_change``:
+    one pinned re-solve per pair asked about)."""
+    from matcher.review.alternatives import SeveralDeltas
     from matcher.review.alternatives import delta_engine as engine
 
     if getattr(result.problem, "multi", False):
-        return None
+        return SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
 
 
@@ -401,10 +396,10 @@ def preferences_for(result: MatchResult):
     (a dense problem, no --max-changes); otherwise a choice is reported as full or not chosen."""
     from matcher.review.preferences import audit, in_use
 
-    if not in_use(result.cohort) or getattr(result.problem, "multi", False):
+    if not in_use(result.cohort):
         return None
     exact = result.problem.exact_deltas and result.side.budget is None
-    return audit(result, delta_engine(result) if exact else None)
+    return audit(result, delta_engine(result) if exact else None)  # several mentors: re-solves
 
 
 # =========================================================================== files in, outputs out
@@ -740,8 +735,6 @@ def match_files(
         result.timings["alternatives"] = time.perf_counter() - t1
         if alts is None:
             warnings(alternatives_missing(result))
-    if getattr(result.problem, "multi", False) and _preferences_in_use(cohort):
-        warnings(SEVERAL_NO_PREFERENCES)
     outputs = match_outputs(
         result,
         alts,
@@ -763,12 +756,6 @@ def match_files(
         result=result,
         cohort=cohort,
     )
-
-
-def _preferences_in_use(cohort: Cohort) -> bool:
-    from matcher.review.preferences import in_use
-
-    return bool(in_use(cohort))
 
 
 def _several_words(result: MatchResult) -> str:

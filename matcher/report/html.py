@@ -1138,7 +1138,18 @@ def render_sections(
     if preferences_table is not None and "preferences" in summary:
         pc = summary["preferences"]
         e, r = pc["mentees"], pc["mentors"]
-        got = ", ".join(f"{v} {k}" for k, v in e.items() if k != "with_choices")
+        if "choices_stated" in e:  # several mentors per mentee: per choice, then per mentee
+            ranks = ", ".join(f"{v} {k}" for k, v in e.items() if k[:1].isdigit())
+            spread = ", ".join(
+                f"{v} got {k.split('_')[1]}" for k, v in e.items() if k.startswith("got_") and v
+            )
+            got = (
+                f"{e['choices_met']} of {e['choices_stated']} choices met ({ranks}; a mentee "
+                f"counts once per choice met); {e['other']} got a mentor but no choice, {e['none']} "
+                f"no mentor; by choices met per mentee: {spread}"
+            )
+        else:
+            got = ", ".join(f"{v} {k}" for k, v in e.items() if k != "with_choices")
         counts = (
             f"{e['with_choices']} mentees stated choices: {got}. {r['with_choices']} mentors stated "
             f"choices: {r['choices_met']} of {r['choices_stated']} met. Pairs where both would rather "

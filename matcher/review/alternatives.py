@@ -383,10 +383,17 @@ class SeveralDeltas:
 
     def __init__(self, problem, pairing, resolve):
         self.problem, self.pairing, self.resolve = problem, pairing, resolve
+        self._seen: dict[tuple[int, int], tuple[int, int, int, int, int] | None] = {}
 
     def pin_change(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
         """(Δpairs, Δmentees with a mentor, Δreadiness units, Δscore units, other mentees
-        whose mentors change) of pinning (i, j), or None if impossible."""
+        whose mentors change) of pinning (i, j), or None if impossible. Each pair is
+        re-solved once per engine (explain and the audit may ask again)."""
+        if (i, j) not in self._seen:
+            self._seen[(i, j)] = self._change(i, j)
+        return self._seen[(i, j)]
+
+    def _change(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
         new = self.resolve(((i, j),))
         if new is None:
             return None

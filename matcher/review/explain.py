@@ -314,13 +314,17 @@ class Better:
     were not chosen. ``why``: ``below_min_readiness`` (the mentee is not matched at all),
     ``excluded`` (``detail``: each rule's words), ``capacity_0``, ``full`` or ``has_room``
     (chosen elsewhere); ``delta``: for the last two, the exact (Δmatched, Δreadiness units,
-    Δscore units, moves) of giving this mentor to the mentee, or None when not priced."""
+    Δscore units, moves) of giving this mentor to the mentee, or None when not priced.
+    Several mentors per mentee: ``pairs`` the exact Δpairs of that re-solve (Δmatched then
+    counts mentees with a mentor); ``impossible``: the pinned re-solve has no answer."""
 
     mentor: int
     score: float
     why: str
     detail: str = ""
     delta: tuple[int, int, int, int] | None = None
+    pairs: int | None = None
+    impossible: bool = False
 
     def words(self) -> str:
         """The line ``explain`` prints after the mentor's id, name and score."""
@@ -331,15 +335,20 @@ class Better:
         if self.why == "capacity_0":
             return "takes no mentees this round (capacity 0)"
         state = "full" if self.why == "full" else "has room"
+        if self.impossible:
+            return f"{state}; giving them to this mentee would break a programme rule"
         if self.delta is None:
             return f"{state}; chosen elsewhere"
+        if self.pairs is not None:
+            return f"{state}; giving them to this mentee " + several_cost_words(self.pairs, *self.delta)
         return f"{state}; giving them to this mentee " + cost_words(*self.delta)
 
 
 def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) -> tuple[list[Better], int]:
     """Mentors scoring higher with mentee i than mentor j (the proposed one aside), best
     first (ties in mentor order), each with why they were not chosen and, through
-    ``engine`` (``pin_delta``), what giving them to i would cost → (the first ``limit``,
+    ``engine`` (``pin_delta``; with several mentors per mentee ``pin_change``, a pinned
+    re-solve), what giving them to i would cost → (the first ``limit``,
     how many there are in all). Shapes: reads row i of the scores and rule bits."""
     p = result.problem
     pairing = result.solution.pairing
@@ -360,6 +369,14 @@ def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) 
             )
         elif p.capacity[k] == 0:
             out.append(Better(k, score, "capacity_0"))
+        elif engine is not None and hasattr(engine, "pin_change"):  # several mentors: re-solve
+            state = "full" if load[k] >= p.capacity[k] else "has_room"
+            got = engine.pin_change(i, k)
+            if got is None:
+                out.append(Better(k, score, state, impossible=True))
+            else:
+                dp, dm, dr, ds, moves = got
+                out.append(Better(k, score, state, "", (dm, dr, ds, moves), dp))
         else:
             got = engine.pin_delta(i, k) if engine is not None else None
             out.append(Better(k, score, "full" if load[k] >= p.capacity[k] else "has_room", "", got))
@@ -396,4 +413,31 @@ def cost_words(dm: int, dr: int, ds: int, moves: int) -> str:
     text = " and ".join(parts)
     if moves:
         text += f" ({moves} other mentee{'s' if moves != 1 else ''} would change mentor)"
+    return text
+
+
+def several_cost_words(dp: int, dm: int, dr: int, ds: int, moves: int) -> str:
+    """:func:`cost_words` when mentees may have several mentors: the exact change in pairs
+    (places filled) and in mentees with a mentor come first."""
+    parts = []
+    if dp:
+        parts.append(
+            f"would fill {abs(dp)} place{'s' if abs(dp) != 1 else ''} {'fewer' if dp < 0 else 'more'}"
+        )
+    if dm:
+        n = abs(dm)
+        parts.append(
+            f"would leave {n} more mentee{'s' if n != 1 else ''} without a mentor"
+            if dm < 0
+            else f"would give {n} more mentee{'s' if n != 1 else ''} a mentor"
+        )
+    if not dp and not dm and dr < 0:
+        parts.append("would match less ready mentees in place of readier ones")
+    if ds <= 0:
+        parts.append(f"would cost the programme {-ds / 100:.2f} points of total score")
+    else:
+        parts.append(f"would change the total score by {ds / 100:+.2f} points")
+    text = " and ".join(parts)
+    if moves:
+        text += f" ({moves} other mentee{'s' if moves != 1 else ''} would change mentors)"
     return text

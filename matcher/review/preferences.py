@@ -10,7 +10,27 @@ stability list keeps the pairs where at least one of the two chose the other (ev
 else's order is the score alone, which the optimum already weighs). Only allowed pairs
 (no hard rule against them, a mentor with places) can be such pairs.
 
-Loops run over stated choices only (at most ``max_choices`` per person), never over all pairs.
+When some mentee wants several mentors (``mentors_wanted``), the same audit reads the
+pairing (:class:`~matcher.solve.pairing.Pairing`) instead of ``mentor_of``:
+
+- a mentee's ``got`` lists every counted choice they got (``1st, 3rd``), with ``+ N other``
+  for mentors they did not choose (``other`` / ``none`` when they got no choice / no
+  mentor); their unmet choices are those they would rather have than what they got — every
+  unmet choice while they have fewer mentors than wanted, else those ranked above their
+  worst current mentor;
+- the counts per rank (``1st`` …) are the mentees who got that choice (a mentee counts once
+  per choice met, so these may add up to more than ``with_choices``); ``other``: a mentor
+  but no choice; ``none``: no mentor; ``choices_stated`` / ``choices_met``: choices over all
+  mentees; ``got_0_choices`` … ``got_N_choices``: mentees by how many choices they got;
+- why a choice is unmet: the rules against it, readiness, no places, every place pinned,
+  the same ``distinct_mentors_by`` value as a current mentor, or full / not chosen — with the
+  exact cost of a re-solve with the pair pinned (the mentee then keeps up to their wanted
+  number of mentors; the re-solve decides which one gives way);
+- a blocking pair (i, j) — allowed, not paired, one of the two chose the other — is one
+  where both would take the other: i has a free place and no current mentor sharing j's
+  ``distinct_mentors_by`` value, or i prefers j to each mentor they would have to give up
+  (those sharing j's value if any, else their worst); and j has a free place or prefers i
+  to their worst current mentee. "Prefers" is choices first, then five-C score.
 """
 
 from __future__ import annotations
@@ -110,6 +130,8 @@ def person(result, side: str, index: int, deltas=None, why: _Why | None = None) 
     """One person's audit (``side`` mentee or mentor), as in :func:`audit`; None when they
     stated no choice. The review app's pages show it for the person on screen. ``why``:
     the :class:`_Why` of this result when already built (:func:`audit` builds one)."""
+    if several(result):
+        return _several_person(result, side, index, why if why is not None else _SeveralWhy(result, deltas))
     c, m = result.cohort, result.solution.mentor_of
     k = result.config.preferences.max_choices
     why = why if why is not None else _Why(result, deltas)
@@ -134,6 +156,11 @@ def person(result, side: str, index: int, deltas=None, why: _Why | None = None) 
 
 
 def audit(result, deltas=None) -> Audit:
+    """The whole audit of ``result``; ``deltas``: the exact-delta engine (``pin_delta_full``,
+    or with several mentors per mentee ``pin_change``), None to report unmet choices without
+    a cost."""
+    if several(result):
+        return _several_audit(result, deltas)
     c, m = result.cohort, result.solution.mentor_of
     k = result.config.preferences.max_choices
     prefs = c.preferences
@@ -205,14 +232,20 @@ def _blocking(result, e_choices, r_choices, load) -> tuple[tuple[int, int], ...]
 def audit_table(result, a: Audit) -> tuple[list[str], list[list]]:
     """Rows of preferences.csv: each person with choices, then each pair that would rather
     have each other (side ``both``)."""
-    c, m = result.cohort, result.solution.mentor_of
+    c = result.cohort
+    pairing = result.solution.pairing
+    m = None if several(result) else result.solution.mentor_of
     rows = []
     for x in a.people:
         ids = c.mentor_ids if x.side == "mentee" else c.mentee_ids
         own = c.mentee_ids if x.side == "mentee" else c.mentor_ids
         rows.append([x.side, own[x.index], ";".join(ids[k] for k in x.choices), x.got, "; ".join(x.why)])
     for i, j in a.blocking:
-        now = c.mentor_ids[m[i]] if m[i] >= 0 else "no mentor"
+        if m is None:
+            own = pairing.mentors(i)
+            now = "+".join(c.mentor_ids[x] for x in own) if own.size else "no mentor"
+        else:
+            now = c.mentor_ids[m[i]] if m[i] >= 0 else "no mentor"
         rows.append(
             [
                 "both",
@@ -223,3 +256,204 @@ def audit_table(result, a: Audit) -> tuple[list[str], list[list]]:
             ]
         )
     return ["side", "person_id", "choices", "got", "why"], rows
+
+
+# ---------------------------------------------------------------- several mentors per mentee
+
+
+def several(result) -> bool:
+    """Some mentee of ``result`` wants more than one mentor (the pairing is then read)."""
+    return bool(getattr(result.problem, "multi", False))
+
+
+def _orders(result):
+    """Counted choices per mentee and per mentor (tuples of the other side's indices)."""
+    c, k = result.cohort, result.config.preferences.max_choices
+    return (
+        [tuple(x[:k]) for x in c.preferences.mentee_choices],
+        [tuple(x[:k]) for x in c.preferences.mentor_choices],
+    )
+
+
+def _key(choices: tuple, other: int, score: float) -> tuple:
+    """Sort key of ``other`` in one person's order (lower is better): choices, then score."""
+    return (choices.index(other) if other in choices else len(choices) + 1, -score)
+
+
+class _SeveralWhy:
+    """:class:`_Why` for a pairing where a mentee may have several mentors. ``deltas``: a
+    :class:`~matcher.review.alternatives.SeveralDeltas` (``pin_change``) or None."""
+
+    def __init__(self, result, deltas):
+        from matcher.solve.problem import free_places
+
+        self.p, self.pairing, self.deltas = result.problem, result.solution.pairing, deltas
+        self.load = self.pairing.load(result.cohort.n_mentors)
+        self.free = free_places(self.p)
+        self.distinct = getattr(result.side, "distinct", None)
+        self.mentor_ids = result.cohort.mentor_ids
+
+    def clash(self, i: int, j: int) -> list[int]:
+        """Current mentors of ``i`` that ``j`` may not join (``distinct_mentors_by``)."""
+        if self.distinct is None:
+            return []
+        return [int(x) for x in self.pairing.mentors(i) if self.distinct.conflicts(int(x), j)]
+
+    def __call__(self, i: int, j: int, other_id: str) -> str:
+        p, deltas = self.p, self.deltas
+        bits = p.pair_bits(i, j)
+        if bits:
+            return f"{other_id}: excluded by " + ", ".join(RULES[n].label for n in reasons(bits))
+        if not p.eligible[i]:
+            return f"{other_id}: the mentee's readiness is below min_readiness"
+        if p.capacity[j] <= 0:
+            return f"{other_id}: takes no mentees this round"
+        if self.free[i] <= 0:
+            return f"{other_id}: the mentee's mentors are all fixed by pins"
+        same = self.clash(i, j)
+        if same:
+            names = " and ".join(self.mentor_ids[x] for x in same)
+            head = f"{other_id}: same {self.distinct.column} as {names}, already one of their mentors"
+        else:
+            head = f"{other_id}: " + ("full" if self.load[j] >= p.capacity[j] else "not chosen")
+        if deltas is None:
+            return head
+        d = deltas.pin_change(i, j)
+        if d is None:
+            return f"{head} — this pair would break a programme rule"
+        dp, dm, dr, ds, moves = d
+        others = f"move {moves} other{'s' if moves != 1 else ''}"
+        if dp < 0:
+            cost = f"fill {-dp} place{'s' if dp != -1 else ''} fewer"
+        elif dm < 0:
+            cost = f"leave {-dm} mentee{'s' if dm != -1 else ''} without a mentor"
+        elif dr < 0:
+            cost = "match a less ready mentee instead of a readier one"
+        else:
+            cost = f"cost the programme {-ds / 100:.2f} points"
+        return f"{head} — giving them {other_id} would {cost} and {others}"
+
+
+def _several_person(result, side: str, index: int, why: _SeveralWhy) -> PersonAudit | None:
+    """:func:`person` when a mentee may have several mentors (see the module's words)."""
+    from matcher.solve.problem import mentee_places
+
+    c, pairing, s = result.cohort, result.solution.pairing, result.scores.score
+    e_choices, r_choices = _orders(result)
+    if side == "mentee":
+        choices = e_choices[index]
+        if not choices:
+            return None
+        own = [int(x) for x in pairing.mentors(index)]
+        met = [r + 1 for r, j in enumerate(choices) if j in own]
+        extra = len(own) - len(met)
+        if met:
+            got = ", ".join(ordinal(r) for r in met) + (f" + {extra} other" if extra else "")
+        else:
+            got = "other" if own else "none"
+        if len(own) < int(mentee_places(result.problem)[index]):
+            unmet = [j for j in choices if j not in own]
+        else:
+            worst = max(_key(choices, j, float(s[index, j])) for j in own)
+            unmet = [j for j in choices if j not in own and _key(choices, j, float(s[index, j])) < worst]
+        return PersonAudit(
+            "mentee", index, choices, got, tuple(why(index, j, c.mentor_ids[j]) for j in unmet)
+        )
+    choices = r_choices[index]
+    if not choices:
+        return None
+    has = pairing.contains(np.array(choices, np.int64), np.full(len(choices), index, np.int64))
+    met = [r + 1 for r, ok in enumerate(has.tolist()) if ok]
+    got = ", ".join(ordinal(r) for r in met) if met else "none"
+    unmet = [i for i, ok in zip(choices, has.tolist(), strict=True) if not ok]
+    return PersonAudit("mentor", index, choices, got, tuple(why(i, index, c.mentee_ids[i]) for i in unmet))
+
+
+def _several_audit(result, deltas) -> Audit:
+    """:func:`audit` when a mentee may have several mentors (see the module's words)."""
+    pairing = result.solution.pairing
+    k = result.config.preferences.max_choices
+    e_choices, r_choices = _orders(result)
+    why = _SeveralWhy(result, deltas)
+    people: list[PersonAudit] = []
+    top = max((len(ch) for ch in e_choices), default=0)
+    counts_e = {
+        "with_choices": 0,
+        **{ordinal(r): 0 for r in range(1, k + 1)},
+        "other": 0,
+        "none": 0,
+        "choices_stated": 0,
+        "choices_met": 0,
+        **{f"got_{n}_choices": 0 for n in range(top + 1)},
+    }
+    for i, choices in enumerate(e_choices):
+        if not choices:
+            continue
+        x = _several_person(result, "mentee", i, why)
+        own = set(pairing.mentors(i).tolist())
+        met = [r for r, j in enumerate(choices, start=1) if j in own]
+        counts_e["with_choices"] += 1
+        for r in met:
+            counts_e[ordinal(r)] += 1
+        if not met:
+            counts_e["other" if own else "none"] += 1
+        counts_e["choices_stated"] += len(choices)
+        counts_e["choices_met"] += len(met)
+        counts_e[f"got_{len(met)}_choices"] += 1
+        people.append(x)
+    counts_r = {"with_choices": 0, "got_a_choice": 0, "choices_stated": 0, "choices_met": 0}
+    for j, choices in enumerate(r_choices):
+        if not choices:
+            continue
+        x = _several_person(result, "mentor", j, why)
+        n_met = len(choices) - len(x.why)
+        counts_r["with_choices"] += 1
+        counts_r["got_a_choice"] += bool(n_met)
+        counts_r["choices_stated"] += len(choices)
+        counts_r["choices_met"] += n_met
+        people.append(x)
+    blocking = _several_blocking(result, e_choices, r_choices, why)
+    counts = {
+        "max_choices": k,
+        "mentees": counts_e,
+        "mentors": counts_r,
+        "both_prefer_each_other": len(blocking),
+    }
+    return Audit(tuple(people), counts, blocking)
+
+
+def _several_blocking(result, e_choices, r_choices, why: _SeveralWhy) -> tuple[tuple[int, int], ...]:
+    """Allowed pairs (i, j), not paired, where at least one chose the other and both would
+    take the other (see the module's words). Loops over stated pairs only."""
+    from matcher.solve.problem import mentee_places
+
+    p, pairing, s = result.problem, result.solution.pairing, result.scores.score
+    places = mentee_places(p)
+    load = why.load
+    stated = {(i, j) for i, ch in enumerate(e_choices) for j in ch}
+    stated |= {(i, j) for j, ch in enumerate(r_choices) for i in ch}
+    pairs = sorted(stated)
+    if not pairs:
+        return ()
+    ii = np.array([i for i, _ in pairs], np.int64)
+    jj = np.array([j for _, j in pairs], np.int64)
+    ok = p.pair_allowed(ii, jj) & ~pairing.contains(ii, jj) & (p.capacity[jj] > 0)
+    out = []
+    for i, j in zip(ii[ok].tolist(), jj[ok].tolist(), strict=True):
+        own = [int(x) for x in pairing.mentors(i)]
+        mine = _key(e_choices[i], j, float(s[i, j]))
+        give_up = why.clash(i, j)
+        if not give_up and len(own) < places[i]:
+            mentee_would = True
+        else:
+            keys = [_key(e_choices[i], x, float(s[i, x])) for x in (give_up or own)]
+            mentee_would = bool(keys) and (all(mine < x for x in keys) if give_up else mine < max(keys))
+        if not mentee_would:
+            continue
+        if load[j] >= p.capacity[j]:
+            theirs = pairing.mentee[pairing.mentor == j]
+            worst = max(_key(r_choices[j], int(x), float(s[int(x), j])) for x in theirs)
+            if not _key(r_choices[j], i, float(s[i, j])) < worst:
+                continue
+        out.append((i, j))
+    return tuple(out)

@@ -11,6 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.main import cli
 from matcher.api import load, match, preferences_for, solve
@@ -32,7 +34,7 @@ def files(tmp_path_factory):
     mentees, mentors = _read(SAMPLE / "mentees.csv"), _read(SAMPLE / "mentors.csv")
     rng = np.random.default_rng(7)
     for r in mentees:
-        picks = rng.choice(len(mentors), rng.integers(0, 5), replace=False)
+        picks = rng.choice(len(mentors), min(int(rng.integers(0, 5)), len(mentors)), replace=False)
         r["preferred_mentors"] = ";".join(mentors[x]["email" if rng.random() < 0.5 else "id"] for x in picks)
     for r in mentors:
         r["preferred_mentees"] = ";".join(
@@ -225,3 +227,239 @@ def test_shortlist_why_lines_are_the_exact_re_solve(files):
                 assert f"cost the programme {s0.sum() - s1.sum():.2f} points" in line
             seen[kind] += 1
     assert seen["take"] and seen["cost"]
+
+
+# ------------------------------------------------------------ several mentors per mentee
+
+
+def _several_expected(result):
+    """Each mentee's ``got`` / unmet choices / counts and the blocking pairs, recomputed from
+    the pairing by brute force over every pair (the module's definitions, written afresh)."""
+    cohort, p, s = result.cohort, result.problem, result.scores.score
+    pairing, k = result.solution.pairing, result.config.preferences.max_choices
+    wanted = cohort.mentors_wanted
+    e_ch = [list(x[:k]) for x in cohort.preferences.mentee_choices]
+    r_ch = [list(x[:k]) for x in cohort.preferences.mentor_choices]
+    rule = result.side.distinct
+    own = {i: set() for i in range(cohort.n_mentees)}
+    mine = {j: set() for j in range(cohort.n_mentors)}
+    for i, j in pairing.pairs.tolist():
+        own[i].add(j)
+        mine[j].add(i)
+
+    def e_rank(i, j):
+        return (e_ch[i].index(j) if j in e_ch[i] else 99, -s[i, j])
+
+    def r_rank(i, j):
+        return (r_ch[j].index(i) if i in r_ch[j] else 99, -s[i, j])
+
+    people, counts = {}, {"with_choices": 0, "other": 0, "none": 0, "choices_stated": 0, "choices_met": 0}
+    for i in range(cohort.n_mentees):
+        if not e_ch[i]:
+            continue
+        met = [r for r, j in enumerate(e_ch[i], start=1) if j in own[i]]
+        extra = len(own[i]) - len(met)
+        got = ", ".join(ORD[r] for r in met) + (f" + {extra} other" if extra and met else "")
+        got = got or ("other" if own[i] else "none")
+        if len(own[i]) < wanted[i]:
+            unmet = [j for j in e_ch[i] if j not in own[i]]
+        else:
+            unmet = [
+                j for j in e_ch[i] if j not in own[i] and e_rank(i, j) < max(e_rank(i, x) for x in own[i])
+            ]
+        people["mentee", i] = (got, unmet)
+        counts["with_choices"] += 1
+        for r in met:
+            counts[ORD[r]] = counts.get(ORD[r], 0) + 1
+        if not met:
+            counts["other" if own[i] else "none"] += 1
+        counts["choices_stated"] += len(e_ch[i])
+        counts["choices_met"] += len(met)
+        counts[f"got_{len(met)}_choices"] = counts.get(f"got_{len(met)}_choices", 0) + 1
+    mentor_counts = {"with_choices": 0, "got_a_choice": 0, "choices_stated": 0, "choices_met": 0}
+    for j in range(cohort.n_mentors):
+        if not r_ch[j]:
+            continue
+        met = [r for r, i in enumerate(r_ch[j], start=1) if i in mine[j]]
+        people["mentor", j] = (
+            ", ".join(ORD[r] for r in met) or "none",
+            [i for i in r_ch[j] if i not in mine[j]],
+        )
+        mentor_counts["with_choices"] += 1
+        mentor_counts["got_a_choice"] += bool(met)
+        mentor_counts["choices_stated"] += len(r_ch[j])
+        mentor_counts["choices_met"] += len(met)
+    counts["mentors"] = mentor_counts
+    blocking = []
+    for i in range(cohort.n_mentees):
+        for j in range(cohort.n_mentors):
+            if j in own[i] or p.excluded[i, j] or not p.eligible[i] or cohort.capacity[j] == 0:
+                continue
+            if j not in e_ch[i] and i not in r_ch[j]:
+                continue
+            clash = [x for x in own[i] if rule is not None and rule.conflicts(x, j)]
+            if clash:
+                mentee_would = all(e_rank(i, j) < e_rank(i, x) for x in clash)
+            elif len(own[i]) < wanted[i]:
+                mentee_would = True
+            else:
+                mentee_would = bool(own[i]) and any(e_rank(i, j) < e_rank(i, x) for x in own[i])
+            mentor_would = len(mine[j]) < cohort.capacity[j] or any(
+                r_rank(i, j) < r_rank(x, j) for x in mine[j]
+            )
+            if mentee_would and mentor_would:
+                blocking.append((i, j))
+    return people, counts, blocking
+
+
+def _with_choices_and_several(mentors, mentees, rng):
+    """Random choices (ids) on both sides and mentors_wanted 1-3, in place."""
+    mentees["mentors_wanted"] = [str(v) if v > 1 else "" for v in rng.integers(1, 4, len(mentees))]
+    mentees["preferred_mentors"] = [
+        ";".join(
+            mentors["id"].iloc[
+                rng.choice(len(mentors), min(int(rng.integers(0, 5)), len(mentors)), replace=False)
+            ]
+        )
+        for _ in range(len(mentees))
+    ]
+    mentors["preferred_mentees"] = [
+        ";".join(
+            mentees["id"].iloc[
+                rng.choice(len(mentees), min(int(rng.integers(0, 3)), len(mentees)), replace=False)
+            ]
+        )
+        for _ in range(len(mentors))
+    ]
+
+
+@pytest.fixture(scope="module")
+def several_files(tmp_path_factory):
+    """The sample files with several mentors wanted, random choices, distinct departments
+    and choice bonuses."""
+    import pandas as pd
+
+    d = tmp_path_factory.mktemp("several_prefs")
+    mentees = pd.read_csv(SAMPLE / "mentees.csv", dtype=str, keep_default_na=False)
+    mentors = pd.read_csv(SAMPLE / "mentors.csv", dtype=str, keep_default_na=False)
+    _with_choices_and_several(mentors, mentees, np.random.default_rng(11))
+    mentees.to_csv(d / "mentees.csv", index=False)
+    mentors.to_csv(d / "mentors.csv", index=False)
+    (d / "cfg.toml").write_text(
+        '[rules]\ndistinct_mentors_by = "department"\n[preferences]\nmentee_bonus = [15, 10, 5]\nmentor_bonus = 5\n',
+        encoding="utf-8",
+    )
+    return d / "mentors.csv", d / "mentees.csv", d / "cfg.toml"
+
+
+def test_several_mentors_audit_counts_outcomes_and_stability_by_brute_force(several_files, tmp_path):
+    from matcher.api import match_files
+
+    warned: list[str] = []
+    run = match_files(*several_files, out=tmp_path, alternatives=0, warn=warned.append)
+    run.publish()
+    result = run.result
+    assert result.problem.multi and (result.solution.pairing.count > 1).any()
+    assert not [w for w in warned if "audit" in w]
+    people, counts, blocking = _several_expected(result)
+    a = preferences_for(result)
+    mentor_counts = counts.pop("mentors")
+    for x in a.people:
+        got, unmet = people[x.side, x.index]
+        ids = result.cohort.mentor_ids if x.side == "mentee" else result.cohort.mentee_ids
+        assert x.got == got
+        assert [w.split(":")[0] for w in x.why] == [ids[k] for k in unmet]
+    assert len(a.people) == len(people)
+    assert a.counts["mentors"] == mentor_counts and mentor_counts["choices_stated"]
+    got = {k: v for k, v in a.counts["mentees"].items() if v}
+    assert got == {k: v for k, v in counts.items() if v}
+    assert sum(v for k, v in a.counts["mentees"].items() if k.startswith("got_")) == counts["with_choices"]
+    assert list(a.blocking) == blocking
+    assert blocking and counts["choices_met"] and any("+ " in x.got or ", " in x.got for x in a.people)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["preferences"]
+    assert summary["mentees"] == a.counts["mentees"] and summary["both_prefer_each_other"] == len(blocking)
+    rows = _read(tmp_path / "preferences.csv")
+    assert [[r["person_id"], r["choices"]] for r in rows if r["side"] == "both"] == summary[
+        "both_prefer_each_other_pairs"
+    ]
+    assert "choices met" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_several_mentors_unmet_choice_cost_is_the_pinned_re_solve(several_files):
+    from matcher.solve.problem import ready_units
+
+    cohort, cfg = load(*several_files)
+    result = match(cohort, cfg)
+    old, p = result.solution.pairing, result.problem
+    checked = {"cost": 0, "same": 0, "other": 0}
+    for x in preferences_for(result).people:
+        for line in x.why:
+            if "— giving them" not in line:
+                continue
+            kind = (
+                "same"
+                if "same department as" in line
+                else "cost"
+                if "cost the programme" in line
+                else "other"
+            )
+            if checked[kind] >= 4:
+                continue
+            other = line.split(":")[0]
+            i, j = (
+                (x.index, cohort.mentor_index(other))
+                if x.side == "mentee"
+                else (cohort.mentee_ids.index(other), x.index)
+            )
+            new = solve(replace(p, pins=((i, j),)), result.side, cfg).pairing
+            assert new.has(i, j) and (new.count <= cohort.mentors_wanted).all()
+            dp = new.size - old.size
+            dm = int((new.count > 0).sum() - (old.count > 0).sum())
+            r = ready_units(p.readiness)
+            dr = int(r[new.mentee].sum() - r[old.mentee].sum())
+            ds = float(p.score[new.mentee, new.mentor].sum() - p.score[old.mentee, old.mentor].sum())
+            if dp < 0:
+                assert f"fill {-dp} place" in line
+            elif dm < 0:
+                assert f"leave {-dm} mentee" in line
+            elif dr < 0:
+                assert "less ready" in line
+            else:
+                assert f"cost the programme {-ds:.2f} points" in line
+            moved = {int(e) for e in np.flatnonzero(old.count != new.count)}
+            moved |= {e for e, m in old.pairs.tolist() if not new.has(e, m)}
+            moved |= {e for e, m in new.pairs.tolist() if not old.has(e, m)}
+            moved.discard(i)
+            assert line.endswith(f"move {len(moved)} other{'s' if len(moved) != 1 else ''}")
+            checked[kind] += 1
+    assert checked["cost"] and checked["same"]  # distinct_mentors_by: the re-solve gives one way
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(4, 12), st.integers(2, 6), st.integers(0, 10_000), st.sampled_from([None, "department"]))
+def test_several_mentors_audit_property_small_cohorts(n_e, n_r, seed, distinct):
+    """Generated small cohorts: counts, outcomes and the stability list equal the brute force."""
+    import tempfile
+    from pathlib import Path
+
+    from matcher.synthetic.cohort import generate_cohort
+
+    rng = np.random.default_rng(seed)
+    mentors, mentees = generate_cohort(n_e, n_r, seed)
+    _with_choices_and_several(mentors, mentees, rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        mentors.to_csv(folder / "mentors.csv", index=False)
+        mentees.to_csv(folder / "mentees.csv", index=False)
+        (folder / "c.toml").write_text(f'[rules]\ndistinct_mentors_by = "{distinct}"\n' if distinct else "")
+        cohort, cfg = load(folder / "mentors.csv", folder / "mentees.csv", folder / "c.toml")
+    result = match(cohort, cfg)
+    a = preferences_for(result)
+    people, counts, blocking = _several_expected(result)
+    assert list(a.blocking) == blocking
+    assert a.counts["mentors"] == counts.pop("mentors")
+    assert {k: v for k, v in a.counts["mentees"].items() if v} == {k: v for k, v in counts.items() if v}
+    assert len(a.people) == len(people)
+    for x in a.people:
+        got, unmet = people[x.side, x.index]
+        assert x.got == got and len(x.why) == len(unmet)
