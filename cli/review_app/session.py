@@ -244,6 +244,7 @@ class Session:
                 self.warnings.extend(str(w) for w in p.warnings)
         self._check_meta(pins, forbid, seeds)
         self._proposals: dict[int, Proposal] = {}
+        self._base = None  # (problem, rules applied) with nothing forbidden: see _encoded
         self._why: dict[tuple[int, int], str] = {}
         self._previews: dict[tuple, tuple[Effect, object]] = {}
         self.last_change: Change | None = None
@@ -338,6 +339,7 @@ class Session:
                 failed=self.past.failed,
                 earlier=self.past.earlier,
                 scores=self.scores,
+                encoded=self._encoded(cohort, pins, forbidden),
             )
             return result, None
         from matcher.rematch import Failure, rematch
@@ -359,6 +361,24 @@ class Session:
             forbidden=forbidden,
         )
         return res.result, res
+
+    def _encoded(self, cohort, pins, forbidden):
+        """(problem, scores, rules applied) for ``match(encoded=…)``: what ``match`` would
+        encode from these capacities, pins and forbidden pairs, derived from the session's
+        one encoding with none forbidden (:func:`matcher.solve.encode.with_forbidden`), so
+        that a re-solve runs the solver only; None above ``DENSE_LIMIT`` (match encodes)."""
+        from matcher.solve.encode import build_problem, with_forbidden
+
+        if not self.dense:
+            return None
+        if self._base is None:
+            self._base = build_problem(
+                self.cohort, self.config, self.scores, failed=self.past.failed, earlier=self.past.earlier
+            )
+        problem, applied = with_forbidden(
+            *self._base, cohort.capacity, forbidden, pins.pairs if pins is not None else ()
+        )
+        return problem, self.scores, applied
 
     def _source(self, stage: Stage):
         """The published round a re-match starts from (its pairs, history and unmatched)."""
