@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -112,9 +113,9 @@ class Proposal:
     @property
     def engine(self):
         """The exact-delta engine of this proposal (residual shortest paths: ~0.5 s at
-        1,000 × 400), built once — by :meth:`warm` on a background thread right after the
-        solve, so that it is usually ready before anyone asks; None where deltas are not
-        exact (candidate sets, ``--max-changes``)."""
+        1,000 × 400), built once — by :meth:`warm` on a background thread once the page
+        showing the proposal has been sent (:meth:`Session.warm`), so that it is usually ready
+        before anyone asks; None where deltas are not exact (candidate sets, ``--max-changes``)."""
         with self._engine_lock:
             if not self._engine_built:
                 from matcher.api import delta_engine
@@ -247,6 +248,8 @@ class Session:
         self._base = None  # (problem, rules applied) with nothing forbidden: see _encoded
         self._why: dict[tuple[int, int], str] = {}
         self._previews: dict[tuple, tuple[Effect, object]] = {}
+        self._solving: dict[tuple, Future] = {}  # previews being re-solved ahead (see warm)
+        self._ahead = None  # the last previewed action to re-solve ahead
         self.last_change: Change | None = None
 
     # ------------------------------------------------------------------ workspace identity
@@ -409,7 +412,20 @@ class Session:
     def _keep(self, version: int, proposal: Proposal) -> None:
         self._proposals = {k: p for k, p in self._proposals.items() if k >= version - 1}
         self._proposals[version] = proposal
-        proposal.warm()
+
+    def warm(self) -> None:
+        """Work ahead on background threads: re-solve the action just previewed by a look-up
+        (so that confirming it costs no solve), and build the current proposal's exact-delta
+        engine. The web layer calls this once a page has been sent, so that neither competes
+        with the re-solve or the page showing its result; whatever is asked before it is
+        ready is computed (or waited for) on the spot."""
+        with self.lock:
+            got = self._proposals.get(self.version)
+            ahead, self._ahead = self._ahead, None
+            if ahead is not None and ahead[0] is got:
+                self._solve_ahead(*ahead)
+        if got is not None:
+            got.warm()
 
     def why_memo(self, result) -> dict | None:
         """The ``why`` texts of pairs already worded, for these scores (the match stage's
@@ -478,6 +494,7 @@ class Session:
                 return Effect(dict(entry), v, problem=str(exc))
             quick = self._lookup(current, clean) if current.result is not None else None
             if quick is not None:
+                self._ahead = (current, clean, state)  # re-solved by warm() once the page is sent
                 return quick
             return self._resolved(current, clean, state)[0]
 
@@ -511,24 +528,49 @@ class Session:
         )
 
     def _resolved(self, current: Proposal, entry: dict, state) -> tuple[Effect, tuple | None]:
-        """The effect by an exact re-solve, and the solved (result, rematch) to reuse on confirm."""
+        """The effect by an exact re-solve, and the solved (result, rematch) to reuse on
+        confirm: kept per version, or awaited when :meth:`warm` is solving it already."""
         key = (current.version, self._key(entry))
         if key in self._previews:
             return self._previews[key]
-        try:
-            solved = self._solve(state.stage, state.decisions)
-        except (InputError, InfeasibleError, WorkspaceError) as exc:
-            out = (Effect(entry, current.version, problem=_plain(exc)), None)
-        else:
-            if current.result is None:  # the decisions could not be solved; these can
-                out = (Effect(entry, current.version, how="re-solve"), solved)
-            else:
-                out = (self._diff(current, solved[0], entry), solved)
+        pending = self._solving.get(key)
+        out = pending.result() if pending is not None else self._resolve(current, entry, state)
+        self._solving.pop(key, None)
         self._previews = {k: p for k, p in self._previews.items() if k[0] == current.version}
         if len(self._previews) > 16:
             self._previews.clear()
         self._previews[key] = out
         return out
+
+    def _resolve(self, current: Proposal, entry: dict, state) -> tuple[Effect, tuple | None]:
+        """Re-solve ``state``'s decisions → (effect against ``current``, (result, rematch) or
+        None when they cannot hold). Reads the session, changes nothing: safe off the lock."""
+        try:
+            solved = self._solve(state.stage, state.decisions)
+        except (InputError, InfeasibleError, WorkspaceError) as exc:
+            return Effect(entry, current.version, problem=_plain(exc)), None
+        if current.result is None:  # the decisions could not be solved; these can
+            return Effect(entry, current.version, how="re-solve"), solved
+        return self._diff(current, solved[0], entry), solved
+
+    def _solve_ahead(self, current: Proposal, entry: dict, state) -> None:
+        """Start re-solving a previewed action on a daemon thread (its preview was a look-up),
+        so that confirming it finds the solve done — the same call as confirming does, so
+        the same answer. Errors surface when the result is asked for."""
+        key = (current.version, self._key(entry))
+        if key in self._previews or key in self._solving:
+            return
+        future: Future = Future()
+        self._solving = {k: f for k, f in self._solving.items() if k[0] == current.version}
+        self._solving[key] = future
+
+        def run():
+            try:
+                future.set_result(self._resolve(current, entry, state))
+            except BaseException as exc:  # handed to whoever asks for the result
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True, name="re-solve-ahead").start()
 
     def _diff(self, current: Proposal, result, entry: dict) -> Effect:
         from matcher.solve.problem import score_units
