@@ -52,6 +52,7 @@ from cli.review_app.state import (
 from matcher.errors import InfeasibleError, InputError, MatcherError, OptionError
 
 ALTERNATIVES = 3  # as mentor-match match's default
+AHEAD_AFTER = 0.25  # seconds without a page asked for before a previewed action is re-solved
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,8 @@ class Session:
         self._why: dict[tuple[int, int], str] = {}
         self._previews: dict[tuple, tuple[Effect, object]] = {}
         self._solving: dict[tuple, Future] = {}  # previews being re-solved ahead (see warm)
-        self._ahead = None  # the last previewed action to re-solve ahead
+        self._ahead = None  # (proposal, entry, state) last previewed by a look-up: see warm
+        self._timer: threading.Timer | None = None
         self.last_change: Change | None = None
 
     # ------------------------------------------------------------------ workspace identity
@@ -414,16 +416,21 @@ class Session:
         self._proposals[version] = proposal
 
     def warm(self) -> None:
-        """Work ahead on background threads: re-solve the action just previewed by a look-up
-        (so that confirming it costs no solve), and build the current proposal's exact-delta
-        engine. The web layer calls this once a page has been sent, so that neither competes
-        with the re-solve or the page showing its result; whatever is asked before it is
-        ready is computed (or waited for) on the spot."""
+        """Work ahead on background threads: build the current proposal's exact-delta engine,
+        and re-solve the action last previewed by a look-up once no page has been asked for
+        ``AHEAD_AFTER`` seconds (so that confirming it costs no solve). The web layer calls
+        this once a page has been sent, so that neither competes with the page (and a quick
+        run of previews starts no solves: each page sent restarts the wait); whatever is
+        asked before it is ready is computed, or waited for, on the spot."""
         with self.lock:
             got = self._proposals.get(self.version)
-            ahead, self._ahead = self._ahead, None
-            if ahead is not None and ahead[0] is got:
-                self._solve_ahead(*ahead)
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._ahead is not None:
+                self._timer = threading.Timer(AHEAD_AFTER, self._solve_ahead)
+                self._timer.daemon = True
+                self._timer.start()
         if got is not None:
             got.warm()
 
@@ -494,7 +501,7 @@ class Session:
                 return Effect(dict(entry), v, problem=str(exc))
             quick = self._lookup(current, clean) if current.result is not None else None
             if quick is not None:
-                self._ahead = (current, clean, state)  # re-solved by warm() once the page is sent
+                self._ahead = (current, clean, state)  # re-solved ahead: see warm
                 return quick
             return self._resolved(current, clean, state)[0]
 
@@ -553,24 +560,26 @@ class Session:
             return Effect(entry, current.version, how="re-solve"), solved
         return self._diff(current, solved[0], entry), solved
 
-    def _solve_ahead(self, current: Proposal, entry: dict, state) -> None:
-        """Start re-solving a previewed action on a daemon thread (its preview was a look-up),
-        so that confirming it finds the solve done — the same call as confirming does, so
-        the same answer. Errors surface when the result is asked for."""
-        key = (current.version, self._key(entry))
-        if key in self._previews or key in self._solving:
-            return
-        future: Future = Future()
-        self._solving = {k: f for k, f in self._solving.items() if k[0] == current.version}
-        self._solving[key] = future
-
-        def run():
-            try:
-                future.set_result(self._resolve(current, entry, state))
-            except BaseException as exc:  # handed to whoever asks for the result
-                future.set_exception(exc)
-
-        threading.Thread(target=run, daemon=True, name="re-solve-ahead").start()
+    def _solve_ahead(self) -> None:
+        """Re-solve the action last previewed by a look-up (on the timer's thread), by the
+        same call confirming makes — hence the same answer — unless the proposal changed
+        since or another solve ahead is still running. Errors surface when the result is
+        asked for."""
+        with self.lock:
+            ahead, self._ahead = self._ahead, None
+            if ahead is None or ahead[0] is not self._proposals.get(self.version):
+                return
+            current, entry, state = ahead
+            key = (current.version, self._key(entry))
+            if key in self._previews or any(not f.done() for f in self._solving.values()):
+                return
+            future: Future = Future()
+            self._solving = {k: f for k, f in self._solving.items() if k[0] == current.version}
+            self._solving[key] = future
+        try:
+            future.set_result(self._resolve(current, entry, state))
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
 
     def _diff(self, current: Proposal, result, entry: dict) -> Effect:
         from matcher.solve.problem import score_units
