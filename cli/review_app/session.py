@@ -246,7 +246,7 @@ class Session:
                 self.warnings.extend(str(w) for w in p.warnings)
         self._check_meta(pins, forbid, seeds)
         self._proposals: dict[int, Proposal] = {}
-        self._base = None  # (problem, rules applied) with nothing forbidden: see _encoded
+        self._base = None  # the encoding with nothing forbidden or pinned: see _encoded
         self._why: dict[tuple[int, int], str] = {}
         self._previews: dict[tuple, tuple[Effect, object]] = {}
         self._solving: dict[tuple, Future] = {}  # previews being re-solved ahead (see warm)
@@ -369,21 +369,36 @@ class Session:
 
     def _encoded(self, cohort, pins, forbidden):
         """(problem, scores, rules applied) for ``match(encoded=…)``: what ``match`` would
-        encode from these capacities, pins and forbidden pairs, derived from the session's
-        one encoding with none forbidden (:func:`matcher.solve.encode.with_forbidden`), so
-        that a re-solve runs the solver only; None above ``DENSE_LIMIT`` (match encodes)."""
-        from matcher.solve.encode import build_problem, with_forbidden
+        encode from these capacities, pins and forbidden pairs, derived from one encoding
+        per session with nothing forbidden or pinned, so that a re-solve mostly runs the
+        solver — dense: :func:`matcher.solve.encode.with_forbidden` sets the forbid bit of
+        a few pairs; candidate sets: :func:`matcher.solve.candidate_reuse.derive` redoes the
+        rows and columns the decisions touch. None where ``match`` must encode itself."""
+        pin_pairs = pins.pairs if pins is not None else ()
+        if self.dense:
+            from matcher.solve.encode import build_problem, with_forbidden
 
-        if not self.dense:
-            return None
+            if self._base is None:
+                self._base = build_problem(
+                    self.cohort, self.config, self.scores, failed=self.past.failed, earlier=self.past.earlier
+                )
+            problem, applied = with_forbidden(*self._base, cohort.capacity, forbidden, pin_pairs)
+            return problem, self.scores, applied
+        if self.config.preferences.scored and self.cohort.preferences.stated:
+            return None  # not supported on candidate sets: match says so
+        from matcher.solve import candidate_reuse
+        from matcher.solve.candidates import SparseScores
+        from scoring.combine import prepare_scoring
+
         if self._base is None:
-            self._base = build_problem(
-                self.cohort, self.config, self.scores, failed=self.past.failed, earlier=self.past.earlier
+            ctx = prepare_scoring(self.cohort, self.config.scoring)
+            self._base = candidate_reuse.prepare(
+                self.cohort, self.config, ctx, failed=self.past.failed, earlier=self.past.earlier
             )
-        problem, applied = with_forbidden(
-            *self._base, cohort.capacity, forbidden, pins.pairs if pins is not None else ()
+        problem, applied = candidate_reuse.derive(
+            self._base, cohort.capacity, forbidden=forbidden, pins=pin_pairs
         )
-        return problem, self.scores, applied
+        return problem, SparseScores(self._base.ctx, problem), applied
 
     def _source(self, stage: Stage):
         """The published round a re-match starts from (its pairs, history and unmatched)."""

@@ -565,15 +565,28 @@ ACTION_KINDS = ("pin", "forbid", "capacity", "leave_out_mentee", "leave_out_ment
         st.tuples(st.sampled_from(ACTION_KINDS), st.integers(0, 10**6), st.integers(0, 10**6), st.booleans()),
         min_size=1,
         max_size=6,
-    )
+    ),
+    large=st.booleans(),
 )
-def test_every_re_solve_is_the_cold_commands_answer(tmp_path_factory, steps):
+def test_every_re_solve_is_the_cold_commands_answer(tmp_path_factory, steps, large):
     """After any sequence of actions — each previewed first or not (a look-up's action is
     then re-solved ahead, on a thread) — the session's proposal (one encoding, re-solves
-    only) is what ``mentor-match match`` on the workspace's files writes, byte for byte."""
+    only) is what ``mentor-match match`` on the workspace's files writes, byte for byte;
+    ``large``: on candidate sets (the sample above DENSE_LIMIT, candidates pruned hard)."""
+    from matcher.solve import candidates
+
+    with pytest.MonkeyPatch.context() as mp:
+        if large:
+            mp.setattr(candidates, "DENSE_LIMIT", 1000)
+            mp.setattr(candidates, "CANDIDATES", 6)
+            mp.setattr(candidates, "MENTOR_CANDIDATES", 3)
+            mp.setattr(candidates, "CHUNK_PAIRS", 420)  # blocks of 7 mentees
+        _actions_then_the_command(tmp_path_factory.mktemp("resolve"), steps)
+
+
+def _actions_then_the_command(tmp, steps) -> None:
     from matcher.api import match_files, preferences_for
 
-    tmp = tmp_path_factory.mktemp("resolve")
     session = Session(*ARGS, workspace=tmp / "ws")
     c = session.cohort
     for kind, a, b, previewed in steps:
