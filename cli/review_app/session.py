@@ -452,9 +452,11 @@ class Session:
     def why_memo(self, result) -> dict | None:
         """The ``why`` texts of pairs already worded, for these scores (the match stage's
         scores never change; a re-match scores with its own boosts)."""
-        if result.scores is not self.scores:
-            return None
-        return self._why
+        if self.dense:
+            same = result.scores is self.scores
+        else:  # candidate sets: each result has its own view of the one scoring context
+            same = self._base is not None and getattr(result.scores, "ctx", None) is self._base.ctx
+        return self._why if same else None
 
     @property
     def round(self) -> int:

@@ -618,6 +618,7 @@ def _actions_then_the_command(tmp, steps) -> None:
         preferences=preferences_for(p.result),
     )
     assert [n for n in run.outputs if n != "timings.json" and mine[n] != run.outputs[n]] == []
+    assert p.tables["pairs"] == T.pairs_table(p.result)  # the memo of 'why' texts holds
 
 
 def test_a_previewed_pin_is_re_solved_ahead_and_confirming_it_solves_nothing(app, monkeypatch):
