@@ -104,9 +104,13 @@ class Proposal:
     computed on first use. ``error``: the message when the decisions cannot be solved (files
     changed since they were made); then ``result`` is None."""
 
-    def __init__(self, session: Session, version: int, stage: Stage, result=None, rematch=None, error=""):
+    def __init__(
+        self, session: Session, version: int, stage: Stage, result=None, rematch=None, error="", tables=None
+    ):
         self.session, self.version, self.stage = session, version, stage
         self.result, self.rematch, self.error = result, rematch, error
+        if tables is not None:  # computed ahead by the same function (see Session._solve_ahead)
+            self.__dict__["tables"] = tables
         self._engine_lock = threading.Lock()
         self._engine_built = False
         self._engine = None
@@ -154,32 +158,12 @@ class Proposal:
     def tables(self) -> dict:
         """The report's tables (header, rows) and summary, as the published files hold them
         (alternatives aside: fetched per mentee, see :meth:`alternatives_of`)."""
-        from matcher.report import tables as T
-
-        r = self.result
-        status = self.rematch.status if self.rematch is not None else None
-        memo = self.session.why_memo(r)
-        out = {
-            "pairs": T.pairs_table(r, status, memo),
-            "unmatched": T.unmatched_table(r),
-            "summary": self.summary,
-        }
-        if self.rematch is not None:
-            out["changes"] = (
-                ["mentee_id", "old_mentor_id", "new_mentor_id", "why"],
-                [list(c) for c in self.rematch.changes],
-            )
-        return out
+        return _tables(self.session, self.result, self.rematch)
 
     @cached_property
     def summary(self) -> dict:
         """summary.json's content (cheap: every page's status line reads it)."""
-        from matcher.report import tables as T
-
-        info = T.summary(self.result)
-        if self.rematch is not None:
-            info = {"round": self.rematch.round, **self.rematch.counts, **info}
-        return info
+        return _summary(self.result, self.rematch)
 
     @property
     def mentor_of(self) -> np.ndarray:
@@ -192,6 +176,33 @@ class Proposal:
         m = self.mentor_of
         on = np.flatnonzero(m >= 0)
         return int(on.size), int(score_units(self.result.problem.pair_scores(on, m[on])).sum())
+
+
+def _tables(session: Session, result, rematch) -> dict:
+    """What :attr:`Proposal.tables` holds, for a solve result (and its re-match)."""
+    from matcher.report import tables as T
+
+    status = rematch.status if rematch is not None else None
+    out = {
+        "pairs": T.pairs_table(result, status, session.why_memo(result)),
+        "unmatched": T.unmatched_table(result),
+        "summary": _summary(result, rematch),
+    }
+    if rematch is not None:
+        out["changes"] = (
+            ["mentee_id", "old_mentor_id", "new_mentor_id", "why"],
+            [list(c) for c in rematch.changes],
+        )
+    return out
+
+
+def _summary(result, rematch) -> dict:
+    from matcher.report import tables as T
+
+    info = T.summary(result)
+    if rematch is not None:
+        info = {"round": rematch.round, **rematch.counts, **info}
+    return info
 
 
 def _sha256(path) -> str | None:
@@ -579,9 +590,9 @@ class Session:
 
     def _solve_ahead(self) -> None:
         """Re-solve the action last previewed by a look-up (on the timer's thread), by the
-        same call confirming makes — hence the same answer — unless the proposal changed
-        since or another solve ahead is still running. Errors surface when the result is
-        asked for."""
+        same call confirming makes — hence the same answer — and the tables the page after
+        confirming shows, unless the proposal changed since or another solve ahead is still
+        running. Errors surface when the result is asked for."""
         with self.lock:
             ahead, self._ahead = self._ahead, None
             if ahead is None or ahead[0] is not self._proposals.get(self.version):
@@ -594,7 +605,10 @@ class Session:
             self._solving = {k: f for k, f in self._solving.items() if k[0] == current.version}
             self._solving[key] = future
         try:
-            future.set_result(self._resolve(current, entry, state))
+            effect, solved = self._resolve(current, entry, state)
+            if solved is not None:  # the page after confirming reads these first
+                solved = (*solved, "", _tables(self, *solved))
+            future.set_result((effect, solved))
         except BaseException as exc:  # handed to whoever asks for the result
             future.set_exception(exc)
 
@@ -636,7 +650,7 @@ class Session:
         if solved is None:
             proposal = None
         else:
-            proposal = Proposal(self, v, self.state.stage, solved[0], solved[1])
+            proposal = Proposal(self, v, self.state.stage, *solved)
             self._keep(v, proposal)
         proposal = self.proposal()
         if proposal.result is not None and current.result is not None:
