@@ -7,8 +7,9 @@ as the commands:
 
 * match stage: :func:`matcher.api.match` on the cohort with the workspace's capacities,
   pins and forbidden pairs — what ``mentor-match match --pin DIR/pins.csv --forbid
-  DIR/forbid.csv --capacity DIR/capacity.csv`` computes (the scores are reused between
-  re-solves: capacity, pins and forbids never change a score);
+  DIR/forbid.csv --capacity DIR/capacity.csv`` computes (the scores and the encoding are
+  reused between re-solves: capacity, pins and forbids never change a score, and only
+  the pairs a decision names change in the encoding — see :meth:`Session._encoded`);
 * re-match stage: :func:`matcher.rematch.rematch` from the published round's pairs and
   history with the workspace's failed pairs — what ``mentor-match rematch --pairs
   DIR/round-N/pairs.csv --failed DIR/failed.csv --pin … --forbid … --capacity …`` computes.
@@ -16,7 +17,8 @@ as the commands:
 ``preview(entry)`` says what an action would do before it is confirmed — Δ matched, Δ
 total score (exact, in hundredths) and which other mentees would change mentor: a look-up
 in the delta engine for "use this mentor" in the match stage, an exact re-solve for
-everything else (kept, so that confirming it costs nothing more). ``act(entry,
+everything else (kept, so that confirming it costs nothing more; a looked-up action is
+re-solved ahead once the app is idle, see :meth:`Session.warm`). ``act(entry,
 based_on)`` checks the action, re-solves, saves it in the workspace (refusing a stale
 ``based_on``) and remembers what changed so the page can highlight it; ``undo`` /
 ``redo`` likewise. ``publish(based_on)`` writes ``DIR/round-N/`` through
