@@ -16,6 +16,9 @@ and certificate rounds from its summary.json. Sections (``--only`` picks some):
   per size (above 3 million pairs: candidate sets, certified for the full problem);
 * ``rematch``: a match, its 20 lowest-scoring pairs failed (reason ``challenge``), then
   ``rematch --max-changes N`` for N = 0, 5, 20 (the bounded re-match engine), per size;
+* ``several``: several mentors per mentee — every 3rd mentee wants 2 mentors
+  (``mentors_wanted``), matched without and with ``distinct_mentors_by`` department (flow)
+  and topics (CP-SAT), per size up to 3 million pairs (above, it is refused);
 * ``scores``: ``scores`` of 5,000×2,000 (10 million rows) as CSV and as Parquet;
 * ``compare``: on the same score matrix (1,000×400), ``scipy.optimize.linear_sum_assignment``
   on the capacity-expanded matrix (the exact optimum of the same integer objective) and the
@@ -42,7 +45,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from cli.main import cli; cli()"]
-SECTIONS = ("match", "rules", "rematch", "scores", "compare")
+SECTIONS = ("match", "rules", "rematch", "several", "scores", "compare")
+SEVERAL = {"plain": "", "distinct department": 'distinct_mentors_by = "department"',
+           "distinct topics": 'distinct_mentors_by = "topics"'}  # fmt: skip
 RULES = {
     "spread ≤ 2": "max_same_department_per_mentor = 2",
     "minimum ≥ 1": "min_mentees_per_mentor = 1",
@@ -143,6 +148,36 @@ def rules_section(sizes, folders) -> None:
             t, s = outputs(out)
             print(
                 f"| {n_e:,} × {n_r:,} | {name} | {wall:.2f} | {peak:.0f} | {t.get('solve', 0):.2f} | {status_of(s)} |"
+            )
+
+
+def several_section(sizes, folders) -> None:
+    print("| mentees × mentors | rule | wall (s) | peak MiB | solve | pairs | partly matched | status |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (n_e, n_r), folder in zip(sizes, folders, strict=True):
+        if n_e * n_r > 3_000_000:
+            continue
+        with open(folder / "mentees.csv", encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        rows[0].append("mentors_wanted")
+        for k, row in enumerate(rows[1:]):
+            row.append("2" if k % 3 == 0 else "")
+        several = folder / "several"
+        several.mkdir(exist_ok=True)
+        with open(several / "mentees.csv", "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+        for name, text in SEVERAL.items():
+            cfg = several / f"{name.replace(' ', '_')}.toml"
+            cfg.write_text(f"[rules]\n{text}\n", encoding="utf-8")
+            out = several / name.replace(" ", "_")
+            wall, peak, _ = run_measured(
+                [*CLI, "match", "--mentors", str(folder / "mentors.csv"), "--mentees", str(several / "mentees.csv"),
+                 "--config", str(cfg), "--out", str(out), "--alternatives", "0", "--quiet"]
+            )  # fmt: skip
+            t, s = outputs(out)
+            print(
+                f"| {n_e:,} × {n_r:,} | {name} | {wall:.2f} | {peak:.0f} | {t.get('solve', 0):.2f} | "
+                f"{s['pairs']:,} | {s['partly_matched']:,} | {s['solver']}, {status_of(s)} |"
             )
 
 
@@ -355,6 +390,7 @@ def main() -> None:
             ("match", lambda: match_section(sizes, folders)),
             ("rules", lambda: rules_section(sizes, folders)),
             ("rematch", lambda: rematch_section(sizes, folders)),
+            ("several", lambda: several_section(sizes, folders)),
             ("scores", lambda: scores_section(scores_size, args.seed, Path(tmp))),
         ):
             if name in only:

@@ -564,9 +564,15 @@ def review(
     show_default=True,
     help="Random seed (same seed → same files).",
 )
+@click.option(
+    "--preferences",
+    is_flag=True,
+    help="Also write stated choices: preferred_mentors (mentees), preferred_mentees and "
+    "declined_mentees (mentors), by id, name or email.",
+)
 @OUT(help="Folder for mentors.csv and mentees.csv.")
 @_boundary
-def generate(n_mentees, n_mentors, seed, out):
+def generate(n_mentees, n_mentors, seed, preferences, out):
     """Write a seeded synthetic cohort in the default questionnaire format.
 
     Nobody in it is real (names from small lists, emails like e001@example.org); it is
@@ -575,10 +581,11 @@ def generate(n_mentees, n_mentors, seed, out):
     \b
     Example:
       mentor-match generate --mentees 1000 --mentors 400 --seed 1 --out cohort/
+      mentor-match generate --mentees 150 --mentors 60 --seed 1 --preferences --out cohort/
     """
     from matcher.api import generate_files
 
-    _finish(generate_files(n_mentees, n_mentors, seed=seed, out=out))
+    _finish(generate_files(n_mentees, n_mentors, seed=seed, out=out, preferences=preferences))
 
 
 @cli.command()

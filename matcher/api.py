@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.errors import MatcherError, OptionError
+from matcher.errors import ConfigError, MatcherError, OptionError
+from matcher.errors import Problem as Issue
 from matcher.io.cohort import Cohort
 from matcher.io.config import Config, load_config
 from matcher.io.history import Entry, next_round
@@ -43,7 +44,7 @@ from matcher.solve import engines
 from matcher.solve.check import CheckReport, check
 from matcher.solve.encode import build_problem, encode_cohort, side_rules
 from matcher.solve.precheck import check_mentor_minimum, check_pins, programme_warnings
-from matcher.solve.problem import MatchProblem
+from matcher.solve.problem import MatchProblem, mentee_places
 from matcher.solve.side_rules import ChangeBudget, SideRules
 from matcher.solve.solution import Solution
 from scoring.combine import Scores
@@ -79,7 +80,8 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class MatchResult:
-    """Everything a run produced. ``solution.mentor_of`` indexes ``cohort.mentors``."""
+    """Everything a run produced. ``solution.pairing`` (and ``solution.mentor_of`` when no mentee
+    has several mentors) indexes ``cohort.mentors``."""
 
     cohort: Cohort
     config: Config
@@ -247,11 +249,25 @@ def match(
     peak_score = peak_mib()
     if progress is not None:
         progress("score")
-    side = side_rules(config, scores)
+    side = side_rules(config, scores, problem)
     if max_changes is not None:
         if max_changes < 0:
             raise OptionError(f"max_changes must be 0 or more, not {max_changes}")
         side = side.adding(ChangeBudget(tuple(keep), int(max_changes)))
+        if max_changes > 0 and getattr(problem, "shortlist", 0.0):
+            raise ConfigError(
+                [
+                    Issue(
+                        config.source or "config",
+                        None,
+                        "preferences",
+                        None,
+                        "shortlist = true cannot be used with --max-changes above 0 (the bounded "
+                        "re-match's prices multiply the shortlist's numbers beyond 64-bit integers)",
+                        "re-match with --max-changes 0, or use mentee_bonus instead of shortlist",
+                    )
+                ]
+            )
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
     warnings = programme_warnings(problem, cohort)
@@ -262,14 +278,16 @@ def match(
     t2 = time.perf_counter()
     if progress is not None:
         progress("solve")
-    report = check(problem, solution.mentor_of, [side.violations])
+    report = check(problem, solution.pairing, [side.violations])
     if not report.ok:  # pragma: no cover - a solver bug, never a user error
         raise MatcherError("internal check failed: " + "; ".join(report.violations[:5]))
     if report.objective != solution.objective:  # pragma: no cover
         raise MatcherError("internal check failed: objective differs from the solver's")
+    # Unmatched, and (several mentors per mentee) partly matched: fewer mentors than wanted.
+    short = solution.pairing.count < mentee_places(problem)
     unmatched = {
-        int(i): unmatched_reason(problem, solution.mentor_of, int(i), config, scores.features, side)
-        for i in np.flatnonzero(solution.mentor_of < 0)
+        int(i): unmatched_reason(problem, solution.pairing, int(i), config, scores.features, side)
+        for i in np.flatnonzero(short)
     }
     timings = {"score": t1 - t0, "solve": t2 - t1}
     if peak_score is not None:  # the process's peak memory so far, after each stage
@@ -291,15 +309,27 @@ def match(
 
 
 def resolver(result: MatchResult):
-    """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible)."""
+    """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible;
+    a :class:`~matcher.solve.pairing.Pairing` when a mentee may have several mentors)."""
     from matcher.errors import InputError
 
+    several = getattr(result.problem, "multi", False)
+
     def resolve(extra):
+        if several and set(extra) & set(result.problem.pins):
+            return None  # a pinned pair cannot be chosen again
         problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
         try:
-            return solve(problem, result.side, result.config).mentor_of
+            solution = solve(problem, result.side, result.config)
         except (MatcherError, InputError):  # e.g. the pin breaks a side rule: no alternative
             return None
+        if not several:
+            return solution.mentor_of
+        # Several mentors: the extra pin may repeat a pair, overfill the mentee or break
+        # distinct mentors, which the solver takes as given: the checker decides.
+        if not check(problem, solution.pairing, [result.side.violations]).ok:
+            return None
+        return solution.pairing
 
     return resolve
 
@@ -314,8 +344,13 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     """
     from matcher.review.alternatives import alternatives
 
-    if not result.problem.exact_deltas or result.side.budget is not None:
+    if alternatives_missing(result) is not None:
         return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
+    if getattr(result.problem, "multi", False):  # several mentors per mentee: pinned re-solves
+        from matcher.review.alternatives import SeveralDeltas, several_alternatives
+
+        deltas = SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
+        return several_alternatives(result.problem, result.solution.pairing, k, deltas, mentees=mentees)
 
     return alternatives(
         result.problem,
@@ -328,10 +363,35 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     )
 
 
+SEVERAL_NO_PREFERENCES = (
+    "the preference audit (preferences.csv) is not produced when a mentee wants several mentors "
+    "(mentors_wanted above 1) yet"
+)
+
+
+def alternatives_missing(result: MatchResult) -> str | None:
+    """Why ``alternatives_for`` gives None for ``result`` (a warning's words), or None when it
+    computes them."""
+    from matcher.solve.candidates import DENSE_LIMIT
+
+    if not result.problem.exact_deltas:
+        return (
+            f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
+            "run with --alternatives 0 to skip this step"
+        )
+    if result.side.budget is not None:
+        return "alternatives are not computed with --max-changes above 0"
+    return None
+
+
 def delta_engine(result: MatchResult):
-    """The exact-delta engine (``pin_delta(i, j)``) for explanations."""
+    """The exact-delta engine (``pin_delta(i, j)``) for explanations; None when a mentee
+    wants several mentors (exact deltas are not implemented for such pairings: explain then
+    says "chosen elsewhere" without a cost, never an approximate one)."""
     from matcher.review.alternatives import delta_engine as engine
 
+    if getattr(result.problem, "multi", False):
+        return None
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
 
 
@@ -341,7 +401,7 @@ def preferences_for(result: MatchResult):
     (a dense problem, no --max-changes); otherwise a choice is reported as full or not chosen."""
     from matcher.review.preferences import audit, in_use
 
-    if not in_use(result.cohort):
+    if not in_use(result.cohort) or getattr(result.problem, "multi", False):
         return None
     exact = result.problem.exact_deltas and result.side.budget is None
     return audit(result, delta_engine(result) if exact else None)
@@ -480,13 +540,16 @@ class PastRounds:
 
     def with_pairs(self, cohort: Cohort, mentor_of) -> list[Entry]:
         """The history to write after this round: the entries plus one active entry per
-        matched mentee (``mentor_of``: mentor index per mentee, −1 = unmatched)."""
+        matched pair (``mentor_of``: mentor index per mentee, −1 = unmatched, or a
+        :class:`~matcher.solve.pairing.Pairing`), in mentee then mentor order."""
+        from matcher.solve.pairing import as_pairing
+
+        pairing = as_pairing(mentor_of)
         return [
             *self.entries,
             *(
-                Entry(self.round, cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]], "active")
-                for i in range(len(mentor_of))
-                if mentor_of[i] >= 0
+                Entry(self.round, cohort.mentee_ids[i], cohort.mentor_ids[j], "active")
+                for i, j in pairing.pairs.tolist()
             ),
         ]
 
@@ -635,8 +698,6 @@ def match_files(
     ``run.publish()`` to write them. Raises InputError, InfeasibleError, OptionError
     (``no_repeat`` without ``history``).
     """
-    from matcher.solve.candidates import DENSE_LIMIT
-
     warnings = _Warnings(warn)
     t0 = time.perf_counter()
     cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
@@ -678,20 +739,19 @@ def match_files(
         alts = alternatives_for(result, alternatives)
         result.timings["alternatives"] = time.perf_counter() - t1
         if alts is None:
-            warnings(
-                f"alternatives are not computed for cohorts above {DENSE_LIMIT:,} pairs; "
-                "run with --alternatives 0 to skip this step"
-            )
+            warnings(alternatives_missing(result))
+    if getattr(result.problem, "multi", False) and _preferences_in_use(cohort):
+        warnings(SEVERAL_NO_PREFERENCES)
     outputs = match_outputs(
         result,
         alts,
-        history=past.with_pairs(cohort, result.solution.mentor_of),
+        history=past.with_pairs(cohort, result.solution.pairing),
         anonymise=anonymise,
         preferences=preferences_for(result),
     )
     message = (
-        f"Matched {result.report.matched} of {cohort.n_mentees} mentees with {result.solution.solver} "
-        f"({result.solution.status}); outputs in {out}\n"
+        f"Matched {result.report.matched} of {cohort.n_mentees} mentees{_several_words(result)} with "
+        f"{result.solution.solver} ({result.solution.status}); outputs in {out}\n"
     )
     return _run(
         outputs,
@@ -703,6 +763,21 @@ def match_files(
         result=result,
         cohort=cohort,
     )
+
+
+def _preferences_in_use(cohort: Cohort) -> bool:
+    from matcher.review.preferences import in_use
+
+    return bool(in_use(cohort))
+
+
+def _several_words(result: MatchResult) -> str:
+    """ " (7 pairs; 2 partly matched)" when some mentee wants several mentors, else ""."""
+    if not getattr(result.problem, "multi", False):
+        return ""
+    pairing = result.solution.pairing
+    partly = int(((pairing.count > 0) & (pairing.count < mentee_places(result.problem))).sum())
+    return f" ({_count(pairing.size, 'pair')}; {partly} partly matched)"
 
 
 def rematch_files(
@@ -1036,10 +1111,11 @@ def explain_files(
 MAX_GENERATED = 1_000_000  # people of each side a synthetic cohort may have
 
 
-def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
+def generate_files(mentees: int, mentors: int, *, seed: int = 0, out, preferences: bool = False) -> Run:
     """``mentor-match generate``: a seeded synthetic cohort (nobody real) in the default
     questionnaire format → a :class:`Run` holding mentors.csv and mentees.csv for ``out``.
-    The same seed gives the same bytes."""
+    The same seed gives the same bytes; ``preferences`` adds the preference columns
+    (preferred_mentors, preferred_mentees, declined_mentees; every other cell unchanged)."""
     from matcher.synthetic.cohort import generate_cohort
 
     for option, value, hi in (("--mentees", mentees, MAX_GENERATED), ("--mentors", mentors, MAX_GENERATED)):
@@ -1047,7 +1123,7 @@ def generate_files(mentees: int, mentors: int, *, seed: int = 0, out) -> Run:
             raise OptionError(f"{option} must be between 0 and {hi:,}, not {value}")
     if seed < 0:
         raise OptionError(f"--seed must be 0 or more, not {seed}")
-    mentor_table, mentee_table = generate_cohort(mentees, mentors, seed)
+    mentor_table, mentee_table = generate_cohort(mentees, mentors, seed, preferences=preferences)
     outputs = {
         name: table.to_csv(index=False, lineterminator="\n").encode("utf-8")
         for name, table in (("mentors.csv", mentor_table), ("mentees.csv", mentee_table))

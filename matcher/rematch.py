@@ -55,7 +55,9 @@ class Failure:
 @dataclass(frozen=True, eq=False)
 class RematchResult:
     result: MatchResult
-    status: dict[int, str]  # matched mentee index -> kept | changed | new
+    # matched mentee index -> kept | changed | new; (mentee, mentor) index pair -> the same
+    # when a mentee may have several mentors
+    status: dict
     changes: tuple[tuple[str, str, str, str], ...]  # mentee_id, old_mentor_id, new_mentor_id, why
     counts: dict[str, int]
     history: tuple[Entry, ...]
@@ -100,7 +102,7 @@ def failed_rows(path, encoding=None) -> tuple[str, list[Failure], list[Problem]]
 
 def failed_pair_problems(failed: list[Failure], previous, failed_file: str) -> list[Problem]:
     """A failed pair that is not one of the previous pairs, one problem per row."""
-    prev = dict(previous)
+    prev = set(previous)
     return [
         Problem(
             failed_file,
@@ -111,7 +113,7 @@ def failed_pair_problems(failed: list[Failure], previous, failed_file: str) -> l
             "give a pair from --pairs (check both ids)",
         )
         for f in failed
-        if prev.get(f.mentee_id) != f.mentor_id
+        if (f.mentee_id, f.mentor_id) not in prev
     ]
 
 
@@ -137,6 +139,19 @@ def rematch(
     """
     from matcher.api import as_pair_list
 
+    if cohort.several_mentors or len({e for e, _ in previous}) < len(previous):
+        return _rematch_several(
+            cohort,
+            config,
+            previous,
+            failed,
+            history,
+            max_changes=max_changes,
+            failed_file=failed_file,
+            previous_unmatched=previous_unmatched,
+            pins=pins,
+            forbidden=forbidden,
+        )
     pins = as_pair_list(pins, cohort, "pins (given in code)")
     pin_of = {i: j for i, j in (pins.pairs if pins is not None else ())}
     forbidden = tuple(forbidden.pairs if hasattr(forbidden, "pairs") else forbidden)
@@ -280,6 +295,200 @@ def rematch(
         "kept": sum(1 for s in status.values() if s == "kept"),
         "changed": sum(1 for s in status.values() if s == "changed"),
         "new": sum(1 for s in status.values() if s == "new"),
+        "released": released,
+        "failed": len(failed),
+    }
+    return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
+
+
+def _rematch_several(
+    cohort: Cohort,
+    config: Config,
+    previous: list[tuple[str, str]],
+    failed: list[Failure],
+    history: list[Entry],
+    *,
+    max_changes: int,
+    failed_file: str,
+    previous_unmatched: frozenset[str],
+    pins,
+    forbidden,
+) -> RematchResult:
+    """:func:`rematch` when a mentee may have several mentors (``mentors_wanted``): the same
+    steps, pair by pair. A failed pair is released and forbidden for good while the
+    mentee's other pairs are kept (pinned); the freed place is filled optimally. A mentee
+    who now wants fewer mentors than they have keeps none pinned: the solver decides which
+    stay. The coordinator's pins add pairs; if a mentee's pins and kept pairs exceed what
+    they want, the kept ones are released. ``status`` is keyed by (mentee, mentor) index;
+    changes.csv has one row per pair gained or lost (a lost and a gained pair of one mentee
+    side by side)."""
+    from matcher.api import as_pair_list
+    from matcher.solve.encode import encode_cohort
+
+    pins = as_pair_list(pins, cohort, "pins (given in code)")
+    own = list(pins.pairs) if pins is not None else []
+    forbidden = tuple(forbidden.pairs if hasattr(forbidden, "pairs") else forbidden)
+    previous = list(dict.fromkeys(previous))
+    problems = failed_pair_problems(failed, previous, failed_file)
+    if problems:
+        raise InputError(problems)
+    rnd = next_round(history)
+    entries = list(history)
+    if not entries:
+        entries = [Entry(1, e, r, "active") for e, r in previous]
+        rnd = 2
+    failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]
+    failed_now = {(f.mentee_id, f.mentor_id): f for f in failed}
+    for pair, f in failed_now.items():
+        entries = close(entries, pair, "failed", f.reason or "unspecified", rnd)
+    failed_idx = []
+    for e_id, r_id in sorted(failed_pairs(entries)):
+        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
+        if i is not None and j is not None:
+            failed_idx.append((i, j))
+    boost = np.zeros((cohort.n_mentees, 5))
+    for f in failed:
+        i = cohort.mentee_index(f.mentee_id)
+        c = "compatibility" if f.reason == "availability" else f.reason
+        if i is not None and c in FIVE_CS:
+            boost[i, FIVE_CS.index(c)] = REASON_BOOST
+
+    why_freed: dict[tuple[str, str], str] = {}
+    released = 0
+    kept: list[tuple[int, int]] = []
+    for e_id, r_id in previous:
+        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
+        if i is None or j is None:
+            who = "mentee" if i is None else "mentor"
+            why_freed[e_id, r_id] = f"{who} left the programme"
+            entries = close(entries, (e_id, r_id), "ended", f"{who} left", rnd)
+            released += 1
+        elif (e_id, r_id) in failed_now:
+            reason = failed_now[e_id, r_id].reason
+            why_freed[e_id, r_id] = "pair failed" + (f" ({reason})" if reason else "")
+        else:
+            kept.append((i, j))
+
+    t0 = time.perf_counter()
+    encoded = encode_cohort(cohort, config, boost=boost, failed=failed_idx, forbidden=forbidden)
+    encode_seconds = time.perf_counter() - t0
+    problem = encoded[0]
+    if pins is not None:
+        from matcher.solve.precheck import check_pins
+
+        check_pins(problem, pins, cohort)
+    wanted = cohort.mentors_wanted
+    ok = problem.pair_allowed([i for i, _ in kept], [j for _, j in kept]) if kept else []
+    pinned_own = set(own)
+    own_count = (
+        np.bincount([i for i, _ in own], minlength=cohort.n_mentees)
+        if own
+        else np.zeros(cohort.n_mentees, int)
+    )
+    still = []
+    for (i, j), fine in zip(kept, ok, strict=True):
+        pair_ids = (cohort.mentee_ids[i], cohort.mentor_ids[j])
+        if (i, j) in pinned_own:
+            continue  # kept, as the coordinator's pin
+        if not fine:
+            bits = problem.pair_bits(i, j)
+            names = ", ".join(RULES[n].label for n in reasons(bits)) or "min_readiness"
+            why_freed[pair_ids] = f"pair now breaks a rule ({names})"
+            entries = close(entries, pair_ids, "ended", "breaks a rule", rnd)
+        else:
+            still.append((i, j))
+    per_mentee = np.bincount([i for i, _ in still], minlength=cohort.n_mentees) + own_count
+    js = [j for _, j in still] + [j for _, j in own]
+    load = np.bincount(np.array(js, dtype=np.int64), minlength=cohort.n_mentors)
+    over = set(np.flatnonzero(load > cohort.capacity).tolist())
+    too_many = set(np.flatnonzero(per_mentee > wanted).tolist())
+    side = None
+    if problem.multi:
+        from matcher.solve.encode import side_rules
+
+        side = side_rules(config, encoded[1], problem)
+    clash: set[int] = set()
+    if side is not None and side.distinct is not None:  # kept pairs and pins must stay distinct
+        by_mentee: dict[int, list[int]] = {}
+        for i, j in [*still, *own]:
+            by_mentee.setdefault(i, []).append(j)
+        for i, js_i in by_mentee.items():
+            if any(side.distinct.conflicts(a, b) for n, a in enumerate(js_i) for b in js_i[n + 1 :]):
+                clash.add(i)
+    pinned = []
+    for i, j in still:
+        pair_ids = (cohort.mentee_ids[i], cohort.mentor_ids[j])
+        if j in over:
+            why_freed[pair_ids] = "mentor's capacity dropped"
+        elif i in too_many:
+            why_freed[pair_ids] = "mentee now wants fewer mentors"
+        elif i in clash:
+            why_freed[pair_ids] = "mentee's mentors must differ (distinct_mentors_by)"
+        else:
+            pinned.append((i, j))
+
+    if max_changes == 0:
+        result = match(cohort, config, pins=pinned + own, failed=failed_idx, encoded=encoded)
+    else:
+        result = match(
+            cohort,
+            config,
+            pins=pins,
+            failed=failed_idx,
+            encoded=encoded,
+            keep=pinned,
+            max_changes=max_changes,
+        )
+    result.timings["score"] = result.timings.get("score", 0.0) + encode_seconds
+
+    pairing = result.solution.pairing
+    new_pairs = {(cohort.mentee_ids[i], cohort.mentor_ids[j]) for i, j in pairing.pairs.tolist()}
+    old_pairs = set(previous)
+    status: dict = {}
+    changes = []
+    mentee_ids = sorted({e for e, _ in old_pairs} | set(cohort.mentee_ids), key=natural_key)
+    for e_id in mentee_ids:
+        lost = sorted((r for e, r in old_pairs - new_pairs if e == e_id), key=natural_key)
+        gained = sorted((r for e, r in new_pairs - old_pairs if e == e_id), key=natural_key)
+        i = cohort.mentee_index(e_id)
+        if i is not None:
+            for j in pairing.mentors(i).tolist():
+                if (e_id, cohort.mentor_ids[j]) in old_pairs:
+                    status[i, j] = "kept"
+        for n in range(max(len(lost), len(gained))):
+            old = lost[n] if n < len(lost) else ""
+            new = gained[n] if n < len(gained) else ""
+            if old and (e_id, old) in why_freed:
+                why = why_freed[e_id, old]
+            elif old:
+                why = "moved to improve the programme (--max-changes)"
+            elif any(e == e_id for e, _ in old_pairs):
+                why = "a place wanted that was left open before"
+            elif e_id in previous_unmatched:
+                why = "previously unmatched"
+            else:
+                why = "new mentee"
+            if not new and i is not None and int(i) in result.unmatched:
+                left = "; place left open: " if pairing.count[i] else "; now unmatched: "
+                why += left + result.unmatched[int(i)]
+            changes.append((e_id, old, new, why))
+            if new:
+                status[i, cohort.mentor_index(new)] = "changed" if old else "new"
+            if old and (e_id, old) not in why_freed:
+                entries = close(entries, (e_id, old), "ended", "re-matched", rnd)
+            elif old and why_freed[e_id, old] in (
+                "mentor's capacity dropped",
+                "mentee now wants fewer mentors",
+                "mentee's mentors must differ (distinct_mentors_by)",
+            ):
+                entries = close(entries, (e_id, old), "ended", "released", rnd)
+    for (i, j), st in sorted(status.items()):
+        if st != "kept":
+            entries.append(Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[j], "active"))
+    counts = {
+        "kept": sum(1 for v in status.values() if v == "kept"),
+        "changed": sum(1 for v in status.values() if v == "changed"),
+        "new": sum(1 for v in status.values() if v == "new"),
         "released": released,
         "failed": len(failed),
     }

@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.main import cli
 from matcher.api import (
@@ -194,3 +197,190 @@ def test_publish_removes_stale_owned_files_and_never_overwrites_an_input(tmp_pat
         with pytest.raises(OutputError, match="would overwrite the input file"):
             publish(outputs, out, inputs=[out / "input.csv", None], owned=owned)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.csv": b"3", "input.csv": b"keep"}
+
+
+# ------------------------------------------------------------ several mentors per mentee
+
+
+def _several_cohort(tmp_path, distinct: str | None = "department"):
+    """The sample cohort with mentors_wanted = 2 for every 4th mentee, 3 for every 9th."""
+    import pandas as pd
+
+    from tests.conftest import SAMPLE
+
+    d = pd.read_csv(SAMPLE / "mentees.csv", dtype=str, keep_default_na=False)
+    d["mentors_wanted"] = ["2" if k % 4 == 0 else ("3" if k % 9 == 0 else "") for k in range(len(d))]
+    d.to_csv(tmp_path / "mentees.csv", index=False)
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text(f'[rules]\ndistinct_mentors_by = "{distinct}"\n' if distinct else "")
+    return SAMPLE / "mentors.csv", tmp_path / "mentees.csv", cfg
+
+
+def test_several_mentors_outputs_one_row_per_pair_and_partly_matched_mentees(tmp_path):
+    import json as _json
+
+    from matcher.api import match_files
+
+    mentors, mentees, cfg = _several_cohort(tmp_path)
+    warned: list[str] = []
+    run = match_files(mentors, mentees, cfg, out=tmp_path / "out", alternatives=2, warn=warned.append)
+    run.publish()
+    res = run.result
+    pairing = res.solution.pairing
+    wanted = res.cohort.mentors_wanted
+    assert res.problem.multi and (pairing.count > 1).any()
+    assert (pairing.count <= wanted).all()
+    assert res.report.ok and res.report.objective == res.solution.objective
+    # distinct departments among each mentee's mentors
+    dept = res.scores.features.r.department
+    for i in np.flatnonzero(pairing.count > 1):
+        d = dept[pairing.mentors(int(i))]
+        assert len(set(d[d >= 0].tolist())) == int((d >= 0).sum())
+    rows = _csv_rows(tmp_path / "out" / "pairs.csv")
+    assert len(rows) == pairing.size
+    assert [(r["mentee_id"], r["mentor_id"]) for r in rows] == [
+        (res.cohort.mentee_ids[i], res.cohort.mentor_ids[j]) for i, j in pairing.pairs.tolist()
+    ]
+    un = _csv_rows(tmp_path / "out" / "unmatched.csv")
+    short = np.flatnonzero(pairing.count < wanted)
+    assert [r["mentee_id"] for r in un] == [res.cohort.mentee_ids[i] for i in short]
+    for r in un:
+        i = res.cohort.mentee_index(r["mentee_id"])
+        assert int(r["mentors_wanted"]) == wanted[i] and int(r["mentors_matched"]) == pairing.count[i]
+        if pairing.count[i]:
+            assert r["reason"].startswith(f"got {pairing.count[i]} of {wanted[i]} mentors wanted: ")
+    summary = _json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["pairs"] == pairing.size
+    assert summary["matched"] == int((pairing.count > 0).sum())
+    assert summary["distinct_mentors_by"] == "department"
+    alts = _csv_rows(tmp_path / "out" / "alternatives.csv")
+    assert alts and "delta_pairs" in alts[0]
+    for a in alts:  # never a mentor the mentee already has
+        i, j = res.cohort.mentee_index(a["mentee_id"]), res.cohort.mentor_index(a["mentor_id"])
+        assert not pairing.has(i, j)
+    assert not any("alternatives" in w for w in warned)
+    history = _csv_rows(tmp_path / "out" / "history.csv")
+    assert len(history) == pairing.size
+
+
+def test_several_mentors_flow_and_cpsat_agree_and_topics_differ(tmp_path):
+    from matcher.api import load, match
+    from matcher.io.config import load_config
+
+    mentors, mentees, cfg = _several_cohort(tmp_path)
+    cohort, config = load(mentors, mentees, cfg)
+    flow = match(cohort, config)
+    cp_cfg = tmp_path / "cp.toml"
+    cp_cfg.write_text(cfg.read_text() + '[solver]\nengine = "cp_sat"\n')
+    cp = match(cohort, load_config(cp_cfg))
+    assert flow.solution.solver == "min_cost_flow" and cp.solution.solver == "cp_sat"
+    assert cp.solution.status == "OPTIMAL" and cp.solution.objective == flow.solution.objective
+    _, _, topics_cfg = _several_cohort(tmp_path, "topics")
+    topical = match(cohort, load_config(topics_cfg))
+    assert topical.solution.solver == "cp_sat" and topical.report.ok
+    member = topical.side.distinct.member
+    pairing = topical.solution.pairing
+    for i in np.flatnonzero(pairing.count > 1):
+        m = member[pairing.mentors(int(i))].astype(int)
+        assert (m.sum(axis=0) <= 1).all()  # no topic shared by two of a mentee's mentors
+
+
+def test_mentors_wanted_of_one_everywhere_changes_nothing(tmp_path):
+    import pandas as pd
+
+    from matcher.api import match_files
+    from tests.conftest import SAMPLE
+
+    d = pd.read_csv(SAMPLE / "mentees.csv", dtype=str, keep_default_na=False)
+    d["mentors_wanted"] = "1"
+    d.to_csv(tmp_path / "mentees.csv", index=False)
+    a = match_files(
+        SAMPLE / "mentors.csv", SAMPLE / "mentees.csv", SAMPLE / "programme.toml", out=tmp_path / "a"
+    )
+    b = match_files(
+        SAMPLE / "mentors.csv", tmp_path / "mentees.csv", SAMPLE / "programme.toml", out=tmp_path / "b"
+    )
+    for name in ("pairs.csv", "unmatched.csv", "summary.json"):
+        assert a.outputs[name] == b.outputs[name]
+
+
+def test_several_mentors_above_the_dense_limit_is_refused(tmp_path, monkeypatch):
+    from matcher.api import load, match
+    from matcher.errors import ConfigError
+    from matcher.solve import candidates
+
+    mentors, mentees, cfg = _several_cohort(tmp_path)
+    cohort, config = load(mentors, mentees, cfg)
+    monkeypatch.setattr(candidates, "DENSE_LIMIT", 100)
+    with pytest.raises(ConfigError, match="several mentors per mentee"):
+        match(cohort, config)
+
+
+def _csv_rows(path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_explain_shows_every_mentor_of_a_mentee_with_several_then_the_place_left(tmp_path):
+    from matcher.api import explain_files
+
+    mentors, mentees, cfg = _several_cohort(tmp_path)
+    run = explain_files(mentors, mentees, cfg, mentee="E001")
+    res = run.result
+    i = res.cohort.mentee_index("E001")
+    own = res.solution.pairing.mentors(i)
+    lines = run.message.splitlines()
+    assert (
+        lines[0] == f"Mentee E001 ({res.cohort.mentees['name'].iat[i]}): wants 2 mentors, proposed {own.size}"
+    )
+    proposed = [line for line in lines if line.startswith("  proposed mentor ")]
+    assert [p.split()[2] for p in proposed] == [res.cohort.mentor_ids[j] for j in own]
+    if own.size < 2:
+        assert lines[-1] == f"  partly matched: {res.unmatched[i]}"
+    assert "giving them to this mentee would" not in run.message  # no cost without exact deltas
+    other = next(j for j in range(res.cohort.n_mentors) if j not in own)
+    text = explain_files(mentors, mentees, cfg, mentee="E001", mentor=res.cohort.mentor_ids[other]).message
+    assert f"  mentor {res.cohort.mentor_ids[other]} " in text
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.integers(3, 12),
+    st.integers(2, 6),
+    st.integers(0, 10_000),
+    st.sampled_from([None, "department", "profession", "topics"]),
+)
+def test_several_mentors_property_flow_and_cpsat_agree_and_every_rule_holds(n_e, n_r, seed, distinct):
+    """Generated cohorts, random mentors_wanted: the flow (or CP-SAT for topics) answer keeps
+    both capacities, pairs once, distinct mentors, and equals the CP-SAT engine's objective."""
+    import tempfile
+
+    from matcher.api import load, match
+    from matcher.io.config import load_config
+    from matcher.synthetic.cohort import generate_cohort
+
+    rng = np.random.default_rng(seed)
+    mentors, mentees = generate_cohort(n_e, n_r, seed)
+    mentees["mentors_wanted"] = [str(v) if v > 1 else "" for v in rng.integers(1, 4, n_e)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        mentors.to_csv(folder / "mentors.csv", index=False)
+        mentees.to_csv(folder / "mentees.csv", index=False)
+        rules = f'[rules]\ndistinct_mentors_by = "{distinct}"\n' if distinct else "[rules]\n"
+        (folder / "a.toml").write_text(rules)
+        (folder / "b.toml").write_text(rules + '[solver]\nengine = "cp_sat"\n')
+        cohort, config = load(folder / "mentors.csv", folder / "mentees.csv", folder / "a.toml")
+        one = match(cohort, config)
+        two = match(cohort, load_config(folder / "b.toml"))
+    for res in (one, two):
+        pairing = res.solution.pairing
+        assert res.report.ok and res.solution.status == "OPTIMAL"
+        assert (pairing.count <= cohort.mentors_wanted).all()
+        assert (pairing.load(n_r) <= cohort.capacity).all()
+        assert len({tuple(p) for p in pairing.pairs.tolist()}) == pairing.size
+        if distinct and cohort.several_mentors:
+            rule = res.side.distinct
+            for i in np.flatnonzero(pairing.count > 1):
+                js = pairing.mentors(int(i)).tolist()
+                assert not any(rule.conflicts(a, b) for n, a in enumerate(js) for b in js[n + 1 :])
+    assert one.solution.objective == two.solution.objective

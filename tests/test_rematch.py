@@ -947,3 +947,97 @@ def test_a_failed_pair_missing_from_the_history_is_still_forbidden(tmp_path):
     assert res.exit_code == 0, res.output
     assert pairs_of(tmp_path / "r2").get("E1") != "R2"
     assert ("E1", "R2") in failed_in_history(tmp_path / "r2")
+
+
+def test_shortlist_rematch_with_a_change_budget_is_refused_and_without_it_works(tmp_path):
+    import csv as _csv
+
+    from matcher.api import match_files, rematch_files
+    from matcher.errors import ConfigError
+    from matcher.synthetic.cohort import write_cohort
+
+    m, e = write_cohort(tmp_path / "in", 60, 20, 3, preferences=True)
+    config = tmp_path / "in" / "c.toml"
+    config.write_text("[preferences]\nshortlist = true\n", encoding="utf-8")
+    match_files(m, e, config, out=tmp_path / "r1").publish()
+    first = next(
+        _csv.DictReader((tmp_path / "r1" / "pairs.csv").read_text(encoding="utf-8-sig").splitlines())
+    )
+    failed = tmp_path / "failed.csv"
+    failed.write_text(f"mentee_id,mentor_id,reason,note\n{first['mentee_id']},{first['mentor_id']},,\n")
+    with pytest.raises(ConfigError, match="shortlist = true cannot be used with --max-changes above 0"):
+        rematch_files(
+            m,
+            e,
+            config,
+            pairs=tmp_path / "r1" / "pairs.csv",
+            failed=failed,
+            out=tmp_path / "r2",
+            max_changes=2,
+        )
+    run = rematch_files(m, e, config, pairs=tmp_path / "r1" / "pairs.csv", failed=failed, out=tmp_path / "r3")
+    assert run.result.report.ok
+
+
+def test_rematch_with_several_mentors_keeps_the_other_pair_and_never_repeats_the_failed_one(tmp_path):
+    import pandas as pd
+
+    d = pd.read_csv(SAMPLE / "mentees.csv", dtype=str, keep_default_na=False)
+    d["mentors_wanted"] = ["2" if k % 3 == 0 else "" for k in range(len(d))]
+    d.to_csv(tmp_path / "mentees.csv", index=False)
+    common = ["--mentors", str(SAMPLE / "mentors.csv"), "--mentees", str(tmp_path / "mentees.csv")]
+    runner = CliRunner()
+    r1 = runner.invoke(cli, ["match", *common, "--out", str(tmp_path / "r1")])
+    assert r1.exit_code == 0, r1.output
+    pairs = _csv_rows(tmp_path / "r1" / "pairs.csv")
+    by_mentee: dict[str, list[str]] = {}
+    for p in pairs:
+        by_mentee.setdefault(p["mentee_id"], []).append(p["mentor_id"])
+    e_id, mentors = next((e, m) for e, m in by_mentee.items() if len(m) == 2)
+    failed = write_csv(
+        tmp_path / "failed.csv", [{"mentee_id": e_id, "mentor_id": mentors[0], "reason": "care"}]
+    )
+    r2 = runner.invoke(
+        cli,
+        [
+            "rematch",
+            *common,
+            "--pairs",
+            str(tmp_path / "r1" / "pairs.csv"),
+            "--failed",
+            str(failed),
+            "--out",
+            str(tmp_path / "r2"),
+        ],
+    )
+    assert r2.exit_code == 0, r2.output
+    new = [(p["mentee_id"], p["mentor_id"], p["status"]) for p in _csv_rows(tmp_path / "r2" / "pairs.csv")]
+    mine = [(m, st) for e, m, st in new if e == e_id]
+    assert (mentors[1], "kept") in mine  # the other pair stays
+    assert all(m != mentors[0] for m, _ in mine)  # the failed pair never again
+    old = {(p["mentee_id"], p["mentor_id"]) for p in pairs}
+    assert {(e, m) for e, m, st in new if st == "kept"} == {(e, m) for e, m, _ in new} & old
+    changes = _csv_rows(tmp_path / "r2" / "changes.csv")
+    assert any(
+        c["mentee_id"] == e_id
+        and c["old_mentor_id"] == mentors[0]
+        and c["why"].startswith("pair failed (care)")
+        for c in changes
+    )
+    history = _csv_rows(tmp_path / "r2" / "history.csv")
+    assert any(
+        h["mentee_id"] == e_id and h["mentor_id"] == mentors[0] and h["outcome"] == "failed" for h in history
+    )
+    # a third round still never proposes it (the history forbids it)
+    r3 = runner.invoke(
+        cli,
+        ["match", *common, "--history", str(tmp_path / "r2" / "history.csv"), "--out", str(tmp_path / "r3")],
+    )
+    assert r3.exit_code == 0, r3.output
+    third = {(p["mentee_id"], p["mentor_id"]) for p in _csv_rows(tmp_path / "r3" / "pairs.csv")}
+    assert (e_id, mentors[0]) not in third
+
+
+def _csv_rows(path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))

@@ -177,7 +177,10 @@ class Proposal:
 
         m = self.mentor_of
         on = np.flatnonzero(m >= 0)
-        return int(on.size), int(score_units(self.result.problem.pair_scores(on, m[on])).sum())
+        from matcher.solve.bonus import shown_scores
+
+        p = self.result.problem
+        return int(on.size), int(score_units(shown_scores(p, p.pair_scores(on, m[on]))).sum())
 
 
 def _tables(session: Session, result, rematch) -> dict:
@@ -247,6 +250,13 @@ class Session:
         self.cohort, self.config = load(
             mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet
         )
+        if self.cohort.several_mentors:
+            from matcher.errors import OptionError
+
+            raise OptionError(
+                "the review app does not support several mentors per mentee yet (mentors_wanted above 1 "
+                f"in {self.cohort.files[1]}); use mentor-match match, explain and rematch, which do"
+            )
         self.warnings: list[str] = [str(w) for w in self.cohort.warnings]
         self.past = past_rounds(self.cohort, history, encoding=encoding)
         self.dense = self.cohort.n_mentees * self.cohort.n_mentors <= DENSE_LIMIT
@@ -388,6 +398,8 @@ class Session:
         a few pairs; candidate sets: :func:`matcher.solve.candidate_reuse.derive` redoes the
         rows and columns the decisions touch. None where ``match`` must encode itself."""
         pin_pairs = pins.pairs if pins is not None else ()
+        if self.config.preferences.shortlist:
+            return None  # the shortlist tier reads the total capacity: match encodes
         if self.dense:
             from matcher.solve.encode import build_problem, with_forbidden
 
@@ -398,7 +410,7 @@ class Session:
             problem, applied = with_forbidden(*self._base, cohort.capacity, forbidden, pin_pairs)
             return problem, self.scores, applied
         if self.config.preferences.scored and self.cohort.preferences.stated:
-            return None  # not supported on candidate sets: match says so
+            return None  # bonuses on candidate sets: match encodes (candidate_reuse has none)
         from matcher.solve import candidate_reuse
         from matcher.solve.candidates import SparseScores
         from scoring.combine import prepare_scoring
@@ -621,7 +633,9 @@ class Session:
         old, new = current.mentor_of, result.solution.mentor_of
         m0, s0 = current.totals()
         on = np.flatnonzero(new >= 0)
-        s1 = int(score_units(result.problem.pair_scores(on, new[on])).sum())
+        from matcher.solve.bonus import shown_scores
+
+        s1 = int(score_units(shown_scores(result.problem, result.problem.pair_scores(on, new[on]))).sum())
         own = entry.get("mentee")
         ids = c.mentor_ids
         moves = tuple(

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from cli.review_app.state import LEFT_OUT
 from matcher.io.config import FIVE_CS
+from matcher.solve.bonus import in_objective, shown_scores
 
 ACTION_FIELDS = ("action", "mentee", "mentor", "side", "id", "capacity", "reason", "note")
 
@@ -380,22 +381,26 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
         out["source_mentor"] = source.get(mentee_id)
     if j < 0:
         out["reason"] = r.unmatched.get(i, "")
+        out["choices"] = _choices_of(p, "mentee", i, links)
         out["options"] = _alternatives_of(p, i, links, mentee_id)
         return out
     row, bits_row = prob.row(i)  # every mentor's score and rule bits for this mentee
+    row = shown_scores(prob, row)  # five Cs plus any bonus, never the shortlist tier
     feasible = np.flatnonzero(bits_row == 0)
     rank = 1 + int((row[feasible] > row[j]).sum())
     out.update(
         mentor=c.mentor_ids[j],
         mentor_name=name_of(c, "mentor", j),
         mentor_href=links.mentor(c.mentor_ids[j]),
-        score=f"{row[j]:.2f}",
+        score=f"{float(s.score[i, j]):.2f}",  # the five-C score (any bonus: the choices panel)
         rank=rank,
         feasible=int(feasible.size),
         strengths=[evidence_view(e) for e in strengths(r, i, j)],
         weak=[evidence_view(e) for e in weak_points(r, i, j)],
         evidence=[evidence_view(e) for e in evidence(r, i, j)],
     )
+    out["choices"] = _choices_of(p, "mentee", i, links)
+    out["bonused"] = in_objective(prob)[0]  # better mentors are listed as the solver counts them
     better, n_better = better_mentors(r, i, j, p.engine, limit=15)
     out["n_better"] = n_better
     out["better"] = [
@@ -413,6 +418,68 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
         for b in better
     ]
     out["options"] = _alternatives_of(p, i, links, mentee_id)
+    return out
+
+
+def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
+    """Stated choices of the person on screen (None when the files have no preference
+    column): what their pair is to each side ("E003's 1st choice", the mentor's choice),
+    the bonus the solver adds, and each of their choices with what happened to it — met, or
+    why not (:func:`matcher.review.preferences.person`: the rules, or full and what giving
+    it would cost, exactly, where deltas are exact)."""
+    from matcher.review.preferences import in_use, ordinal, person
+    from matcher.solve.bonus import bonus_of_pair, in_objective
+
+    r = p.result
+    c = r.cohort
+    if not in_use(c) or getattr(r.problem, "multi", False):  # the audit is one mentor each
+        return None
+    n = r.config.preferences.max_choices
+    m = p.mentor_of
+    other_ids = c.mentor_ids if side == "mentee" else c.mentee_ids
+    href = links.mentor if side == "mentee" else links.mentee
+    x = person(r, side, k, p.engine)
+    whys = {} if x is None else {line.split(":")[0]: line.split(": ", 1)[1] for line in x.why}
+    listed = []
+    for rank, other in enumerate(() if x is None else x.choices, start=1):
+        oid = other_ids[other]
+        met = (m[k] == other) if side == "mentee" else (m[other] == k)
+        listed.append(
+            {
+                "rank": ordinal(rank),
+                "id": oid,
+                "name": name_of(c, "mentor" if side == "mentee" else "mentee", other),
+                "href": href(oid),
+                "state": "met" if met else "unmet",
+                "why": "proposed" if met else whys.get(oid, "a choice ranked below what they got"),
+            }
+        )
+    out = {"list": listed, "got": "" if x is None else x.got, "pairs": []}
+    pairs = [(k, int(m[k]))] if side == "mentee" and m[k] >= 0 else []
+    if side == "mentor":
+        pairs = [(int(i), k) for i in np.flatnonzero(m == k)]
+    bonused, _ = in_objective(r.problem)
+    for i, j in pairs:
+        mine, theirs = c.preferences.mentee_choices[i][:n], c.preferences.mentor_choices[j][:n]
+        e_id, r_id = c.mentee_ids[i], c.mentor_ids[j]
+        words = [
+            f"{r_id} is {e_id}'s {ordinal(mine.index(j) + 1)} choice"
+            if j in mine
+            else f"{r_id} is not one of {e_id}'s choices"
+        ]
+        if i in theirs:
+            words.append(f"{e_id} is {r_id}'s {ordinal(theirs.index(i) + 1)} choice")
+        b = bonus_of_pair(c.preferences, r.config.preferences, i, j) if bonused else 0.0
+        score = float(r.scores.score[i, j])
+        out["pairs"].append(
+            {
+                "mentee": e_id,
+                "words": "; ".join(words),
+                "bonus": f"{b:+.2f} choice bonus: the solver counts {score + b:.2f} (score {score:.2f} + bonus)"
+                if bonused
+                else "",
+            }
+        )
     return out
 
 
@@ -478,6 +545,7 @@ def mentor_page(session, links: Links, mentor_id: str) -> dict:
         }
         for g in mentees_of(p.result, j)
     ]
+    out["choices"] = _choices_of(p, "mentor", j, links)
     if load[j] == 0:
         out["unused"] = unused_reason(p.result, j, p.engine)
     return out
@@ -493,7 +561,11 @@ def mentors_page(session, links: Links) -> dict:
     capacity, load = mentor_loads(p.result)
     m = p.mentor_of
     on = np.flatnonzero(m >= 0)
-    sums = np.bincount(m[on], weights=p.result.problem.pair_scores(on, m[on]), minlength=c.n_mentors)
+    sums = np.bincount(
+        m[on],
+        weights=shown_scores(p.result.problem, p.result.problem.pair_scores(on, m[on])),
+        minlength=c.n_mentors,
+    )
     rows = []
     for j, r_id in enumerate(c.mentor_ids):
         state = (

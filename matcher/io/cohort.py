@@ -128,6 +128,19 @@ class Cohort:
         """Mentor capacities, shape (n_mentors,), int64."""
         return self.mentors["capacity"].to_numpy(dtype=np.int64)
 
+    @cached_property
+    def mentors_wanted(self) -> np.ndarray:
+        """Mentors each mentee wants, shape (n_mentees,), int64 ≥ 1 (1 each without the
+        ``mentors_wanted`` column)."""
+        if "mentors_wanted" not in self.mentees.columns:
+            return np.ones(self.n_mentees, dtype=np.int64)
+        return self.mentees["mentors_wanted"].to_numpy(dtype=np.int64)
+
+    @property
+    def several_mentors(self) -> bool:
+        """Some mentee wants more than one mentor."""
+        return bool((self.mentors_wanted > 1).any())
+
     def with_capacity(self, capacity: dict[int, int]) -> Cohort:
         """A new cohort whose mentors ``j`` have ``capacity[j]`` places (mentor index →
         capacity); this one is left as it is. Nothing else changes, so scores computed for

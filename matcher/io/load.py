@@ -53,6 +53,7 @@ from matcher.io.questionnaire import (
     INT_MIN,
     MENTEE_ONLY,
     MENTOR_ONLY,
+    WANTED_MAX,
     Column,
     columns_for,
 )
@@ -311,10 +312,19 @@ def _parse_cell(
             )
             return None
         return value
+    if kind == "wanted":
+        value = parse_whole(text)
+        if value is None or not 1 <= value <= WANTED_MAX:
+            bad(
+                f"mentors_wanted must be a whole number from 1 to {WANTED_MAX}",
+                "write how many mentors this mentee wants, e.g. 1 or 2 (blank means 1)",
+            )
+            return None
+        return value
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover
 
 
-_BLANK = {"list": (), "idlist": (), "peerlist": (), "int": math.nan, "likert": math.nan}
+_BLANK = {"list": (), "idlist": (), "peerlist": (), "int": math.nan, "likert": math.nan, "wanted": 1}
 
 
 def validate_side(
@@ -425,7 +435,7 @@ def validate_side(
     for name, col in known.items():
         if col.kind in ("int", "likert"):
             table[name] = table[name].astype(float)
-        elif col.kind == "capacity":
+        elif col.kind in ("capacity", "wanted"):
             table[name] = table[name].astype(np.int64)
     return table, frozenset(present), ignored
 

@@ -57,6 +57,14 @@ SETTINGS = (
         lo=0,
         hi=100,
     ),
+    Setting(
+        "shortlist",
+        False,
+        "bool",
+        "a mentee with a feasible choice is matched within their choices whenever that costs no "
+        "other mentee their place (nor a readier mentee theirs) and no other mentee their own choice",
+        "true",
+    ),
 )
 
 
@@ -67,6 +75,7 @@ class PreferenceSettings:
     max_choices: int = 3
     mentee_bonus: tuple[float, ...] = ()
     mentor_bonus: float = 0.0
+    shortlist: bool = False
 
     @property
     def max_bonus(self) -> float:

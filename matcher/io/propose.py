@@ -31,7 +31,7 @@ from matcher.io import vocabulary
 from matcher.io.config import Config, normalise_header
 from matcher.io.load import _standard_name, header_counter
 from matcher.io.numbers import parse_whole
-from matcher.io.questionnaire import CAPACITY_MAX, INT_MAX, INT_MIN, columns_for
+from matcher.io.questionnaire import CAPACITY_MAX, INT_MAX, INT_MIN, WANTED_MAX, columns_for
 from matcher.io.questions import SIDES, kit_headers, questions_for
 from matcher.io.read import read_table
 
@@ -126,8 +126,8 @@ def _value_fit(kind: str, name: str, values: list[str], config: Config) -> float
     if kind in ("likert", "mode", "level", "timezone"):
         ok = sum(vocabulary.parse(kind, name, v, config).value is not None for v in values)
         return ok / len(values)
-    if kind in ("int", "capacity"):
-        lo, hi = (INT_MIN, INT_MAX) if kind == "int" else (0, CAPACITY_MAX)
+    if kind in ("int", "capacity", "wanted"):
+        lo, hi = {"int": (INT_MIN, INT_MAX), "capacity": (0, CAPACITY_MAX), "wanted": (1, WANTED_MAX)}[kind]
         ok = sum(n is not None and lo <= n <= hi for n in map(parse_whole, values))
         return ok / len(values)
     if name == "email":
@@ -171,6 +171,8 @@ def _propose_side(path, side: str, config: Config, encoding=None, sheet=None) ->
                 score *= 0.5  # the answers say it is something else
             if col.kind == "peerlist":
                 score *= 0.8  # a wrong guess changes who may be matched: only a close header
+            if col.kind == "wanted":
+                score *= 0.6  # small numbers fit any scale: only a close header ("Mentors wanted")
             why = f"the header is like '{max(texts[name], key=lambda t: _name_score(h, [t]))}'"
             if fit is not None:
                 why += f"; {round(100 * fit)}% of its answers fit"

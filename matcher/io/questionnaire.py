@@ -14,6 +14,7 @@ from scoring.names import READY_ITEMS as READY_ITEMS
 
 LIKERT_MIN, LIKERT_MAX = 1, 5
 CAPACITY_MAX = 10_000  # mentees one mentor can take
+WANTED_MAX = 10  # mentors one mentee can want (mentors_wanted)
 INT_MIN, INT_MAX = -1_000, 1_000  # a whole-number column (seniority)
 MODES = ("in_person", "virtual", "either")
 LEVELS = ("foundation", "practitioner", "senior", "master")
@@ -24,7 +25,7 @@ class Column:
     """A questionnaire column: ``kind`` decides how a cell is parsed and checked."""
 
     name: str
-    kind: str  # id | text | private | int | capacity | likert | list | idlist | peerlist | mode | level | timezone | ref
+    kind: str  # id | text | private | int | capacity | wanted | likert | list | idlist | peerlist | mode | level | timezone | ref
     side: str  # both | mentors | mentees
     help: str
     required: bool = False
@@ -71,6 +72,12 @@ COLUMNS: tuple[Column, ...] = (
         "mentors",
         "how many mentees this mentor takes (0 or more)",
         required=True,
+    ),
+    Column(
+        "mentors_wanted",
+        "wanted",
+        "mentees",
+        f"how many mentors this mentee wants (1 to {WANTED_MAX}; blank: 1)",
     ),
     Column("topics", "list", "both", "mentors: can help with; mentees: want help with; ;-separated"),
     Column("expertise", "private", "mentors", "free text: what the mentor knows"),

@@ -323,6 +323,17 @@ QUESTIONS: tuple[Question, ...] = (
         example="|Research, grants and publishing",
     ),
     Question(
+        "mentors_wanted",
+        "mentees",
+        "How many mentors would you like?",
+        "dropdown",
+        "Most people have one. Choose two if you would like, for example, a career mentor "
+        "and a subject mentor; the programme will try to give you mentors with different strengths.",
+        options=("1", "2", "3"),
+        values=(1, 2, 3),
+        example="|1",
+    ),
+    Question(
         "expertise",
         "mentors",
         "In a few sentences, what do you know well that could help a mentee?",

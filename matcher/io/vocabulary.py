@@ -48,6 +48,7 @@ from matcher.io.questionnaire import (
     LIKERT_MAX,
     LIKERT_MIN,
     MODES,
+    WANTED_MAX,
 )
 
 LIKERT_SCALES: dict[str, dict[str, int]] = {
@@ -573,6 +574,9 @@ def _check_value(kind: str, value) -> tuple[object, str | None]:
     if kind == "capacity":
         ok = whole and 0 <= value <= CAPACITY_MAX
         return (value, None) if ok else (None, f"must be a whole number from 0 to {CAPACITY_MAX}")
+    if kind == "wanted":
+        ok = whole and 1 <= value <= WANTED_MAX
+        return (value, None) if ok else (None, f"must be a whole number from 1 to {WANTED_MAX}")
     if kind == "int":
         ok = whole and INT_MIN <= value <= INT_MAX
         return (value, None) if ok else (None, f"must be a whole number from {INT_MIN} to {INT_MAX}")

@@ -1114,7 +1114,13 @@ def render_sections(
         )
     else:
         body = '<p class="muted">Every mentee is matched.</p>'
-    unmatched_html = f'<section id="unmatched"><h2>Unmatched mentees ({len(u_rows)})</h2>{body}</section>'
+    # With several mentors per mentee unmatched.csv also lists the partly matched.
+    title = (
+        "Unmatched and partly matched mentees"
+        if "mentors_wanted" in unmatched_table[0]
+        else "Unmatched mentees"
+    )
+    unmatched_html = f'<section id="unmatched"><h2>{title} ({len(u_rows)})</h2>{body}</section>'
 
     changes_html = ""
     if changes_table is not None:
@@ -1138,6 +1144,18 @@ def render_sections(
             f"choices: {r['choices_met']} of {r['choices_stated']} met. Pairs where both would rather "
             f"have each other than what they got: {pc['both_prefer_each_other']} (rows marked both)."
         )
+        how = pc.get("choices_in_objective", "")
+        if "bonus" in how:
+            counts += (
+                " Choices add bonus points to a pair in the solver's objective: rank, the alternatives' "
+                "change in total (delta_total) and the objective include the bonus (the bonus column of "
+                "pairs.csv); score and the five Cs shown do not."
+            )
+        if "shortlist" in how:
+            counts += (
+                " Shortlist: after matching as many and the readiest mentees, as many mentees as possible "
+                "are matched within their own choices; a mentee's feasible choices rank first."
+            )
         body = (
             '<div class="wrap">'
             + _item_table(

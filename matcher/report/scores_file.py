@@ -49,8 +49,9 @@ class _Blocks:
     """The scored blocks and what every block shares (per-person cells, A and B)."""
 
     def __init__(self, cohort, config):
+        from matcher.solve.bonus import bonus_pairs, choice_pairs, shortlist_points
         from matcher.solve.eligibility import eligible_mentees
-        from matcher.solve.encode import pair_bonus, scored_blocks
+        from matcher.solve.encode import scored_blocks
         from matcher.solve.problem import multipliers_for
         from scoring.combine import prepare_scoring
 
@@ -58,11 +59,38 @@ class _Blocks:
         ctx = prepare_scoring(cohort, config.scoring)
         self.readiness = ctx.readiness
         self.eligible = eligible_mentees(ctx.readiness, config)
-        # [preferences] bonuses count in the objective (as in the solve: score + bonus, with
-        # M raised to 100 x (100 + the largest bonus)); the score column stays the five Cs.
-        self.bonus = pair_bonus(cohort, config)
-        top = MAX_S if self.bonus is None else round((100.0 + config.preferences.max_bonus) * SCORE_UNITS)
-        self.a, self.b = multipliers_for(min(int(self.eligible.sum()), int(cohort.capacity.sum())), top)
+        # [preferences] count in the objective as in the solve (matcher.solve.encode): score +
+        # bonus, with M raised to 100 x (100 + the largest bonus), and the shortlist tier on
+        # mentees' choices; the score column stays the five Cs. Bonuses are added block by
+        # block (no dense matrix: this command streams cohorts of any size).
+        prefs, settings = cohort.preferences, config.preferences
+        self.prefs, self.settings = prefs, settings
+        self.triples = bonus_pairs(prefs, settings) if settings.scored and prefs.stated else None
+        self.bonused = bool(self.triples is not None and self.triples[2].any())
+        top = MAX_S if not self.bonused else round((100.0 + settings.max_bonus) * SCORE_UNITS)
+        n = min(int(self.eligible.sum()), int(cohort.capacity.sum()))
+        self.tier = 0
+        if settings.shortlist and any(prefs.mentee_choices):
+            self.tier = round(shortlist_points(n, top / SCORE_UNITS) * SCORE_UNITS)
+            self.chosen = choice_pairs(prefs, settings)[:2]
+            top += self.tier
+        self.a, self.b = multipliers_for(n, top)
+        if self.a + READY_UNITS * self.b + top >= 2**63:  # shortlist at a huge size: no int64 column
+            from matcher.errors import ConfigError, Problem
+
+            raise ConfigError(
+                [
+                    Problem(
+                        config.source or "config",
+                        None,
+                        "preferences",
+                        None,
+                        f"shortlist = true makes the objective column exceed 64-bit integers when {n:,} "
+                        "mentees can be matched",
+                        "remove shortlist to write scores at this size",
+                    )
+                ]
+            )
         self.ready_units = np.rint(np.asarray(self.readiness, np.float64) * READY_UNITS).astype(np.int64)
         self.blocks = scored_blocks(cohort, config, ctx)
 
@@ -79,10 +107,19 @@ class _Blocks:
 
     def objective_units(self, rows: np.ndarray, score: np.ndarray, units: np.ndarray) -> np.ndarray:
         """(k, n_r) int64 score units of each pair in the objective: ``units`` (the five
-        Cs' score) unless preference bonuses add to it."""
-        if self.bonus is None:
-            return units
-        return np.rint(np.round(score + self.bonus[rows], 2) * SCORE_UNITS).astype(np.int64)
+        Cs' score) unless preference bonuses or the shortlist tier add to it."""
+        from matcher.solve.bonus import block_bonus
+
+        if self.bonused:
+            bonus = block_bonus(self.triples, rows, score.shape[1])
+            if bonus is not None:
+                units = np.rint(np.round(score + bonus, 2) * SCORE_UNITS).astype(np.int64)
+        if self.tier:
+            ii, jj = self.chosen
+            inside = (ii >= rows[0]) & (ii <= rows[-1])
+            units = units.copy()
+            units[ii[inside] - rows[0], jj[inside]] += self.tier
+        return units
 
 
 def _csv_cell(text: str) -> str:

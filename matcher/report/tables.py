@@ -14,7 +14,8 @@ from matcher.io.config import FIVE_CS
 from matcher.report.files import csv_bytes, json_bytes
 from matcher.report.publish import publish
 from matcher.review.explain import why
-from matcher.solve.problem import objective_weights
+from matcher.solve.bonus import in_objective, shown_scores
+from matcher.solve.problem import mentee_places, objective_weights
 from matcher.solve.rules import reasons, summary_entries
 
 PAIRS_HEADER = [
@@ -50,17 +51,21 @@ def pairs_table(
     on its scores and answers only."""
     c, s, p = result.cohort, result.scores, result.problem
     rows = []
-    matched = np.flatnonzero(result.solution.mentor_of >= 0)
-    comps = s.pair_components(matched, result.solution.mentor_of[matched])
-    scores = p.pair_scores(matched, result.solution.mentor_of[matched])
+    # One row per pair, in mentee then mentor order (a mentee with several mentors has several rows).
+    pairing = result.solution.pairing
+    matched, mentors = pairing.mentee, pairing.mentor
+    several = status is not None and any(isinstance(k, tuple) for k in status)  # by pair (several mentors)
+    comps = s.pair_components(matched, mentors)
+    scores = shown_scores(p, p.pair_scores(matched, mentors))
     bonus = None
-    if getattr(p, "max_score", 100.0) > 100.0:  # preference bonuses in the objective
-        five_cs = s.score[matched, result.solution.mentor_of[matched]]
+    if getattr(p, "max_score", 100.0) - getattr(p, "shortlist", 0.0) > 100.0:  # bonuses in the objective
+        five_cs = s.score[matched, mentors]
         bonus, scores = np.round(scores - five_cs, 2), five_cs  # score: the five Cs, as always
-    ranks = p.ranks(matched, result.solution.mentor_of[matched])
+    ranks = p.ranks(matched, mentors)
+    choice = _choice_cells(result)
     e_names, r_names = c.mentees["name"].to_numpy(dtype=object), c.mentors["name"].to_numpy(dtype=object)
     for n, i in enumerate(matched):
-        j = int(result.solution.mentor_of[i])
+        j = int(mentors[n])
         rows.append(
             [
                 c.mentee_ids[i],
@@ -72,12 +77,36 @@ def pairs_table(
                 fmt_unit(float(s.readiness[i])),
                 int(ranks[n]),
                 _why(result, int(i), j, comps[:, n], why_memo),
-                *([status[int(i)]] if status is not None else []),
+                *([status[(int(i), j) if several else int(i)]] if status is not None else []),
+                *(choice(int(i), j) if choice is not None else []),
                 *([fmt_score(bonus[n])] if bonus is not None else []),
             ]
         )
-    extra = (["status"] if status is not None else []) + (["bonus"] if bonus is not None else [])
+    extra = (
+        (["status"] if status is not None else [])
+        + (["mentee_choice", "mentor_choice"] if choice is not None else [])
+        + (["bonus"] if bonus is not None else [])
+    )
     return PAIRS_HEADER + extra, rows
+
+
+def _choice_cells(result):
+    """With a preference column: ``(i, j) -> [mentee_choice, mentor_choice]``, each the rank
+    of the pair among that person's counted choices (``1st``…), ``no`` when they stated
+    choices and this is not one, blank when they stated none; else None (no columns)."""
+    from matcher.review.preferences import in_use, ordinal
+
+    c = result.cohort
+    if not in_use(c):
+        return None
+    k = result.config.preferences.max_choices
+    prefs = c.preferences
+
+    def rank(choices, other) -> str:
+        choices = choices[:k]
+        return ordinal(choices.index(other) + 1) if other in choices else ("no" if choices else "")
+
+    return lambda i, j: [rank(prefs.mentee_choices[i], j), rank(prefs.mentor_choices[j], i)]
 
 
 def _why(result, i: int, j: int, values, memo: dict | None) -> str:
@@ -90,8 +119,11 @@ def _why(result, i: int, j: int, values, memo: dict | None) -> str:
 
 
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
-    """Rows of alternatives.csv, in mentee order then rank."""
+    """Rows of alternatives.csv, in mentee order then rank. When some mentee wants several
+    mentors, ``delta_matched`` counts mentees with a mentor and a ``delta_pairs`` column the
+    pairs (places filled)."""
     c, s = result.cohort, result.scores
+    several = getattr(result.problem, "multi", False)
     rows = []
     r_names = c.mentors["name"].to_numpy(dtype=object)
     for a in alts:
@@ -109,24 +141,39 @@ def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
                 "" if a.delta_matched is None else a.delta_matched,
                 "" if a.moves is None else a.moves,
                 a.reason,
+                *([("" if a.delta_pairs is None else a.delta_pairs)] if several else []),
             ]
         )
-    return ALTERNATIVES_HEADER, rows
+    return ALTERNATIVES_HEADER + (["delta_pairs"] if several else []), rows
 
 
 def unmatched_table(result) -> tuple[list[str], list[list]]:
+    """Rows of unmatched.csv: every mentee with fewer mentors than wanted. When some mentee
+    wants several mentors, two more columns say how many they wanted and got (a partly
+    matched mentee has a row too, with the reason for the places left)."""
     c = result.cohort
+    several = getattr(result.problem, "multi", False)
+    if not several:
+        rows = [
+            [c.mentee_ids[i], c.mentees["name"].iat[i], reason]
+            for i, reason in sorted(result.unmatched.items())
+        ]
+        return UNMATCHED_HEADER, rows
+    wanted = mentee_places(result.problem)
+    got = result.solution.pairing.count
     rows = [
-        [c.mentee_ids[i], c.mentees["name"].iat[i], reason] for i, reason in sorted(result.unmatched.items())
+        [c.mentee_ids[i], c.mentees["name"].iat[i], reason, int(wanted[i]), int(got[i])]
+        for i, reason in sorted(result.unmatched.items())
     ]
-    return UNMATCHED_HEADER, rows
+    return [*UNMATCHED_HEADER, "mentors_wanted", "mentors_matched"], rows
 
 
 def summary(result) -> dict:
     c, s, p, sol = result.cohort, result.scores, result.problem, result.solution
-    matched = np.flatnonzero(sol.mentor_of >= 0)
-    pair_scores = s.score[matched, sol.mentor_of[matched]]
-    load = np.bincount(sol.mentor_of[matched], minlength=c.n_mentors)
+    pairing = sol.pairing
+    matched = np.flatnonzero(pairing.count > 0)  # mentees with at least one mentor
+    pair_scores = s.score[pairing.mentee, pairing.mentor]
+    load = pairing.load(c.n_mentors)
     from matcher.review.coverage import coverage_warnings
 
     # First, and only when there is any: what the files did not let us score.
@@ -141,8 +188,9 @@ def summary(result) -> dict:
         "below_min_readiness": int((~p.eligible).sum()),
         "mentors_used": int((load > 0).sum()),
         "score_total": round(float(pair_scores.sum()), 2),
-        "score_mean": round(float(pair_scores.mean()), 2) if matched.size else None,
-        "score_min": round(float(pair_scores.min()), 2) if matched.size else None,
+        "score_mean": round(float(pair_scores.mean()), 2) if pair_scores.size else None,
+        "score_min": round(float(pair_scores.min()), 2) if pair_scores.size else None,
+        **_several_summary(result),
         "readiness_mean_matched": round(float(s.readiness[matched].mean()), 4) if matched.size else None,
         "solver": sol.solver,
         "status": sol.status,
@@ -151,7 +199,7 @@ def summary(result) -> dict:
         "gap": round(sol.gap, 6),
         "gap_level": sol.stage,
         "lowest_score_proven": sol.lowest_score,
-        "objective_definition": "sum over pairs of A + B*round(100*readiness) + round(100*score)",
+        "objective_definition": _objective_definition(p),
         "certificate": result.certificate,
         "weights": result.config.weights.as_dict(),
         "cs_used": list(s.used),
@@ -164,6 +212,44 @@ def summary(result) -> dict:
         },
         "warnings": [*c.notes, *(str(w) for w in c.warnings), *result.warnings],
         "checked": result.report.ok,
+    }
+
+
+def _objective_definition(p) -> str:
+    """The objective in words; with [preferences] in it, what counts the choices and what not."""
+    bonused, tier = in_objective(p)
+    text = "sum over pairs of A + B*round(100*readiness) + round(100*score)" + (
+        " + C per mentee with at least one mentor" if getattr(p, "multi", False) else ""
+    )
+    if not (bonused or tier):
+        return text
+    if bonused:
+        text = text.replace("round(100*score)", "round(100*(score + bonus))")
+    if tier:
+        text += " + H*(1 if the mentor is one of the mentee's counted choices)"
+    return text + (
+        "; the objective, best_bound, pairs.csv rank and alternatives.csv ordering count the "
+        "choices"
+        + (" (bonus: the pairs.csv bonus column; delta_total includes it)" if bonused else "")
+        + ", while score, score_total, score_mean, score_min and explain's five Cs are the five-C score"
+    )
+
+
+def _several_summary(result) -> dict:
+    """summary.json's entries for several mentors per mentee (only when some mentee wants
+    several): pairs, mentees partly matched, places wanted, and distinct_mentors_by."""
+    p = result.problem
+    if not getattr(p, "multi", False):
+        return {}
+    pairing = result.solution.pairing
+    wanted = mentee_places(p)
+    return {
+        "pairs": pairing.size,
+        "mentors_wanted_total": int(wanted.sum()),
+        "mentees_wanting_several": int((wanted > 1).sum()),
+        "partly_matched": int(((pairing.count > 0) & (pairing.count < wanted)).sum()),
+        "distinct_mentors_by": result.config.rules.distinct_mentors_by,
+        "objective_levels": "pairs, then mentees with at least one mentor (C each), then readiness, then score",
     }
 
 
@@ -241,8 +327,16 @@ def match_outputs(
         prefs_table = audit_table(result, preferences)
         files["preferences.csv"] = csv_bytes(*prefs_table)
         c = result.cohort
+        bonused, tier = in_objective(result.problem)
+        counted = {
+            "choices_in_objective": ", ".join(
+                ["bonus points" if bonused else "", "shortlist" if tier else ""]
+            ).strip(", ")
+            or "none (reported only)"
+        }
         info["preferences"] = {
             **preferences.counts,
+            **counted,
             "both_prefer_each_other_pairs": [
                 [c.mentee_ids[i], c.mentor_ids[j]] for i, j in preferences.blocking
             ],

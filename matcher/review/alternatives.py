@@ -18,6 +18,11 @@ exactly into Δmatched, Δreadiness and Δscore because A and B dominate.
 When side rules are in force (department spread, mentor minimum, fair mode) the
 contracted graph no longer describes the model, so each delta is computed by a
 pinned re-solve instead: exact, just slower.
+
+When a mentee may have several mentors (``mentors_wanted``), :func:`several_alternatives`
+prices each alternative by a pinned re-solve too (the contracted graph above assumes one
+mentor per mentee): the mentee keeps their other places, and the delta is the exact change
+in pairs, mentees with a mentor, readiness and score.
 """
 
 from __future__ import annotations
@@ -27,7 +32,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.errors import MatcherError
-from matcher.solve.problem import MatchProblem, multipliers, pinned_mentees, ready_units, score_units
+from matcher.solve.bonus import shown_scores, split_units
+from matcher.solve.problem import (
+    MatchProblem,
+    deltas_fit,
+    max_units,
+    multipliers,
+    pinned_mentees,
+    ready_units,
+    score_units,
+)
 from matcher.solve.side_rules import SideRules
 
 INF = np.int64(2**61)
@@ -45,12 +59,15 @@ class Alternative:
     delta_matched: int | None
     moves: int | None
     reason: str  # for unmatched mentees: why this mentor is out ("" if not out)
+    delta_pairs: int | None = None  # several mentors per mentee: change in pairs (places filled)
 
 
 def _weights(problem: MatchProblem) -> np.ndarray:
     a, b = multipliers(problem)
-    if a > 2**50:
-        raise MatcherError("cohort too large for exact alternatives (objective exceeds 2^50)")
+    if not deltas_fit(a, b, max_units(problem), problem.shape[1]):
+        raise MatcherError(
+            "cohort too large for exact alternatives (objective exceeds 64-bit shortest paths)"
+        )
     return np.int64(a) + np.int64(b) * ready_units(problem.readiness)[:, None] + score_units(problem.score)
 
 
@@ -183,7 +200,14 @@ class ResidualDistances:
         return np.where(ok, gained - d // self.scale, -INF)
 
     def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
-        """(Δmatched, Δreadiness units, Δscore units, moves) of pinning (i, j), or None if impossible."""
+        """(Δmatched, Δreadiness units, Δscore units, moves) of pinning (i, j), or None if
+        impossible; the score is the five Cs plus any bonus (the shortlist tier apart)."""
+        got = self.pin_delta_full(i, j)
+        return None if got is None else (got[0], got[1], got[3], got[4])
+
+    def pin_delta_full(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
+        """(Δmatched, Δreadiness units, Δmentees within their choices (shortlist; else 0),
+        Δscore units, moves) of pinning (i, j), or None if impossible."""
         old = int(self.mentor_of[i])
         end = self.S if old < 0 else old
         d = int(self.dist[j, end])
@@ -195,8 +219,8 @@ class ResidualDistances:
         if old < 0:
             dm, dr = dm + 1, dr + int(ready_units(self.problem.readiness[i : i + 1])[0])
         a, b = multipliers(self.problem)
-        ds = dw - a * dm - b * dr
-        return dm, dr, ds, moved
+        dh, ds = split_units(self.problem, dw - a * dm - b * dr)
+        return dm, dr, dh, ds, moved
 
 
 def _candidates(problem: MatchProblem, i: int, exclude: int) -> np.ndarray:
@@ -209,7 +233,7 @@ def _candidates(problem: MatchProblem, i: int, exclude: int) -> np.ndarray:
         ok[exclude] = False
     js = np.flatnonzero(ok)
     # best score first, ties by mentor index (= natural id order)
-    return js[np.lexsort((js, -problem.score[i, js]))]
+    return js[np.lexsort((js, -shown_scores(problem, problem.score[i, js])))]
 
 
 class ResolveDeltas:
@@ -235,6 +259,10 @@ class ResolveDeltas:
         return [(int(k), int(old[k]), int(new[k])) for k in np.flatnonzero(new != old) if k != i]
 
     def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
+        got = self.pin_delta_full(i, j)
+        return None if got is None else (got[0], got[1], got[3], got[4])
+
+    def pin_delta_full(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
         new = self._resolve(i, j)
         if new is None:
             return None
@@ -247,7 +275,8 @@ class ResolveDeltas:
             score_units(p.score[a.nonzero()[0], old[a]]).sum()
         )
         moves = int(((new != old) & (np.arange(old.size) != i)).sum())
-        return dm, dr, ds, moves
+        dh, ds = split_units(p, ds)
+        return dm, dr, dh, ds, moves
 
 
 def delta_engine(problem: MatchProblem, mentor_of: np.ndarray, side: SideRules | None, resolve=None):
@@ -300,10 +329,29 @@ def alternatives(
                 continue
             rank += 1
             dm, _, ds, moves = got
-            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, ""))
+            why = _choices_taken(problem, engine, mentor_of, i, int(j)) if dm == 0 else ""
+            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, why))
             if rank == k:
                 break
     return out
+
+
+def _choices_taken(problem, engine, mentor_of: np.ndarray, i: int, j: int) -> str:
+    """With the shortlist: the words when giving mentee i mentor j would take other mentees
+    out of their own choices (why a change that raises the total score is not made); ""
+    otherwise."""
+    tier = float(getattr(problem, "shortlist", 0.0))
+    if not tier or not hasattr(engine, "pin_delta_full"):
+        return ""
+    got = engine.pin_delta_full(i, j)
+    if got is None:
+        return ""
+    old = int(mentor_of[i])
+    own = int(problem.pair_scores(i, j) >= tier) - int(old >= 0 and problem.pair_scores(i, old) >= tier)
+    lost = own - got[2]
+    if lost <= 0:
+        return ""
+    return f"would take {lost} other mentee{'s' if lost != 1 else ''} out of their own choices"
 
 
 def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: int) -> list[tuple[int, str]]:
@@ -312,6 +360,104 @@ def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: i
 
     n_r = problem.shape[1]
     load = np.bincount(mentor_of[mentor_of >= 0], minlength=n_r)
+    js = np.arange(n_r)[problem.capacity > 0]
+    js = js[np.lexsort((js, -shown_scores(problem, problem.score[i, js])))][:k]
+    out = []
+    for j in js:
+        bits = int(problem.excluded[i, j])
+        if not problem.eligible[i]:
+            why = "mentee below min_readiness"
+        elif bits:
+            why = "excluded by " + ", ".join(RULES[n].label for n in reasons(bits))
+        elif load[j] >= problem.capacity[j]:
+            why = "full"
+        else:  # pragma: no cover - an optimal solution would have matched them
+            why = "has room"
+        out.append((int(j), why))
+    return out
+
+
+class SeveralDeltas:
+    """Exact changes of pinning one more pair, by pinned re-solves, for a pairing in which a
+    mentee may have several mentors. ``resolve(pins) -> Pairing | None`` (None: impossible)."""
+
+    def __init__(self, problem, pairing, resolve):
+        self.problem, self.pairing, self.resolve = problem, pairing, resolve
+
+    def pin_change(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
+        """(Δpairs, Δmentees with a mentor, Δreadiness units, Δscore units, other mentees
+        whose mentors change) of pinning (i, j), or None if impossible."""
+        new = self.resolve(((i, j),))
+        if new is None:
+            return None
+        old, p = self.pairing, self.problem
+        r = ready_units(p.readiness)
+
+        def totals(x):
+            return (
+                x.size,
+                int((x.count > 0).sum()),
+                int(r[x.mentee].sum()),
+                int(score_units(p.pair_scores(x.mentee, x.mentor)).sum()),
+            )
+
+        a, b = totals(old), totals(new)
+        changed = {int(k) for k in np.flatnonzero(old.count != new.count)}
+        gone = ~new.contains(old.mentee, old.mentor)
+        added = ~old.contains(new.mentee, new.mentor)
+        changed |= set(old.mentee[gone].tolist()) | set(new.mentee[added].tolist())
+        changed.discard(int(i))
+        return b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3], len(changed)
+
+
+def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentees=None) -> list[Alternative]:
+    """Up to k alternatives per mentee when mentees may have several mentors, best pair score
+    first (ties by mentor index): mentors the mentee does not have, each with the exact
+    change of pinning it (a mentee without a mentor: their best mentors with why each is
+    out, priced when only full). A mentee whose every place is pinned gets none."""
+    from matcher.solve.problem import free_places
+
+    if k <= 0:
+        return []
+    n_r = problem.shape[1]
+    spare = problem.capacity - pairing.load(n_r)
+    free = free_places(problem)
+    out: list[Alternative] = []
+    for i in range(problem.shape[0]) if mentees is None else mentees:
+        if free[i] <= 0:
+            continue
+        own = pairing.mentors(i)
+        if own.size == 0:
+            for rank, (j, why) in enumerate(_unmatched_several(problem, pairing, i, k), start=1):
+                got = engine.pin_change(i, j) if why == "full" else None
+                dp, dm, _, ds, moves = got if got else (None, None, None, None, None)
+                out.append(
+                    Alternative(
+                        i, rank, j, bool(spare[j] > 0), None if ds is None else ds / 100.0, dm, moves, why, dp
+                    )
+                )
+            continue
+        rank = 0
+        for j in _candidates(problem, i, -1):
+            if int(j) in own:
+                continue
+            got = engine.pin_change(i, int(j))
+            if got is None:
+                continue
+            rank += 1
+            dp, dm, _, ds, moves = got
+            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, "", dp))
+            if rank == k:
+                break
+    return out
+
+
+def _unmatched_several(problem, pairing, i: int, k: int) -> list[tuple[int, str]]:
+    """:func:`unmatched_options` for a pairing with several mentors per mentee."""
+    from matcher.solve.rules import RULES, reasons
+
+    n_r = problem.shape[1]
+    load = pairing.load(n_r)
     js = np.arange(n_r)[problem.capacity > 0]
     js = js[np.lexsort((js, -problem.score[i, js]))][:k]
     out = []
@@ -323,7 +469,7 @@ def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: i
             why = "excluded by " + ", ".join(RULES[n].label for n in reasons(bits))
         elif load[j] >= problem.capacity[j]:
             why = "full"
-        else:  # pragma: no cover - an optimal solution would have matched them
+        else:  # an optimal pairing leaves a free mentor only when a rule (distinct mentors) does
             why = "has room"
         out.append((int(j), why))
     return out

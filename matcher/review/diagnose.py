@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.solve.problem import MatchProblem
+from matcher.solve.bonus import shown_scores
+from matcher.solve.pairing import as_pairing
+from matcher.solve.problem import MatchProblem, mentee_places
 from matcher.solve.rules import RULES, RelaxInput
 
 
@@ -35,6 +37,7 @@ def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str
     location: "meeting virtually") are counted together.
     """
     scores, row = problem.row(i)
+    scores = shown_scores(problem, scores)
     found: dict[str, np.ndarray] = {}
     for rule in RULES.values():
         only = row == np.uint16(1 << rule.bit)
@@ -53,10 +56,14 @@ def relaxations(problem, i, config, features, spare) -> list[tuple[int, int, str
     return sorted(out, key=lambda t: (-t[0], -t[1], t[2]))
 
 
-def unmatched_reason(
-    problem: MatchProblem, mentor_of: np.ndarray, i: int, config, features=None, side=None
-) -> str:
-    """A specific sentence for unmatched mentee i, with the nearest relaxation when one helps."""
+def unmatched_reason(problem: MatchProblem, mentor_of, i: int, config, features=None, side=None) -> str:
+    """A specific sentence for unmatched mentee i, with the nearest relaxation when one helps.
+
+    ``mentor_of``: a ``mentor_of`` array or a :class:`~matcher.solve.pairing.Pairing`. A
+    mentee who wants several mentors and got fewer is *partly* unmatched: the sentence
+    starts "got k of w mentors wanted" and speaks of the mentors they could still take
+    (not theirs already and, with distinct_mentors_by, not sharing a mentor's group)."""
+    pairing = as_pairing(mentor_of)
     min_readiness = config.rules.min_readiness
     if not problem.eligible[i]:
         return (
@@ -65,9 +72,26 @@ def unmatched_reason(
         )
     _, row = problem.row(i)
     capacity = problem.capacity
-    matched = mentor_of[mentor_of >= 0]
-    spare = capacity - np.bincount(matched, minlength=capacity.size)
+    spare = capacity - pairing.load(capacity.size)
     allowed = np.flatnonzero(row == 0)
+    own = pairing.mentors(i)
+    prefix = ""
+    if own.size:
+        wanted = int(mentee_places(problem)[i])
+        prefix = f"got {own.size} of {wanted} mentors wanted: "
+        allowed = allowed[~np.isin(allowed, own)]
+        distinct = side.distinct if side is not None else None
+        if distinct is not None:
+            same = np.array([any(distinct.conflicts(int(j), int(k)) for k in own) for j in allowed], bool)
+            if same.any():
+                k = int(same.sum())
+                prefix += (
+                    f"{_plural(k, 'other feasible mentor')} share{'s' if k == 1 else ''} the {distinct.column} "
+                    "of a mentor they have (distinct_mentors_by); "
+                )
+                allowed = allowed[~same.astype(bool)] if same.size else allowed
+        if allowed.size == 0:
+            return prefix + "no other feasible mentor"
     with_room = allowed[capacity[allowed] > 0]
     counts = exclusion_counts(row)
     excluded_text = ", ".join(f"{n} by {RULES[name].label}" for name, n in counts)
@@ -101,4 +125,6 @@ def unmatched_reason(
     options = relaxations(problem, i, config, features, spare)
     if options:
         text += "; " + options[0][2]
-    return text
+    if own.size:  # partly matched: the mentors left, not the mentee's own
+        text = text.replace("feasible mentor", "other feasible mentor")
+    return prefix + text

@@ -18,6 +18,8 @@ import numpy as np
 
 from matcher.io.config import FIVE_CS
 from matcher.io.questionnaire import READY_ITEMS
+from matcher.solve.bonus import shown_scores
+from matcher.solve.problem import mentee_places
 from matcher.solve.rules import RULES, reasons
 
 LEVEL_NAMES = {
@@ -197,26 +199,85 @@ def rule_detail(result, i: int, j: int, name: str) -> str:
     return RULES[name].describe(result, i, j)
 
 
+def choice_lines(result, i: int, j: int) -> list[str]:
+    """What pair (i, j) has to do with stated choices (none without a preference column):
+    whose choice it is, and the bonus the solver adds to its score, so that rank,
+    delta_total and the objective (which include it) reconcile with the five-C score."""
+    from matcher.review.preferences import in_use, ordinal
+    from matcher.solve.bonus import bonus_of_pair, in_objective
+
+    c, settings = result.cohort, result.config.preferences
+    if not in_use(c):
+        return []
+    k = settings.max_choices
+    mine, theirs = c.preferences.mentee_choices[i][:k], c.preferences.mentor_choices[j][:k]
+    parts = []
+    if j in mine:
+        parts.append(f"{c.mentor_ids[j]} is the mentee's {ordinal(mine.index(j) + 1)} choice")
+    elif mine:
+        parts.append("not one of the mentee's choices (" + ", ".join(c.mentor_ids[x] for x in mine) + ")")
+    else:
+        parts.append("the mentee stated no choice")
+    if i in theirs:
+        parts.append(f"the mentor's {ordinal(theirs.index(i) + 1)} choice")
+    lines = ["  choices: " + "; ".join(parts)]
+    bonused, tier = in_objective(result.problem)
+    if bonused:
+        b = bonus_of_pair(c.preferences, settings, i, j)
+        s = float(result.scores.score[i, j])
+        lines.append(
+            f"  choice bonus {b:+.2f}: the solver counts {s + b:.2f} for this pair (score {s:.2f} + bonus); "
+            "rank, delta_total and the objective include the bonus, the score and five Cs do not"
+        )
+    if tier and j in mine:
+        lines.append("  shortlist: a choice of the mentee's, ranked before every mentor they did not choose")
+    return lines
+
+
 def explain_text(result, i: int, j: int | None = None, alternatives_engine=None) -> str:
-    """The full explanation for mentee i with mentor j (default: the proposed mentor)."""
-    c, s, p = result.cohort, result.scores, result.problem
-    proposed = int(result.solution.mentor_of[i])
+    """The full explanation for mentee i with mentor j (default: the proposed mentor; a
+    mentee with several mentors: each of them in turn, then why any place is left)."""
+    c = result.cohort
+    own = result.solution.pairing.mentors(i)  # the proposed mentors, ascending
     e_id, e_name = c.mentee_ids[i], c.mentees["name"].iat[i]
     lines = [f"Mentee {e_id} ({e_name})"]
+    several = getattr(result.problem, "multi", False)
+    if several:
+        wanted = int(mentee_places(result.problem)[i])
+        lines[0] += f": wants {wanted} mentor{'s' if wanted != 1 else ''}, proposed {own.size}"
     if j is None:
-        if proposed < 0:
+        if own.size == 0:
             lines.append(f"  not matched: {result.unmatched.get(i, '')}")
             return "\n".join(lines) + "\n"
-        j = proposed
+        for m in own:
+            lines.extend(_pair_lines(result, i, int(m), own, alternatives_engine))
+        if i in result.unmatched:
+            lines.append(f"  partly matched: {result.unmatched[i]}")
+        return "\n".join(lines) + "\n"
+    lines.extend(_pair_lines(result, i, j, own, alternatives_engine))
+    return "\n".join(lines) + "\n"
+
+
+def _pair_lines(result, i: int, j: int, own: np.ndarray, alternatives_engine) -> list[str]:
+    """explain's lines for mentee i with mentor j; ``own``: i's proposed mentors."""
+    c, s, p = result.cohort, result.scores, result.problem
+    lines = []
     r_id, r_name = c.mentor_ids[j], c.mentors["name"].iat[j]
     feasible = np.flatnonzero(p.excluded[i] == 0)
-    role = "proposed mentor" if j == proposed else "mentor"
+    role = "proposed mentor" if j in own else "mentor"
     lines.append(f"  {role} {r_id} ({r_name}): score {s.score[i, j]:.2f}")
-    if j != proposed and proposed >= 0:
+    if j not in own and own.size == 1:
+        proposed = int(own[0])
         lines.append(
             f"  (the proposed mentor is {c.mentor_ids[proposed]} ({c.mentors['name'].iat[proposed]}), "
             f"score {s.score[i, proposed]:.2f})"
         )
+    elif j not in own and own.size > 1:
+        named = "; ".join(
+            f"{c.mentor_ids[m]} ({c.mentors['name'].iat[m]}), score {s.score[i, m]:.2f}" for m in own
+        )
+        lines.append(f"  (the proposed mentors are {named})")
+    lines.extend(choice_lines(result, i, j))
     bits = int(p.excluded[i, j])
     if bits:
         details = ", ".join(rule_detail(result, i, j, n) for n in reasons(bits))
@@ -236,13 +297,16 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
     lines.append(f"  Readiness {s.readiness[i]:.2f}" + (": " + ", ".join(items) if items else ""))
     found, n_better = better_mentors(result, i, j, alternatives_engine, limit=10)
     if n_better:
-        lines.append("  Higher-scoring mentors not chosen:")
+        from matcher.solve.bonus import in_objective
+
+        plus = " (score + choice bonus, as the solver counts them)" if in_objective(p)[0] else ""
+        lines.append(f"  Higher-scoring mentors not chosen{plus}:")
     for b in found:
         head = f"    {c.mentor_ids[b.mentor]} ({c.mentors['name'].iat[b.mentor]}) {b.score:.2f}: "
         lines.append(head + b.words())
     if n_better > 10:
         lines.append(f"    … and {n_better - 10} more")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 @dataclass(frozen=True)
@@ -279,10 +343,12 @@ def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) 
     ``engine`` (``pin_delta``), what giving them to i would cost → (the first ``limit``,
     how many there are in all). Shapes: reads row i of the scores and rule bits."""
     p = result.problem
-    proposed = int(result.solution.mentor_of[i])
+    pairing = result.solution.pairing
+    own = set(pairing.mentors(i).tolist())  # the proposed mentors (one, or several)
     row, bits_row = p.row(i)  # (n_mentors,) scores and rule bits
-    better = [int(k) for k in np.argsort(-row, kind="stable") if row[k] > row[j] and k != proposed]
-    load = np.bincount(result.solution.mentor_of[result.solution.mentor_of >= 0], minlength=p.shape[1])
+    row = shown_scores(p, row)  # five Cs plus any bonus, never the shortlist tier
+    better = [int(k) for k in np.argsort(-row, kind="stable") if row[k] > row[j] and int(k) not in own]
+    load = pairing.load(p.shape[1])
     out = []
     for k in better if limit is None else better[:limit]:
         kb = int(bits_row[k])

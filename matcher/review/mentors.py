@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.review.explain import cost_words
+from matcher.solve.bonus import shown_scores
 from matcher.solve.rules import RULES
 
 
@@ -49,7 +50,7 @@ def mentees_of(result, j: int) -> list[Given]:
     jj = np.full(ii.size, j)
     ranks = p.ranks(ii, jj)
     feasible, _ = p.allowed_counts()
-    scores = p.pair_scores(ii, jj)
+    scores = shown_scores(p, p.pair_scores(ii, jj))
     pinned = {i for i, _ in p.pins}
     return [
         Given(int(i), float(scores[n]), int(ranks[n]), int(feasible[i]), int(i) in pinned)
@@ -90,13 +91,14 @@ def unused_reason(result, j: int, engine=None) -> str:
             f", {n} by {label}" for label, n in rest
         )
     column, bits = p.column(j)
+    column = shown_scores(p, column)
     ok = ~np.isnan(column) if bits is None else bits == 0
     allowed = np.flatnonzero(ok & p.eligible)
     if allowed.size == 0:
         return f"capacity {cap}, allowed for no mentee ({excluded or 'no eligible mentee'})"
     matched = mentor_of[allowed] >= 0
     own = np.full(allowed.size, -np.inf)
-    own[matched] = p.pair_scores(allowed[matched], mentor_of[allowed][matched])
+    own[matched] = shown_scores(p, p.pair_scores(allowed[matched], mentor_of[allowed][matched]))
     better = allowed[column[allowed] > own]
     tail = f" ({excluded})" if excluded else ""
     if better.size == 0:

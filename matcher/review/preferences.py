@@ -51,55 +51,104 @@ def in_use(cohort) -> bool:
     return "preferred_mentors" in cohort.mentee_columns or "preferred_mentees" in cohort.mentor_columns
 
 
-def audit(result, deltas=None) -> Audit:
-    c, p, m = result.cohort, result.problem, result.solution.mentor_of
-    k = result.config.preferences.max_choices
-    prefs = c.preferences
-    e_choices = [tuple(x[:k]) for x in prefs.mentee_choices]
-    r_choices = [tuple(x[:k]) for x in prefs.mentor_choices]
-    load = np.bincount(m[m >= 0], minlength=c.n_mentors)
-    pinned = {i for i, _ in p.pins}
+class _Why:
+    """Why a stated choice (mentee ``i``, mentor ``j``) was not met, in one line: the rules
+    against it, or full / not chosen and — with an exact-delta engine — what giving it
+    would cost (every other re-optimised)."""
 
-    def why(i: int, j: int, other_id: str) -> str:
-        bits = p.pair_bits(i, j)
+    def __init__(self, result, deltas):
+        c, p, m = result.cohort, result.problem, result.solution.mentor_of
+        k = result.config.preferences.max_choices
+        self.p, self.m, self.deltas = p, m, deltas
+        self.e_choices = [tuple(x[:k]) for x in c.preferences.mentee_choices]
+        self.load = np.bincount(m[m >= 0], minlength=c.n_mentors)
+        self.pinned = {i for i, _ in p.pins}
+        # the rule bits of every stated pair at once (a candidate set re-scores rows in blocks)
+        stated = [(i, j) for i, ch in enumerate(self.e_choices) for j in ch]
+        stated += [(i, j) for j, ch in enumerate(c.preferences.mentor_choices) for i in ch[:k]]
+        ii = np.array([i for i, _ in stated], np.int64)
+        jj = np.array([j for _, j in stated], np.int64)
+        self.bits = dict(
+            zip(zip(ii.tolist(), jj.tolist(), strict=True), p.bits_of(ii, jj).tolist(), strict=True)
+        )
+
+    def __call__(self, i: int, j: int, other_id: str) -> str:
+        p, m, deltas, load = self.p, self.m, self.deltas, self.load
+        bits = self.bits[(i, j)] if (i, j) in self.bits else p.pair_bits(i, j)
         if bits:
             return f"{other_id}: excluded by " + ", ".join(RULES[n].label for n in reasons(bits))
         if not p.eligible[i]:
             return f"{other_id}: the mentee's readiness is below min_readiness"
         if p.capacity[j] <= 0:
             return f"{other_id}: takes no mentees this round"
-        if i in pinned:
+        if i in self.pinned:
             return f"{other_id}: the mentee's pair is fixed by a pin"
         head = f"{other_id}: " + ("full" if load[j] >= p.capacity[j] else "not chosen")
-        d = deltas.pin_delta(i, j) if deltas is not None else None
         if deltas is None:
             return head
+        d = deltas.pin_delta_full(i, j)
         if d is None:
             return f"{head} — this pair would break a programme rule"
-        dm, dr, ds, moves = d
+        dm, dr, dh, ds, moves = d
         others = f"move {moves} other{'s' if moves != 1 else ''}"
+        # shortlist: the change in mentees within their choices, other than i's own
+        was_within = m[i] >= 0 and int(m[i]) in self.e_choices[i]
+        now_within = j in self.e_choices[i]
+        lost = -(dh - (int(now_within) - int(was_within)))
         if dm < 0:
             cost = f"leave {-dm} other mentee{'s' if dm != -1 else ''} unmatched"
         elif dr < 0:
             cost = "match a less ready mentee instead of a readier one"
+        elif lost > 0:
+            cost = f"take {lost} other mentee{'s' if lost != 1 else ''} out of their own choices"
         else:
             cost = f"cost the programme {-ds / 100:.2f} points"
         return f"{head} — giving them {other_id} would {cost} and {others}"
 
+
+def person(result, side: str, index: int, deltas=None, why: _Why | None = None) -> PersonAudit | None:
+    """One person's audit (``side`` mentee or mentor), as in :func:`audit`; None when they
+    stated no choice. The review app's pages show it for the person on screen. ``why``:
+    the :class:`_Why` of this result when already built (:func:`audit` builds one)."""
+    c, m = result.cohort, result.solution.mentor_of
+    k = result.config.preferences.max_choices
+    why = why if why is not None else _Why(result, deltas)
+    if side == "mentee":
+        choices = tuple(c.preferences.mentee_choices[index][:k])
+        if not choices:
+            return None
+        j = int(m[index])
+        rank = choices.index(j) + 1 if j in choices else None
+        got = ordinal(rank) if rank else ("other" if j >= 0 else "none")
+        unmet = choices[: rank - 1] if rank else choices
+        return PersonAudit(
+            "mentee", index, choices, got, tuple(why(index, x, c.mentor_ids[x]) for x in unmet)
+        )
+    choices = tuple(c.preferences.mentor_choices[index][:k])
+    if not choices:
+        return None
+    met = [r + 1 for r, i in enumerate(choices) if m[i] == index]
+    got = ", ".join(ordinal(r) for r in met) if met else "none"
+    unmet = [i for i in choices if m[i] != index]
+    return PersonAudit("mentor", index, choices, got, tuple(why(i, index, c.mentee_ids[i]) for i in unmet))
+
+
+def audit(result, deltas=None) -> Audit:
+    c, m = result.cohort, result.solution.mentor_of
+    k = result.config.preferences.max_choices
+    prefs = c.preferences
+    e_choices = [tuple(x[:k]) for x in prefs.mentee_choices]
+    r_choices = [tuple(x[:k]) for x in prefs.mentor_choices]
+    load = np.bincount(m[m >= 0], minlength=c.n_mentors)
+    why = _Why(result, deltas)
     people: list[PersonAudit] = []
     counts_e = {"with_choices": 0, **{ordinal(r): 0 for r in range(1, k + 1)}, "other": 0, "none": 0}
     for i, choices in enumerate(e_choices):
-        if not choices:
-            continue
-        j = int(m[i])
-        rank = choices.index(j) + 1 if j in choices else None
-        got = ordinal(rank) if rank else ("other" if j >= 0 else "none")
-        counts_e["with_choices"] += 1
-        counts_e[got] += 1
-        unmet = choices[: rank - 1] if rank else choices
-        people.append(
-            PersonAudit("mentee", i, choices, got, tuple(why(i, jj, c.mentor_ids[jj]) for jj in unmet))
-        )
+        if choices:
+            x = person(result, "mentee", i, deltas, why)
+            counts_e["with_choices"] += 1
+            counts_e[x.got] += 1
+            people.append(x)
     counts_r = {"with_choices": 0, "got_a_choice": 0, "choices_stated": 0, "choices_met": 0}
     for j, choices in enumerate(r_choices):
         if not choices:
@@ -109,11 +158,7 @@ def audit(result, deltas=None) -> Audit:
         counts_r["got_a_choice"] += bool(met)
         counts_r["choices_stated"] += len(choices)
         counts_r["choices_met"] += len(met)
-        unmet = [i for i in choices if m[i] != j]
-        got = ", ".join(ordinal(r) for r in met) if met else "none"
-        people.append(
-            PersonAudit("mentor", j, choices, got, tuple(why(i, j, c.mentee_ids[i]) for i in unmet))
-        )
+        people.append(person(result, "mentor", j, deltas, why))
     blocking = _blocking(result, e_choices, r_choices, load)
     counts = {
         "max_choices": k,
@@ -141,9 +186,11 @@ def _blocking(result, e_choices, r_choices, load) -> tuple[tuple[int, int], ...]
 
     stated = {(i, j) for i, ch in enumerate(e_choices) for j in ch}
     stated |= {(i, j) for j, ch in enumerate(r_choices) for i in ch}
+    pairs = sorted(stated)
+    ok = p.pair_allowed([i for i, _ in pairs], [j for _, j in pairs]) if pairs else []  # rules and readiness
     out = []
-    for i, j in sorted(stated):
-        if m[i] == j or p.pair_bits(i, j) or not p.eligible[i] or p.capacity[j] <= 0:
+    for (i, j), allowed in zip(pairs, ok, strict=True):
+        if m[i] == j or not allowed or p.capacity[j] <= 0:
             continue
         if m[i] >= 0 and not e_key(i, j) < e_key(i, int(m[i])):
             continue

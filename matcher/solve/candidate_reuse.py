@@ -101,6 +101,8 @@ def prepare(cohort, config, ctx: ScoringContext, *, failed=(), earlier=(), progr
     """The full pass (:func:`~matcher.solve.candidates.candidate_problem`, nothing forbidden
     or pinned) and what :func:`derive` needs from it."""
     problem, _ = C.candidate_problem(cohort, config, ctx, failed=failed, earlier=earlier, progress=progress)
+    if problem.bonus_key.size:
+        raise ValueError("candidate_reuse does not handle [preferences] bonuses: use candidate_problem")
     n_e, n_r = problem.shape
     keep_n, keep_m = min(C.CANDIDATES, n_r), min(C.MENTOR_CANDIDATES, n_e)
     if keep_m:

@@ -28,6 +28,7 @@ from functools import cached_property
 import numpy as np
 
 from matcher.io.config import FIVE_CS
+from matcher.solve.bonus import bonus_pairs
 from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import score_units
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
@@ -70,6 +71,9 @@ class SparseProblem:
     rescore: object  # rows -> (comps (5,k,n_r), score (k,n_r), bits (k,n_r))
     components_of: object  # (mentees, mentors) -> five Cs of those pairs, (5, n)
     pins: tuple[tuple[int, int], ...] = ()
+    max_score: float = 100.0  # bound on any pair's score (100 + the largest preference bonus)
+    bonus_key: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # i·n_r + j, sorted
+    bonus_points: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the bonus of each key
     _rows: dict = field(default_factory=dict, repr=False)
 
     kind = "candidates"  # what engines declare they support (see matcher.solve.engines)
@@ -110,6 +114,15 @@ class SparseProblem:
 
     def arc_arrays(self):
         return self.ei, self.rj
+
+    def bonus_of(self, i, j) -> np.ndarray:
+        """The ``[preferences]`` bonus of pairs (i[n], j[n]) (0 where none): scores here are
+        five-C score plus bonus, as the solver sees them; reports take it off again."""
+        key = np.asarray(i, dtype=np.int64) * self.shape[1] + np.asarray(j, dtype=np.int64)
+        if self.bonus_key.size == 0:
+            return np.zeros(np.shape(key))
+        pos = np.clip(np.searchsorted(self.bonus_key, key), 0, self.bonus_key.size - 1)
+        return np.where(self.bonus_key[pos] == key, self.bonus_points[pos], 0.0)
 
     def _full_row(self, i: int):
         i = int(i)
@@ -171,6 +184,20 @@ class SparseProblem:
             return 0
         return int(self.row(i)[1][j])
 
+    def bits_of(self, ii, jj) -> np.ndarray:
+        """(n,) rule bits of pairs (ii[n], jj[n]): 0 where the stored scores allow the pair,
+        else from the rows re-scored in blocks (not one by one: the preference audit asks
+        for thousands)."""
+        ii, jj = np.asarray(ii, np.int64), np.asarray(jj, np.int64)
+        out = np.zeros(ii.size, np.int64)
+        todo = np.flatnonzero(~self.pair_allowed(ii, jj))
+        rows = np.unique(ii[todo])
+        for block in _blocks(rows, self.shape[1]):
+            _, _, bits = self.rescore(block)
+            at = todo[np.isin(ii[todo], block)]
+            out[at] = bits[np.searchsorted(block, ii[at]), jj[at]]
+        return out
+
     def allowed_counts(self):
         return self.per_mentee, self.per_mentor
 
@@ -199,7 +226,23 @@ class SparseScores:
         self.left_out, self.features, self.text = ctx.left_out, ctx.features, ctx.text
         self.appetite = ctx.appetite
         self.components = _Lookup(lambda i, j: problem.components(i, j), three=True)
-        self.score = _Lookup(lambda i, j: problem.pair_scores(i, j), row=problem.row)
+        self.score = _Lookup(self._five_cs, row=self._five_cs_row)
+
+    def _five_cs(self, i, j):
+        """Five-C score of pairs (i, j): the problem's score less any preference bonus."""
+        p = self.problem
+        s = p.pair_scores(i, j)
+        if p.bonus_key.size == 0:
+            return s
+        out = np.round(np.asarray(s, dtype=np.float64) - p.bonus_of(i, j), 2)
+        return float(out) if np.ndim(s) == 0 else out
+
+    def _five_cs_row(self, i: int):
+        p = self.problem
+        score, bits = p.row(i)
+        if p.bonus_key.size:
+            score = np.round(score - p.bonus_of(np.full(p.shape[1], i), np.arange(p.shape[1])), 2)
+        return score, bits
 
     @property
     def shape(self):
@@ -244,10 +287,23 @@ def candidate_problem(
     if earlier:
         extra["earlier_pairs"] = tuple(earlier)
 
+    bonus_key, bonus_points, max_score = _sparse_bonus(cohort, config)
+    bonus_row, bonus_col = np.divmod(bonus_key, max(n_r, 1))  # sorted by row
+
     def rescore(rows):
         comps, score = score_block(ctx, rows)
         x = RuleInput(cohort, ctx.features, config, score, rows, tuple(forbidden), tuple(failed), extra)
-        bits, _ = exclusions(x)
+        bits, _ = exclusions(x)  # rules see the five-C score (min_score), as on the dense path
+        if bonus_key.size and len(rows):  # the solver's score: five Cs + bonus
+            order = np.argsort(rows, kind="stable")
+            srt = np.asarray(rows)[order]
+            lo, hi = np.searchsorted(bonus_row, [srt[0], srt[-1] + 1])
+            at = np.minimum(np.searchsorted(srt, bonus_row[lo:hi]), srt.size - 1)
+            hit = srt[at] == bonus_row[lo:hi]
+            if hit.any():
+                bonus = np.zeros(score.shape)
+                bonus[order[at[hit]], bonus_col[lo:hi][hit]] = bonus_points[lo:hi][hit]
+                score = np.round(score + bonus, 2)
         return comps, score, bits
 
     pinned = {}
@@ -317,12 +373,34 @@ def candidate_problem(
         rescore=rescore,
         components_of=lambda ii, jj: pair_components(ctx, ii, jj),
         pins=tuple(pins),
+        max_score=max_score,
+        bonus_key=bonus_key,
+        bonus_points=bonus_points,
     )
     found = col_units >= 0
     ei = col_rows[found]
     rj = np.broadcast_to(np.arange(n_r), col_units.shape)[found].astype(np.int64)
     new = problem._find(ei, rj) < 0
     return add_arcs(problem, ei[new], rj[new]), applied
+
+
+def _sparse_bonus(cohort, config) -> tuple[np.ndarray, np.ndarray, float]:
+    """The ``[preferences]`` bonus as sorted keys i·n_r + j and points (summed per pair),
+    and the problem's ``max_score`` — as :func:`matcher.solve.encode.build_problem` sets it
+    (100 + the largest bonus when any pair earns one). Scores are stored in 16-bit units,
+    so a bonus of up to 555 points fits (the config allows 200)."""
+    none = np.zeros(0, np.int64), np.zeros(0), 100.0
+    prefs, settings = cohort.preferences, config.preferences
+    if not settings.scored or not prefs.stated:
+        return none
+    ii, jj, pts = bonus_pairs(prefs, settings)
+    keep = pts > 0
+    if not keep.any():
+        return none
+    keys, inverse = np.unique(ii[keep] * cohort.n_mentors + jj[keep], return_inverse=True)
+    points = np.zeros(keys.size)
+    np.add.at(points, inverse, pts[keep])
+    return keys, points, 100.0 + settings.max_bonus
 
 
 def _blocks(items: np.ndarray, n_mentors: int) -> list[np.ndarray]:

@@ -47,7 +47,7 @@ from matcher.errors import InfeasibleError
 from matcher.solve import candidates as cand
 from matcher.solve.duals import min_cut, potentials, reachable, residual
 from matcher.solve.engines.flow import Network, arc_flows, network
-from matcher.solve.problem import multipliers, ready_units, score_units
+from matcher.solve.problem import max_units, multipliers, ready_units, score_units
 
 ROUNDS = 20  # certificate rounds before the answer is reported FEASIBLE with its true bound
 CHECK_PAIRS = 500_000  # pairs a block of the check holds (a few blocks are in flight on threads)
@@ -398,7 +398,7 @@ def _fair_gap(problem, s: Setting, solution) -> float:
         np.maximum.at(best, problem.ei, units)
     best = np.sort(best[s.free])[::-1]
     free_matched = int((solution.mentor_of[s.net.mentees] >= 0).sum())
-    t_ub = int(best[free_matched - 1]) if 0 < free_matched <= best.size else 10_000
+    t_ub = int(best[free_matched - 1]) if 0 < free_matched <= best.size else max_units(problem)
     if s.pin_low is not None:
         t_ub = min(t_ub, s.pin_low)
     t = round(solution.lowest_score * 100)

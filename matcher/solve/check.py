@@ -1,8 +1,9 @@
 """Independent checker: verifies a pairing against every rule without calling a solver.
 
-``check(problem, mentor_of)`` recomputes the objective from the matrices and lists
-every violation (capacity, a mentee matched twice cannot happen by construction,
-excluded pairs, ineligible mentees, pins not honoured). Tests compare its objective
+``check(problem, assignment)`` recomputes the objective from the matrices and lists
+every violation (capacity on both sides — a mentor's places, a mentee's
+``mentors_wanted`` —, a pair chosen twice, excluded pairs, ineligible mentees, pins not
+honoured). Tests compare its objective
 with the solver's, and the CLI runs it on every result before writing anything.
 """
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.solve.problem import MatchProblem, total_objective
+from matcher.solve.pairing import Pairing
+from matcher.solve.problem import MatchProblem, mentee_places, total_objective
 from matcher.solve.rules import reasons
 
 
@@ -28,40 +30,73 @@ class CheckReport:
         return not self.violations
 
 
-def check(problem: MatchProblem, mentor_of: np.ndarray, extra_rules=()) -> CheckReport:
-    """Verify ``mentor_of`` ((n_e,) mentor index or −1) against ``problem``.
+def check(problem: MatchProblem, assignment, extra_rules=()) -> CheckReport:
+    """Verify ``assignment`` against ``problem``: a ``mentor_of`` array ((n_e,) mentor index
+    or −1) or a :class:`~matcher.solve.pairing.Pairing` (several mentors per mentee).
 
-    ``extra_rules`` are callables ``(problem, mentor_of) -> list[str]`` for rules the
-    matrices cannot express (department spread, mentor minimum).
+    Checks every mentor's capacity and every mentee's (``mentors_wanted``, 1 by default),
+    that no pair is chosen twice, the hard rules, eligibility and pins. ``extra_rules`` are
+    callables ``(problem, assignment) -> list[str]`` for rules the matrices cannot express
+    (department spread, mentor minimum, distinct mentors). The objective is recomputed
+    from the matrices.
     """
     n_e, n_r = problem.shape
-    mentor_of = np.asarray(mentor_of, dtype=np.int64)
     violations: list[str] = []
-    if mentor_of.shape != (n_e,):
-        return CheckReport(0, 0, 0.0, (f"assignment has shape {mentor_of.shape}, expected ({n_e},)",))
-    out_of_range = (mentor_of < -1) | (mentor_of >= n_r)
-    for i in np.flatnonzero(out_of_range):
-        violations.append(f"mentee #{i}: mentor index {mentor_of[i]} out of range")
+    if isinstance(assignment, Pairing):
+        pairs = np.asarray(assignment.pairs, dtype=np.int64)
+        if pairs.ndim != 2 or pairs.shape[1] != 2 or assignment.n_mentees != n_e:
+            return CheckReport(
+                0,
+                0,
+                0.0,
+                (
+                    f"pairing of shape {pairs.shape} for {assignment.n_mentees} mentees, expected (k, 2) for {n_e}",
+                ),
+            )
+        ii, jj = pairs[:, 0], pairs[:, 1]
+    else:
+        mentor_of = np.asarray(assignment, dtype=np.int64)
+        if mentor_of.shape != (n_e,):
+            return CheckReport(0, 0, 0.0, (f"assignment has shape {mentor_of.shape}, expected ({n_e},)",))
+        for i in np.flatnonzero((mentor_of < -1) | (mentor_of >= n_r)):
+            violations.append(f"mentee #{i}: mentor index {mentor_of[i]} out of range")
+        if violations:
+            return CheckReport(0, 0, 0.0, tuple(violations))
+        ii = np.flatnonzero(mentor_of >= 0)
+        jj = mentor_of[ii]
+    bad = (ii < 0) | (ii >= n_e) | (jj < 0) | (jj >= n_r)
+    for i, j in zip(ii[bad], jj[bad], strict=True):
+        violations.append(f"pair (#{i}, #{j}) out of range")
     if violations:
         return CheckReport(0, 0, 0.0, tuple(violations))
-    matched = np.flatnonzero(mentor_of >= 0)
-    load = np.bincount(mentor_of[matched], minlength=n_r)
+    seen: set[tuple[int, int]] = set()
+    for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+        if (i, j) in seen:
+            violations.append(f"pair (#{i}, #{j}) chosen twice")
+        seen.add((i, j))
+    if violations:
+        return CheckReport(0, 0, 0.0, tuple(violations))
+    pairing = Pairing.of(ii, jj, n_e)
+    load = np.bincount(jj, minlength=n_r)
     for j in np.flatnonzero(load > problem.capacity):
         violations.append(f"mentor #{j}: {load[j]} mentees over capacity {problem.capacity[j]}")
-    pinned = {i: j for i, j in problem.pins}
-    for i in matched:
-        j = mentor_of[i]
-        if pinned.get(int(i)) == j:
+    wanted = mentee_places(problem)
+    for i in np.flatnonzero(pairing.count > wanted):
+        violations.append(f"mentee #{i}: {pairing.count[i]} mentors over the {wanted[i]} wanted")
+    pinned = set(problem.pins)
+    for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+        if (i, j) in pinned:
             continue
-        bits = problem.pair_bits(int(i), int(j))
+        bits = problem.pair_bits(i, j)
         if bits:
             violations.append(f"pair (#{i}, #{j}) breaks rule(s): {', '.join(reasons(bits))}")
         if not problem.eligible[i]:
             violations.append(f"mentee #{i} is below min_readiness but matched")
     for i, j in problem.pins:
-        if mentor_of[i] != j:
+        if (int(i), int(j)) not in seen:
             violations.append(f"pin (#{i}, #{j}) not honoured")
     for rule in extra_rules:
-        violations.extend(rule(problem, mentor_of))
-    total = float(problem.pair_scores(matched, mentor_of[matched]).sum()) if matched.size else 0.0
-    return CheckReport(total_objective(problem, mentor_of), int(matched.size), total, tuple(violations))
+        violations.extend(rule(problem, assignment))
+    total = float(problem.pair_scores(ii, jj).sum()) if ii.size else 0.0
+    matched = int((pairing.count > 0).sum())
+    return CheckReport(total_objective(problem, pairing), matched, total, tuple(violations))

@@ -15,20 +15,36 @@ import numpy as np
 from matcher.errors import ConfigError, Problem
 from matcher.io.config import Config
 from matcher.solve.eligibility import eligible_mentees
-from matcher.solve.problem import MatchProblem
+from matcher.solve.problem import MatchProblem, is_multi
 from matcher.solve.rules import RuleInput, exclusions
-from matcher.solve.side_rules import SideRules
+from matcher.solve.side_rules import DistinctMentors, DistinctTopics, SideRules
 
 
-def side_rules(config: Config, scores) -> SideRules:
-    """The rules beyond capacity and exclusions, from the config (department codes from ``scores``)."""
+def side_rules(config: Config, scores, problem=None) -> SideRules:
+    """The rules beyond capacity and exclusions, from the config (department codes from
+    ``scores``). ``distinct_mentors_by`` is in force only when some mentee of ``problem``
+    wants several mentors (otherwise it constrains nothing)."""
     r = config.rules
     return SideRules.of(
         department=scores.features.e.department,
         max_same_department=r.max_same_department_per_mentor,
         min_per_mentor=r.min_mentees_per_mentor,
         fair=r.objective == "fair",
+        distinct=distinct_rule(config, scores.features) if is_multi(problem) else None,
     )
+
+
+def distinct_rule(config: Config, features):
+    """The :class:`DistinctMentors` rule ``[rules] distinct_mentors_by`` asks for, or None:
+    department and profession by their codes (one value per mentor: a flow constraint);
+    topics by each mentor's topic set (a packing constraint: CP-SAT)."""
+    column = config.rules.distinct_mentors_by
+    if column is None:
+        return None
+    if column == "topics":
+        member = np.asarray(features.r.topics.toarray() > 0)
+        return DistinctTopics(np.full(member.shape[0], -1, np.int64), column, member)
+    return DistinctMentors(np.asarray(getattr(features.r, column), dtype=np.int64), column)
 
 
 def scored_blocks(cohort, config: Config, ctx, *, forbidden=(), failed=(), earlier=()):
@@ -64,14 +80,43 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
     x = RuleInput(cohort, scores.features, config, scores.score, None, tuple(forbidden), tuple(failed), extra)
     excluded, applied = exclusions(x)
     bonus = pair_bonus(cohort, config)
+    score = scores.score if bonus is None else np.round(scores.score + bonus, 2)
+    max_score = 100.0 if bonus is None else 100.0 + config.preferences.max_bonus
+    eligible = eligible_mentees(scores.readiness, config)
+    tier = 0.0
+    if config.preferences.shortlist:
+        from matcher.solve.bonus import add_shortlist, shortlist_mask
+
+        if cohort.several_mentors:
+            raise ConfigError(
+                [
+                    Problem(
+                        config.source or "config",
+                        None,
+                        "preferences",
+                        None,
+                        "shortlist = true cannot be used when a mentee wants several mentors "
+                        "(mentors_wanted above 1): it counts mentees within their choices, one mentor each",
+                        "use mentee_bonus instead of shortlist, or set mentors_wanted to 1",
+                    )
+                ]
+            )
+
+        mask = shortlist_mask(cohort.preferences, config.preferences, score.shape)
+        if mask is not None:
+            n = int(min(int(eligible.sum()), int(cohort.capacity.sum())))
+            score, max_score, tier = add_shortlist(score, max_score, mask, n)
+            _check_shortlist_size(config, n, max_score, score.shape)
     problem = MatchProblem(
-        score=scores.score if bonus is None else np.round(scores.score + bonus, 2),
+        score=score,
         readiness=scores.readiness,
         excluded=excluded,
         capacity=cohort.capacity.copy(),
-        eligible=eligible_mentees(scores.readiness, config),
+        eligible=eligible,
         pins=tuple(pins),
-        max_score=100.0 if bonus is None else 100.0 + config.preferences.max_bonus,
+        max_score=max_score,
+        shortlist=tier,
+        wanted=cohort.mentors_wanted.copy() if cohort.several_mentors else None,
     )
     return problem, applied
 
@@ -83,7 +128,8 @@ def with_forbidden(base: MatchProblem, applied: tuple, capacity, forbidden=(), p
 
     Why: no rule but ``forbid`` reads the forbidden pairs, and none reads capacities, so a
     review session encodes once and each decision only sets the forbid bit of a few pairs
-    (not every rule over every pair again). ``capacity``: (n_r,) ints.
+    (not every rule over every pair again). ``capacity``: (n_r,) ints. Not with
+    ``[preferences] shortlist = true``, whose tier reads the total capacity.
     """
     from matcher.solve.rules import RULES
 
@@ -101,6 +147,37 @@ def with_forbidden(base: MatchProblem, applied: tuple, capacity, forbidden=(), p
         pins=tuple(pins),
     )
     return problem, tuple(r.name for r in RULES.values() if r.name in names)
+
+
+# The shortlist tier multiplies the objective's range; the engines and exact deltas work
+# in 64-bit integers. Above these, ``shortlist = true`` is refused (never a wrong answer):
+# the exact alternatives' shortest paths (:func:`matcher.solve.problem.deltas_fit`), and a
+# flow arc's cost × (nodes + 1) ≤ 2^57 (OR-Tools' cost scaling; measured: 10^14 × 2,002
+# nodes solves, 10^15 does not).
+SHORTLIST_COST_LIMIT = 2**57
+
+
+def _check_shortlist_size(config: Config, n: int, max_score: float, shape: tuple[int, int]) -> None:
+    from matcher.solve.problem import READY_UNITS, SCORE_UNITS, deltas_fit, multipliers_for
+
+    m = round(max_score * SCORE_UNITS)
+    a, b = multipliers_for(n, m)
+    nodes = shape[0] + shape[1] + 2
+    if deltas_fit(a, b, m, shape[1]) and (READY_UNITS * b + m) * (nodes + 1) <= SHORTLIST_COST_LIMIT:
+        return
+    raise ConfigError(
+        [
+            Problem(
+                config.source or "config",
+                None,
+                "preferences",
+                None,
+                f"shortlist = true cannot be solved exactly when {n:,} mentees can be matched "
+                "(its objective needs more than 64-bit integers at this size)",
+                "use mentee_bonus instead of shortlist, or match smaller groups",
+            )
+        ]
+    )
 
 
 def pair_bonus(cohort, config: Config):
@@ -136,7 +213,22 @@ def encode_cohort(
     from scoring.combine import prepare_scoring, score_cohort
 
     if scores is None and cohort.n_mentees * cohort.n_mentors > candidates.DENSE_LIMIT:
-        if config.preferences.scored and cohort.preferences.stated:
+        if cohort.several_mentors:
+            raise ConfigError(
+                [
+                    Problem(
+                        cohort.files[1],
+                        None,
+                        "mentors_wanted",
+                        None,
+                        "several mentors per mentee (mentors_wanted above 1) are not supported above "
+                        f"{candidates.DENSE_LIMIT:,} pairs (mentees × mentors) yet: the candidate-set "
+                        "solver cannot prove such a pairing optimal",
+                        "set mentors_wanted to 1 (or leave it blank) for every mentee, or match smaller groups",
+                    )
+                ]
+            )
+        if config.preferences.shortlist and any(cohort.preferences.mentee_choices):
             raise ConfigError(
                 [
                     Problem(
@@ -144,9 +236,9 @@ def encode_cohort(
                         None,
                         "preferences",
                         None,
-                        f"preference bonuses are not supported above {candidates.DENSE_LIMIT:,} "
-                        "pairs (mentees × mentors) yet",
-                        "remove mentee_bonus and mentor_bonus from [preferences], or match smaller groups",
+                        f"shortlist = true is not supported above {candidates.DENSE_LIMIT:,} "
+                        "pairs (mentees × mentors): its objective needs more than 64-bit integers there",
+                        "use mentee_bonus instead of shortlist, or match smaller groups",
                     )
                 ]
             )

@@ -19,23 +19,49 @@ def check_pins(problem, pins_list, cohort, side=None) -> None:
     """Validate pins (a :class:`~matcher.io.pairs_file.PairList`) against the encoded problem."""
     if pins_list is None or not pins_list.pairs:
         return
+    from matcher.solve.problem import mentee_places
+
     problems: list[Problem] = []
     file = pins_list.file
-    first: dict[int, int] = {}
+    first: dict[int, list[int]] = {}  # mentee → rows pinning them
+    pinned_to: dict[int, list[int]] = {}  # mentee → mentors pinned so far
+    wanted = mentee_places(problem)
+    distinct = side.distinct if side is not None else None
     for (i, j), row, (e_id, r_id) in zip(pins_list.pairs, pins_list.rows, pins_list.ids, strict=True):
-        if i in first:
+        if len(first.get(i, ())) >= wanted[i]:
+            many = wanted[i] > 1
             problems.append(
                 Problem(
                     file,
                     row,
                     "mentee_id",
                     e_id,
-                    f"this mentee is pinned twice (also row {first[i]})",
-                    "keep one pin per mentee",
+                    f"this mentee is pinned {len(first[i]) + 1} times but wants {wanted[i]} mentor"
+                    f"{'s' if many else ''} (also row {first[i][0]})"
+                    if many
+                    else f"this mentee is pinned twice (also row {first[i][0]})",
+                    "keep one pin per mentee"
+                    if not many
+                    else f"keep at most {wanted[i]} pins for this mentee",
                 )
             )
             continue
-        first[i] = row
+        if distinct is not None:
+            same = [jj for jj in pinned_to.get(i, ()) if distinct.conflicts(int(jj), int(j))]
+            if same:
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        "mentor_id",
+                        r_id,
+                        f"this mentee's pinned mentors would share their {distinct.column} "
+                        "(distinct_mentors_by)",
+                        "remove one of the pins, or leave distinct_mentors_by out",
+                    )
+                )
+        first.setdefault(i, []).append(row)
+        pinned_to.setdefault(i, []).append(j)
         bits = problem.pair_bits(i, j)
         if bits:
             names = reasons(bits)
@@ -112,7 +138,9 @@ def check_mentor_minimum(problem, cohort, side) -> None:
                 f"mentor {cohort.mentor_ids[j]} needs {_n(need[j], 'mentee')} but only {_n(candidates, 'mentee')} may be paired with them"
             )
     total_need = int(need.sum())
-    free = int(problem.eligible.sum())
+    from matcher.solve.problem import mentee_places
+
+    free = int(mentee_places(problem)[problem.eligible].sum())  # places: one per mentee unless mentors_wanted
     if total_need > free:
         reasons_out.append(
             f"mentors need {_n(total_need, 'mentee')} in all but only {_n(free, 'mentee')} can be matched"
@@ -128,10 +156,19 @@ def check_mentor_minimum(problem, cohort, side) -> None:
 
 def programme_warnings(problem, cohort) -> list[str]:
     """Plain-sentence warnings about the programme as a whole (no personal data)."""
+    from matcher.solve.problem import is_multi, mentee_places
+
     out = []
     eligible = int(problem.eligible.sum())
     capacity = int(problem.capacity.sum())
-    if capacity < eligible:
+    places = int(mentee_places(problem)[problem.eligible].sum())
+    if is_multi(problem) and capacity < places:
+        out.append(
+            f"total mentor capacity {capacity} is below the {places} mentor places the {eligible} mentees "
+            f"to match want (mentors_wanted): at least {places - capacity} will stay open; raise "
+            "capacities or recruit mentors"
+        )
+    elif capacity < eligible:
         out.append(
             f"total mentor capacity {capacity} is below the {eligible} mentees to match: at least "
             f"{eligible - capacity} will be unmatched; raise capacities or recruit mentors"

@@ -18,6 +18,11 @@ capacity) and M = 100 · ``max_score`` (10 000: a score is at most 100 points; w
 preference bonuses the problem's score is the five-C score plus the bonus, and
 ``max_score`` is 100 plus the largest bonus a pair can get). Values can exceed 64 bits for huge cohorts, so they are Python ints; the
 flow solver uses the equivalent "max flow, then min cost" form with costs B·r + s.
+
+When some mentee wants several mentors (``wanted``, from ``mentors_wanted``), N counts
+pairs and a level is added after the pairs: each mentee with at least one mentor adds C
+(:func:`cover_weight`, the single-mentor A), and the per-pair A becomes (K + 1)·C, K the
+eligible mentees; with one mentor each C = 0 and nothing changes.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ class Problem(Protocol):
     def arc_arrays(self) -> tuple[np.ndarray, np.ndarray]: ...
     def pair_scores(self, i, j): ...
     def pair_bits(self, i: int, j: int) -> int: ...
+    def bits_of(self, ii, jj) -> np.ndarray: ...
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]: ...
     def column(self, j: int) -> tuple[np.ndarray, np.ndarray | None]: ...
     def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray: ...
@@ -80,6 +86,9 @@ class MatchProblem:
     eligible: np.ndarray  # bool: readiness ≥ min_readiness
     pins: tuple[tuple[int, int], ...] = ()
     max_score: float = 100.0  # bound on any pair's score (100 + the largest preference bonus)
+    shortlist: float = 0.0  # points of the shortlist tier on a mentee's chosen pairs (matcher.solve.bonus)
+    # Mentors each mentee wants, (n_e,) int64 ≥ 1 (``mentors_wanted``); None: one each.
+    wanted: np.ndarray | None = None
 
     kind = "dense"  # what engines declare they support (see matcher.solve.engines)
     kind_words = "every pair in memory"
@@ -120,8 +129,14 @@ class MatchProblem:
         return a
 
     @property
+    def multi(self) -> bool:
+        """Some mentee wants more than one mentor."""
+        return self.wanted is not None and bool((self.wanted > 1).any())
+
+    @property
     def max_matchable(self) -> int:
-        return int(min(int(self.eligible.sum()), int(self.capacity.sum())))
+        """The most pairs that can be matched: min(places wanted by eligible mentees, capacity)."""
+        return int(min(int(mentee_places(self)[self.eligible].sum()), int(self.capacity.sum())))
 
     # The access methods below are all that solvers, checker and reports use, so that a
     # candidate-set problem (matcher.solve.candidates) can stand in for this dense one.
@@ -134,6 +149,10 @@ class MatchProblem:
 
     def pair_bits(self, i: int, j: int) -> int:
         return int(self.excluded[i, j])
+
+    def bits_of(self, ii, jj) -> np.ndarray:
+        """(n,) rule bits of pairs (ii[n], jj[n]), vectorised (the preference audit)."""
+        return self.excluded[np.asarray(ii, np.int64), np.asarray(jj, np.int64)].astype(np.int64)
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rule bits) of mentee i with every mentor, shape (n_mentors,) each."""
@@ -166,11 +185,35 @@ class MatchProblem:
 
 
 def pinned_mentees(problem) -> np.ndarray:
-    """(n_e,) bool: the mentees a pin fixes (their mentor is not the solver's choice)."""
+    """(n_e,) bool: the mentees a pin fixes (their mentor is not the solver's choice).
+    With several mentors wanted: the mentees whose every place is pinned."""
+    if is_multi(problem):
+        return free_places(problem) <= 0
     pinned = np.zeros(problem.shape[0], dtype=bool)
     if problem.pins:
         pinned[[i for i, _ in problem.pins]] = True
     return pinned
+
+
+def is_multi(problem) -> bool:
+    """Some mentee of ``problem`` wants more than one mentor (a candidate set never does)."""
+    return bool(getattr(problem, "multi", False))
+
+
+def mentee_places(problem) -> np.ndarray:
+    """(n_e,) int64: mentors each mentee wants (1 each unless ``mentors_wanted`` says more)."""
+    wanted = getattr(problem, "wanted", None)
+    if wanted is None:
+        return np.ones(problem.shape[0], dtype=np.int64)
+    return np.asarray(wanted, dtype=np.int64)
+
+
+def free_places(problem) -> np.ndarray:
+    """(n_e,) int64: places each mentee wants that no pin fills."""
+    places = mentee_places(problem).copy()
+    if problem.pins:
+        np.subtract.at(places, np.array([i for i, _ in problem.pins], np.int64), 1)
+    return places
 
 
 def score_units(score: np.ndarray) -> np.ndarray:
@@ -188,8 +231,24 @@ def max_units(problem) -> int:
 
 
 def multipliers(problem: MatchProblem) -> tuple[int, int]:
-    """(A, B) of the encoding, as Python ints."""
-    return multipliers_for(problem.max_matchable, max_units(problem))
+    """(A, B) of the encoding, as Python ints (A per pair; see :func:`cover_weight`)."""
+    a, b = multipliers_for(problem.max_matchable, max_units(problem))
+    if is_multi(problem):
+        # Several mentors per mentee: a level between pairs and readiness counts the
+        # mentees with at least one mentor (C each); A then beats any change in C · covered.
+        covered = int(problem.eligible.sum())
+        return (covered + 1) * a, b
+    return a, b
+
+
+def cover_weight(problem) -> int:
+    """C: what each mentee with at least one mentor adds to the objective. 0 when no mentee
+    wants several mentors (then pairs and covered mentees are the same count); else the
+    single-mentor A, which beats any change in readiness or score, while the per-pair A
+    (:func:`multipliers`) beats any change in covered mentees."""
+    if not is_multi(problem):
+        return 0
+    return multipliers_for(problem.max_matchable, max_units(problem))[0]
 
 
 def multipliers_for(max_matchable: int, m: int = MAX_S) -> tuple[int, int]:
@@ -209,12 +268,30 @@ def objective_weights(problem: MatchProblem) -> np.ndarray:
     return a + b * r[:, None] + s
 
 
-def total_objective(problem: MatchProblem, mentor_of: np.ndarray) -> int:
-    """Sum of pair weights over the matched pairs (exact Python int)."""
+def total_objective(problem: MatchProblem, assignment) -> int:
+    """Sum of pair weights over the matched pairs, plus C per mentee with at least one mentor
+    (:func:`cover_weight`; 0 with one mentor each) — exact Python int. ``assignment``: a
+    ``mentor_of`` array or a :class:`~matcher.solve.pairing.Pairing`."""
+    from matcher.solve.pairing import as_pairing
+
+    pairing = as_pairing(assignment)
     a, b = multipliers(problem)
-    matched = np.flatnonzero(mentor_of >= 0)
-    if matched.size == 0:
+    ii, jj = pairing.mentee, pairing.mentor
+    if ii.size == 0:
         return 0
-    r = ready_units(problem.readiness[matched])
-    s = score_units(problem.pair_scores(matched, mentor_of[matched]))
-    return int(a) * int(matched.size) + int(b) * int(r.sum()) + int(s.sum())
+    r = ready_units(problem.readiness[ii])
+    s = score_units(problem.pair_scores(ii, jj))
+    covered = int((pairing.count > 0).sum())
+    return int(a) * int(ii.size) + cover_weight(problem) * covered + int(b) * int(r.sum()) + int(s.sum())
+
+
+def deltas_fit(a: int, b: int, m: int, n_mentors: int) -> bool:
+    """The exact alternatives' shortest paths (:mod:`matcher.review.alternatives`) stay in
+    int64 for weights A + B·r + s (r ≤ 100, s ≤ ``m``) over ``n_mentors`` + 2 nodes: a
+    simple path crosses the source node at most once (one whole weight in, one out) and
+    otherwise moves mentees between mentors (a difference of two of one mentee's scores,
+    at most ``m``), so its length is below 2·(A + 100·B + m) + (n_mentors + 2)·m; that must
+    stay under 2^59, well below the INF // 2 = 2^60 that marks no path (and the sum of two
+    lengths Floyd–Warshall forms under 2^62)."""
+    top = a + READY_UNITS * b + m
+    return 2 * top + (n_mentors + 2) * m < 2**59

@@ -10,7 +10,14 @@ solver). Engines declare which side-rule *types* they support
 * :class:`DepartmentSpread` — at most ``cap`` mentees of one department per mentor;
 * :class:`MentorMinimum` — every mentor with capacity ≥ 1 gets min(minimum, capacity);
 * :class:`FairObjective` — after matching the most, maximise the lowest pair score;
-* :class:`ChangeBudget` — a re-match may move at most ``max_changes`` working pairs.
+* :class:`ChangeBudget` — a re-match may move at most ``max_changes`` working pairs;
+* :class:`DistinctMentors` — a mentee with several mentors gets mentors who differ in a
+  one-value column (department, profession): exact inside the flow;
+* :class:`DistinctTopics` — the same for the many-valued ``topics`` (no topic shared by two
+  of a mentee's mentors): not a flow constraint, so CP-SAT only.
+
+``violations(problem, assignment)`` takes a ``mentor_of`` array or a
+:class:`~matcher.solve.pairing.Pairing` (several mentors per mentee).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import ClassVar
 import numpy as np
 
 from matcher.io.settings import Setting
+from matcher.solve.pairing import as_pairing
 
 
 class SideRule:
@@ -48,11 +56,12 @@ class DepartmentSpread(SideRule):
     describe: ClassVar[str] = "department spread (max_same_department_per_mentor)"
 
     def violations(self, problem, mentor_of):
+        pairing = as_pairing(mentor_of)
         counts: dict[tuple[int, int], int] = {}
-        for i in np.flatnonzero(mentor_of >= 0):
+        for i, j in pairing.pairs:
             d = int(self.department[i])
             if d >= 0:
-                key = (int(mentor_of[i]), d)
+                key = (int(j), d)
                 counts[key] = counts.get(key, 0) + 1
         return [
             f"mentor #{j}: {n} mentees of department #{d} > {self.cap}"
@@ -77,7 +86,7 @@ class MentorMinimum(SideRule):
         return np.where(capacity >= 1, np.minimum(self.minimum, capacity), 0)
 
     def violations(self, problem, mentor_of):
-        load = np.bincount(mentor_of[mentor_of >= 0], minlength=problem.shape[1])
+        load = as_pairing(mentor_of).load(problem.shape[1])
         need = self.need(problem.capacity)
         return [f"mentor #{j}: {load[j]} mentees < minimum {need[j]}" for j in np.flatnonzero(load < need)]
 
@@ -109,7 +118,8 @@ class ChangeBudget(SideRule):
     describe: ClassVar[str] = "--max-changes above 0"
 
     def violations(self, problem, mentor_of):
-        moved = sum(1 for i, j in self.keep if mentor_of[i] != j)
+        pairing = as_pairing(mentor_of)
+        moved = sum(1 for i, j in self.keep if not pairing.has(i, j))
         return (
             [f"{moved} working pairs moved > max_changes {self.max_changes}"]
             if moved > self.max_changes
@@ -118,6 +128,50 @@ class ChangeBudget(SideRule):
 
     def settings(self):
         return {"max_changes": self.max_changes}
+
+
+@dataclass(frozen=True, eq=False)
+class DistinctMentors(SideRule):
+    """A mentee's mentors differ in ``column``: ``group`` (n_r,) int code per mentor, −1
+    blank (a blank differs from everyone). Only mentees with several mentors are concerned."""
+
+    group: np.ndarray
+    column: str
+    name: ClassVar[str] = "distinct_mentors"
+    describe: ClassVar[str] = "distinct_mentors_by"
+
+    def conflicts(self, j: int, k: int) -> bool:
+        """Mentors j and k may not share a mentee."""
+        return bool(self.group[j] >= 0 and self.group[j] == self.group[k])
+
+    def violations(self, problem, mentor_of):
+        pairing = as_pairing(mentor_of)
+        out = []
+        for i in np.flatnonzero(pairing.count > 1):
+            mentors = pairing.mentors(int(i))
+            for a in range(mentors.size):
+                for b in range(a + 1, mentors.size):
+                    if self.conflicts(int(mentors[a]), int(mentors[b])):
+                        out.append(
+                            f"mentee #{i}: mentors #{mentors[a]} and #{mentors[b]} share their {self.column}"
+                        )
+        return out
+
+    def settings(self):
+        return {"distinct_mentors_by": self.column}
+
+
+@dataclass(frozen=True, eq=False)
+class DistinctTopics(DistinctMentors):
+    """A mentee's mentors share no topic: ``member`` (n_r, n_topics) bool (a mentor without
+    topics differs from everyone). Overlapping topic sets make this a packing constraint,
+    not a flow: CP-SAT only."""
+
+    member: np.ndarray = None  # type: ignore[assignment]
+    describe: ClassVar[str] = 'distinct_mentors_by = "topics"'
+
+    def conflicts(self, j: int, k: int) -> bool:
+        return bool((self.member[j] & self.member[k]).any())
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,9 +194,12 @@ class SideRules:
         fair: bool = False,
         keep=(),
         max_changes: int | None = None,
+        distinct: SideRule | None = None,
     ) -> SideRules:
         """Build from plain settings (None / 0 / False: that rule is off)."""
         rules: list[SideRule] = []
+        if distinct is not None:
+            rules.append(distinct)
         if max_same_department is not None and department is not None:
             rules.append(DepartmentSpread(np.asarray(department), int(max_same_department)))
         if min_per_mentor > 0:
@@ -185,6 +242,11 @@ class SideRules:
     @property
     def budget(self) -> ChangeBudget | None:
         return self.get(ChangeBudget)
+
+    @property
+    def distinct(self) -> DistinctMentors | None:
+        """The distinct-mentors rule (either kind), or None."""
+        return self.get(DistinctMentors)
 
     # Plain values the engines' model builders read.
     @property
@@ -235,6 +297,18 @@ SETTINGS = (
         range_fix="e.g. 1",
         hi=10_000,
         order=90,
+    ),
+    Setting(
+        "distinct_mentors_by",
+        None,
+        "choice",
+        "optional: a mentee with several mentors (mentors_wanted) gets mentors who differ in "
+        "this column: department | profession (exact in the flow) | topics (no topic shared; CP-SAT)",
+        '"department"',
+        choices=("department", "profession", "topics"),
+        optional=True,
+        summary=False,
+        order=95,
     ),
     Setting(
         "objective",

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.solve.pairing import Pairing
+
 
 @dataclass(frozen=True, eq=False)
 class Solution:
-    """A solver's answer by index. ``mentor_of``: (n_e,) int64, −1 for unmatched."""
+    """A solver's answer by index. ``pairing``: the chosen (mentee, mentor) pairs;
+    ``mentor_of`` ((n_e,) int64, −1 unmatched) when no mentee has several mentors."""
 
-    mentor_of: np.ndarray
+    pairing: Pairing
     solver: str
     status: str  # OPTIMAL | FEASIBLE
     objective: int
@@ -25,3 +28,13 @@ class Solution:
     # How an engine that proves its answer for the full problem itself (also on candidate
     # sets) did so: the certificate for summary.json (None: the problem's certify decides).
     proof: dict | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.pairing, Pairing):  # a mentor_of array (one mentor per mentee)
+            object.__setattr__(self, "pairing", Pairing.from_mentor_of(np.asarray(self.pairing)))
+
+    @property
+    def mentor_of(self) -> np.ndarray:
+        """(n_e,) mentor per mentee, −1 unmatched; raises
+        :class:`~matcher.solve.pairing.SeveralMentorsError` when a mentee has several."""
+        return self.pairing.mentor_of

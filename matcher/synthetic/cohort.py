@@ -850,7 +850,7 @@ def _apply_blanks(cols: dict, optional, u: np.ndarray, blanks: float) -> None:
 
 
 def generate_cohort(
-    n_mentees: int, n_mentors: int, seed: int = 0, *, blanks: float = 0.02
+    n_mentees: int, n_mentors: int, seed: int = 0, *, blanks: float = 0.02, preferences: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(mentors, mentees)``: synthetic questionnaire answers in the default format.
 
@@ -862,7 +862,8 @@ def generate_cohort(
     :data:`MENTEE_COLUMNS` order, one row per person in id order (``R001``.., ``E001``..).
     Lists are ``;``-separated; ``avoid`` holds ids from the other file; ``manager_id``
     refers to a strictly more senior person of the same department in either file. The
-    same arguments always give the same frames.
+    same arguments always give the same frames. ``preferences`` adds the preference columns
+    (:func:`add_preferences`; the other columns are the same as without it).
     """
     for label, value in (("n_mentees", n_mentees), ("n_mentors", n_mentors)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
@@ -936,10 +937,69 @@ def generate_cohort(
     _apply_blanks(mentors, MENTOR_OPTIONAL, rng.random((n_mentors, len(MENTOR_OPTIONAL))), blanks)
     _apply_blanks(mentees, MENTEE_OPTIONAL, rng.random((n_mentees, len(MENTEE_OPTIONAL))), blanks)
 
-    return (
+    frames = (
         pd.DataFrame({c: mentors[c] for c in MENTOR_COLUMNS}, dtype=object),
         pd.DataFrame({c: mentees[c] for c in MENTEE_COLUMNS}, dtype=object),
     )
+    return add_preferences(*frames, seed) if preferences else frames
+
+
+def _refer(rng, table: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+    """How a person in ``table`` (rows ``idx``) is written by someone who chose them: their
+    id (half the time), their exact name when no one else in the file has it (a third), or
+    their email — as people fill in a form. Never an ambiguous name."""
+    names = table["name"].to_numpy(dtype=object)
+    unique = pd.Series(names).map(pd.Series(names).value_counts()).to_numpy() == 1
+    u = rng.random(idx.size)
+    by = np.where(u < 0.5, "id", np.where((u < 0.83) & unique[idx], "name", "email"))
+    out = np.where(by == "id", table["id"].to_numpy(dtype=object)[idx], names[idx])
+    return np.where(by == "email", table["email"].to_numpy(dtype=object)[idx], out)
+
+
+def _choose(
+    rng, n_people: int, n_others: int, counts: np.ndarray, popularity: np.ndarray
+) -> list[np.ndarray]:
+    """For each person, ``counts[p]`` distinct others drawn with weights ``popularity``
+    (Gumbel top-k: one vectorised draw)."""
+    if n_others == 0:
+        return [np.zeros(0, np.int64)] * n_people
+    keys = np.log(popularity)[None, :] + rng.gumbel(size=(n_people, n_others))
+    order = np.argsort(-keys, axis=1, kind="stable")
+    return [order[p, : min(int(counts[p]), n_others)] for p in range(n_people)]
+
+
+def add_preferences(
+    mentors: pd.DataFrame, mentees: pd.DataFrame, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(mentors, mentees)`` with the preference columns added (new frames; inputs unchanged):
+    mentees' ``preferred_mentors`` (about 60 % name 1–3 mentors, best first; a few mentors
+    are popular), mentors' ``preferred_mentees`` (about 25 % name 1–2) and
+    ``declined_mentees`` (about 5 % decline one). Each entry is an id, a name or an email
+    (:func:`_refer`). Drawn from their own generator (seeded by ``seed``), so every other
+    column is the same as without them."""
+    rng = np.random.default_rng([int(seed), 17])
+    n_r, n_e = len(mentors), len(mentees)
+    popular = rng.pareto(1.5, n_r) + 1.0  # a few mentors everyone asks for
+    e_counts = np.where(rng.random(n_e) < 0.6, 1 + rng.integers(0, 3, n_e), 0)
+    r_counts = np.where(rng.random(n_r) < 0.25, 1 + rng.integers(0, 2, n_r), 0)
+    e_choices = _choose(rng, n_e, n_r, e_counts, popular)
+    r_choices = _choose(rng, n_r, n_e, r_counts, np.ones(n_e))
+    declines = rng.random(n_r) < 0.05
+    declined = rng.integers(0, max(n_e, 1), n_r)
+
+    def column(choices, other: pd.DataFrame) -> list[str]:
+        return [";".join(_refer(rng, other, c)) if c.size else "" for c in choices]
+
+    mentees = mentees.assign(preferred_mentors=column(e_choices, mentors))
+    prefer = column(r_choices, mentees)
+    decline = [
+        ";".join(_refer(rng, mentees, np.array([declined[j]])))
+        if declines[j] and n_e and declined[j] not in r_choices[j]
+        else ""
+        for j in range(n_r)
+    ]
+    mentors = mentors.assign(preferred_mentees=prefer, declined_mentees=decline)
+    return mentors.astype(object), mentees.astype(object)
 
 
 def _write_csv(df: pd.DataFrame, path: Path, *, sep: str = ",", excel: bool = False) -> None:
@@ -952,16 +1012,19 @@ def _write_csv(df: pd.DataFrame, path: Path, *, sep: str = ",", excel: bool = Fa
     )
 
 
-def write_cohort(out_dir: str | Path, n_mentees: int, n_mentors: int, seed: int = 0) -> tuple[Path, Path]:
+def write_cohort(
+    out_dir: str | Path, n_mentees: int, n_mentors: int, seed: int = 0, *, preferences: bool = False
+) -> tuple[Path, Path]:
     """Generate a cohort and write ``mentors.csv`` and ``mentees.csv`` into ``out_dir``.
 
     Takes the output folder (created if missing), the cohort sizes and the seed (see
     :func:`generate_cohort`; default ``blanks``). Files are UTF-8, comma-separated, no
-    index column, ``\\n`` line ends. Returns ``(mentors_path, mentees_path)``.
+    index column, ``\\n`` line ends. ``preferences``: with the preference columns.
+    Returns ``(mentors_path, mentees_path)``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    mentors, mentees = generate_cohort(n_mentees, n_mentors, seed)
+    mentors, mentees = generate_cohort(n_mentees, n_mentors, seed, preferences=preferences)
     paths = out / "mentors.csv", out / "mentees.csv"
     _write_csv(mentors, paths[0])
     _write_csv(mentees, paths[1])

@@ -835,6 +835,21 @@ def test_numbers_outside_a_sane_range_are_reported(tmp_path):
     ]
 
 
+def test_mentors_wanted_is_a_whole_number_from_1_to_10_blank_meaning_1(tmp_path):
+    mentees = tmp_path / "mentees.csv"
+    mentees.write_text("id,mentors_wanted\nE1,2\nE2,\nE3,0\nE4,11\nE5,1.5\nE6,two\nE7,10\n", encoding="utf-8")
+    error = load_error(BUGS / "good" / "mentors.csv", mentees)
+    fix = "write how many mentors this mentee wants, e.g. 1 or 2 (blank means 1)"
+    problem = "mentors_wanted must be a whole number from 1 to 10"
+    assert [str(p) for p in error.problems] == [
+        f"mentees.csv, row {row}, column 'mentors_wanted', value '{v}': {problem} — {fix}"
+        for row, v in ((4, "0"), (5, "11"), (6, "1.5"), (7, "two"))
+    ]
+    mentees.write_text("id,mentors_wanted\nE1,2\nE2,\nE7,10\n", encoding="utf-8")
+    cohort, _ = load(BUGS / "good" / "mentors.csv", mentees)
+    assert cohort.mentors_wanted.tolist() == [2, 1, 10] and cohort.several_mentors
+
+
 def _corrupt_xlsx(src: Path, dest: Path, how: str) -> Path:
     """Rewrite an .xlsx with its first sheet's XML cut short, or its compressed bytes damaged."""
     data = src.read_bytes()

@@ -166,16 +166,20 @@ def test_the_file_appears_whole_or_not_at_all(tmp_path, monkeypatch):
         scores_files(m, e, out=m).publish()
 
 
-def test_preference_bonuses_count_in_the_objective_as_in_the_solve(tmp_path):
+@pytest.mark.parametrize(
+    "prefs", ["mentee_bonus = [25]", "shortlist = true", "mentee_bonus = [25]\nshortlist = true"]
+)
+def test_preference_bonuses_count_in_the_objective_as_in_the_solve(tmp_path, prefs):
     # The objective column is the solver's pair weight: the five Cs plus the [preferences]
-    # bonus, with M raised by the largest bonus; the score column stays the five Cs.
+    # bonus, with M raised by the largest bonus, and the shortlist tier on each mentee's
+    # choices; the score column stays the five Cs.
     rows = list(csv.DictReader((SAMPLE / "mentees.csv").read_text(encoding="utf-8-sig").splitlines()))
     mentors = list(csv.DictReader((SAMPLE / "mentors.csv").read_text(encoding="utf-8-sig").splitlines()))
     for k, r in enumerate(rows):
         r["preferred_mentors"] = mentors[(5 * k) % len(mentors)]["email"] if k % 3 == 0 else ""
     mentees = write_csv(tmp_path / "mentees.csv", rows)
     config = tmp_path / "prefs.toml"
-    config.write_text("[preferences]\nmentee_bonus = [25]\n", encoding="utf-8")
+    config.write_text(f"[preferences]\n{prefs}\n", encoding="utf-8")
     want = reference(SAMPLE / "mentors.csv", mentees, config)
     plain = reference(SAMPLE / "mentors.csv", mentees)
     assert want != plain  # the bonus and the larger multipliers change the objective column
@@ -186,3 +190,20 @@ def test_preference_bonuses_count_in_the_objective_as_in_the_solve(tmp_path):
     table = pq.read_table(io.BytesIO(streamed(SAMPLE / "mentors.csv", mentees, config, "parquet")))
     got = ["" if x is None else str(x) for x in table.column("objective").to_pylist()]
     assert got == [r[-1] for r in list(csv.reader(io.StringIO(want.decode("utf-8-sig"))))[1:]]
+
+
+def test_shortlist_where_the_objective_column_would_leave_int64_is_an_error(tmp_path):
+    # 17,000 mentees and two mentors with 10,000 places: 17,000 can be matched, and the
+    # shortlist's A grows as N³ — past 2^63. A config error, never an overflow.
+    from matcher.errors import ConfigError
+
+    m, e = tmp_path / "mentors.csv", tmp_path / "mentees.csv"
+    m.write_text("id,capacity,care\nR1,10000,4\nR2,10000,3\n", encoding="utf-8")
+    e.write_text(
+        "id,preferred_mentors\n" + "".join(f"E{k},R{k % 2 + 1}\n" for k in range(17_000)), encoding="utf-8"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text("[preferences]\nshortlist = true\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="exceed 64-bit integers when 17,000 mentees"):
+        scores_files(m, e, config, out=tmp_path / "scores.csv").publish()
+    assert not (tmp_path / "scores.csv").exists()

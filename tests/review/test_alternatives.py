@@ -38,6 +38,7 @@ from matcher.solve.problem import MatchProblem, ready_units, score_units
 from matcher.solve.side_rules import SideRules
 from matcher.synthetic.cohort import generate_cohort
 from tests.conftest import SAMPLE, make_problem, write_csv
+from tests.solve.engines.test_several import tiny as several_tiny
 
 FIVE_CS = ("compatibility", "contrast", "challenge", "context", "care")
 ALTERNATIVES_HEADER = (
@@ -1043,3 +1044,104 @@ def invoke(*args):
     result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="mentor-match")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result
+
+
+@pytest.mark.parametrize("n_e", [300, 1_500])
+def test_shortlist_deltas_are_exact_where_the_weights_are_largest(n_e):
+    # With the shortlist tier A grows as N³: at 1,500 mentees matchable it is above 2^52.
+    # Every priced alternative still equals a pinned re-solve, split into (mentees within
+    # their choices, score) exactly as the re-solve's own counts.
+    from matcher.review.alternatives import delta_engine
+    from matcher.solve.bonus import add_shortlist, shown_scores, split_units
+    from matcher.solve.problem import multipliers, total_objective
+
+    rng = np.random.default_rng(n_e)
+    n_r = 40
+    plain = MatchProblem(
+        score=np.round(rng.uniform(0, 100, (n_e, n_r)), 2),
+        readiness=np.round(rng.choice([0.5, 0.6], n_e), 2),
+        excluded=(rng.random((n_e, n_r)) < 0.5).astype(np.uint16),
+        capacity=np.full(n_r, n_e // n_r + 1, np.int64),
+        eligible=np.ones(n_e, bool),
+    )
+    mask = np.zeros((n_e, n_r), bool)
+    for i in range(n_e):
+        mask[i, rng.choice(8, 2, replace=False)] = rng.random() < 0.6  # a few popular mentors
+    s, top, tier = add_shortlist(plain.score, plain.max_score, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+    if n_e == 1_500:
+        assert multipliers(p)[0] > 2**52  # the old blanket limit was 2^50
+    base = solve_flow(p).mentor_of
+    mentees = [int(i) for i in rng.choice(np.flatnonzero(base >= 0), 25, replace=False)]
+    engine = delta_engine(p, base, None)
+    alts = alternatives(p, base, 2, mentees=mentees, engine=engine)
+    assert len(alts) == 50
+    c = round(tier * 100)
+    seen = 0
+    for alt in alts:
+        new = solve_flow(with_pin(p, alt.mentee, alt.mentor)).mentor_of
+        d_obj = total_objective(p, new) - total_objective(p, base)
+        on0, on1 = np.flatnonzero(base >= 0), np.flatnonzero(new >= 0)
+        dh = int(mask[on1, new[on1]].sum() - mask[on0, base[on0]].sum())
+        ds = round(
+            float(
+                shown_scores(p, p.score[on1, new[on1]]).sum() - shown_scores(p, p.score[on0, base[on0]]).sum()
+            )
+            * 100
+        )
+        assert split_units(p, dh * c + ds) == (dh, ds)
+        assert alt.delta_matched == 0 and round(alt.delta_score * 100) == ds, (alt, dh, ds, d_obj)
+        r = ready_units(p.readiness)
+        dr = int(r[on1].sum() - r[on0].sum())
+        got = engine.pin_delta_full(alt.mentee, alt.mentor)
+        assert got[:4] == (0, dr, dh, ds)
+        _, b = multipliers(p)
+        assert d_obj == b * dr + c * dh + ds
+        own = int(mask[alt.mentee, alt.mentor]) - int(mask[alt.mentee, base[alt.mentee]])
+        if own - dh > 0:
+            assert alt.reason.startswith(f"would take {own - dh} other mentee")
+            seen += 1
+        else:
+            assert alt.reason == ""
+    assert seen  # some changes cost other mentees their choice
+
+
+# ------------------------------------------------------------ several mentors per mentee
+
+
+@settings(max_examples=60, deadline=None)
+@given(several_case=several_tiny(pins=True))
+def test_several_mentor_alternatives_equal_a_brute_force_with_the_pair_forced(several_case):
+    from dataclasses import replace as _replace
+
+    from matcher.review.alternatives import SeveralDeltas, several_alternatives
+    from matcher.solve.check import check as _check
+    from matcher.solve.engines.flow import solve_flow as _flow
+    from tests.solve.engines.test_several import brute_force as several_brute
+
+    problem, _ = several_case
+    pairing = _flow(problem).pairing
+
+    def resolve(extra):
+        p = _replace(problem, pins=problem.pins + tuple(extra))
+        try:
+            sol = _flow(p)
+        except MatcherError:  # the pin overfills a mentor
+            return None
+        return sol.pairing if _check(p, sol.pairing).ok else None
+
+    alts = several_alternatives(problem, pairing, 3, SeveralDeltas(problem, pairing, resolve))
+    base, _ = several_brute(problem)
+    for a in alts:
+        if a.delta_pairs is None:
+            continue
+        forced = several_brute(_replace(problem, pins=(*problem.pins, (a.mentee, a.mentor))))
+        assert forced is not None
+        lex, _ = forced
+        assert (a.delta_pairs, a.delta_matched, round(a.delta_score * 100)) == (
+            lex[0] - base[0],
+            lex[1] - base[1],
+            lex[3] - base[3],
+        )
+    for i in range(problem.shape[0]):  # no alternative where a forced pair is impossible or pinned
+        assert all(a.mentor not in pairing.mentors(i).tolist() for a in alts if a.mentee == i)

@@ -182,3 +182,46 @@ def test_no_preference_columns_no_audit(tmp_path):
     cohort, cfg = load(mentors, mentees)
     assert preferences_for(match(cohort, cfg)) is None
     assert parse_config({}).preferences.max_choices == 3
+
+
+def test_shortlist_why_lines_are_the_exact_re_solve(files):
+    # With shortlist, an unmet choice says either that giving it would take other mentees
+    # out of their own choices (how many: the pinned re-solve's count), or what it costs
+    # in points with every other mentee's choice kept.
+    from matcher.solve.bonus import shown_scores
+
+    mentors_csv, mentees_csv, _, _, _ = files
+    cohort, _ = load(mentors_csv, mentees_csv)
+    cfg = parse_config({"preferences": {"shortlist": True}})
+    result = match(cohort, cfg)
+    k = cfg.preferences.max_choices
+    choices = [tuple(x[:k]) for x in cohort.preferences.mentee_choices]
+
+    def within(m):
+        return {int(x) for x in np.flatnonzero(m >= 0) if int(m[x]) in choices[x]}
+
+    before = within(result.solution.mentor_of)
+    seen = {"take": 0, "cost": 0}
+    for person in preferences_for(result).people:
+        if person.side != "mentee":
+            continue
+        i = person.index
+        for line in person.why:
+            kind = "take" if "out of their own choices" in line else "cost" if "cost the" in line else None
+            if kind is None or seen[kind] >= 5:
+                continue
+            j = cohort.mentor_index(line.split(":")[0])
+            again = solve(replace(result.problem, pins=((i, j),)), result.side, cfg).mentor_of
+            after = within(again)
+            lost = len((before - after) - {i}) - len((after - before) - {i})
+            if kind == "take":
+                n = int(line.split("would take ")[1].split(" ")[0])
+                assert lost == n > 0
+            else:
+                assert lost <= 0
+                on0, on1 = np.flatnonzero(result.solution.mentor_of >= 0), np.flatnonzero(again >= 0)
+                s0 = shown_scores(result.problem, result.problem.score[on0, result.solution.mentor_of[on0]])
+                s1 = shown_scores(result.problem, result.problem.score[on1, again[on1]])
+                assert f"cost the programme {s0.sum() - s1.sum():.2f} points" in line
+            seen[kind] += 1
+    assert seen["take"] and seen["cost"]

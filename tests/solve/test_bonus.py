@@ -6,6 +6,7 @@ encoding's bound grows with the bonus so readiness still beats any score differe
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +18,7 @@ from matcher.api import load, match
 from matcher.errors import ConfigError
 from matcher.io.config import SolverSettings, parse_config
 from matcher.io.preferences import Preferences, PreferenceSettings
-from matcher.solve.bonus import preference_bonus
+from matcher.solve.bonus import add_shortlist, preference_bonus, shortlist_mask, shown_scores, split_units
 from matcher.solve.engines.cp_sat import solve_cpsat
 from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import total_objective
@@ -155,11 +156,178 @@ def test_bonus_end_to_end_pairs_csv_keeps_the_five_c_score_and_adds_bonus(tmp_pa
     assert "bonus" not in pairs_table(same)[0]
 
 
-def test_bonuses_above_the_dense_limit_are_refused(tmp_path, monkeypatch):
+def test_bonuses_above_the_dense_limit_are_solved_and_shortlist_is_refused(tmp_path, monkeypatch):
+    # Bonuses work on candidate sets (tests/solve/test_candidates.py checks them against a
+    # dense re-solve); the shortlist tier does not fit their 16-bit scores: a clear error.
     from matcher.solve import candidates
 
-    _, _, mentees, _ = _sample_with_choices(tmp_path)
+    _, _, mentees, wanted = _sample_with_choices(tmp_path)
     cohort, _ = load(SAMPLE / "mentors.csv", mentees)
+    dense = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
     monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
-    with pytest.raises(ConfigError, match="preference bonuses are not supported above 10 pairs"):
-        match(cohort, parse_config({"preferences": {"mentee_bonus": [10]}}))
+    sparse = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
+    assert sparse.problem.kind == "candidates" and sparse.certificate["certified"] is True
+    assert sparse.solution.objective == dense.solution.objective
+    assert {i: int(sparse.solution.mentor_of[i]) for i in wanted} == wanted
+    with pytest.raises(ConfigError, match="shortlist = true is not supported above 10 pairs"):
+        match(cohort, parse_config({"preferences": {"shortlist": True}}))
+
+
+# ---------------------------------------------------------------------------- shortlist = true
+# The definition (README, Preferences): (1) as many mentees matched as possible, (2) the
+# readiest, (3) as many mentees as possible within their own counted choices, (4) the
+# highest total score (bonuses included). The brute force below computes that order
+# directly, never through the integer encoding.
+
+
+def _shortlisted(rng, n_e, n_r, *, scarce, bonus):
+    """(problem with the shortlist tier, the plain problem, choice mask (n_e, n_r))."""
+    score = np.round(rng.uniform(0, 100, (n_e, n_r)), 2)
+    choices = [list(rng.permutation(n_r)[: rng.integers(0, min(n_r, 3) + 1)]) for _ in range(n_e)]
+    prefs = _prefs(choices, [[]] * n_r)
+    settings = PreferenceSettings(max_choices=2, mentee_bonus=(10.0,) if bonus else (), shortlist=True)
+    b = preference_bonus(prefs, settings, (n_e, n_r))
+    total = score if b is None else np.round(score + b, 2)
+    excluded = (rng.random((n_e, n_r)) < 0.3).astype(np.uint16)
+    capacity = rng.integers(0, 2 if scarce else 3, n_r)
+    readiness = np.round(rng.choice([0.4, 0.5, 0.6], n_e), 2)  # ties: level 3 decides who
+    eligible = rng.random(n_e) < 0.9
+    plain = replace(
+        make_problem(total, readiness, excluded, capacity, eligible), max_score=100.0 + settings.max_bonus
+    )
+    mask = shortlist_mask(prefs, settings, (n_e, n_r))
+    if mask is None:
+        mask = np.zeros((n_e, n_r), bool)
+    s, top, tier = add_shortlist(plain.score, plain.max_score, mask, plain.max_matchable)
+    return replace(plain, score=s, max_score=top, shortlist=tier), plain, mask
+
+
+def _pairings(p):
+    """Every feasible pairing of a tiny problem (mentor index or −1 per mentee)."""
+    n_e, n_r = p.shape
+    options = [[-1] + ([int(j) for j in np.flatnonzero(p.allowed[i])]) for i in range(n_e)]
+    for combo in itertools.product(*options):
+        m = np.array(combo, np.int64)
+        if (np.bincount(m[m >= 0], minlength=n_r) <= p.capacity).all():
+            yield m
+
+
+def _levels(plain, mask, m):
+    """(matched, readiness units, mentees within their choices, score units) of pairing m."""
+    on = np.flatnonzero(m >= 0)
+    return (
+        on.size,
+        int(np.rint(plain.readiness[on] * 100).sum()),
+        int(mask[on, m[on]].sum()),
+        int(np.rint(plain.score[on, m[on]] * 100).sum()),
+    )
+
+
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 3), st.booleans(), st.booleans())
+def test_shortlist_is_the_lexicographic_optimum_and_honours_choices_whenever_it_costs_no_one(
+    seed, n_e, n_r, scarce, bonus
+):
+    p, plain, mask = _shortlisted(np.random.default_rng(seed), n_e, n_r, scarce=scarce, bonus=bonus)
+    every = list(_pairings(p))
+    best = max(_levels(plain, mask, m) for m in every)
+    for sol in (solve_flow(p), _cp_sat(p)):
+        assert_valid(p, sol.mentor_of)
+        assert _levels(plain, mask, sol.mentor_of) == best
+        assert sol.objective == total_objective(p, sol.mentor_of)
+    m = solve_flow(p).mentor_of
+    assert brute_force(p)[0] == total_objective(p, m)  # the exported integers agree too
+    within = {int(i) for i in np.flatnonzero(m >= 0) if mask[i, m[i]]}
+    for i in range(n_e):
+        feasible_choice = (mask[i] & p.allowed[i] & (p.capacity > 0)).any()
+        if i in within or not feasible_choice:
+            continue
+        # i has a feasible choice but is not within it: then no pairing as good on levels
+        # 1–2 gives i a choice while keeping every other mentee's choice they got
+        for t in every:
+            if _levels(plain, mask, t)[:2] != best[:2] or not (t[i] >= 0 and mask[i, t[i]]):
+                continue
+            assert not all(t[k] >= 0 and mask[k, t[k]] for k in within)
+
+
+def test_shortlist_never_costs_a_place_or_a_readier_mentee():
+    # one place: mentee 0 (readiness 0.9) chose no one; mentee 1 (0.5) chose mentor 0.
+    # The shortlist must not give the place to mentee 1.
+    plain = make_problem([[50.0], [90.0]], [0.9, 0.5], np.zeros((2, 1)), [1], [True, True])
+    mask = np.array([[False], [True]])
+    s, top, tier = add_shortlist(plain.score, 100.0, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+    assert list(solve_flow(p).mentor_of) == [0, -1]
+    # equal readiness: now the choice decides, even against 40 points of score
+    plain = replace(plain, readiness=np.array([0.5, 0.5]), score=np.array([[95.0], [55.0]]))
+    s, top, tier = add_shortlist(plain.score, 100.0, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+    assert list(solve_flow(p).mentor_of) == [-1, 0]
+
+
+def test_shortlist_scores_are_shown_without_the_tier_and_deltas_split_exactly():
+    plain = make_problem([[10.0, 20.0], [30.0, 40.0]], [0.5, 0.5], np.zeros((2, 2)), [1, 1], [True, True])
+    mask = np.array([[True, False], [False, False]])
+    s, top, tier = add_shortlist(plain.score, 100.0, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+    assert tier == (2 * 2 * 10_000 + 1) / 100
+    np.testing.assert_array_equal(shown_scores(p, p.score), plain.score)
+    assert shown_scores(p, float(p.score[0, 0])) == 10.0
+    c = round(tier * 100)
+    for dh in (-2, -1, 0, 1, 2):
+        for ds in (-20_000, -1, 0, 1, 20_000):  # |Δscore| ≤ N·M = 2 × 10,000
+            assert split_units(p, dh * c + ds) == (dh, ds)
+    assert split_units(plain, 1234) == (0, 1234)
+
+
+def test_shortlist_refused_with_fair_mode_and_when_too_large():
+    with pytest.raises(ConfigError, match="fair"):
+        parse_config({"preferences": {"shortlist": True}, "rules": {"objective": "fair"}})
+    from matcher.solve.encode import _check_shortlist_size
+
+    config = parse_config({"preferences": {"shortlist": True}})
+    _check_shortlist_size(config, 500, 100.0 + (2 * 500 * 10_000 + 1) / 100, (600, 200))
+    with pytest.raises(ConfigError, match="shortlist = true cannot be solved exactly"):
+        _check_shortlist_size(config, 5_000, 100.0 + (2 * 5_000 * 10_000 + 1) / 100, (6_000, 2_000))
+
+
+def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_scores(tmp_path):
+    # The swapped pairing keeps who is matched (levels 1–2 unchanged), so shortlist must put
+    # all ten mentees within their choices, whatever it costs in score; every number a
+    # coordinator sees stays in points (no tier), and pairs.csv has no bonus column.
+    from matcher.api import alternatives_for, preferences_for
+    from matcher.report.tables import alternatives_table, pairs_table
+
+    _, plain, mentees, wanted = _sample_with_choices(tmp_path)
+    cohort2, _ = load(SAMPLE / "mentors.csv", mentees)
+    result = match(cohort2, parse_config({"preferences": {"shortlist": True}}))
+    assert {i: int(result.solution.mentor_of[i]) for i in wanted} == wanted
+    assert int((result.solution.mentor_of >= 0).sum()) == int((plain.solution.mentor_of >= 0).sum())
+    assert result.report.ok and result.problem.shortlist > 0
+    header, rows = pairs_table(result)
+    # no bonus column (shortlist adds no points); each pair says whose choice it is
+    assert header == [*pairs_table(plain)[0], "mentee_choice", "mentor_choice"]
+    col = {h: k for k, h in enumerate(header)}
+    for row in rows:
+        i, j = cohort2.mentee_index(row[col["mentee_id"]]), cohort2.mentor_index(row[col["mentor_id"]])
+        assert row[col["score"]] == f"{plain.scores.score[i, j]:.2f}"
+        assert row[col["mentee_choice"]] == ("1st" if i in wanted else "")
+        assert row[col["mentor_choice"]] == ""
+    _, alt_rows = alternatives_table(result, alternatives_for(result, 3))
+    deltas = [float(r[-4]) for r in alt_rows if r[-4] != ""]
+    assert deltas and max(abs(d) for d in deltas) <= 100 * 150  # points, never the tier
+    audit = preferences_for(result)
+    assert audit.counts["mentees"]["1st"] == 10
+
+
+def test_shortlist_is_refused_when_a_mentee_wants_several_mentors(tmp_path):
+    from matcher.synthetic.cohort import generate_cohort
+
+    mentors, mentees = generate_cohort(30, 12, 4, preferences=True)
+    mentees = mentees.assign(mentors_wanted=["2" if k % 3 == 0 else "1" for k in range(len(mentees))])
+    m, e = tmp_path / "mentors.csv", tmp_path / "mentees.csv"
+    mentors.to_csv(m, index=False)
+    mentees.to_csv(e, index=False)
+    cohort, _ = load(m, e)
+    with pytest.raises(ConfigError, match="shortlist = true cannot be used when a mentee wants several"):
+        match(cohort, parse_config({"preferences": {"shortlist": True}}))
+    assert match(cohort, parse_config({"preferences": {"mentee_bonus": [10]}})).report.ok

@@ -16,7 +16,7 @@ from scoring.combine import prepare_scoring
 from tests.conftest import SAMPLE
 
 FIELDS = ("readiness", "capacity", "eligible", "ei", "rj", "arc_score", "arc_comps", "per_mentee", "per_mentor",
-          "units", "best_pruned")  # fmt: skip
+          "units", "best_pruned", "bonus_key", "bonus_points")  # fmt: skip
 TIED = """
 [weights]
 compatibility = 0
@@ -48,7 +48,7 @@ def same(got, want) -> None:
         a, b = getattr(got, name), getattr(want, name)
         assert a.dtype == b.dtype and a.shape == b.shape, name
         assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
-    assert got.shape == want.shape and got.pins == want.pins
+    assert got.shape == want.shape and got.pins == want.pins and got.max_score == want.max_score
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

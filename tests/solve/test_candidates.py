@@ -108,3 +108,59 @@ def test_cli_writes_every_output_in_candidate_mode(tmp_path, sparse_mode):
         ["match", "--mentors", str(m), "--mentees", str(e), "--out", str(dense_out), "--alternatives", "0"],
     )
     assert (dense_out / "pairs.csv").read_bytes() == (out / "pairs.csv").read_bytes()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("candidates", [1, 4])
+def test_candidate_answer_with_preference_bonuses_equals_dense(tmp_path, sparse_mode, seed, candidates):
+    # The bonus enters the candidate set's stored scores and the certificate's bound (M from
+    # 100 + the largest bonus): the certified answer is the dense optimum, and every output
+    # built from it is the same, five-C scores and bonus column included.
+    from matcher.api import preferences_for
+    from matcher.io.config import parse_config
+    from matcher.report.tables import pairs_table, summary
+
+    m, e = write_cohort(tmp_path, 120, 45, seed, preferences=True)
+    cohort, _ = load(m, e)
+    config = parse_config({"preferences": {"mentee_bonus": [30, 20, 10], "mentor_bonus": 15}})
+    dense = match(cohort, config)
+    assert dense.problem.max_score == 145.0
+    sparse_mode(candidates)
+    sparse = match(cohort, config)
+    assert isinstance(sparse.problem, large.SparseProblem)
+    assert sparse.problem.max_score == 145.0
+    assert sparse.certificate["certified"] is True and sparse.solution.status == "OPTIMAL"
+    assert sparse.solution.objective == dense.solution.objective
+    assert check(dense.problem, sparse.solution.mentor_of).ok
+    if (sparse.solution.mentor_of == dense.solution.mentor_of).all():
+        assert pairs_table(sparse) == pairs_table(dense)
+        # the audit (rule bits re-scored in blocks on candidates) says what the dense one says
+        from matcher.review.preferences import audit
+
+        a_s, a_d = audit(sparse), audit(dense)
+        assert a_s.people == a_d.people and a_s.blocking == a_d.blocking and a_s.counts == a_d.counts
+        assert any("excluded by" in w for x in a_s.people for w in x.why)
+        s1, s2 = summary(sparse), summary(dense)
+        for key in ("score_total", "score_min", "objective", "matched"):
+            assert s1[key] == s2[key]
+    # the five-C scores reports read are the dense ones, bonus taken off
+    ii = np.arange(cohort.n_mentees)
+    jj = (ii * 7) % cohort.n_mentors
+    np.testing.assert_allclose(sparse.scores.score[ii, jj], dense.scores.score[ii, jj], atol=1e-9)
+    audit = preferences_for(sparse)  # above the dense limit: unmet choices without a cost
+    assert audit.counts["mentees"]["with_choices"] == preferences_for(dense).counts["mentees"]["with_choices"]
+
+
+def test_bonus_larger_than_the_score_range_is_still_certified(tmp_path, sparse_mode):
+    # Choices worth 100 points each way (pairs up to 300 points): a bound that assumed
+    # 100 points per pair would prune pairs that the optimum needs.
+    from matcher.io.config import parse_config
+
+    m, e = write_cohort(tmp_path, 90, 30, 5, preferences=True)
+    cohort, _ = load(m, e)
+    config = parse_config({"preferences": {"mentee_bonus": [100, 100, 100], "mentor_bonus": 100}})
+    dense = match(cohort, config)
+    sparse_mode(1)
+    sparse = match(cohort, config)
+    assert sparse.certificate["certified"] is True
+    assert sparse.solution.objective == dense.solution.objective

@@ -11,6 +11,7 @@ of the allowed pairs, so the certificate has to find what is missing.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -61,6 +62,7 @@ def sparse_from_dense(problem: MatchProblem, keep: np.ndarray) -> SparseProblem:
         rescore=rescore,
         components_of=lambda ii, jj: np.full((5, np.size(ii)), 0.5),
         pins=problem.pins,
+        max_score=problem.max_score,  # scores with preference bonuses go above 100 (M raised)
     )
 
 
@@ -98,6 +100,9 @@ def cases(draw, max_e=9, max_r=4):
         eligible=eligible,
         pins=tuple(pins),
     )
+    if draw(st.booleans()):  # [preferences] bonuses: pairs up to 100 + 200 points, M raised
+        bonus = rng.choice([0.0, 0.0, 0.0, 50.0, 200.0], (n_e, n_r))
+        problem = replace(problem, score=np.round(score + bonus, 2), max_score=300.0)
     department = rng.integers(-1, 3, n_e)
     spread = draw(st.sampled_from([None, 1, 2]))
     minimum = draw(st.sampled_from([0, 0, 1, 2]))

@@ -38,4 +38,5 @@ def test_with_forbidden_is_build_problem(scored, data):
         a, b = getattr(got, name), getattr(want, name)
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert got.pins == want.pins and got.max_score == want.max_score
+    assert got.shortlist == want.shortlist and got.wanted is None and want.wanted is None
     assert not np.shares_memory(got.excluded, base[0].excluded)  # the base is never changed

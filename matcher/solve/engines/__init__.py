@@ -32,16 +32,31 @@ class Engine:
     solve: Callable
     label: str  # in messages: "--max-changes above 0 needs CP-SAT"
     preference: int  # auto tries engines in this order (lowest first)
+    # The side-rule types it expresses exactly when some mentee wants several mentors
+    # (``mentors_wanted``); None: it cannot solve such a problem at all.
+    several: frozenset[type] | None = None
+
+    def _rules_for(self, problem) -> frozenset[type]:
+        if getattr(problem, "multi", False):
+            return self.several if self.several is not None else frozenset()
+        return self.side_rules
 
     def supports(self, problem, side) -> bool:
-        return problem.kind in self.kinds and side.kinds <= self.side_rules
+        if getattr(problem, "multi", False) and self.several is None:
+            return False
+        return problem.kind in self.kinds and side.kinds <= self._rules_for(problem)
 
     def unsupported(self, problem, side) -> list[str]:
         """What of the request this engine cannot do, in words."""
         out = []
         if problem.kind not in self.kinds:
             out.append(f"{problem.kind_words}")
-        out.extend(r.describe for r in side.rules if type(r) not in self.side_rules)
+        multi = getattr(problem, "multi", False)
+        if multi and self.several is None:
+            out.append("several mentors per mentee (mentors_wanted)")
+        allowed = self._rules_for(problem)
+        with_several = " with several mentors per mentee" if multi and self.several is not None else ""
+        out.extend(r.describe + with_several for r in side.rules if type(r) not in allowed)
         return out
 
 

@@ -5,7 +5,8 @@ mentor minimum, fair objective) and returns a :class:`~matcher.solve.solution.So
 lexicographic objective is solved in stages, each a small-coefficient CP-SAT objective
 whose optimum is then fixed as a constraint for the next stage:
 
-1. the number of matched mentees;
+1. the number of matched mentees (with several mentors per mentee: of pairs, then
+   1b. the number of mentees with at least one mentor);
 2. (fair mode) the lowest pair score among matched mentees;
 3. the total readiness (in hundredths) of matched mentees;
 4. the total pair score (in hundredths).
@@ -16,6 +17,11 @@ hint. Search is deterministic: one worker by default (several are interleaved), 
 fixed seed and a *deterministic* time budget (``max_deterministic_time``), so the same
 inputs give the same pairing whatever the machine's load; a wall-clock limit of three
 times the budget is a safety net only.
+
+Several mentors per mentee (``mentors_wanted``): a mentee's pairs sum to at most what they
+want, each pair a 0/1 variable (so never chosen twice); ``distinct_mentors_by`` adds, per
+such mentee and per department, profession or topic, "at most one of these mentors" —
+for topics a packing constraint no flow expresses, exact here.
 """
 
 from __future__ import annotations
@@ -28,16 +34,28 @@ import numpy as np
 from matcher.errors import InfeasibleError
 from matcher.io.config import SolverSettings
 from matcher.solve.engines import Engine
+from matcher.solve.pairing import Pairing, as_pairing
 from matcher.solve.problem import (
     READY_UNITS,
     MatchProblem,
+    cover_weight,
+    is_multi,
     max_units,
+    mentee_places,
     multipliers,
     ready_units,
     score_units,
     total_objective,
 )
-from matcher.solve.side_rules import ChangeBudget, DepartmentSpread, FairObjective, MentorMinimum, SideRules
+from matcher.solve.side_rules import (
+    ChangeBudget,
+    DepartmentSpread,
+    DistinctMentors,
+    DistinctTopics,
+    FairObjective,
+    MentorMinimum,
+    SideRules,
+)
 from matcher.solve.solution import Solution
 
 
@@ -63,7 +81,7 @@ def solve_cpsat(
     problem: MatchProblem,
     side: SideRules,
     settings: SolverSettings,
-    hint: np.ndarray | None = None,
+    hint=None,
     upper: dict[str, int] | None = None,
 ) -> Solution:
     """Solve with CP-SAT in lexicographic stages; raise InfeasibleError if no pairing exists.
@@ -76,9 +94,12 @@ def solve_cpsat(
 
     start = time.perf_counter()
     n_e, n_r = problem.shape
+    multi = is_multi(problem)
+    wanted = mentee_places(problem)
     allowed = problem.allowed.copy()
     for i, j in problem.pins:
-        allowed[i, :] = False
+        if wanted[i] == 1:
+            allowed[i, :] = False
         allowed[i, j] = True
     ei, rj = np.nonzero(allowed)
     n_arcs = ei.size
@@ -93,8 +114,23 @@ def solve_cpsat(
         by_mentee[ei[k]].append(k)
         by_mentor[rj[k]].append(k)
     for i in range(n_e):
-        if len(by_mentee[i]) > 1:
+        if wanted[i] == 1 and len(by_mentee[i]) > 1:
             model.add_at_most_one(x[k] for k in by_mentee[i])
+        elif len(by_mentee[i]) > wanted[i]:
+            model.add(sum(x[k] for k in by_mentee[i]) <= int(wanted[i]))
+    distinct = side.distinct if multi else None
+    if distinct is not None:
+        for i in np.flatnonzero(wanted > 1):
+            ks = by_mentee[i]
+            if isinstance(distinct, DistinctTopics):
+                member = distinct.member[rj[ks]] if ks else np.zeros((0, 0), bool)
+                columns = [member[:, t] for t in range(member.shape[1])]
+            else:
+                g = np.asarray(distinct.group)[rj[ks]] if ks else np.zeros(0, np.int64)
+                columns = [g == v for v in np.unique(g[g >= 0])]
+            for col in columns:
+                if col.sum() > 1:
+                    model.add_at_most_one(x[ks[n]] for n in np.flatnonzero(col))
     for i, j in problem.pins:
         (k,) = [k for k in by_mentee[i] if rj[k] == j]
         model.add(x[k] == 1)
@@ -125,18 +161,36 @@ def solve_cpsat(
         model.add(sum(kept) >= len(side.keep) - min(side.max_changes, len(side.keep)))
 
     if hint is not None:
-        chosen = hint[ei] == rj
+        chosen = as_pairing(hint).contains(ei, rj)
         for k in range(n_arcs):
             model.add_hint(x[k], bool(chosen[k]))
 
     stages: list[tuple[str, object]] = [("matched", sum(x))]
+    covers: list[tuple[object, list[int]]] = []  # (y_i, arcs of mentee i)
+
+    def hint_covers(chosen) -> None:
+        for yi, ks in covers:
+            model.add_hint(yi, bool(any(chosen[k] for k in ks)))
+
+    if multi:  # the mentees with at least one mentor: y_i ≤ Σ x of mentee i
+        for i in range(n_e):
+            if by_mentee[i]:
+                yi = model.new_bool_var(f"y{i}")
+                model.add(yi <= sum(x[k] for k in by_mentee[i]))
+                covers.append((yi, by_mentee[i]))
+        if hint is not None:
+            hint_covers(chosen)
+        stages.append(("covered", sum(yi for yi, _ in covers)))
     if side.fair:
         top = max_units(problem)
         z = model.new_int_var(0, top, "lowest_score")
         for i in range(n_e):
             ks = by_mentee[i]
-            if ks:
+            if ks and wanted[i] == 1:
                 model.add(z <= sum(int(s[k]) * x[k] for k in ks) + top * (1 - sum(x[k] for k in ks)))
+            else:  # several mentors: every chosen pair counts
+                for k in ks:
+                    model.add(z <= int(s[k]) * x[k] + top * (1 - x[k]))
         stages.append(("lowest_score", z))
     stages.append(("readiness", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in r])))
     stages.append(("score", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in s])))
@@ -148,10 +202,29 @@ def solve_cpsat(
     open_bound = None  # the proven bound of the stage left open (None: none proven)
     gap, gap_stage = 0.0, None
     chain = True  # every earlier stage reached its relaxation bound
+    # Several mentors: a start that satisfies every rule (the independent checker says so)
+    # and reaches a stage's proven bound settles that stage without a search — a large
+    # CP-SAT model can spend its whole budget proving what the bound already proves.
+    start_values = None
+    if multi and hint is not None:
+        from matcher.solve.check import check
+
+        if check(problem, as_pairing(hint), [side.violations]).ok:
+            start_values = [bool(v) for v in as_pairing(hint).contains(ei, rj)]
     for name, expr in stages:
         ub = (upper or {}).get(name) if chain else None
         if ub is not None:
             model.add(expr <= int(ub))
+        if (
+            ub is not None
+            and start_values is not None
+            and name in ("matched", "covered", "readiness", "score")
+        ):
+            reached = _stage_value(name, start_values, covers, r, s)
+            if reached >= ub:
+                values = start_values
+                model.add(expr == int(ub))
+                continue
         remaining = budget - (time.perf_counter() - start)
         solver = cp_model.CpSolver()
         p = solver.parameters
@@ -186,6 +259,8 @@ def solve_cpsat(
                 status = cp_model.OPTIMAL
         chain = chain and ub is not None and value == ub
         values = [solver.boolean_value(v) for v in x]
+        if start_values is not None:
+            start_values = values  # the solver's answer is feasible: the next stage's start
         if status == cp_model.OPTIMAL:
             model.add(expr == value) if name != "lowest_score" else model.add(expr >= value)
         else:
@@ -201,40 +276,59 @@ def solve_cpsat(
         model.clear_hints()
         for k in range(n_arcs):
             model.add_hint(x[k], values[k])
+        hint_covers(values)
 
-    mentor_of = np.full(n_e, -1, dtype=np.int64)
     chosen = np.array(values, dtype=bool) if n_arcs else np.zeros(0, dtype=bool)
-    mentor_of[ei[chosen]] = rj[chosen]
-    objective = total_objective(problem, mentor_of)
+    pairing = Pairing.of(ei[chosen], rj[chosen], n_e)
+    objective = total_objective(problem, pairing)
     if status_all == "OPTIMAL":
         bound = objective
     elif score_bound is not None:
         got = int(score_units(problem.score[ei[chosen], rj[chosen]]).sum())
         bound = objective + (score_bound - got)
     else:
-        bound = _open_bound(problem, mentor_of, gap_stage, open_bound, upper)
+        bound = _open_bound(problem, pairing, gap_stage, open_bound, upper)
     lowest = None
-    if side.fair and (mentor_of >= 0).any():
-        m = mentor_of >= 0
-        lowest = float(problem.score[m.nonzero()[0], mentor_of[m]].min())
+    if side.fair and pairing.size:
+        lowest = float(problem.score[pairing.mentee, pairing.mentor].min())
     runtime = time.perf_counter() - start
     return Solution(
-        mentor_of, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
+        pairing, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
     )
 
 
-def _open_bound(problem, mentor_of, stage: str, stage_bound: int | None, upper: dict | None) -> int:
+def _stage_value(name: str, chosen, covers, r, s) -> int:
+    """The value of stage ``name`` for the arcs ``chosen`` (bool per arc)."""
+    on = np.asarray(chosen, dtype=bool)
+    if name == "matched":
+        return int(on.sum())
+    if name == "covered":
+        return sum(1 for _, ks in covers if on[ks].any())
+    return int((r if name == "readiness" else s)[on].sum())
+
+
+def _open_bound(problem, pairing: Pairing, stage: str, stage_bound: int | None, upper: dict | None) -> int:
     """A true upper bound on the objective when ``stage`` was left open (its proven bound
-    ``stage_bound``, if any; every earlier stage is proven). Each matched mentee adds at most
+    ``stage_bound``, if any; every earlier stage is proven). Each matched pair adds at most
     A + 100·B + M; readiness at most 100 units each; score at most M units (M =
-    :func:`~matcher.solve.problem.max_units`, raised by preference bonuses)."""
+    :func:`~matcher.solve.problem.max_units`, raised by preference bonuses); with several
+    mentors per mentee each mentee with a mentor adds C (at most every eligible mentee)."""
+    pairing = as_pairing(pairing)
     a, b = multipliers(problem)
+    c = cover_weight(problem)
     top = max_units(problem)
-    matched = np.flatnonzero(mentor_of >= 0)
+    matched = pairing.mentee
     m = int(matched.size)
+    covered = int((pairing.count > 0).sum())
     if stage == "matched":
-        m_ub = stage_bound if stage_bound is not None else (upper or {}).get("matched", problem.shape[0])
-        return int(max(m_ub, m)) * (a + READY_UNITS * b + top)
+        most = problem.max_matchable if is_multi(problem) else problem.shape[0]  # pairs, or mentees
+        m_ub = stage_bound if stage_bound is not None else (upper or {}).get("matched", most)
+        return int(max(m_ub, m)) * (a + READY_UNITS * b + top) + c * int(problem.eligible.sum())
+    if stage == "covered":
+        most = min(int(problem.eligible.sum()), m)  # each of the m pairs covers at most one mentee
+        cov_ub = stage_bound if stage_bound is not None else (upper or {}).get("covered", most)
+        return m * (a + READY_UNITS * b + top) + c * int(max(cov_ub, covered))
+    a_m = a * m + c * covered  # the proven levels
     r = int(ready_units(problem.readiness[matched]).sum())
     if stage == "score":  # readiness is proven
         r_ub = r
@@ -242,38 +336,112 @@ def _open_bound(problem, mentor_of, stage: str, stage_bound: int | None, upper: 
         r_ub = stage_bound
     else:
         r_ub = READY_UNITS * m
-    return a * m + b * max(int(r_ub), r) + top * m
+    return a_m + b * max(int(r_ub), r) + top * m
 
 
 def _solve_engine(problem: MatchProblem, side: SideRules, settings: SolverSettings) -> Solution:
     """CP-SAT seeded with the best flow answer that keeps every working pair (a feasible
     start) and bounded per stage by the flow optimum without side rules (a relaxation)."""
-    from matcher.solve.engines.flow import solve_flow
+    from matcher.errors import MatcherError
+    from matcher.solve.engines.flow import MULTI_RULES, solve_flow
 
+    multi = is_multi(problem)
     hint_problem = problem
     if side.budget is not None:
         # Keeping every working pair is feasible: the best such pairing seeds the search.
-        kept = {i for i, _ in problem.pins}
-        hint_problem = replace(problem, pins=problem.pins + tuple(p for p in side.keep if p[0] not in kept))
+        kept = {i for i, _ in problem.pins} if not multi else set(problem.pins)
+        extra = tuple(p for p in side.keep if (p[0] if not multi else p) not in kept)
+        hint_problem = replace(problem, pins=problem.pins + extra)
+    hint_side = side.without(ChangeBudget)
+    if multi:  # the hint keeps the rules the flow holds with several mentors (a hint need not be feasible)
+        hint_side = SideRules(tuple(r for r in hint_side.rules if type(r) in MULTI_RULES))
     try:
-        hint = solve_flow(hint_problem, side.without(ChangeBudget)).mentor_of
-    except InfeasibleError:  # kept pairs that cannot all stay: CP-SAT searches without a hint
+        hint = solve_flow(hint_problem, hint_side).pairing
+    except MatcherError:  # kept pairs that cannot all stay: CP-SAT searches without a hint
         hint = None
-    free = solve_flow(problem, SideRules()).mentor_of
-    m = free >= 0
+    if hint is not None and isinstance(side.distinct, DistinctTopics):
+        hint = _topics_hint(hint_problem, hint_side, hint, side.distinct)
+    free = solve_flow(problem, SideRules()).pairing
     upper = {
-        "matched": int(m.sum()),
-        "readiness": int(ready_units(problem.readiness[m]).sum()),
-        "score": int(score_units(problem.pair_scores(np.flatnonzero(m), free[m])).sum()),
+        "matched": free.size,
+        "readiness": int(ready_units(problem.readiness[free.mentee]).sum()),
+        "score": int(score_units(problem.pair_scores(free.mentee, free.mentor)).sum()),
     }
+    if multi:  # the relaxation covers the most mentees among its most pairs: a bound while matched is reached
+        upper["covered"] = int((free.count > 0).sum())
     return solve_cpsat(problem, side, settings, hint=hint, upper=upper)
+
+
+def _topics_hint(problem, side: SideRules, first: Pairing, rule) -> Pairing:
+    """A feasible start under a topics rule, from the flow's pairing (which ignores it): repair
+    it (:func:`_distinct_hint`), then give each mentee with several mentors their best kept
+    mentor as a pin, rule out the mentors sharing a topic with it, solve the flow again and
+    repair that; the better of the two (more pairs, then the objective) is the hint."""
+    from dataclasses import replace
+
+    from matcher.errors import MatcherError
+    from matcher.solve.engines.flow import solve_flow
+
+    repaired = _distinct_hint(problem, first, rule)
+    wanted = mentee_places(problem)
+    pinned = {i for i, _ in problem.pins}
+    scores = problem.pair_scores(repaired.mentee, repaired.mentor)
+    extra, excluded = [], problem.excluded.copy()
+    for i in np.flatnonzero((wanted > 1) & (repaired.count > 0)):
+        if int(i) in pinned:
+            continue
+        lo, hi = np.searchsorted(repaired.mentee, [i, i + 1])
+        k = lo + int(np.argmax(scores[lo:hi]))
+        j = int(repaired.mentor[k])
+        extra.append((int(i), j))
+        clash = (rule.member & rule.member[j]).any(axis=1)
+        clash[j] = False
+        excluded[i, clash] |= np.uint16(1)  # ruled out for this start only
+    if not extra:
+        return repaired
+    try:
+        second = solve_flow(
+            replace(problem, pins=problem.pins + tuple(extra), excluded=excluded), side
+        ).pairing
+    except MatcherError:
+        return repaired
+    second = _distinct_hint(problem, second, rule)
+    best = max((repaired, second), key=lambda x: (x.size, total_objective(problem, x)))
+    return best
+
+
+def _distinct_hint(problem, hint: Pairing, rule) -> Pairing:
+    """The flow's pairing (which ignores a topics rule) made to respect it: each mentee keeps,
+    best score first, the pinned pairs and then every pair sharing no topic with those kept —
+    a feasible start (pairs only dropped), so CP-SAT's first stage has a solution at once."""
+    keep = np.ones(hint.size, dtype=bool)
+    pins = set(problem.pins)
+    scores = problem.pair_scores(hint.mentee, hint.mentor)
+    for i in np.flatnonzero(hint.count > 1):
+        lo, hi = np.searchsorted(hint.mentee, [i, i + 1])
+        order = sorted(
+            range(lo, hi), key=lambda k: ((int(i), int(hint.mentor[k])) not in pins, -scores[k], k)
+        )
+        chosen: list[int] = []
+        for k in order:
+            j = int(hint.mentor[k])
+            if any(rule.conflicts(j, m) for m in chosen) and (int(i), j) not in pins:
+                keep[k] = False
+            else:
+                chosen.append(j)
+    return Pairing.of(hint.mentee[keep], hint.mentor[keep], hint.n_mentees)
 
 
 ENGINE = Engine(
     name="cp_sat",
     kinds=frozenset({"dense"}),
-    side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget}),
+    side_rules=frozenset(
+        {DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget, DistinctMentors, DistinctTopics}
+    ),
     solve=_solve_engine,
     label="CP-SAT",
     preference=2,
+    several=frozenset(
+        {DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget, DistinctMentors, DistinctTopics}
+    ),
 )

@@ -18,6 +18,19 @@ first and use up capacity. The side rules stay inside the flow model:
   (infeasible ⇔ the minimum is impossible);
 * **fair objective** — the largest threshold t such that pairs scoring ≥ t can still
   match that many mentees (binary search over the scores), then the usual cost.
+
+**Several mentors per mentee** (``mentors_wanted``): mentee i's places are split into a
+first place, an arc source → i of capacity 1, and the rest, an arc S₂ → i of capacity
+``wanted − 1`` fed by one arc source → S₂; every pair arc keeps capacity 1, so a pair is
+never chosen twice. The most pairs P is a max flow; the most mentees with a mentor K a max
+flow with S₂ shut. Augmenting paths never lower the flow on an arc leaving the source, so
+some flow reaches both; capping source → S₂ at P − K and solving max flow with min cost
+gives, exactly, the most pairs, then the most mentees covered, then readiness and score.
+**Distinct mentors** (``distinct_mentors_by`` department or profession): a mentee who can
+still take two or more mentors reaches every mentor of group g through one node (i, g)
+whose arc from the mentee has capacity 1; arcs to the group of a pinned mentor are left
+out. Department spread works on the mentor side of the same arcs, so both combine; the
+mentor minimum, the fair objective and ``topics`` with several mentors are CP-SAT's.
 """
 
 from __future__ import annotations
@@ -29,15 +42,24 @@ import numpy as np
 
 from matcher.errors import InfeasibleError, MatcherError
 from matcher.solve.engines import Engine
+from matcher.solve.pairing import Pairing
 from matcher.solve.problem import (
     MatchProblem,
+    free_places,
+    is_multi,
     multipliers,
     pinned_mentees,
     ready_units,
     score_units,
     total_objective,
 )
-from matcher.solve.side_rules import DepartmentSpread, FairObjective, MentorMinimum, SideRules
+from matcher.solve.side_rules import (
+    DepartmentSpread,
+    DistinctMentors,
+    FairObjective,
+    MentorMinimum,
+    SideRules,
+)
 from matcher.solve.solution import Solution
 
 
@@ -74,6 +96,10 @@ class Network:
     dept_key: np.ndarray  # sorted keys j · n_dept + d of the (mentor, department) nodes
     dept_cap: np.ndarray  # (n_r, n_dept) mentees of department d mentor j may still take
     dept_node0: int  # node of the first (mentor, department) key
+    # Several mentors per mentee: the arc source → S₂ (−1: none), whose capacity caps the
+    # places beyond each mentee's first; the arcs S₂ → mentee and mentee → (mentee, group)
+    # follow it, after the sink arcs.
+    second_arc: int = -1
 
 
 def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) -> Network:
@@ -84,6 +110,9 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
     ei, rj = problem.arc_arrays()  # row-major: deterministic arc order
     keep = ~pinned[ei]
     ei, rj = ei[keep], rj[keep]
+    multi = is_multi(problem)
+    if multi:
+        ei, rj = _unpinned_arcs(problem, side, ei, rj)
     _, b = multipliers(problem)
     gain = b * ready_units(problem.readiness)[ei] + score_units(problem.pair_scores(ei, rj))
     gain = np.asarray(gain, dtype=np.int64)
@@ -119,6 +148,13 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
             group_tails = nodes
             group_heads = mentor_node[dept_key // n_dept]
             group_caps = dept_cap.ravel()[dept_key]
+    tails_pair = 1 + ei
+    extra_t = extra_h = extra_c = np.zeros(0, np.int64)
+    first = np.ones(mentees.size, np.int64)  # capacity of each source → mentee arc
+    if multi:
+        tails_pair, extra_t, extra_h, extra_c, first, next_node = _multi_arcs(
+            problem, side, ei, rj, mentees, next_node
+        )
     sink = next_node
     n_nodes = sink + 1
     lower = np.zeros(n_r, dtype=np.int64)
@@ -126,19 +162,21 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
         need = side.minimum.need(problem.capacity)
         pinned_load = np.bincount([j for _, j in problem.pins], minlength=n_r) if problem.pins else 0
         lower = np.maximum(0, need - pinned_load).astype(np.int64)
-    parts_t = [np.zeros(mentees.size, np.int64), 1 + ei, group_tails, mentor_node]
-    parts_h = [1 + mentees, heads_pair, group_heads, np.full(n_r, sink, np.int64)]
+    parts_t = [np.zeros(mentees.size, np.int64), tails_pair, group_tails, mentor_node, extra_t]
+    parts_h = [1 + mentees, heads_pair, group_heads, np.full(n_r, sink, np.int64), extra_h]
     parts_c = [
-        np.ones(mentees.size, np.int64),
+        first,
         np.ones(ei.size, np.int64),
         group_caps,
         np.maximum(capacity, 0),
+        extra_c,
     ]
     parts_k = [
         np.zeros(mentees.size, np.int64),
         np.asarray(cost, dtype=np.int64),
         np.zeros(group_tails.size, np.int64),
         np.zeros(n_r, np.int64),
+        np.zeros(extra_t.size, np.int64),
     ]
     start_pair = mentees.size
     start_dept = start_pair + ei.size
@@ -166,7 +204,67 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
         dept_key,
         dept_cap,
         1 + n_e + n_r,
+        start_sink + n_r if multi else -1,
     )
+
+
+def _unpinned_arcs(problem, side: SideRules, ei: np.ndarray, rj: np.ndarray):
+    """Several mentors per mentee: the pair arcs left once pins are taken out — never a
+    pinned pair again, and (distinct mentors) never a mentor of a pinned mentor's group."""
+    if not problem.pins:
+        return ei, rj
+    n_r = problem.shape[1]
+    pins = np.array(problem.pins, np.int64)
+    drop = np.isin(ei * n_r + rj, pins[:, 0] * n_r + pins[:, 1])
+    distinct = side.distinct
+    if distinct is not None:
+        group = np.asarray(distinct.group)
+        g_pin = group[pins[:, 1]]
+        keyed = g_pin >= 0
+        n_g = int(group.max()) + 1 if group.size else 0
+        if keyed.any() and n_g:
+            taken = pins[keyed, 0] * n_g + g_pin[keyed]
+            g = group[rj]
+            drop |= (g >= 0) & np.isin(ei * n_g + np.maximum(g, 0), taken)
+    return ei[~drop], rj[~drop]
+
+
+def _multi_arcs(problem, side: SideRules, ei, rj, mentees, next_node: int):
+    """The arcs several mentors per mentee need, appended after the sink arcs: source → S₂,
+    S₂ → mentee (places beyond the first), mentee → (mentee, group) (distinct mentors).
+    Returns (tails of the pair arcs, extra tails, heads, capacities, first-place capacity
+    per free mentee (0 when a pin already gave them a mentor), next free node)."""
+    places = free_places(problem)[mentees]
+    covered = np.zeros(problem.shape[0], bool)
+    if problem.pins:
+        covered[[i for i, _ in problem.pins]] = True
+    first = np.where(covered[mentees], 0, np.minimum(places, 1))
+    rest = places - first
+    s2 = next_node
+    next_node += 1
+    tails_pair = 1 + ei
+    group_t = group_h = np.zeros(0, np.int64)
+    distinct = side.distinct
+    if distinct is not None:
+        group = np.asarray(distinct.group)
+        n_g = int(group.max()) + 1 if group.size and group.max() >= 0 else 0
+        several = np.zeros(problem.shape[0], bool)
+        several[mentees[places >= 2]] = True
+        g = group[rj]
+        grouped = several[ei] & (g >= 0)
+        if grouped.any() and n_g:
+            keys = ei[grouped] * n_g + g[grouped]
+            key, inverse = np.unique(keys, return_inverse=True)
+            nodes = next_node + np.arange(key.size)
+            next_node += key.size
+            tails_pair = tails_pair.copy()
+            tails_pair[grouped] = nodes[inverse]
+            group_t, group_h = 1 + key // n_g, nodes
+    has_rest = rest > 0
+    extra_t = np.concatenate([[0], np.full(int(has_rest.sum()), s2), group_t]).astype(np.int64)
+    extra_h = np.concatenate([[s2], 1 + mentees[has_rest], group_h]).astype(np.int64)
+    extra_c = np.concatenate([[int(rest.sum())], rest[has_rest], np.ones(group_t.size, np.int64)])
+    return tails_pair, extra_t, extra_h, extra_c.astype(np.int64), first, next_node
 
 
 def arc_flows(net: Network, mentor_of: np.ndarray) -> np.ndarray:
@@ -184,16 +282,21 @@ def arc_flows(net: Network, mentor_of: np.ndarray) -> np.ndarray:
     return flow
 
 
-def solve_network(net: Network, pair_mask: np.ndarray | None, flow_value: int | None, costs=None):
+def solve_network(
+    net: Network, pair_mask: np.ndarray | None, flow_value: int | None, costs=None, second: int | None = None
+):
     """Solve once. ``pair_mask`` drops pair arcs (capacity 0); ``flow_value`` fixes the
     amount of flow (needed with lower bounds); otherwise max flow with min cost.
-    ``costs``: other arc costs than ``net.costs`` (same layout). Returns (status_ok,
-    flow through each pair arc, total flow)."""
+    ``costs``: other arc costs than ``net.costs`` (same layout); ``second``: the capacity of
+    source → S₂ (several mentors per mentee; None: all places). Returns (status_ok, flow
+    through each pair arc, total flow)."""
     from ortools.graph.python import min_cost_flow
 
     caps = net.caps.copy()
     if pair_mask is not None:
         caps[net.pair_arcs] = np.where(pair_mask, caps[net.pair_arcs], 0)
+    if second is not None and net.second_arc >= 0:
+        caps[net.second_arc] = second
     smcf = min_cost_flow.SimpleMinCostFlow()
     if net.tails.size:
         if flow_value is not None and net.lower.any():
@@ -202,7 +305,10 @@ def solve_network(net: Network, pair_mask: np.ndarray | None, flow_value: int | 
             net.tails, net.heads, caps, net.costs if costs is None else costs
         )
     if flow_value is None:
-        supply = min(net.free_mentees, int(caps[net.sink_arcs].sum()))
+        places = net.free_mentees if net.second_arc < 0 else int(caps[: net.pair_arcs.start].sum())
+        if net.second_arc >= 0:
+            places += int(caps[net.second_arc])
+        supply = min(places, int(caps[net.sink_arcs].sum()))
         smcf.set_node_supply(0, supply)
         smcf.set_node_supply(net.sink, -supply)
         status = smcf.solve_max_flow_with_min_cost()
@@ -223,7 +329,9 @@ def solve_network(net: Network, pair_mask: np.ndarray | None, flow_value: int | 
     return True, flows, int(flows.sum())
 
 
-def feasible_flow(net: Network, pair_mask: np.ndarray | None, most: int | None) -> int:
+def feasible_flow(
+    net: Network, pair_mask: np.ndarray | None, most: int | None, second: int | None = None
+) -> int:
     """The most flow ``net`` carries over the pair arcs of ``pair_mask`` (all: None); with
     ``most`` given and lower bounds, the most that can flow while every mentor's lower
     bound is met within a total of ``most`` (equal to ``most`` exactly when a flow of that
@@ -234,6 +342,8 @@ def feasible_flow(net: Network, pair_mask: np.ndarray | None, most: int | None) 
     caps = net.caps.copy()
     if pair_mask is not None:
         caps[net.pair_arcs] = np.where(pair_mask, caps[net.pair_arcs], 0)
+    if second is not None and net.second_arc >= 0:
+        caps[net.second_arc] = second
     if most is None or not net.lower.any():
         return max_flow(net.tails, net.heads, caps, 0, net.sink)
     if most < int(net.lower.sum()):
@@ -253,6 +363,8 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
     Raises :class:`InfeasibleError` when the mentor minimum cannot hold.
     """
     side = side or SideRules()
+    if is_multi(problem):
+        return _solve_several(problem, side)
     start = time.perf_counter()
     n_e, _ = problem.shape
     mentor_of = np.full(n_e, -1, dtype=np.int64)
@@ -315,6 +427,39 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
     return Solution(mentor_of, "min_cost_flow", "OPTIMAL", objective, objective, runtime, lowest_score=lowest)
 
 
+MULTI_RULES = frozenset({DepartmentSpread, DistinctMentors})  # side rules with several mentors
+
+
+def _solve_several(problem: MatchProblem, side: SideRules) -> Solution:
+    """Several mentors per mentee: the most pairs, then the most mentees with a mentor,
+    then readiness and score (see the module's docstring). Raises MatcherError for a side
+    rule this network cannot hold with several mentors (never a silent weakening)."""
+    beyond = [r.describe for r in side.rules if type(r) not in MULTI_RULES]
+    if beyond:
+        raise MatcherError(
+            f"the min-cost flow cannot hold {' and '.join(beyond)} with several mentors per mentee; "
+            'set [solver] engine = "auto" or "cp_sat"'
+        )
+    start = time.perf_counter()
+    capacity = problem.capacity.astype(np.int64).copy()
+    for _, j in problem.pins:
+        capacity[j] -= 1
+    if (capacity < 0).any():
+        raise MatcherError("pins exceed a mentor's capacity")  # checked earlier with a better message
+    net = network(problem, side, pinned_mentees(problem), capacity)
+    covered = feasible_flow(net, None, None, second=0)  # the most new mentees with a mentor
+    most = feasible_flow(net, None, None)  # the most pairs
+    _, flows, _ = solve_network(net, None, None, second=most - covered)
+    chosen = flows > 0
+    pins = np.array(problem.pins, np.int64).reshape(-1, 2)
+    pairing = Pairing.of(
+        np.r_[pins[:, 0], net.ei[chosen]], np.r_[pins[:, 1], net.rj[chosen]], problem.shape[0]
+    )
+    objective = total_objective(problem, pairing)
+    runtime = time.perf_counter() - start
+    return Solution(pairing, "min_cost_flow", "OPTIMAL", objective, objective, runtime)
+
+
 def _solve_engine(problem, side: SideRules, settings) -> Solution:
     return solve_flow(problem, side)
 
@@ -322,8 +467,9 @@ def _solve_engine(problem, side: SideRules, settings) -> Solution:
 ENGINE = Engine(
     name="flow",
     kinds=frozenset({"dense", "candidates"}),
-    side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective}),
+    side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective, DistinctMentors}),
     solve=_solve_engine,
     label="min-cost flow",
     preference=0,
+    several=MULTI_RULES,
 )

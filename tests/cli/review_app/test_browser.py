@@ -236,3 +236,55 @@ def test_report_prints_on_a4_with_the_table_in_the_width(browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report-print.pdf").write_bytes(pdf)
     page.close()
+
+
+def test_a_mentees_choices_in_the_browser(browser, tmp_path):
+    # A cohort with stated choices and bonuses: the mentee page shows whose choice the pair
+    # is, the bonus, and each choice with what happened; it logs no error (no CSP refusal)
+    # and a name written as markup stays text.
+    from matcher.synthetic.cohort import write_cohort
+
+    m, e = write_cohort(tmp_path / "in", 60, 20, 3, preferences=True)
+    rows = list(csv.DictReader(m.read_text(encoding="utf-8").splitlines()))
+    old = rows[3]["name"]  # R004, a popular mentor in this seed's choices
+    rows[3]["name"] = "<img src=x onerror=alert(1)>"
+    for path, table in ((m, rows), (e, list(csv.DictReader(e.read_text(encoding="utf-8").splitlines())))):
+        for r in table:  # choices that named R004 by name now give its id
+            if "preferred_mentors" in r:
+                r["preferred_mentors"] = ";".join(
+                    "R004" if x == old else x for x in r["preferred_mentors"].split(";")
+                )
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(table[0]))
+            w.writeheader()
+            w.writerows(table)
+    config = tmp_path / "in" / "c.toml"
+    config.write_text("[preferences]\nmentee_bonus = [15, 10, 5]\n", encoding="utf-8")
+    invoke("match", "--mentors", m, "--mentees", e, "--config", config, "--out", tmp_path / "out")
+    audit = list(
+        csv.DictReader((tmp_path / "out" / "preferences.csv").read_text(encoding="utf-8-sig").splitlines())
+    )
+    chose_r004 = next(
+        r["person_id"] for r in audit if r["side"] == "mentee" and "R004" in r["choices"].split(";")
+    )
+    session = Session(m, e, config, workspace=tmp_path / "ws")
+    with running(session) as url:
+        page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+        problems = []
+        page.on(
+            "console", lambda msg: problems.append(msg.text) if msg.type in ("error", "warning") else None
+        )
+        page.on("pageerror", lambda err: problems.append(str(err)))
+        page.on("dialog", lambda d: problems.append("dialog: " + d.message))
+        page.goto(url.rstrip("/") + f"/mentee/{chose_r004}")
+        page.wait_for_selector("#choices-table")
+        row = next(r for r in audit if r["side"] == "mentee" and r["person_id"] == chose_r004)
+        cells = page.locator("#choices-table tbody tr")
+        assert cells.count() == len(row["choices"].split(";"))
+        assert page.locator("#choices-table img").count() == 0  # the markup name is text
+        assert "<img src=x onerror=alert(1)>" in page.inner_text("#choices-table")
+        if page.locator("#pair-choice").count():
+            assert "choice" in page.inner_text("#pair-choice")
+            assert "choice bonus" in page.inner_text("#pair-bonus")
+        shot(page, "choices")
+        assert problems == []

@@ -645,3 +645,108 @@ def test_a_previewed_pin_is_re_solved_ahead_and_confirming_it_solves_nothing(app
     assert got.status_code == 303 and len(calls) == 1
     assert session.proposal().mentor_of[alt.mentee] == alt.mentor
     assert session.last_change.effect.delta_units == session.last_change.promised.delta_units
+
+
+# ---------------------------------------------------------------------------- stated choices
+
+
+def test_pages_show_each_pairs_choices_and_the_audits_why(tmp_path):
+    # A generated cohort with choices (one mentor's name is markup: it must arrive escaped).
+    # Each matched mentee's page says whose choice the pair is and the bonus; each choice is
+    # listed with what happened to it — the same words as preferences.csv of the command.
+    from html import unescape
+
+    from matcher.synthetic.cohort import write_cohort
+
+    m, e = write_cohort(tmp_path / "in", 60, 20, 3, preferences=True)
+    rows = list(csv.DictReader(m.read_text(encoding="utf-8").splitlines()))
+    rows[0]["name"] = "<b>Mallory</b>"
+    with m.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    config = tmp_path / "in" / "c.toml"
+    config.write_text("[preferences]\nmentee_bonus = [15, 10, 5]\nmentor_bonus = 5\n", encoding="utf-8")
+    invoke("match", "--mentors", m, "--mentees", e, "--config", config, "--out", tmp_path / "out")
+    audit = {
+        (r["side"], r["person_id"]): r
+        for r in csv.DictReader(
+            (tmp_path / "out" / "preferences.csv").read_text(encoding="utf-8-sig").splitlines()
+        )
+    }
+    pairs = {
+        r["mentee_id"]: r
+        for r in csv.DictReader((tmp_path / "out" / "pairs.csv").read_text(encoding="utf-8-sig").splitlines())
+    }
+    session = Session(m, e, config, workspace=tmp_path / "ws")
+    app, _ = create_app(session, token=TOKEN, port=PORT)
+    client = TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    seen = {"1st": 0, "why": 0, "escaped": 0}
+    for (side, pid), row in audit.items():
+        if side != "mentee":
+            continue
+        page = client.get(url(f"mentee/{pid}"))
+        assert page.status_code == 200
+        assert "<b>Mallory</b>" not in page.text  # never markup from a file
+        seen["escaped"] += "&lt;b&gt;Mallory&lt;/b&gt;" in page.text
+        choices = row["choices"].split(";")
+        table = page.text.split('id="choices-table"')[1].split("</table>")[0]
+        assert [re.sub(r"<.*?>", "", x) for x in re.findall(r"<td>(\d+(?:st|nd|rd|th))</td>", table)] == [
+            ("1st", "2nd", "3rd")[k] for k in range(len(choices))
+        ]
+        for line in filter(None, row["why"].split("; R")):
+            line = line if line.startswith("R") else "R" + line
+            rid, why = line.split(": ", 1)
+            assert f">{rid}</a>" in table
+            assert why in unescape(page.text)
+            seen["why"] += 1
+        got = pairs.get(pid)
+        if got is None:
+            continue
+        words = unescape(text_of(page.text, "pair-choice"))
+        if row["got"] in ("1st", "2nd", "3rd"):
+            assert words.startswith(f"{got['mentor_id']} is {pid}'s {row['got']} choice")
+            seen["1st"] += row["got"] == "1st"
+        else:
+            assert words.startswith(f"{got['mentor_id']} is not one of {pid}'s choices")
+        bonus = unescape(text_of(page.text, "pair-bonus"))
+        assert bonus.startswith(f"{float(got['bonus']):+.2f} choice bonus")
+        assert f"(score {got['score']} + bonus)" in bonus
+    assert seen["1st"] and seen["why"] and seen["escaped"]
+    # every pair says whose choice it is: pairs.csv's columns agree with preferences.csv,
+    # and the app's proposal table shows them
+    for pid, got in pairs.items():
+        row = audit.get(("mentee", pid))
+        want = "" if row is None else (row["got"] if row["got"] in ("1st", "2nd", "3rd") else "no")
+        assert got["mentee_choice"] == want
+        mentor_row = audit.get(("mentor", got["mentor_id"]))
+        if mentor_row is None:
+            assert got["mentor_choice"] == ""
+        else:
+            ranks = [
+                r
+                for r, x in zip(("1st", "2nd", "3rd"), mentor_row["choices"].split(";"), strict=False)
+                if x == pid
+            ]
+            assert got["mentor_choice"] == (ranks[0] if ranks else "no")
+    proposal = client.get(url(""))
+    assert "mentee_choice" in proposal.text and "mentor_choice" in proposal.text
+    # a mentor's page: the pairs they have, and their own choices
+    mentor = next(pid for (side, pid) in audit if side == "mentor")
+    page = client.get(url(f"mentor/{mentor}"))
+    assert page.status_code == 200 and 'id="choices-table"' in page.text
+    assert audit[("mentor", mentor)]["got"] in page.text
+
+
+def test_several_mentors_per_mentee_are_refused_with_a_clear_error(tmp_path):
+    from matcher.errors import OptionError
+
+    mentees = tmp_path / "mentees.csv"
+    lines = (SAMPLE / "mentees.csv").read_text(encoding="utf-8").splitlines()
+    mentees.write_text(
+        "\n".join([lines[0] + ",mentors_wanted", lines[1] + ",2", *(x + "," for x in lines[2:])]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(OptionError, match="does not support several mentors per mentee"):
+        Session(ARGS[0], mentees, ARGS[2], workspace=tmp_path / "ws")
+    assert not (tmp_path / "ws").exists()

@@ -67,7 +67,6 @@ def budget_cases(draw, max_e=7, max_r=3, bonuses=True):
     )
     if bonuses and draw(st.booleans()):  # [preferences] bonuses: scores above 100, M raised (max_score)
         bonus = rng.choice([0.0, 0.0, 15.0, 30.0], (n_e, n_r))
-        # (dense only: candidate sets refuse bonuses, see encode_cohort)
         problem = dataclasses.replace(problem, score=np.round(score + bonus, 2), max_score=130.0)
         score = problem.score
     # The working pairs: a feasible pairing, often a poor one (so that moving pays).
@@ -191,7 +190,7 @@ def test_candidate_sets_give_the_dense_answer(tmp_path, monkeypatch, rules):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(budget_cases(bonuses=False), st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.3, 0.6]))
+@given(budget_cases(), st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.3, 0.6]))
 def test_on_a_candidate_set_the_engine_equals_brute_force(case, seed, share):
     problem, side = case
     keep = np.random.default_rng(seed).random(problem.shape) < share

@@ -12,7 +12,15 @@ from matcher.io.config import Config, parse_config
 from matcher.solve import engines
 from matcher.solve.candidates import SparseProblem
 from matcher.solve.problem import MatchProblem, Problem
-from matcher.solve.side_rules import ChangeBudget, DepartmentSpread, FairObjective, MentorMinimum, SideRules
+from matcher.solve.side_rules import (
+    ChangeBudget,
+    DepartmentSpread,
+    DistinctMentors,
+    DistinctTopics,
+    FairObjective,
+    MentorMinimum,
+    SideRules,
+)
 
 
 def _problem():
@@ -33,10 +41,11 @@ def test_config_engine_names_come_from_the_registry():
 
 
 def test_every_engine_declares_kinds_and_side_rules():
-    every = {DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget}
+    every = {DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget, DistinctMentors, DistinctTopics}
     for engine in engines.engines().values():
         assert engine.kinds <= {"dense", "candidates"} and engine.kinds
         assert engine.side_rules <= every
+        assert engine.several is None or engine.several <= engine.side_rules
 
 
 def test_auto_takes_the_first_engine_that_supports_the_request():
