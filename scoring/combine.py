@@ -21,6 +21,7 @@ from .settings import ScoringSettings
 from .text import fit_text, pair_similarity, text_similarity
 
 CHUNK_PAIRS = 4_000_000  # pairs scored per chunk
+CACHE_PAIRS = 256_000  # pairs scored in one pass of score_block (its temporaries fit the cache)
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,11 +194,29 @@ def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
 
     The weighted sum runs in float32 (half the memory traffic of float64; the Cs are
     float32 already), always in the same order, so a pair's score never depends on the
-    block it was scored in.
+    block it was scored in. So a large block is scored in slices of about ``CACHE_PAIRS``
+    pairs: their temporaries stay in the processor's cache (about twice as fast as one
+    pass over the whole block), and the result is the same.
     """
     f = ctx.features
+    index = np.arange(f.e.n)[rows]
+    comps = np.empty((5, index.size, f.r.n), dtype=np.float32)
+    score = np.empty((index.size, f.r.n))
+    step = max(1, CACHE_PAIRS // max(f.r.n, 1))
+    if index.size <= step:
+        _score_rows(ctx, rows, comps, score)
+        return comps, score
+    for start in range(0, index.size, step):
+        part = slice(start, start + step)
+        _score_rows(ctx, index[part], comps[:, part], score[part])
+    return comps, score
+
+
+def _score_rows(ctx: ScoringContext, rows, comps: np.ndarray, score: np.ndarray) -> None:
+    """:func:`score_block` in one pass over ``rows``, into ``comps`` (5, k, n_r) and
+    ``score`` (k, n_r)."""
+    f = ctx.features
     k = len(np.arange(f.e.n)[rows])
-    comps = np.empty((5, k, f.r.n), dtype=np.float32)
     w = ctx.weights[rows]
     total = w.sum(axis=1)
     coef = (100.0 * w / np.where(total > 0, total, 1.0)[:, None]).astype(np.float32)
@@ -213,7 +232,7 @@ def score_block(ctx: ScoringContext, rows) -> tuple[np.ndarray, np.ndarray]:
     if "department" in ctx.has_e and "department" in ctx.has_r and ctx.settings.same_department == "penalise":
         acc -= np.float32(ctx.settings.department_penalty) * same_department(f, rows)
     np.clip(acc, 0.0, 100.0, out=acc)
-    return comps, np.round(acc.astype(np.float64), 2)
+    np.round(acc.astype(np.float64), 2, out=score)
 
 
 def score_cohort(cohort, settings: ScoringSettings | None = None, boost: np.ndarray | None = None) -> Scores:

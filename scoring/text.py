@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -200,6 +201,12 @@ class FittedText:
     expertise: sparse.csr_matrix
     terms: tuple[str, ...]
 
+    @cached_property
+    def expertise_t(self) -> sparse.csr_matrix:
+        """``expertise.T`` as CSR, made once: the product ``goals @ expertise.T`` converts
+        it to this anyway, once a block, and a large block is scored in many slices."""
+        return self.expertise.T.tocsr()
+
 
 def terms_of(text: str) -> list[str]:
     """Unigrams and bigrams of a text, after lower-casing and dropping stop words."""
@@ -263,7 +270,7 @@ def pair_similarity(fitted: FittedText, mentees: np.ndarray, mentors: np.ndarray
 def text_similarity(fitted: FittedText, rows: slice = slice(None)) -> np.ndarray:
     """Cosine (k, n_mentors) for mentee ``rows``; NaN where either text is blank."""
     g, x = fitted.goals[rows], fitted.expertise
-    sim = np.asarray((g @ x.T).toarray())
+    sim = np.asarray((g @ fitted.expertise_t).toarray())
     sim[np.diff(g.indptr) == 0, :] = np.nan
     sim[:, np.diff(x.indptr) == 0] = np.nan
     return sim

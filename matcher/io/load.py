@@ -34,6 +34,7 @@ import difflib
 import math
 import re
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -327,6 +328,36 @@ def _parse_cell(
 _BLANK = {"list": (), "idlist": (), "peerlist": (), "int": math.nan, "likert": math.nan, "wanted": 1}
 
 
+def _cell(col: Column, text: str, config: Config, file: str, row: int, memo: dict) -> tuple:
+    """(value, problems) of one cell of ``col`` holding ``text`` (blank included), its
+    problems located at ``row``; the same for every cell of the column with that text."""
+    problems: list[Problem] = []
+    if not text:
+        if col.name == "id":
+            problems.append(
+                Problem(
+                    file, row, "id", "", "the id is blank", "give every person an id, unique in this file"
+                )
+            )
+        if col.kind == "capacity":
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "capacity",
+                    "",
+                    "capacity is blank",
+                    "write how many mentees this mentor takes (0 or more)",
+                )
+            )
+        value = 0 if col.kind == "capacity" else _BLANK.get(col.kind, "")
+    else:
+        value = _parse_cell(col, text, config, file, row, problems, memo)
+        if value is None:
+            value = 0 if col.kind == "capacity" else _BLANK.get(col.kind, "")
+    return value, tuple(problems)
+
+
 def validate_side(
     raw: RawTable, side: str, config: Config, problems: list[Problem], notes: list[str] | None = None
 ) -> tuple[pd.DataFrame, frozenset[str], list[str]]:
@@ -356,7 +387,7 @@ def validate_side(
     header_problems = len(found)
     examples: list[int] = []  # the kit templates' example row, left in
     memo: dict = {}  # (column, answer) → its meaning, for this file
-    data: dict[str, list] = {name: [] for name in known}
+    kept: list[list[str]] = []
     rows: list[int] = []
     id_pos = pos_of.get("id")
     for number, cells in raw.rows:
@@ -364,45 +395,31 @@ def validate_side(
             examples.append(number)
             continue
         rows.append(number)
-        for name, col in known.items():
-            pos = pos_of.get(name)
-            if pos is not None and len(spread[name]) > 1:
-                text = ";".join(cells[p] for p in spread[name] if cells[p])
-            else:
-                text = cells[pos] if pos is not None else ""
-            if not text:
-                if col.name == "id" and pos is not None:
-                    found.append(
-                        Problem(
-                            raw.file,
-                            number,
-                            "id",
-                            "",
-                            "the id is blank",
-                            "give every person an id, unique in this file",
-                        )
-                    )
-                if col.kind == "capacity" and pos is not None:
-                    found.append(
-                        Problem(
-                            raw.file,
-                            number,
-                            "capacity",
-                            "",
-                            "capacity is blank",
-                            "write how many mentees this mentor takes (0 or more)",
-                        )
-                    )
-                value = _BLANK.get(col.kind, "")
-                if col.kind == "capacity":
-                    value = 0
-            else:
-                value = _parse_cell(col, text, config, raw.file, number, found, memo)
-                if value is None:
-                    value = _BLANK.get(col.kind, "")
-                    if col.kind == "capacity":
-                        value = 0
-            data[name].append(value)
+        kept.append(cells)
+    # Column by column, each distinct answer parsed once: a cell's value and problems depend
+    # on its column and text alone (a problem is copied with the row of each cell holding it).
+    data: dict[str, list] = {}
+    for name, col in known.items():
+        pos = pos_of.get(name)
+        if pos is None:
+            data[name] = [0 if col.kind == "capacity" else _BLANK.get(col.kind, "")] * len(rows)
+            continue
+        if len(spread[name]) > 1:
+            ps = spread[name]
+            texts = [";".join(cells[p] for p in ps if cells[p]) for cells in kept]
+        else:
+            texts = [cells[pos] for cells in kept]
+        seen: dict[str, tuple] = {}
+        values = []
+        for number, text in zip(rows, texts, strict=True):
+            hit = seen.get(text)
+            if hit is None:
+                hit = seen[text] = _cell(col, text, config, raw.file, number, memo)
+            value, cell_problems = hit
+            if cell_problems:
+                found.extend(q if q.row == number else replace(q, row=number) for q in cell_problems)
+            values.append(value)
+        data[name] = values
     # Duplicate ids: name both rows.
     first_row: dict[str, int] = {}
     for number, pid in zip(rows, data["id"], strict=True):
@@ -641,5 +658,6 @@ def in_both_files(mentees: pd.DataFrame, mentors: pd.DataFrame, e_file: str, r_f
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:
-    order = sorted(range(len(table)), key=lambda i: natural_key(table["id"].iat[i]))
+    ids = table["id"].tolist()  # one column read, not one DataFrame look-up a row
+    order = sorted(range(len(ids)), key=lambda i: natural_key(ids[i]))
     return table.iloc[order].reset_index(drop=True)

@@ -264,6 +264,36 @@ _UNQUOTED_END = {d: re.compile("[" + re.escape(d) + "\r\n]") for d in DELIMITERS
 
 
 def _unclosed_quote(text: str, delim: str) -> tuple[int, int] | None:
+    """(record index, cell index), both from 0, of a quote that opens a cell and never closes
+    (:func:`_locate_unclosed_quote`). Jumps from quote to quote (a quote opens a cell only
+    right after a delimiter or line end, outside quotes) and locates one it finds wanting
+    by reading the file cell by cell, as that function does."""
+    ends = (delim, "\r", "\n")
+    n, i = len(text), 0
+    while True:
+        q = text.find('"', i)
+        if q < 0:
+            return None
+        if q > 0 and text[q - 1] not in ends:  # inside an unquoted cell: plain text
+            i = q + 1
+            continue
+        j = q + 1
+        while True:
+            close = text.find('"', j)
+            if close < 0:
+                return _locate_unclosed_quote(text, delim)
+            if text.startswith('"', close + 1):
+                j = close + 2
+                continue
+            break
+        after = close + 1
+        spans_lines = "\n" in text[q:close] or "\r" in text[q:close]
+        if spans_lines and after < n and text[after] not in ends:
+            return _locate_unclosed_quote(text, delim)
+        i = after
+
+
+def _locate_unclosed_quote(text: str, delim: str) -> tuple[int, int] | None:
     """(record index, cell index), both from 0, of a quote that opens a cell and never closes.
 
     Follows the ``csv`` module's reading (a quote opens a cell only as its first

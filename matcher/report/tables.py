@@ -38,7 +38,7 @@ def fmt_score(x: float) -> str:
 
 
 def fmt_unit(x: float) -> str:
-    return "" if np.isnan(x) else f"{x:.3f}"
+    return "" if x != x else f"{x:.3f}"  # x != x: NaN (np.isnan costs more per call)
 
 
 def pairs_table(

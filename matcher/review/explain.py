@@ -55,9 +55,8 @@ def _join(items: list[str]) -> str:
 
 def _gap_hours(result, i: int, j: int) -> float | None:
     """Hours between the two clocks, the larger over the year (as the timezone rule)."""
-    from scoring.features import timezone_gap
-
-    g = float(timezone_gap(result.scores.features, i)[0, j])
+    f = result.scores.features  # one cell of scoring.features.timezone_gap, not its row
+    g = float(f.tz_table[f.e.tz_code[i], f.r.tz_code[j]])
     return None if math.isnan(g) else g
 
 

@@ -30,7 +30,7 @@ import numpy as np
 from matcher.io.config import FIVE_CS
 from matcher.solve.bonus import bonus_pairs
 from matcher.solve.eligibility import eligible_mentees
-from matcher.solve.problem import score_units
+from matcher.solve.problem import SCORE_UNITS
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 from scoring.combine import ScoringContext, pair_components, score_block
 
@@ -38,6 +38,7 @@ CANDIDATES = 30  # best mentors kept per mentee
 MENTOR_CANDIDATES = 10  # best mentees kept per mentor
 DENSE_LIMIT = 3_000_000  # pairs: above this, match uses candidate sets
 CHUNK_PAIRS = 2_000_000
+SLICE_PAIRS = 256_000  # pairs a worker scores and selects at once (its temporaries fit the cache)
 SCORING_THREADS = 4  # blocks scored at once (at most the machine's cores)
 NOT_ALLOWED = np.uint16(65535)
 ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most violated first)
@@ -311,30 +312,41 @@ def candidate_problem(
         pinned.setdefault(int(i), []).append(int(j))
     keep_n = min(CANDIDATES, n_r)
     keep_m = min(MENTOR_CANDIDATES, n_e)
-    eis, rjs, scs, cps = [], [], [], []
-    per_mentee = np.zeros(n_e, np.int64)
-    per_mentor = np.zeros(n_r, np.int64)
-    best_pruned = np.full(n_e, -1, np.int64)
-    units = np.empty((n_e, n_r), dtype=np.uint16)
-    # Each mentor's best mentees so far: units (−1 = none) and mentee index, (keep_m, n_r).
-    col_units = np.full((keep_m, n_r), -1, np.int32)
-    col_rows = np.zeros((keep_m, n_r), np.int64)
-    applied: tuple = ()
-    for rows, (comps, score, bits) in _in_parallel(rescore, _blocks(np.arange(n_e), n_r)):
-        if not applied:
-            x = RuleInput(
-                cohort, ctx.features, config, score[:1], rows[:1], tuple(forbidden), tuple(failed), extra
-            )
-            applied = exclusions(x)[1]
+
+    def select(rows):
+        """One block, on a worker thread: its scores, rules and everything about it that is
+        row by row (the candidate pairs, the stored units); the mentors' best mentees,
+        which run across blocks, are left to the caller, in block order. Done in slices of
+        about ``SLICE_PAIRS`` pairs (every step is row by row, so the result is the same)
+        whose temporaries stay in the processor's cache."""
+        step = max(1, SLICE_PAIRS // max(n_r, 1))
+        parts = [select_rows(rows[k : k + step]) for k in range(0, rows.size, step)]
+        if len(parts) == 1:
+            return parts[0]
+        first, stored, chunk_units, best, arcs, counts = zip(*parts, strict=True)
+        return (
+            first[0],
+            np.concatenate(stored),
+            np.concatenate(chunk_units) if keep_m else None,
+            np.concatenate(best) if best[0] is not None else None,
+            tuple(np.concatenate(a, axis=-1) for a in zip(*arcs, strict=True)),
+            (np.concatenate([c[0] for c in counts]), sum(c[1] for c in counts)),
+        )
+
+    def select_rows(rows):
+        comps, score, bits = rescore(rows)
         allowed = (bits == 0) & eligible[rows][:, None]
-        per_mentee[rows] = allowed.sum(axis=1)
-        per_mentor += allowed.sum(axis=0)
-        chunk_units = np.where(allowed, score_units(score), -1).astype(np.int32)
-        units[rows] = np.where(allowed, chunk_units, NOT_ALLOWED)
+        del bits
+        # score_units, without its int64 temporaries: the same integers.
+        chunk_units = np.rint(np.multiply(score, float(SCORE_UNITS))).astype(np.int32)
+        stored = chunk_units.astype(np.uint16)
+        stored[~allowed] = NOT_ALLOWED
+        chunk_units[~allowed] = -1
+        best = None
         if keep_n < n_r:
             # The (keep_n + 1)-th best score bounds every pair left out of this row.
             top = np.argpartition(-chunk_units, keep_n, axis=1)
-            best_pruned[rows] = np.take_along_axis(chunk_units, top[:, keep_n : keep_n + 1], axis=1)[:, 0]
+            best = np.take_along_axis(chunk_units, top[:, keep_n : keep_n + 1], axis=1)[:, 0]
             top = top[:, :keep_n]
         else:
             top = np.broadcast_to(np.arange(n_r), (rows.size, n_r))
@@ -345,16 +357,45 @@ def candidate_problem(
             for j in pinned.get(int(i), ()):
                 chosen[r, j] = allowed[r, j]
         r_idx, j_idx = np.nonzero(chosen)
-        eis.append(rows[r_idx])
-        rjs.append(j_idx)
-        scs.append(score[r_idx, j_idx])
-        cps.append(comps[:, r_idx, j_idx])
+        arcs = (rows[r_idx], j_idx, score[r_idx, j_idx], comps[:, r_idx, j_idx])
+        counts = (allowed.sum(axis=1), allowed.sum(axis=0))
+        return score[:1], stored, chunk_units if keep_m else None, best, arcs, counts
+
+    eis, rjs, scs, cps = [], [], [], []
+    per_mentee = np.zeros(n_e, np.int64)
+    per_mentor = np.zeros(n_r, np.int64)
+    best_pruned = np.full(n_e, -1, np.int64)
+    units = np.empty((n_e, n_r), dtype=np.uint16)
+    # Each mentor's best mentees so far: units (−1 = none) and mentee index, (keep_m, n_r).
+    col_units = np.full((keep_m, n_r), -1, np.int32)
+    col_rows = np.zeros((keep_m, n_r), np.int64)
+    applied: tuple = ()
+    for rows, (first, stored, chunk_units, best, arcs, counts) in _in_parallel(
+        select, _blocks(np.arange(n_e), n_r)
+    ):
+        if not applied:
+            x = RuleInput(
+                cohort, ctx.features, config, first, rows[:1], tuple(forbidden), tuple(failed), extra
+            )
+            applied = exclusions(x)[1]
+        per_mentee[rows] = counts[0]
+        per_mentor += counts[1]
+        units[rows] = stored
+        if best is not None:
+            best_pruned[rows] = best
+        for out, part in zip((eis, rjs, scs, cps), arcs, strict=True):
+            out.append(part)
         if keep_m:
+            # Each mentor's column, partitioned as one contiguous row (the same partition as
+            # along axis 0, at less cost).
             both = np.concatenate([col_units, chunk_units])
-            best = np.argpartition(-both, keep_m - 1, axis=0)[:keep_m]
-            col_units = np.take_along_axis(both, best, axis=0)
-            old = np.take_along_axis(col_rows, np.minimum(best, keep_m - 1), axis=0)
-            col_rows = np.where(best < keep_m, old, rows[np.maximum(best - keep_m, 0)])
+            rows_t = both.T.copy()
+            np.negative(rows_t, out=rows_t)
+            best_m = np.argpartition(rows_t, keep_m - 1, axis=1)[:, :keep_m].T
+            del rows_t
+            col_units = np.take_along_axis(both, best_m, axis=0)
+            old = np.take_along_axis(col_rows, np.minimum(best_m, keep_m - 1), axis=0)
+            col_rows = np.where(best_m < keep_m, old, rows[np.maximum(best_m - keep_m, 0)])
         if progress is not None:
             progress("score", int(rows[-1]) + 1, n_e)
     problem = SparseProblem(

@@ -39,6 +39,7 @@ the first level it leaves open.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -441,13 +442,15 @@ def _solve(problem, side, solve):
             added += int(found.ei.size)
 
 
-def certify(problem, side, solve, solution=None, rounds: int | None = None, progress=None):
+def certify(problem, side, solve, solution=None, rounds: int | None = None, progress=None, deadline=None):
     """Prove a candidate-set answer optimal for the full problem, adding pairs as needed.
 
     ``solve(problem) -> Solution`` solves with the run's engine; ``solution``: its answer
     on ``problem`` (None: solved here). Returns the final (problem, solution, certificate
     dict for summary.json); the problem grows by the pairs that could improve the answer.
     Not proven within ``rounds`` (default ``ROUNDS``): FEASIBLE, with a true bound and gap.
+    ``deadline`` (a ``time.perf_counter()`` value, None: none): no round is started that
+    the last one suggests would end after it; the answer so far is then FEASIBLE likewise.
     """
     rounds = ROUNDS if rounds is None else rounds
     n_cand = int(problem.ei.size)
@@ -460,8 +463,10 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
         info = {**(solution.proof or {"certified": solution.status == "OPTIMAL"}), "candidate_pairs": n_cand}
         return cand.fill_components(problem, x), solution, info
     added = checked = settled = 0
+    started = time.perf_counter()
     if solution is None:
         problem, solution, added = _solve(problem, side, solve)
+    stopped = None
     for k in range(1, rounds + 1):
         found = check_answer(problem, side, solution)
         checked += found.rows * problem.shape[1]
@@ -479,6 +484,11 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
             return cand.fill_components(problem, solution.mentor_of), solution, info
         if k == rounds:
             break
+        now = time.perf_counter()
+        if deadline is not None and now + (now - started) > deadline:
+            stopped, rounds = f"stopped at the time limit after {k} rounds", k
+            break
+        started = now
         problem = cand.add_arcs(problem, found.ei, found.rj)
         added += int(found.ei.size)
         if progress is not None:
@@ -500,7 +510,7 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
         # The levels after the lowest score are only meaningful once it is proven.
         stage, gap = "lowest_score", _fair_gap(problem, setting(problem, side), solution)
     info = {
-        "method": f"candidate set; certificate did not converge in {rounds} rounds (the bound is a true one)",
+        "method": f"candidate set; certificate {stopped or f'did not converge in {rounds} rounds'} (the bound is a true one)",
         "certified": False,
         "candidate_pairs": int(problem.ei.size),
         "rounds": rounds,

@@ -144,3 +144,13 @@ def test_a_png_is_still_binary_content_not_a_nul_in_a_row(tmp_path):
     with pytest.raises(InputError) as info:
         read_table(path)
     assert "binary content" in str(info.value)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet='"a,;\t\r\n', max_size=40), st.sampled_from([",", ";", "\t"]))
+def test_the_quote_check_jumping_from_quote_to_quote_reads_as_the_cell_by_cell_one(text, delim):
+    """The fast unclosed-quote check finds a problem exactly when reading cell by cell
+    does, and then reports the same record and cell."""
+    from matcher.io.read import _locate_unclosed_quote, _unclosed_quote
+
+    assert _unclosed_quote(text, delim) == _locate_unclosed_quote(text, delim)

@@ -145,6 +145,14 @@ def test_certified_answer_is_the_dense_optimum_and_an_unproven_bound_is_a_bound(
     else:
         assert sol1.status == "FEASIBLE" and sol1.gap >= 0
         assert check(problem, sol1.mentor_of, [side.violations]).ok
+    # A deadline already past: one round, no more; the same honesty.
+    _, sol0, info0 = certificate.certify(sparse, side, lambda p: solve_flow(p, side), deadline=0.0)
+    assert sol0.bound >= dense.objective
+    if info0["certified"]:
+        assert info0["rounds"] == 1 and sol0.objective == dense.objective
+    else:
+        assert sol0.status == "FEASIBLE" and "time limit after 1 rounds" in info0["method"]
+        assert check(problem, sol0.mentor_of, [side.violations]).ok
 
 
 def brute_force(problem: MatchProblem, side: SideRules):

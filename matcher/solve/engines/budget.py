@@ -28,8 +28,12 @@ On a candidate set every flow above is certified for the full problem before it 
 (:func:`~matcher.solve.certificate.price_check`: pruned pairs with a negative reduced cost
 are added and the flow solved again), and step 3 adds the pruned pairs within the slack,
 so the answer and bound hold for every pair. The run stops at ``time_limit_seconds``
-(a flow is not started when the last one suggests it would not end in time), keeping the
-best pairing found and the best bound proven: FEASIBLE with a true gap.
+keeping the best pairing found and the best bound proven: FEASIBLE with a true gap. A flow
+cannot be interrupted, so none is started that would not end in time: the first when the
+limit is below what it may take (:func:`_first_round`; the working pairs as they are, with
+:func:`_loose_bound`), a certificate round or flow when the last one suggests it (the
+pairing so far holds; the pairing keeping every working pair then falls back on the
+working pairs as they are).
 """
 
 from __future__ import annotations
@@ -44,13 +48,37 @@ from matcher.errors import InfeasibleError
 from matcher.solve import certificate
 from matcher.solve.engines import Engine
 from matcher.solve.engines.flow import solve_flow, solve_network
-from matcher.solve.problem import multipliers, ready_units, total_objective
+from matcher.solve.problem import max_units, multipliers, ready_units, total_objective
 from matcher.solve.side_rules import ChangeBudget, DepartmentSpread, MentorMinimum, SideRules
 from matcher.solve.solution import Solution
 
 SOLVER = "lagrangian_flow"
 NEAR = 100  # score units: pruned pairs this close to improving are added too (as the certificate)
 INT_ROOM = 2**61  # weights × nodes stay below this (OR-Tools scales costs by the node count)
+# What the first flow and its certificate may take, about twice what they take on the
+# project's 2-core machine (on candidates a flow about 1.4 µs an arc and the check of every
+# stored pair about 11 ns a pair; a dense flow about 0.45 µs a pair), so that a busy machine
+# still ends near the time limit.
+SECONDS_PER_ARC = 3e-6
+SECONDS_PER_PAIR = 25e-9
+SECONDS_PER_DENSE_PAIR = 1e-6
+
+
+def _first_round(problem) -> float:
+    """Seconds the first flow (and, on candidates, its check of every pair) may take."""
+    n_e, n_r = problem.shape
+    if problem.kind == "candidates":
+        return SECONDS_PER_ARC * int(problem.ei.size) + SECONDS_PER_PAIR * n_e * n_r
+    return SECONDS_PER_DENSE_PAIR * n_e * n_r
+
+
+def _loose_bound(problem) -> int:
+    """A true upper bound on the objective found without a flow: as many mentees matched as
+    there are mentees and places, the readiest of them, each with a pair's top score."""
+    a, b = multipliers(problem)
+    k = int(min(problem.shape[0], int(np.asarray(problem.capacity).sum())))
+    r = np.sort(np.maximum(ready_units(problem.readiness), 0))[::-1][:k]
+    return int(a) * k + int(b) * int(r.sum()) + k * max_units(problem)
 
 
 class _OutOfTime(Exception):
@@ -67,6 +95,7 @@ class _Flows:
     deadline: float
     last: float = 0.0  # seconds the last flow took
     added: int = 0  # candidate pairs added by certificates
+    proven: bool = True  # the optimum without the budget was proven (not stopped by the clock)
 
     @property
     def sparse(self) -> bool:
@@ -83,15 +112,19 @@ class _Flows:
         self.added += int(ei.size)
 
     def plain(self) -> Solution:
-        """The optimum without the budget, certified for the full problem."""
-        self._clock()
+        """The optimum without the budget, certified for the full problem; on candidates,
+        when the clock stops the certificate (``proven`` False), a pairing feasible for the
+        full problem whose ``bound`` is a true bound on the optimum without the budget."""
         t0 = time.perf_counter()
         if self.sparse:
             grown, sol, info = certificate.certify(
-                self.problem, self.side, lambda p: solve_flow(p, self.side), rounds=1_000_000
+                self.problem,
+                self.side,
+                lambda p: solve_flow(p, self.side),
+                rounds=1_000_000,
+                deadline=self.deadline,
             )
-            if not info["certified"]:  # pragma: no cover - rounds are unbounded
-                raise RuntimeError("certificate did not converge")
+            self.proven = bool(info["certified"])
             self.added += info.get("pairs_added", 0)
             self.problem = grown
         else:
@@ -99,10 +132,14 @@ class _Flows:
         self.last = time.perf_counter() - t0
         return sol
 
-    def keeping_all(self) -> Solution | None:
-        """The best pairing that keeps every working pair (certified on candidates: the
-        freed mentees' good mentors are mostly full), None when the rules then cannot hold.
-        Computed whatever the clock says: it is the answer a time limit falls back on."""
+    def keeping_all(self) -> np.ndarray | None:
+        """The best pairing that keeps every working pair (certified on candidates while the
+        clock allows: the freed mentees' good mentors are mostly full), None when the rules
+        then cannot hold. It is the answer a time limit falls back on: when the last flow
+        suggests another would not end in time, the working pairs and pins alone
+        (:meth:`kept_only`) stand in for it."""
+        if time.perf_counter() + self.last > self.deadline:
+            return self.kept_only()
         t0 = time.perf_counter()
         pinned = {i for i, _ in self.problem.pins}
         extra = tuple((int(i), int(j)) for i, j in enumerate(self.keep_of) if j >= 0 and i not in pinned)
@@ -110,7 +147,11 @@ class _Flows:
         try:
             if self.sparse:
                 grown, sol, info = certificate.certify(
-                    problem, self.side, lambda p: solve_flow(p, self.side), rounds=1_000_000
+                    problem,
+                    self.side,
+                    lambda p: solve_flow(p, self.side),
+                    rounds=1_000_000,
+                    deadline=self.deadline,
                 )
                 self.added += info.get("pairs_added", 0)
                 self.problem = replace(grown, pins=self.problem.pins)
@@ -119,7 +160,20 @@ class _Flows:
         except InfeasibleError:
             sol = None
         self.last = time.perf_counter() - t0
-        return sol
+        return None if sol is None else sol.mentor_of
+
+    def kept_only(self) -> np.ndarray | None:
+        """The pins and the working pairs, nobody else matched (no flow: instant), or None
+        when that breaks a rule (a mentor minimum, a capacity lowered since)."""
+        x = self.keep_of.copy()
+        pinned = np.zeros(x.size, bool)
+        for i, j in self.problem.pins:
+            x[i], pinned[i] = j, True
+        ei = np.flatnonzero((x >= 0) & ~pinned)
+        load = np.bincount(x[x >= 0], minlength=self.problem.shape[1])
+        if (load > self.problem.capacity).any() or not self.problem.pair_allowed(ei, x[ei]).all():
+            return None
+        return None if any(r.violations(self.problem, x) for r in self.side.rules) else x
 
     def fixed(self, flow_value: int, q: int, p: int, certify: bool = True):
         """Max Σ over pair arcs of q·(B·r + s) + p·[working pair] at exactly ``flow_value``
@@ -235,8 +289,29 @@ def solve_budget(problem, side: SideRules, settings) -> Solution:
             proof,
         )
 
+    def out_of_time(best):
+        if best is None:
+            raise InfeasibleError(
+                "no pairing within --max-changes was found within the time limit; raise "
+                "[solver] time_limit_seconds"
+            ) from None
+        return done(best, "FEASIBLE", w_bound=free.bound)
+
+    if _first_round(problem) > float(settings.time_limit_seconds):
+        # Not even the first flow would end in time: the working pairs as they are.
+        best = flows.kept_only()
+        if best is None:
+            raise InfeasibleError(
+                "no pairing within --max-changes was found within the time limit; raise "
+                "[solver] time_limit_seconds"
+            )
+        return done(best, "FEASIBLE", w_bound=_loose_bound(flows.problem))
     # 1. Level 1: the most mentees matchable within the budget.
     free = flows.plain()
+    if not flows.proven:  # the clock stopped the certificate: a true bound, no proof
+        if moved(free.mentor_of) <= cap:
+            return done(free.mentor_of, "FEASIBLE", w_bound=free.bound)
+        return out_of_time(flows.keeping_all())
     if moved(free.mentor_of) <= cap:
         return done(
             free.mentor_of, "OPTIMAL", extra={"note": "the best pairing without the budget is within it"}
@@ -245,16 +320,11 @@ def solve_budget(problem, side: SideRules, settings) -> Solution:
     kept_all = flows.keeping_all()
     free_net = certificate.setting(flows.problem, rest).net
     m_inf = int((free.mentor_of[free_net.mentees] >= 0).sum())
-    best = kept_all.mentor_of if kept_all is not None else None
+    best = kept_all
     try:
         m_star, hi = _most_within(flows, m_inf, kept_all, cap, moved, free_net)
     except _OutOfTime:
-        if best is None:
-            raise InfeasibleError(
-                "no pairing within --max-changes was found within the time limit; raise "
-                "[solver] time_limit_seconds"
-            ) from None
-        return done(best, "FEASIBLE", w_bound=free.objective)
+        return out_of_time(best)
     if hi is None:
         raise InfeasibleError(
             f"no pairing satisfies all the rules while moving at most {cap} working pairs; "
@@ -323,7 +393,7 @@ def solve_budget(problem, side: SideRules, settings) -> Solution:
         return _close(flows, rest, keep, target, m_star, best, g_bound, lam, deadline, done)
     except _OutOfTime:
         if g_bound is None:
-            return done(best, "FEASIBLE", w_bound=free.objective)
+            return done(best, "FEASIBLE", w_bound=free.bound)
         return done(best, "FEASIBLE", g_bound, "score")
 
 
@@ -341,9 +411,9 @@ def _most_within(flows: _Flows, m_inf: int, kept_all, cap: int, moved, net):
     """(m*, a pairing with m* free mentees matched and at most ``cap`` moves), or (m, None)
     when none exists: the largest m with g(m) ≤ cap, g(m) the fewest moves at flow m."""
     if kept_all is not None:
-        m0 = int((kept_all.mentor_of[net.mentees] >= 0).sum())
+        m0 = int((kept_all[net.mentees] >= 0).sum())
         if m0 == m_inf:
-            return m_inf, kept_all.mentor_of
+            return m_inf, kept_all
 
     def fewest(m):
         got = flows.fixed(m, 0, 1)
@@ -353,8 +423,8 @@ def _most_within(flows: _Flows, m_inf: int, kept_all, cap: int, moved, net):
     if g <= cap:
         return m_inf, x
     if kept_all is not None:
-        lo = int((kept_all.mentor_of[net.mentees] >= 0).sum())  # g(lo) = 0
-        x_lo = kept_all.mentor_of
+        lo = int((kept_all[net.mentees] >= 0).sum())  # g(lo) = 0
+        x_lo = kept_all
     else:  # the fewest moves over all m: bisect the convex g for its minimum
         a, b = 0, m_inf
         while a < b:

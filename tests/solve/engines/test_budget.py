@@ -169,6 +169,38 @@ def test_auto_chooses_the_engine_for_a_budget_and_it_is_fast_at_1000_by_400(tmp_
         assert sol.gap > 0 and sol.stage is not None
 
 
+@pytest.mark.parametrize("first_round", ["too long", "fits"])
+@pytest.mark.parametrize(
+    "rules", [{}, {"max_same_department_per_mentor": 2}], ids=lambda r: "+".join(r) or "plain"
+)
+def test_when_the_time_limit_hits_the_answer_and_bound_are_honest_and_on_time(
+    tmp_path, monkeypatch, rules, first_round
+):
+    """A limit the first flow cannot meet ("too long": the working pairs as they are, with a
+    bound found without a flow) or that stops the first certificate after one round
+    ("fits"): a pairing within every rule and the budget, a bound never below the optimum,
+    FEASIBLE with a gap unless proven, and no flow past the limit."""
+    cohort, config, previous, failures = _rematch_problem(tmp_path, 150, 55, 7, failed=8, **rules)
+    dense = rematch(cohort, config, previous, failures, [], max_changes=3).result
+    assert dense.solution.status == "OPTIMAL"
+    optimum = dense.solution.objective
+    # A few candidates a mentee: the first certificate round cannot prove the answer.
+    sparse = sparse_from_dense(dense.problem, np.random.default_rng(0).random(dense.problem.shape) < 0.05)
+    monkeypatch.setattr(engine, "_first_round", lambda problem: 1e9 if first_round == "too long" else 0.0)
+    short = dataclasses.replace(SOLVER, time_limit_seconds=1e-9)
+    t = time.perf_counter()
+    sol = engine.solve_budget(sparse, dense.side, short)
+    elapsed = time.perf_counter() - t
+    assert elapsed < 1.0
+    assert sol.bound >= optimum >= sol.objective
+    assert check(dense.problem, sol.mentor_of, [dense.side.violations]).ok
+    assert sol.status == "FEASIBLE" and sol.proof["certified"] is False
+    assert sol.bound > sol.objective and sol.gap > 0 and sol.stage is not None
+    if first_round == "too long":  # nothing solved: every working pair kept, nobody else
+        kept = dict(dense.side.budget.keep)
+        assert {i: j for i, j in enumerate(sol.mentor_of) if j >= 0} == kept
+
+
 @pytest.mark.parametrize(
     "rules",
     [{}, {"max_same_department_per_mentor": 2}, {"min_mentees_per_mentor": 1}],
