@@ -35,6 +35,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -173,7 +174,11 @@ class App:
     ) -> HTMLResponse:
         ctx = views.common(self.session, links or self.links, self.csrf)
         ctx.update(data)
-        return HTMLResponse(self.env.get_template(template).render(**ctx), status_code=status)
+        return HTMLResponse(
+            self.env.get_template(template).render(**ctx),
+            status_code=status,
+            background=BackgroundTask(self.session.warm),  # once the page is sent
+        )
 
     def message(self, title: str, text: str, status: int) -> HTMLResponse:
         return self.page("message.html", status=status, title=title, text=text)

@@ -7,8 +7,9 @@ as the commands:
 
 * match stage: :func:`matcher.api.match` on the cohort with the workspace's capacities,
   pins and forbidden pairs — what ``mentor-match match --pin DIR/pins.csv --forbid
-  DIR/forbid.csv --capacity DIR/capacity.csv`` computes (the scores are reused between
-  re-solves: capacity, pins and forbids never change a score);
+  DIR/forbid.csv --capacity DIR/capacity.csv`` computes (the scores and the encoding are
+  reused between re-solves: capacity, pins and forbids never change a score, and only
+  the pairs a decision names change in the encoding — see :meth:`Session._encoded`);
 * re-match stage: :func:`matcher.rematch.rematch` from the published round's pairs and
   history with the workspace's failed pairs — what ``mentor-match rematch --pairs
   DIR/round-N/pairs.csv --failed DIR/failed.csv --pin … --forbid … --capacity …`` computes;
@@ -20,7 +21,8 @@ as the commands:
 ``preview(entry)`` says what an action would do before it is confirmed — Δ matched, Δ
 total score (exact, in hundredths) and which other mentees would change mentor: a look-up
 in the delta engine for "use this mentor" in the match stage, an exact re-solve for
-everything else (kept, so that confirming it costs nothing more). ``act(entry,
+everything else (kept, so that confirming it costs nothing more; a looked-up action is
+re-solved ahead once the app is idle, see :meth:`Session.warm`). ``act(entry,
 based_on)`` checks the action, re-solves, saves it in the workspace (refusing a stale
 ``based_on``) and remembers what changed so the page can highlight it; ``undo`` /
 ``redo`` likewise. ``publish(based_on)`` writes ``DIR/round-N/`` through
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -56,6 +59,7 @@ from cli.review_app.state import (
 from matcher.errors import InfeasibleError, InputError, MatcherError, OptionError
 
 ALTERNATIVES = 3  # as mentor-match match's default
+AHEAD_AFTER = 0.25  # seconds without a page asked for before a previewed action is re-solved
 
 
 @dataclass(frozen=True)
@@ -107,9 +111,13 @@ class Proposal:
     computed on first use. ``error``: the message when the decisions cannot be solved (files
     changed since they were made); then ``result`` is None."""
 
-    def __init__(self, session: Session, version: int, stage: Stage, result=None, rematch=None, error=""):
+    def __init__(
+        self, session: Session, version: int, stage: Stage, result=None, rematch=None, error="", tables=None
+    ):
         self.session, self.version, self.stage = session, version, stage
         self.result, self.rematch, self.error = result, rematch, error
+        if tables is not None:  # computed ahead by the same function (see Session._solve_ahead)
+            self.__dict__["tables"] = tables
         self._engine_lock = threading.Lock()
         self._engine_built = False
         self._engine = None
@@ -117,9 +125,9 @@ class Proposal:
     @property
     def engine(self):
         """The exact-delta engine of this proposal (residual shortest paths: ~0.5 s at
-        1,000 × 400), built once — by :meth:`warm` on a background thread right after the
-        solve, so that it is usually ready before anyone asks; None where deltas are not
-        exact (candidate sets, ``--max-changes``)."""
+        1,000 × 400), built once — by :meth:`warm` on a background thread once the page
+        showing the proposal has been sent (:meth:`Session.warm`), so that it is usually ready
+        before anyone asks; None where deltas are not exact (candidate sets, ``--max-changes``)."""
         with self._engine_lock:
             if not self._engine_built:
                 from matcher.api import delta_engine
@@ -157,32 +165,12 @@ class Proposal:
     def tables(self) -> dict:
         """The report's tables (header, rows) and summary, as the published files hold them
         (alternatives aside: fetched per mentee, see :meth:`alternatives_of`)."""
-        from matcher.report import tables as T
-
-        r = self.result
-        status = self.rematch.status if self.rematch is not None else None
-        memo = self.session.why_memo(r)
-        out = {
-            "pairs": T.pairs_table(r, status, memo),
-            "unmatched": T.unmatched_table(r),
-            "summary": self.summary,
-        }
-        if self.rematch is not None:
-            out["changes"] = (
-                ["mentee_id", "old_mentor_id", "new_mentor_id", "why"],
-                [list(c) for c in self.rematch.changes],
-            )
-        return out
+        return _tables(self.session, self.result, self.rematch)
 
     @cached_property
     def summary(self) -> dict:
         """summary.json's content (cheap: every page's status line reads it)."""
-        from matcher.report import tables as T
-
-        info = T.summary(self.result)
-        if self.rematch is not None:
-            info = {"round": self.rematch.round, **self.rematch.counts, **info}
-        return info
+        return _summary(self.result, self.rematch)
 
     @property
     def mentor_of(self) -> np.ndarray:
@@ -198,6 +186,33 @@ class Proposal:
 
         p = self.result.problem
         return int(on.size), int(score_units(shown_scores(p, p.pair_scores(on, m[on]))).sum())
+
+
+def _tables(session: Session, result, rematch) -> dict:
+    """What :attr:`Proposal.tables` holds, for a solve result (and its re-match)."""
+    from matcher.report import tables as T
+
+    status = rematch.status if rematch is not None else None
+    out = {
+        "pairs": T.pairs_table(result, status, session.why_memo(result)),
+        "unmatched": T.unmatched_table(result),
+        "summary": _summary(result, rematch),
+    }
+    if rematch is not None:
+        out["changes"] = (
+            ["mentee_id", "old_mentor_id", "new_mentor_id", "why"],
+            [list(c) for c in rematch.changes],
+        )
+    return out
+
+
+def _summary(result, rematch) -> dict:
+    from matcher.report import tables as T
+
+    info = T.summary(result)
+    if rematch is not None:
+        info = {"round": rematch.round, **rematch.counts, **info}
+    return info
 
 
 def _sha256(path) -> str | None:
@@ -259,8 +274,12 @@ class Session:
                 self.warnings.extend(str(w) for w in p.warnings)
         self._check_meta(pins, forbid, seeds)
         self._proposals: dict[int, Proposal] = {}
+        self._base = None  # the encoding with nothing forbidden or pinned: see _encoded
         self._why: dict[tuple[int, int], str] = {}
         self._previews: dict[tuple, tuple[Effect, object]] = {}
+        self._solving: dict[tuple, Future] = {}  # previews being re-solved ahead (see warm)
+        self._ahead = None  # (proposal, entry, state) last previewed by a look-up: see warm
+        self._timer: threading.Timer | None = None
         self.last_change: Change | None = None
 
     # ------------------------------------------------------------------ workspace identity
@@ -353,6 +372,7 @@ class Session:
                 failed=self.past.failed,
                 earlier=self.past.earlier,
                 scores=self.scores,
+                encoded=self._encoded(cohort, pins, forbidden),
             )
             return result, None
         from matcher.rematch import Failure, rematch
@@ -390,6 +410,41 @@ class Session:
             if answer == "decline"
         ]
 
+    def _encoded(self, cohort, pins, forbidden):
+        """(problem, scores, rules applied) for ``match(encoded=…)``: what ``match`` would
+        encode from these capacities, pins and forbidden pairs, derived from one encoding
+        per session with nothing forbidden or pinned, so that a re-solve mostly runs the
+        solver — dense: :func:`matcher.solve.encode.with_forbidden` sets the forbid bit of
+        a few pairs; candidate sets: :func:`matcher.solve.candidate_reuse.derive` redoes the
+        rows and columns the decisions touch. None where ``match`` must encode itself."""
+        pin_pairs = pins.pairs if pins is not None else ()
+        if self.config.preferences.shortlist:
+            return None  # the shortlist tier reads the total capacity: match encodes
+        if self.dense:
+            from matcher.solve.encode import build_problem, with_forbidden
+
+            if self._base is None:
+                self._base = build_problem(
+                    self.cohort, self.config, self.scores, failed=self.past.failed, earlier=self.past.earlier
+                )
+            problem, applied = with_forbidden(*self._base, cohort.capacity, forbidden, pin_pairs)
+            return problem, self.scores, applied
+        if self.config.preferences.scored and self.cohort.preferences.stated:
+            return None  # bonuses on candidate sets: match encodes (candidate_reuse has none)
+        from matcher.solve import candidate_reuse
+        from matcher.solve.candidates import SparseScores
+        from scoring.combine import prepare_scoring
+
+        if self._base is None:
+            ctx = prepare_scoring(self.cohort, self.config.scoring)
+            self._base = candidate_reuse.prepare(
+                self.cohort, self.config, ctx, failed=self.past.failed, earlier=self.past.earlier
+            )
+        problem, applied = candidate_reuse.derive(
+            self._base, cohort.capacity, forbidden=forbidden, pins=pin_pairs
+        )
+        return problem, SparseScores(self._base.ctx, problem), applied
+
     def _source(self, stage: Stage):
         """The published round a re-match starts from (its pairs, history and unmatched)."""
         from matcher.api import read_rematch_inputs
@@ -419,14 +474,34 @@ class Session:
     def _keep(self, version: int, proposal: Proposal) -> None:
         self._proposals = {k: p for k, p in self._proposals.items() if k >= version - 1}
         self._proposals[version] = proposal
-        proposal.warm()
+
+    def warm(self) -> None:
+        """Work ahead on background threads: build the current proposal's exact-delta engine,
+        and re-solve the action last previewed by a look-up once no page has been asked for
+        ``AHEAD_AFTER`` seconds (so that confirming it costs no solve). The web layer calls
+        this once a page has been sent, so that neither competes with the page (and a quick
+        run of previews starts no solves: each page sent restarts the wait); whatever is
+        asked before it is ready is computed, or waited for, on the spot."""
+        with self.lock:
+            got = self._proposals.get(self.version)
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._ahead is not None:
+                self._timer = threading.Timer(AHEAD_AFTER, self._solve_ahead)
+                self._timer.daemon = True
+                self._timer.start()
+        if got is not None:
+            got.warm()
 
     def why_memo(self, result) -> dict | None:
         """The ``why`` texts of pairs already worded, for these scores (the match stage's
         scores never change; a re-match scores with its own boosts)."""
-        if result.scores is not self.scores:
-            return None
-        return self._why
+        if self.dense:
+            same = result.scores is self.scores
+        else:  # candidate sets: each result has its own view of the one scoring context
+            same = self._base is not None and getattr(result.scores, "ctx", None) is self._base.ctx
+        return self._why if same else None
 
     @property
     def round(self) -> int:
@@ -507,6 +582,7 @@ class Session:
                 return Effect(dict(entry), v, problem=str(exc))
             quick = self._lookup(current, clean) if current.result is not None else None
             if quick is not None:
+                self._ahead = (current, clean, state)  # re-solved ahead: see warm
                 return quick
             return self._resolved(current, clean, state)[0]
 
@@ -540,24 +616,54 @@ class Session:
         )
 
     def _resolved(self, current: Proposal, entry: dict, state) -> tuple[Effect, tuple | None]:
-        """The effect by an exact re-solve, and the solved (result, rematch) to reuse on confirm."""
+        """The effect by an exact re-solve, and the solved (result, rematch) to reuse on
+        confirm: kept per version, or awaited when :meth:`warm` is solving it already."""
         key = (current.version, self._key(entry))
         if key in self._previews:
             return self._previews[key]
-        try:
-            solved = self._solve(state.stage, state.decisions)
-        except (InputError, InfeasibleError, WorkspaceError) as exc:
-            out = (Effect(entry, current.version, problem=_plain(exc)), None)
-        else:
-            if current.result is None:  # the decisions could not be solved; these can
-                out = (Effect(entry, current.version, how="re-solve"), solved)
-            else:
-                out = (self._diff(current, solved[0], entry), solved)
+        pending = self._solving.get(key)
+        out = pending.result() if pending is not None else self._resolve(current, entry, state)
+        self._solving.pop(key, None)
         self._previews = {k: p for k, p in self._previews.items() if k[0] == current.version}
         if len(self._previews) > 16:
             self._previews.clear()
         self._previews[key] = out
         return out
+
+    def _resolve(self, current: Proposal, entry: dict, state) -> tuple[Effect, tuple | None]:
+        """Re-solve ``state``'s decisions → (effect against ``current``, (result, rematch) or
+        None when they cannot hold). Reads the session, changes nothing: safe off the lock."""
+        try:
+            solved = self._solve(state.stage, state.decisions)
+        except (InputError, InfeasibleError, WorkspaceError) as exc:
+            return Effect(entry, current.version, problem=_plain(exc)), None
+        if current.result is None:  # the decisions could not be solved; these can
+            return Effect(entry, current.version, how="re-solve"), solved
+        return self._diff(current, solved[0], entry), solved
+
+    def _solve_ahead(self) -> None:
+        """Re-solve the action last previewed by a look-up (on the timer's thread), by the
+        same call confirming makes — hence the same answer — and the tables the page after
+        confirming shows, unless the proposal changed since or another solve ahead is still
+        running. Errors surface when the result is asked for."""
+        with self.lock:
+            ahead, self._ahead = self._ahead, None
+            if ahead is None or ahead[0] is not self._proposals.get(self.version):
+                return
+            current, entry, state = ahead
+            key = (current.version, self._key(entry))
+            if key in self._previews or any(not f.done() for f in self._solving.values()):
+                return
+            future: Future = Future()
+            self._solving = {k: f for k, f in self._solving.items() if k[0] == current.version}
+            self._solving[key] = future
+        try:
+            effect, solved = self._resolve(current, entry, state)
+            if solved is not None:  # the page after confirming reads these first
+                solved = (*solved, "", _tables(self, *solved))
+            future.set_result((effect, solved))
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
 
     def _diff(self, current: Proposal, result, entry: dict) -> Effect:
         from matcher.solve.problem import score_units
@@ -599,7 +705,7 @@ class Session:
         if solved is None:
             proposal = None
         else:
-            proposal = Proposal(self, v, self.state.stage, solved[0], solved[1])
+            proposal = Proposal(self, v, self.state.stage, *solved)
             self._keep(v, proposal)
         proposal = self.proposal()
         if proposal.result is not None and current.result is not None:

@@ -151,4 +151,17 @@ class Cohort:
         column = mentors.columns.get_loc("capacity")
         for j, value in capacity.items():
             mentors.iat[int(j), column] = int(value)
-        return replace(self, mentors=mentors)
+        new = replace(self, mentors=mentors)
+        # What this cohort has computed already and does not read capacities is the new
+        # one's too (the review app re-solves with new capacities: the records of 10,000
+        # mentees take 0.5 s to build); the mentor records are rebuilt for the changed rows.
+        for name in ("mentee_ids", "mentor_ids", "_mentee_pos", "_mentor_pos", "same_person",
+                     "mentee_records", "preferences"):  # fmt: skip
+            if name in self.__dict__:
+                new.__dict__[name] = self.__dict__[name]
+        if "mentor_records" in self.__dict__:
+            records = list(self.__dict__["mentor_records"])
+            for j in capacity:
+                records[int(j)] = mentors.iloc[[int(j)]].to_dict("records")[0]
+            new.__dict__["mentor_records"] = records
+        return new

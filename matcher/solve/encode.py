@@ -8,6 +8,8 @@ reach a solver: pairs are (mentee index, mentor index) throughout.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from matcher.errors import ConfigError, Problem
@@ -117,6 +119,34 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
         wanted=cohort.mentors_wanted.copy() if cohort.several_mentors else None,
     )
     return problem, applied
+
+
+def with_forbidden(base: MatchProblem, applied: tuple, capacity, forbidden=(), pins=()):
+    """``build_problem``'s answer with other capacities, forbidden pairs and pins, from
+    ``base`` = ``build_problem`` of the same people, config, scores, failed and earlier pairs
+    with none forbidden → (MatchProblem, names of the rules applied), equal array for array.
+
+    Why: no rule but ``forbid`` reads the forbidden pairs, and none reads capacities, so a
+    review session encodes once and each decision only sets the forbid bit of a few pairs
+    (not every rule over every pair again). ``capacity``: (n_r,) ints. Not with
+    ``[preferences] shortlist = true``, whose tier reads the total capacity.
+    """
+    from matcher.solve.rules import RULES
+
+    excluded = base.excluded.copy()
+    names = set(applied)
+    if forbidden:
+        rule = RULES["forbid"]
+        ii, jj = np.array(forbidden, dtype=np.int64).reshape(-1, 2).T
+        excluded[ii, jj] |= np.uint16(1 << rule.bit)
+        names.add(rule.name)
+    problem = replace(
+        base,
+        excluded=excluded,
+        capacity=np.array(capacity, dtype=base.capacity.dtype, copy=True),
+        pins=tuple(pins),
+    )
+    return problem, tuple(r.name for r in RULES.values() if r.name in names)
 
 
 # The shortlist tier multiplies the objective's range; the engines and exact deltas work

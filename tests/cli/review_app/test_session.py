@@ -7,20 +7,24 @@ is what ``mentor-match rematch`` writes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from cli.main import cli
 from cli.review_app.server import LOG, create_app
-from cli.review_app.session import Session
+from cli.review_app.session import Session, WorkspaceError
 from matcher.report import tables as T
 from tests.conftest import SAMPLE
 
@@ -755,6 +759,98 @@ def test_decisions_that_no_longer_hold_can_be_repaired(app, tmp_path):
     assert 'id="confirm"' in page
     assert c2.post(url("act"), data=Forms(page).form("/act")).status_code == 303
     assert again.proposal().result is not None and 'id="solve-error"' not in c2.get(url()).text
+
+
+# ---------------------------------------------------------------------------- re-solves
+ACTION_KINDS = ("pin", "forbid", "capacity", "leave_out_mentee", "leave_out_mentor", "undo")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(ACTION_KINDS), st.integers(0, 10**6), st.integers(0, 10**6), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    large=st.booleans(),
+)
+def test_every_re_solve_is_the_cold_commands_answer(tmp_path_factory, steps, large):
+    """After any sequence of actions — each previewed first or not (a look-up's action is
+    then re-solved ahead, on a thread) — the session's proposal (one encoding, re-solves
+    only) is what ``mentor-match match`` on the workspace's files writes, byte for byte;
+    ``large``: on candidate sets (the sample above DENSE_LIMIT, candidates pruned hard)."""
+    from matcher.solve import candidates
+
+    with pytest.MonkeyPatch.context() as mp:
+        if large:
+            mp.setattr(candidates, "DENSE_LIMIT", 1000)
+            mp.setattr(candidates, "CANDIDATES", 6)
+            mp.setattr(candidates, "MENTOR_CANDIDATES", 3)
+            mp.setattr(candidates, "CHUNK_PAIRS", 420)  # blocks of 7 mentees
+        _actions_then_the_command(tmp_path_factory.mktemp("resolve"), steps)
+
+
+def _actions_then_the_command(tmp, steps) -> None:
+    from matcher.api import match_files, preferences_for
+
+    session = Session(*ARGS, workspace=tmp / "ws")
+    c = session.cohort
+    for kind, a, b, previewed in steps:
+        e, r = c.mentee_ids[a % c.n_mentees], c.mentor_ids[b % c.n_mentors]
+        entry = {
+            "pin": {"action": "pin", "mentee": e, "mentor": r},
+            "forbid": {"action": "forbid", "mentee": e, "mentor": r, "reason": ""},
+            "capacity": {"action": "capacity", "mentor": r, "capacity": str(a % 5), "reason": ""},
+            "leave_out_mentee": {"action": "leave_out", "side": "mentee", "id": e, "reason": ""},
+            "leave_out_mentor": {"action": "leave_out", "side": "mentor", "id": r, "reason": ""},
+            "undo": {"action": "undo"},
+        }[kind]
+        if previewed and kind != "undo":
+            session.preview(entry)
+            session._solve_ahead()  # as the timer warm() starts does, here at once
+        with contextlib.suppress(WorkspaceError):  # refused (impossible, nothing to undo)
+            session.undo(session.version) if kind == "undo" else session.act(entry, session.version)
+    p = session.proposal()
+    assert p.result is not None
+    ws = session.workspace.path
+    run = match_files(
+        *ARGS, pins=ws / "pins.csv", forbid=ws / "forbid.csv", capacity=ws / "capacity.csv",
+        out=tmp / "cli", alternatives=0,
+    )  # fmt: skip
+    mine = T.match_outputs(
+        p.result,
+        None,
+        history=session.past.with_pairs(c, p.mentor_of),
+        preferences=preferences_for(p.result),
+    )
+    assert [n for n in run.outputs if n != "timings.json" and mine[n] != run.outputs[n]] == []
+    assert p.tables["pairs"] == T.pairs_table(p.result)  # the memo of 'why' texts holds
+
+
+def test_a_previewed_pin_is_re_solved_ahead_and_confirming_it_solves_nothing(app, monkeypatch):
+    """The preview of *use this mentor* is a look-up; once its page is sent the action is
+    re-solved on a thread, so that Confirm only records it (one solve in all)."""
+    session, _core, client = app
+    calls = []
+    solve = Session._solve
+    monkeypatch.setattr(Session, "_solve", lambda self, *a: calls.append(a) or solve(self, *a))
+    p = session.proposal()
+    alt = next(a for a in p.alternatives_of(range(session.cohort.n_mentees)) if a.delta_score is not None)
+    e, r = session.cohort.mentee_ids[alt.mentee], session.cohort.mentor_ids[alt.mentor]
+    calls.clear()
+    page = client.get(url(f"preview?action=pin&mentee={e}&mentor={r}"))  # sent: warm() runs
+    assert page.status_code == 200 and "residual graph (no re-solve needed)" in page.text
+    for _ in range(600):  # the re-solve starts AHEAD_AFTER seconds after the last page
+        if session._solving:
+            break
+        time.sleep(0.05)
+    (future,) = session._solving.values()
+    future.result(timeout=60)
+    assert len(calls) == 1  # the solve ahead
+    got = client.post(url("act"), data=Forms(page.text).form("/act"))
+    assert got.status_code == 303 and len(calls) == 1
+    assert session.proposal().mentor_of[alt.mentee] == alt.mentor
+    assert session.last_change.effect.delta_units == session.last_change.promised.delta_units
 
 
 # ---------------------------------------------------------------------------- stated choices
