@@ -247,18 +247,7 @@ def rematch(
             why_freed[cohort.mentee_ids[i]] = "mentor's capacity dropped"
     own = [(i, j) for i, j in (pins.pairs if pins is not None else ())]
 
-    if max_changes == 0:
-        result = match(cohort, config, pins=pinned + own, failed=failed_idx, encoded=encoded)
-    else:
-        result = match(
-            cohort,
-            config,
-            pins=pins,
-            failed=failed_idx,
-            encoded=encoded,
-            keep=pinned,
-            max_changes=max_changes,
-        )
+    result = _solve(cohort, config, pinned, own, pins, failed_idx, encoded, max_changes)
 
     result.timings["score"] = result.timings.get("score", 0.0) + encode_seconds  # scored once, above
     mentor_of = result.solution.mentor_of
@@ -427,18 +416,7 @@ def _rematch_several(
         else:
             pinned.append((i, j))
 
-    if max_changes == 0:
-        result = match(cohort, config, pins=pinned + own, failed=failed_idx, encoded=encoded)
-    else:
-        result = match(
-            cohort,
-            config,
-            pins=pins,
-            failed=failed_idx,
-            encoded=encoded,
-            keep=pinned,
-            max_changes=max_changes,
-        )
+    result = _solve(cohort, config, pinned, own, pins, failed_idx, encoded, max_changes)
     result.timings["score"] = result.timings.get("score", 0.0) + encode_seconds
 
     pairing = result.solution.pairing
@@ -493,3 +471,14 @@ def _rematch_several(
         "failed": len(failed),
     }
     return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
+
+
+def _solve(cohort, config, pinned, own, pins, failed_idx, encoded, max_changes):
+    """The re-match's solve: with ``max_changes`` 0 the working pairs are pins like the
+    coordinator's own; otherwise they are kept pairs of which at most ``max_changes`` may
+    change (the bounded re-match). Returns the :class:`~matcher.api.MatchResult`."""
+    if max_changes == 0:
+        return match(cohort, config, pins=pinned + own, failed=failed_idx, encoded=encoded)
+    return match(
+        cohort, config, pins=pins, failed=failed_idx, encoded=encoded, keep=pinned, max_changes=max_changes
+    )
