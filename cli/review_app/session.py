@@ -173,19 +173,30 @@ class Proposal:
         return _summary(self.result, self.rematch)
 
     @property
+    def pairing(self):
+        """The chosen pairs (:class:`matcher.solve.pairing.Pairing`; several per mentee when
+        mentees want several mentors)."""
+        return self.result.solution.pairing
+
+    @property
     def mentor_of(self) -> np.ndarray:
+        """(n_e,) mentor per mentee, −1 unmatched; raises SeveralMentorsError when a mentee
+        has several (read :attr:`pairing` then)."""
         return self.result.solution.mentor_of
 
     def totals(self) -> tuple[int, int]:
-        """(matched, total score in hundredths)."""
-        from matcher.solve.problem import score_units
+        """(pairs, total score in hundredths)."""
+        return _totals(self.result)
 
-        m = self.mentor_of
-        on = np.flatnonzero(m >= 0)
-        from matcher.solve.bonus import shown_scores
 
-        p = self.result.problem
-        return int(on.size), int(score_units(shown_scores(p, p.pair_scores(on, m[on]))).sum())
+def _totals(result) -> tuple[int, int]:
+    """(pairs chosen, total shown score in hundredths) of a solve result."""
+    from matcher.solve.bonus import shown_scores
+    from matcher.solve.problem import score_units
+
+    pairing, p = result.solution.pairing, result.problem
+    units = score_units(shown_scores(p, p.pair_scores(pairing.mentee, pairing.mentor)))
+    return pairing.size, int(units.sum())
 
 
 def _tables(session: Session, result, rematch) -> dict:
@@ -541,8 +552,8 @@ class Session:
                 problems.append("reason must be blank or one of: " + ", ".join(REASONS))
             stage = self.state.stage
             if stage.kind == "rematch" and not problems:
-                previous = dict(self._source(stage).previous)
-                if previous.get(str(entry["mentee"])) != str(entry["mentor"]):
+                previous = set(self._source(stage).previous)  # (mentee, mentor): several per mentee
+                if (str(entry["mentee"]), str(entry["mentor"])) not in previous:
                     problems.append(
                         f"{entry['mentee']} → {entry['mentor']} is not a pair of round {stage.source}"
                     )
@@ -562,8 +573,8 @@ class Session:
         if stage.kind != "approve":
             out.append("mentors' answers are recorded during an approval: start one from a published round")
         elif not problems and not out:
-            previous = dict(self._source(stage).previous)
-            if previous.get(str(entry["mentee"])) != str(entry["mentor"]):
+            previous = set(self._source(stage).previous)  # (mentee, mentor): several per mentee
+            if (str(entry["mentee"]), str(entry["mentor"])) not in previous:
                 out.append(f"{entry['mentee']} → {entry['mentor']} is not a pair of round {stage.source}")
         return out
 
@@ -594,7 +605,9 @@ class Session:
         c = self.cohort
         i, j = c.mentee_index(entry["mentee"]), c.mentor_index(entry["mentor"])
         problem = current.result.problem
-        if i in {p for p, _ in problem.pins} or current.mentor_of[i] == j or not problem.allowed[i, j]:
+        if not current.pairing.single or c.several_mentors:
+            return None  # the engine's pin delta is one mentor each: re-solve
+        if i in {p for p, _ in problem.pins} or current.pairing.has(i, j) or not problem.allowed[i, j]:
             return None  # pinned already, no change, or a pin the rules refuse: the re-solve says why
         if not hasattr(current.engine, "objective_deltas"):
             return None  # side rules: the engine would re-solve anyway; re-solve below
@@ -666,23 +679,26 @@ class Session:
             future.set_exception(exc)
 
     def _diff(self, current: Proposal, result, entry: dict) -> Effect:
-        from matcher.solve.problem import score_units
-
+        """The effect of going from ``current`` to ``result``: Δ pairs, Δ total score, and the
+        other mentees whose mentors change (a mentee with several mentors: their mentor ids
+        joined by ``;``, as pairs.csv lists them one row each)."""
         c = self.cohort
-        old, new = current.mentor_of, result.solution.mentor_of
+        old, new = current.pairing, result.solution.pairing
         m0, s0 = current.totals()
-        on = np.flatnonzero(new >= 0)
-        from matcher.solve.bonus import shown_scores
-
-        s1 = int(score_units(shown_scores(result.problem, result.problem.pair_scores(on, new[on]))).sum())
+        m1, s1 = _totals(result)
+        n_r = c.n_mentors
+        k0, k1 = old.mentee * n_r + old.mentor, new.mentee * n_r + new.mentor
+        changed = np.union1d(old.mentee[~np.isin(k0, k1)], new.mentee[~np.isin(k1, k0)])
         own = entry.get("mentee")
         ids = c.mentor_ids
+
+        def named(pairing, k) -> str:
+            return ";".join(ids[j] for j in pairing.mentors(int(k)))
+
         moves = tuple(
-            Move(c.mentee_ids[k], ids[old[k]] if old[k] >= 0 else "", ids[new[k]] if new[k] >= 0 else "")
-            for k in np.flatnonzero(old != new)
-            if c.mentee_ids[k] != own
+            Move(c.mentee_ids[k], named(old, k), named(new, k)) for k in changed if c.mentee_ids[k] != own
         )
-        return Effect(entry, current.version, int(on.size) - m0, s1 - s0, moves, "re-solve")
+        return Effect(entry, current.version, m1 - m0, s1 - s0, moves, "re-solve")
 
     def act(self, entry: dict, based_on: int) -> Change:
         """Confirm an action: check it, re-solve exactly, save it (refused when ``based_on``
@@ -801,7 +817,9 @@ class Session:
                     failed=ws.file(FAILED),
                     **common,
                 )
-            if not np.array_equal(run.result.solution.mentor_of, current.mentor_of):  # pragma: no cover
+            if not np.array_equal(
+                run.result.solution.pairing.pairs, current.pairing.pairs
+            ):  # pragma: no cover
                 raise MatcherError("internal error: the files give another proposal than the one on screen")
             names = run.publish()
             self.workspace.record({"action": "publish", "round": rnd, "stage": stage.kind}, based_on)

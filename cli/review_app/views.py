@@ -161,9 +161,7 @@ def common(session, links: Links, csrf: str) -> dict:
             total=s["score_total"],
             status=s["status"],
             n_unmatched=s["unmatched"],
-            n_unused=int(
-                (np.bincount(p.mentor_of[p.mentor_of >= 0], minlength=session.cohort.n_mentors) == 0).sum()
-            ),
+            n_unused=int((p.pairing.load(session.cohort.n_mentors) == 0).sum()),
         )
     change = session.last_change
     if change is not None and change.version == session.version:
@@ -574,11 +572,10 @@ def mentors_page(session, links: Links) -> dict:
     if p.result is None:
         return {"mentors": []}
     capacity, load = mentor_loads(p.result)
-    m = p.mentor_of
-    on = np.flatnonzero(m >= 0)
+    ee, rr = p.pairing.mentee, p.pairing.mentor  # every pair (several per mentee allowed)
     sums = np.bincount(
-        m[on],
-        weights=shown_scores(p.result.problem, p.result.problem.pair_scores(on, m[on])),
+        rr,
+        weights=shown_scores(p.result.problem, p.result.problem.pair_scores(ee, rr)),
         minlength=c.n_mentors,
     )
     rows = []
