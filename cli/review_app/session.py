@@ -85,6 +85,7 @@ class Effect:
     moves: tuple[Move, ...] = ()
     how: str = "re-solve"
     problem: str = ""
+    delta_pairs: int | None = None  # several mentors per mentee: Δ pairs (places filled)
 
     @property
     def possible(self) -> bool:
@@ -266,13 +267,6 @@ class Session:
         self.cohort, self.config = load(
             mentors, mentees, config, encoding=encoding, strict=strict, sheet=sheet
         )
-        if self.cohort.several_mentors:
-            from matcher.errors import OptionError
-
-            raise OptionError(
-                "the review app does not support several mentors per mentee yet (mentors_wanted above 1 "
-                f"in {self.cohort.files[1]}); use mentor-match match, explain and rematch, which do"
-            )
         self.warnings: list[str] = [str(w) for w in self.cohort.warnings]
         self.past = past_rounds(self.cohort, history, encoding=encoding)
         self.dense = self.cohort.n_mentees * self.cohort.n_mentors <= DENSE_LIMIT
@@ -545,6 +539,13 @@ class Session:
                 cap = -1
             if not 0 <= cap <= CAPACITY_MAX:
                 problems.append(f"capacity must be a whole number from 0 to {CAPACITY_MAX}")
+        if a == "pin" and not problems and c.mentors_wanted[c.mentee_index(str(entry["mentee"]))] > 1:
+            held = self.state.decisions.pins.get(str(entry["mentee"]))
+            if held is not None and held != str(entry["mentor"]):
+                problems.append(
+                    f"{entry['mentee']} has {held} pinned already: the review app keeps one pinned mentor "
+                    "per mentee so far — release that pin first, or pin several with mentor-match match --pin"
+                )
         if a in ("respond", "unrespond"):
             problems += self._response_problems(entry, problems)
         if a == "fail":
@@ -686,6 +687,7 @@ class Session:
         old, new = current.pairing, result.solution.pairing
         m0, s0 = current.totals()
         m1, s1 = _totals(result)
+        matched = int((new.count > 0).sum()) - int((old.count > 0).sum())  # mentees with a mentor
         n_r = c.n_mentors
         k0, k1 = old.mentee * n_r + old.mentor, new.mentee * n_r + new.mentor
         changed = np.union1d(old.mentee[~np.isin(k0, k1)], new.mentee[~np.isin(k1, k0)])
@@ -698,7 +700,16 @@ class Session:
         moves = tuple(
             Move(c.mentee_ids[k], named(old, k), named(new, k)) for k in changed if c.mentee_ids[k] != own
         )
-        return Effect(entry, current.version, m1 - m0, s1 - s0, moves, "re-solve")
+        several = bool(self.cohort.several_mentors)
+        return Effect(
+            entry,
+            current.version,
+            matched,
+            s1 - s0,
+            moves,
+            "re-solve",
+            delta_pairs=m1 - m0 if several else None,
+        )
 
     def act(self, entry: dict, based_on: int) -> Change:
         """Confirm an action: check it, re-solve exactly, save it (refused when ``based_on``

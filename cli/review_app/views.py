@@ -384,6 +384,8 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     }
     if p.result is None:
         return out
+    if getattr(p.result.problem, "multi", False):
+        return _mentee_several(session, p, links, out, i)
     r, s, prob = p.result, p.result.scores, p.result.problem
     j = int(p.mentor_of[i])
     out["readiness"] = f"{s.readiness[i]:.2f}"
@@ -431,6 +433,58 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
         for b in better
     ]
     out["options"] = _alternatives_of(p, i, links, mentee_id)
+    return out
+
+
+def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
+    """The mentee page when mentees may want several mentors: every proposed mentor with
+    their score, rank and evidence (one card per pair, with the actions on that pair), how
+    many places are left and why, and the ranked alternatives with their exact Δ (found by
+    pinned re-solves: ``SeveralDeltas``)."""
+    from matcher.review.explain import strengths, weak_points
+    from matcher.solve.problem import mentee_places
+
+    c, d, stage = session.cohort, session.state.decisions, session.state.stage
+    r, s, prob = p.result, p.result.scores, p.result.problem
+    mentee_id = out["id"]
+    wanted, mine = int(mentee_places(prob)[i]), p.pairing.mentors(i)
+    source = set()
+    if stage.kind == "rematch":
+        source = {m for e, m in session._source(stage).previous if e == mentee_id}
+    row, bits_row = prob.row(i)
+    row = shown_scores(prob, row)
+    feasible = np.flatnonzero(bits_row == 0)
+    pairs = []
+    for j in mine:
+        j = int(j)
+        r_id = c.mentor_ids[j]
+        pairs.append(
+            {
+                "mentor": r_id,
+                "name": name_of(c, "mentor", j),
+                "href": links.mentor(r_id),
+                "score": f"{float(s.score[i, j]):.2f}",
+                "rank": 1 + int((row[feasible] > row[j]).sum()),
+                "pinned": d.pins.get(mentee_id) == r_id,
+                "in_source": r_id in source,
+                "strengths": [evidence_view(e) for e in strengths(r, i, j)],
+                "weak": [evidence_view(e) for e in weak_points(r, i, j)],
+            }
+        )
+    out.update(
+        several=True,
+        readiness=f"{s.readiness[i]:.2f}",
+        eligible=bool(prob.eligible[i]),
+        is_matched=bool(mine.size),
+        wanted=wanted,
+        got=int(mine.size),
+        places_left=wanted - int(mine.size),
+        reason=r.unmatched.get(i, ""),
+        feasible=int(feasible.size),
+        pairs=pairs,
+        source_mentors=sorted(source),
+        options=_alternatives_of(p, i, links, mentee_id),
+    )
     return out
 
 
@@ -512,6 +566,7 @@ def _alternatives_of(p, i: int, links: Links, mentee_id: str) -> list[dict]:
                 "delta": "" if a.delta_score is None else signed(a.delta_score),
                 "delta_matched": "" if a.delta_matched is None else a.delta_matched,
                 "moves": "" if a.moves is None else a.moves,
+                "delta_pairs": "" if a.delta_pairs is None else a.delta_pairs,
                 "reason": a.reason,
                 "use": links.preview(action="pin", mentee=mentee_id, mentor=r_id)
                 if a.reason in ("", "full") and a.delta_score is not None
@@ -721,6 +776,7 @@ def preview_page(session, links: Links, entry: dict) -> dict:
         "problem": eff.problem,
         "how": eff.how,
         "delta_matched": eff.delta_matched,
+        "delta_pairs": eff.delta_pairs,
         "delta_score": units(eff.delta_units),
         "moves": [move_view(m, links) for m in eff.moves],
         "fields": fields,
@@ -754,12 +810,20 @@ def approval_page(session, links: Links) -> dict:
         return {"pairs": [], "counts": {}, "command": ""}
     c, p = session.cohort, session.proposal()
     rows = []
+    published: dict[str, set[str]] = {}  # mentee → their published mentors (several allowed)
+    for e, r in session.approval_pairs():
+        published.setdefault(e, set()).add(r)
     for e, r in session.approval_pairs():
         answer, note = d.responses.get((e, r), ("", ""))
         now = ""
         if p.result is not None and (i := c.mentee_index(e)) is not None:
-            j = int(p.mentor_of[i])
-            now = c.mentor_ids[j] if j >= 0 else ""
+            j_r = c.mentor_index(r)
+            if j_r is not None and p.pairing.has(i, j_r):
+                now = r  # the pair is kept
+            else:  # the mentee's new mentor(s): not among their published ones
+                now = ";".join(
+                    c.mentor_ids[j] for j in p.pairing.mentors(i) if c.mentor_ids[j] not in published[e]
+                )
         rows.append(
             {
                 "mentee": e,
@@ -769,7 +833,7 @@ def approval_page(session, links: Links) -> dict:
                 "response": answer,
                 "note": note,
                 "now": now,
-                "now_href": links.mentor(now) if now else None,
+                "now_href": (links.mentor(now) if ";" not in now else links.mentee(e)) if now else None,
                 "kept": now == r,
             }
         )

@@ -8,7 +8,11 @@ their proposed mentor (excluded for 38 mentees by time zone)" — or, when R014 
 for some mentees, what giving R014 to the cheapest of them would cost the programme
 (exact, from the delta engine's ``objective_deltas`` / ``pin_delta``). Only matrices and
 the solution are read; no solver runs here (with side rules the engine re-solves, so
-only the few best candidates are priced).
+only the few best candidates are priced). A mentee may have several mentors
+(``mentors_wanted``): everything reads the pairing's pairs, and "better than their proposed
+mentor" means better than the weakest of their mentors once all their places are filled
+(a mentee with a place left: any allowed mentor is better); such a cohort's engine prices
+by re-solves (``SeveralDeltas``), so no price is given there.
 """
 
 from __future__ import annotations
@@ -36,24 +40,23 @@ class Given:
 
 def mentor_loads(result) -> tuple[np.ndarray, np.ndarray]:
     """(capacity, load) per mentor, shapes (n_mentors,), from the problem solved."""
-    p, mentor_of = result.problem, result.solution.mentor_of
-    load = np.bincount(mentor_of[mentor_of >= 0], minlength=p.shape[1])
-    return p.capacity.astype(np.int64), load.astype(np.int64)
+    p = result.problem
+    return p.capacity.astype(np.int64), result.solution.pairing.load(p.shape[1])
 
 
 def mentees_of(result, j: int) -> list[Given]:
     """The mentees of mentor j, in mentee order, each with score and j's rank for them."""
-    p, mentor_of = result.problem, result.solution.mentor_of
-    ii = np.flatnonzero(mentor_of == j)
+    p, pairing = result.problem, result.solution.pairing
+    ii = pairing.mentee[pairing.mentor == j]  # ascending: pairs are sorted by mentee
     if ii.size == 0:
         return []
     jj = np.full(ii.size, j)
     ranks = p.ranks(ii, jj)
     feasible, _ = p.allowed_counts()
     scores = shown_scores(p, p.pair_scores(ii, jj))
-    pinned = {i for i, _ in p.pins}
+    pinned = {(int(i), int(r)) for i, r in p.pins}
     return [
-        Given(int(i), float(scores[n]), int(ranks[n]), int(feasible[i]), int(i) in pinned)
+        Given(int(i), float(scores[n]), int(ranks[n]), int(feasible[i]), (int(i), j) in pinned)
         for n, i in enumerate(ii)
     ]
 
@@ -75,10 +78,21 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _weakest_own(result) -> np.ndarray:
+    """(n_e,) the shown score of each mentee's weakest proposed mentor once all their places
+    are filled, −inf while a place is left (or unmatched)."""
+    from matcher.solve.problem import mentee_places
+
+    p, pairing = result.problem, result.solution.pairing
+    own = np.full(p.shape[0], np.inf)
+    np.minimum.at(own, pairing.mentee, shown_scores(p, p.pair_scores(pairing.mentee, pairing.mentor)))
+    own[pairing.count < mentee_places(p)] = -np.inf
+    return own
+
+
 def unused_reason(result, j: int, engine=None) -> str:
     """Why mentor j, with places, was given nobody (see the module docstring)."""
     c, p = result.cohort, result.problem
-    mentor_of = result.solution.mentor_of
     r_id = c.mentor_ids[j]
     cap = int(p.capacity[j])
     if cap == 0:
@@ -96,9 +110,7 @@ def unused_reason(result, j: int, engine=None) -> str:
     allowed = np.flatnonzero(ok & p.eligible)
     if allowed.size == 0:
         return f"capacity {cap}, allowed for no mentee ({excluded or 'no eligible mentee'})"
-    matched = mentor_of[allowed] >= 0
-    own = np.full(allowed.size, -np.inf)
-    own[matched] = shown_scores(p, p.pair_scores(allowed[matched], mentor_of[allowed][matched]))
+    own = _weakest_own(result)[allowed]
     better = allowed[column[allowed] > own]
     tail = f" ({excluded})" if excluded else ""
     if better.size == 0:
@@ -111,7 +123,7 @@ def unused_reason(result, j: int, engine=None) -> str:
     head = f"capacity {cap}; better than the proposed mentor for {_plural(better.size, 'mentee')}"
     if free.size < better.size:
         head += f" ({better.size - free.size} of them pinned)"
-    if free.size == 0 or engine is None:
+    if free.size == 0 or engine is None or not hasattr(engine, "pin_delta"):
         return head + tail
     if hasattr(engine, "objective_deltas"):
         deltas = engine.objective_deltas(free, j)

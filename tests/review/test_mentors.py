@@ -21,6 +21,7 @@ from matcher.review.alternatives import INF, ResidualDistances, ResolveDeltas
 from matcher.review.explain import WEAK, better_mentors, strengths, weak_points, why
 from matcher.review.mentors import mentees_of, mentor_loads, unused_reason
 from matcher.solve.engines.flow import solve_flow
+from matcher.solve.pairing import Pairing
 from matcher.solve.problem import multipliers
 from matcher.solve.rules import RULES
 from matcher.solve.side_rules import SideRules
@@ -225,7 +226,9 @@ def fake_result(score, excluded, capacity, mentor_of, pins=()):
         ),
         problem=problem,
         scores=SimpleNamespace(score=problem.score),
-        solution=SimpleNamespace(mentor_of=np.asarray(mentor_of)),
+        solution=SimpleNamespace(
+            mentor_of=np.asarray(mentor_of), pairing=Pairing.from_mentor_of(np.asarray(mentor_of))
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from starlette.testclient import TestClient
 from cli.main import cli
 from cli.review_app.server import LOG, create_app
 from cli.review_app.session import Session, WorkspaceError
+from cli.review_app.views import signed
 from matcher.report import tables as T
 from tests.conftest import SAMPLE
 
@@ -944,15 +945,160 @@ def test_pages_show_each_pairs_choices_and_the_audits_why(tmp_path):
     assert audit[("mentor", mentor)]["got"] in page.text
 
 
-def test_several_mentors_per_mentee_are_refused_with_a_clear_error(tmp_path):
-    from matcher.errors import OptionError
-
+def several_mentees(tmp_path) -> Path:
+    """The sample's mentees with ``mentors_wanted``: E001 and E003 want 2, E005 wants 9 (more
+    than it has feasible mentors: partly matched)."""
     mentees = tmp_path / "mentees.csv"
     lines = (SAMPLE / "mentees.csv").read_text(encoding="utf-8").splitlines()
+    wanted = {1: "2", 3: "2", 5: "9"}
     mentees.write_text(
-        "\n".join([lines[0] + ",mentors_wanted", lines[1] + ",2", *(x + "," for x in lines[2:])]) + "\n",
+        "\n".join(
+            [lines[0] + ",mentors_wanted", *(x + "," + wanted.get(k, "") for k, x in enumerate(lines[1:], 1))]
+        )
+        + "\n",
         encoding="utf-8",
     )
-    with pytest.raises(OptionError, match="does not support several mentors per mentee"):
-        Session(ARGS[0], mentees, ARGS[2], workspace=tmp_path / "ws")
-    assert not (tmp_path / "ws").exists()
+    return mentees
+
+
+@pytest.fixture
+def several(tmp_path):
+    mentees = several_mentees(tmp_path)
+    session = Session(ARGS[0], mentees, ARGS[2], workspace=tmp_path / "ws")
+    app, core = create_app(session, token=TOKEN, port=PORT)
+    client = TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    return session, core, client, mentees
+
+
+def test_several_mentors_every_page_shows_every_pair(several):
+    session, _, client, _ = several
+    c, pairing = session.cohort, session.proposal().pairing
+    for path in [*PAGES, "mentee/E001", "mentee/E005", "alternatives/E001"]:
+        page = client.get(url(path))
+        assert page.status_code == 200, path
+    e001 = client.get(url("mentee/E001")).text
+    mine = [c.mentor_ids[j] for j in pairing.mentors(c.mentee_index("E001"))]
+    assert len(mine) == 2
+    for r_id in mine:  # one card per pair, each with its own "never this pair" form
+        assert f'id="pair-{r_id}"' in e001
+        assert Forms(e001).form("/preview", action="forbid", mentor=r_id)["mentee"] == "E001"
+    assert text_of(e001, "wanted") == "2" and text_of(e001, "got") == "2" and 'id="places-left"' not in e001
+    assert "Δ pairs" in e001 and "re-solving" in e001
+    e005 = client.get(url("mentee/E005")).text  # partly matched: places left and why
+    got5 = int(pairing.count[c.mentee_index("E005")])
+    assert 0 < got5 < 9 and text_of(e005, "places-left") == str(9 - got5)
+    assert "no other feasible mentor" in text_of(e005, "unmatched-reason")
+    assert "E005" in client.get(url("unmatched")).text
+    mentor = client.get(url(f"mentor/{mine[0]}")).text
+    assert "E001" in mentor
+
+
+def test_several_mentors_pair_actions_preview_exactly_and_refuse_a_second_pin(several):
+    session, core, client, _ = several
+    c = session.cohort
+    p = session.proposal()
+    i = c.mentee_index("E001")
+    mine = [c.mentor_ids[j] for j in p.pairing.mentors(i)]
+    best = next(a for a in p.alternatives_of([i]) if a.delta_score is not None and a.reason == "")
+    r_id = c.mentor_ids[best.mentor]
+    page = client.get(url(f"preview?action=pin&mentee=E001&mentor={r_id}")).text
+    assert signed(best.delta_score) in page  # the preview is the alternatives' exact Δ
+    effect = session.preview({"action": "pin", "mentee": "E001", "mentor": r_id})
+    assert effect.how == "re-solve" and effect.delta_units == round(best.delta_score * 100)
+    assert (effect.delta_pairs, effect.delta_matched) == (best.delta_pairs, best.delta_matched)
+    assert text_of(page, "preview-pairs") == str(best.delta_pairs) and "every effect is a re-solve" in page
+    confirm(client, f"preview?action=pin&mentee=E001&mentor={r_id}")
+    now = session.proposal().pairing
+    assert now.has(i, best.mentor) and now.count[i] == 2
+    assert session.proposal().totals()[1] - p.totals()[1] == effect.delta_units
+    second = next(m for m in mine if m != r_id)
+    refused = client.get(url(f"preview?action=pin&mentee=E001&mentor={second}")).text
+    assert "has " + r_id + " pinned already" in refused
+    # never this pair: the forbidden pair goes, the mentee keeps two mentors
+    kept = next(c.mentor_ids[j] for j in now.mentors(i) if c.mentor_ids[j] != r_id)
+    confirm_post(client, core, action="forbid", mentee="E001", mentor=kept, reason="conflict")
+    after = session.proposal().pairing
+    assert not after.has(i, c.mentor_index(kept)) and after.has(i, best.mentor) and after.count[i] == 2
+    page = client.get(url("mentee/E001")).text
+    assert "Release this pair" in page
+    confirm(client, "preview?action=unpin&mentee=E001")
+    assert session.state.decisions.pins == {}
+
+
+def test_several_mentors_publish_and_rematch_are_the_commands(several, tmp_path):
+    session, core, client, mentees = several
+    c = session.cohort
+    confirm_post(
+        client,
+        core,
+        action="forbid",
+        mentee="E003",
+        mentor=c.mentor_ids[session.proposal().pairing.mentors(c.mentee_index("E003"))[0]],
+        reason="x",
+    )
+    confirm(client, "preview?action=pin&mentee=E001&mentor=R012")
+    confirm_post(client, core, action="capacity", mentor="R040", capacity="0", reason="away")
+    v = session.version
+    assert client.post(url("publish"), data={"csrf": core.csrf, "version": str(v)}).status_code == 303
+    ws, out = session.workspace.path, tmp_path / "cli"
+    invoke(
+        "match", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    assert files(ws / "round-1") == files(out)
+    rows = list(csv.DictReader(io.StringIO((ws / "round-1" / "pairs.csv").read_text("utf-8-sig"))))
+    e001 = [r["mentor_id"] for r in rows if r["mentee_id"] == "E001"]
+    assert len(e001) == 2 and "R012" in e001
+    # re-match: one pair of the 2-mentor mentee fails, the other is kept
+    assert (
+        client.post(url("rematch"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
+        == 303
+    )
+    failed, other = e001[0], e001[1]
+    page = client.get(url("mentee/E001")).text
+    assert Forms(page).form("/preview", action="fail", mentor=failed)["mentee"] == "E001"
+    confirm_post(client, core, action="fail", mentee="E001", mentor=failed, reason="availability", note="")
+    now = session.proposal().pairing
+    i = c.mentee_index("E001")
+    assert now.has(i, c.mentor_index(other)) and not now.has(i, c.mentor_index(failed))
+    bad = preview_post(client, core, action="fail", mentee="E001", mentor="R001", reason="care", note="")
+    assert "is not a pair of round 1" in bad
+    assert (
+        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
+        == 303
+    )
+    out2 = tmp_path / "cli2"
+    invoke(
+        "rematch", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
+        "--pairs", ws / "round-1" / "pairs.csv", "--failed", ws / "failed.csv",
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out2,
+    )  # fmt: skip
+    assert files(ws / "round-2") == files(out2)
+
+
+def test_several_mentors_approval_is_the_commands_approve(several, tmp_path):
+    session, core, client, mentees = several
+    assert client.post(url("publish"), data={"csrf": core.csrf, "version": "0"}).status_code == 303
+    assert client.post(url("approve"), data={"csrf": core.csrf, "version": "1"}).status_code == 303
+    ws, c = session.workspace.path, session.cohort
+    rows = list(csv.DictReader(io.StringIO((ws / "round-1" / "pairs.csv").read_text("utf-8-sig"))))
+    declined, accepted = [r["mentor_id"] for r in rows if r["mentee_id"] == "E001"]
+    page = client.get(url("approval")).text
+    assert page.count("<tr data-mentee=") == len(rows)
+    for mentor, answer in ((declined, "decline"), (accepted, "accept")):
+        form = Forms(page).form("/act", action="respond", mentee="E001", mentor=mentor)
+        assert client.post(url("act"), data={**form, "response": answer, "note": ""}).status_code == 303
+        page = client.get(url("approval")).text
+    now, i = session.proposal().pairing, c.mentee_index("E001")
+    assert now.has(i, c.mentor_index(accepted)) and not now.has(i, c.mentor_index(declined))
+    assert (
+        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
+        == 303
+    )
+    out = tmp_path / "cli"
+    invoke(
+        "approve", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
+        "--pairs", ws / "round-1" / "pairs.csv", "--responses", ws / "responses.csv",
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    assert files(ws / "round-2") == files(out)
