@@ -21,7 +21,8 @@ as the commands:
 ``preview(entry)`` says what an action would do before it is confirmed — Δ matched, Δ
 total score (exact, in hundredths) and which other mentees would change mentor: a look-up
 in the delta engine for "use this mentor" in the match stage, an exact re-solve for
-everything else (kept, so that confirming it costs nothing more; a looked-up action is
+everything else and for every action when mentees may want several mentors (the pin look-up
+is one mentor each; such an effect also gives Δ pairs) (kept, so that confirming it costs nothing more; a looked-up action is
 re-solved ahead once the app is idle, see :meth:`Session.warm`). ``act(entry,
 based_on)`` checks the action, re-solves, saves it in the workspace (refusing a stale
 ``based_on``) and remembers what changed so the page can highlight it; ``undo`` /
