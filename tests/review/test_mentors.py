@@ -248,3 +248,21 @@ def test_unused_mentor_allowed_for_no_one_names_the_rules():
     assert unused_reason(result, 1) == (
         "capacity 3, allowed for no mentee (excluded for 2 mentees by time zone, 1 by language)"
     )
+
+
+def test_unused_mentor_with_several_mentors_per_mentee_compares_with_the_weakest_or_a_free_place():
+    """E1 wants 2 mentors: with both places filled (R1 60, R3 50), R2 (55) beats the weaker;
+    with one place left, any allowed mentor is better (it fills a place); E2 (one wanted,
+    R1 70) is not better off with R2 (20)."""
+    from dataclasses import replace
+
+    for pairs, score_r2 in (([(0, 0), (0, 2), (1, 0)], 55.0), ([(0, 0), (1, 0)], 10.0)):
+        result = fake_result(
+            [[60.0, score_r2, 50.0], [70.0, 20.0, 40.0]], np.zeros((2, 3)), [2, 1, 2], [0, 0]
+        )
+        result.problem = replace(result.problem, wanted=np.array([2, 1]))
+        pairing = Pairing.of([e for e, _ in pairs], [r for _, r in pairs], 2)
+        result.solution = SimpleNamespace(pairing=pairing)
+        assert unused_reason(result, 1) == "capacity 1; better than the proposed mentor for 1 mentee"
+        assert mentor_loads(result)[1].tolist() == [2, 0, len(pairs) - 2]
+        assert [g.mentee for g in mentees_of(result, 0)] == [0, 1]
