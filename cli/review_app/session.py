@@ -693,6 +693,8 @@ class Session:
         k0, k1 = old.mentee * n_r + old.mentor, new.mentee * n_r + new.mentor
         changed = np.union1d(old.mentee[~np.isin(k0, k1)], new.mentee[~np.isin(k1, k0)])
         own = entry.get("mentee")
+        if entry.get("side") == "mentee":  # leave out / bring back: the mentee is the subject
+            own = entry.get("id")
         ids = c.mentor_ids
 
         def named(pairing, k) -> str:

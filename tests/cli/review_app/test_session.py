@@ -410,6 +410,9 @@ def test_views_say_why(app):
     assert "infeasible — no shared language" in mentee
     mentor = client.get(url("mentor/R035")).text
     assert "E003" in mentor and "27 of 49 feasible mentors" in mentor
+    effect = session.preview({"action": "leave_out", "side": "mentee", "id": "E007", "reason": ""})
+    assert effect.delta_matched == -1  # E007 loses their mentor: the action's subject, not an "other"
+    assert "E007" not in {m.mentee for m in effect.moves}
     confirm_post(client, core, action="leave_out", side="mentee", id="E007", reason="")
     unmatched = client.get(url("unmatched")).text
     assert "E007" in unmatched and "left out of this round (your decision)" in unmatched
