@@ -313,9 +313,10 @@ def resolver(result: MatchResult):
     impossible), its assignment a ``mentor_of`` (a :class:`~matcher.solve.pairing.Pairing`
     when a mentee may have several mentors). Among the optimal pairings with the pins it is
     one changing the fewest other mentees from the proposal (the
-    :class:`~matcher.solve.side_rules.FewestChanges` tie-break, by the configured engine or,
-    when that one cannot hold it, by auto's choice); where no engine can (or its numbers
-    would leave 64 bits, or its time ran out), a plain re-solve with ``fewest`` False."""
+    :class:`~matcher.solve.side_rules.FewestChanges` tie-break) when the engine that re-solves
+    can hold it (the flow with one mentor each, CP-SAT); else (the flow with several mentors
+    per mentee, the bounded re-match engine, numbers beyond 64 bits, time out) a plain
+    re-solve with ``fewest`` False: the delta is exact, the moves are not reported."""
     from matcher.errors import InputError
     from matcher.review.alternatives import Resolved
     from matcher.solve.side_rules import FewestChanges
@@ -327,18 +328,15 @@ def resolver(result: MatchResult):
         if several and set(extra) & set(result.problem.pins):
             return None  # a pinned pair cannot be chosen again
         problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
-        settings = result.config.solver
+        solution = None
         try:
-            try:
-                engines.choose(settings.engine, problem, tied)
-            except MatcherError:  # the configured engine cannot hold the tie-break: auto's can
-                settings = replace(settings, engine=engines.AUTO)
-                engines.choose(settings.engine, problem, tied)
-            solution = engines.solve(problem, tied, settings)
-            if solution.status != "OPTIMAL":  # another engine's unproven optimum: not exact
-                solution = None
-        except (MatcherError, InputError):  # too large, no engine holds it, or impossible:
-            solution = None  # the plain re-solve decides (None if the pin is impossible)
+            engine = engines.choose(result.config.solver.engine, problem, result.side)
+            if engine.supports(problem, tied):  # the same engine, with the tie-break
+                solution = engine.solve(problem, tied, result.config.solver)
+                if solution.status != "OPTIMAL":  # an unproven optimum: not exact
+                    solution = None
+        except (MatcherError, InputError):  # too large, or impossible: the plain re-solve
+            solution = None  # decides (None if the pin is impossible)
         try:
             if solution is None:
                 solution = solve(problem, result.side, result.config)

@@ -34,8 +34,8 @@ from matcher.errors import MatcherError
 from matcher.review.alternatives import Resolved, alternatives
 from matcher.review.explain import explain_text
 from matcher.solve.engines.flow import solve_flow
-from matcher.solve.problem import MatchProblem, ready_units, score_units
 from matcher.solve.pairing import Pairing
+from matcher.solve.problem import MatchProblem, ready_units, score_units
 from matcher.solve.side_rules import FewestChanges, SideRules
 from matcher.synthetic.cohort import generate_cohort
 from tests.conftest import SAMPLE, make_problem, write_csv
