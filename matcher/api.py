@@ -309,27 +309,47 @@ def match(
 
 
 def resolver(result: MatchResult):
-    """``resolve(extra_pins) -> mentor_of``: a re-solve with more pins (None if impossible;
-    a :class:`~matcher.solve.pairing.Pairing` when a mentee may have several mentors)."""
+    """``resolve(extra_pins) -> Resolved | None``: a re-solve with more pins (None if
+    impossible), its assignment a ``mentor_of`` (a :class:`~matcher.solve.pairing.Pairing`
+    when a mentee may have several mentors). Among the optimal pairings with the pins it is
+    one changing the fewest other mentees from the proposal (the
+    :class:`~matcher.solve.side_rules.FewestChanges` tie-break) when the engine that re-solves
+    can hold it (the flow with one mentor each, CP-SAT); else (the flow with several mentors
+    per mentee, the bounded re-match engine, numbers beyond 64 bits, time out) a plain
+    re-solve with ``fewest`` False: the delta is exact, the moves are not reported."""
     from matcher.errors import InputError
+    from matcher.review.alternatives import Resolved
+    from matcher.solve.side_rules import FewestChanges
 
     several = getattr(result.problem, "multi", False)
+    tied = result.side.adding(FewestChanges(result.solution.pairing))
 
     def resolve(extra):
         if several and set(extra) & set(result.problem.pins):
             return None  # a pinned pair cannot be chosen again
         problem = replace(result.problem, pins=result.problem.pins + tuple(extra))
+        solution = None
         try:
-            solution = solve(problem, result.side, result.config)
+            engine = engines.choose(result.config.solver.engine, problem, result.side)
+            if engine.supports(problem, tied):  # the same engine, with the tie-break
+                solution = engine.solve(problem, tied, result.config.solver)
+                if solution.status != "OPTIMAL":  # an unproven optimum: not exact
+                    solution = None
+        except (MatcherError, InputError):  # too large, or impossible: the plain re-solve
+            solution = None  # decides (None if the pin is impossible)
+        try:
+            if solution is None:
+                solution = solve(problem, result.side, result.config)
         except (MatcherError, InputError):  # e.g. the pin breaks a side rule: no alternative
             return None
+        fewest = solution.fewest_changes is True
         if not several:
-            return solution.mentor_of
+            return Resolved(solution.mentor_of, fewest)
         # Several mentors: the extra pin may repeat a pair, overfill the mentee or break
         # distinct mentors, which the solver takes as given: the checker decides.
         if not check(problem, solution.pairing, [result.side.violations]).ok:
             return None
-        return solution.pairing
+        return Resolved(solution.pairing, fewest)
 
     return resolve
 

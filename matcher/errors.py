@@ -159,6 +159,11 @@ class MatcherError(Exception):
     """Base class of the errors the tool raises on purpose (exit code 1)."""
 
 
+class TieBreakTooLarge(MatcherError):
+    """The fewest-changes tie-break of a pinned re-solve would leave 64-bit integers (the
+    caller re-solves without it and says the moves are not proven the fewest)."""
+
+
 class InputError(MatcherError):
     """Every problem found in the input files and config, raised once."""
 

@@ -17,7 +17,12 @@ exactly into Δmatched, Δreadiness and Δscore because A and B dominate.
 
 When side rules are in force (department spread, mentor minimum, fair mode) the
 contracted graph no longer describes the model, so each delta is computed by a
-pinned re-solve instead: exact, just slower.
+pinned re-solve instead: exact, just slower. Among the optimal pinned pairings the
+re-solve returns one changing the fewest other mentees (the
+:class:`~matcher.solve.side_rules.FewestChanges` tie-break, a level below the score), so
+``moves`` is the fewest, as on the residual graph; where the tie-break could not be held or
+proven (:class:`Resolved` ``fewest`` False) ``moves`` is None (not computed), never a count
+that may be too high.
 
 When a mentee may have several mentors (``mentors_wanted``), :func:`several_alternatives`
 prices each alternative by a pinned re-solve too (the contracted graph above assumes one
@@ -45,6 +50,23 @@ from matcher.solve.problem import (
 from matcher.solve.side_rules import SideRules
 
 INF = np.int64(2**61)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A pinned re-solve: ``assignment`` (a ``mentor_of``, or a Pairing when a mentee may have
+    several mentors) and ``fewest``: proven to change the fewest other mentees among the
+    optimal pairings with the pin (else the moves of this one optimum are not reported)."""
+
+    assignment: object
+    fewest: bool
+
+
+def _resolved(got) -> Resolved | None:
+    """A resolve function's answer as :class:`Resolved` (a bare assignment: not proven fewest)."""
+    if got is None or isinstance(got, Resolved):
+        return got
+    return Resolved(got, False)
 
 
 @dataclass(frozen=True)
@@ -241,32 +263,36 @@ class ResolveDeltas:
 
     def __init__(self, problem: MatchProblem, mentor_of: np.ndarray, resolve):
         self.problem, self.mentor_of, self.resolve = problem, mentor_of, resolve
-        self._last: tuple[tuple[int, int], np.ndarray | None] | None = None
+        self._last: tuple[tuple[int, int], Resolved | None] | None = None
 
-    def _resolve(self, i: int, j: int) -> np.ndarray | None:
+    def _resolve(self, i: int, j: int) -> Resolved | None:
         """The pinned re-solve of (i, j); the last one is kept, so asking for its delta and
         then its moves solves once."""
         if self._last is None or self._last[0] != (i, j):
-            self._last = ((i, j), self.resolve(((i, j),)))
+            self._last = ((i, j), _resolved(self.resolve(((i, j),))))
         return self._last[1]
 
     def pin_moves(self, i: int, j: int) -> list[tuple[int, int, int]] | None:
-        """The other mentees the pinned re-solve moves: (mentee, from, to), −1 for none."""
-        new = self._resolve(i, j)
-        if new is None:
+        """The other mentees the pinned re-solve moves: (mentee, from, to), −1 for none; the
+        fewest among the optimal pinned pairings when the re-solve proved it (``fewest``),
+        else one optimal re-solve's."""
+        got = self._resolve(i, j)
+        if got is None:
             return None
-        old = self.mentor_of
+        new, old = np.asarray(got.assignment), self.mentor_of
         return [(int(k), int(old[k]), int(new[k])) for k in np.flatnonzero(new != old) if k != i]
 
     def pin_delta(self, i: int, j: int) -> tuple[int, int, int, int] | None:
         got = self.pin_delta_full(i, j)
         return None if got is None else (got[0], got[1], got[3], got[4])
 
-    def pin_delta_full(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
-        new = self._resolve(i, j)
-        if new is None:
+    def pin_delta_full(self, i: int, j: int) -> tuple[int, int, int, int, int | None] | None:
+        """(Δmatched, Δreadiness units, Δshortlist, Δscore units, moves) of pinning (i, j),
+        None if impossible; moves None when the re-solve did not prove them the fewest."""
+        got = self._resolve(i, j)
+        if got is None:
             return None
-        p, old = self.problem, self.mentor_of
+        p, old, new = self.problem, self.mentor_of, np.asarray(got.assignment)
         r = ready_units(p.readiness)
         a, b = old >= 0, new >= 0
         dm = int(b.sum() - a.sum())
@@ -274,7 +300,7 @@ class ResolveDeltas:
         ds = int(score_units(p.score[b.nonzero()[0], new[b]]).sum()) - int(
             score_units(p.score[a.nonzero()[0], old[a]]).sum()
         )
-        moves = int(((new != old) & (np.arange(old.size) != i)).sum())
+        moves = int(((new != old) & (np.arange(old.size) != i)).sum()) if got.fewest else None
         dh, ds = split_units(p, ds)
         return dm, dr, dh, ds, moves
 
@@ -379,25 +405,27 @@ def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: i
 
 class SeveralDeltas:
     """Exact changes of pinning one more pair, by pinned re-solves, for a pairing in which a
-    mentee may have several mentors. ``resolve(pins) -> Pairing | None`` (None: impossible)."""
+    mentee may have several mentors. ``resolve(pins) -> Resolved | Pairing | None`` (None:
+    impossible); the moves are reported only when the re-solve proved them the fewest."""
 
     def __init__(self, problem, pairing, resolve):
         self.problem, self.pairing, self.resolve = problem, pairing, resolve
         self._seen: dict[tuple[int, int], tuple[int, int, int, int, int] | None] = {}
 
-    def pin_change(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
+    def pin_change(self, i: int, j: int) -> tuple[int, int, int, int, int | None] | None:
         """(Δpairs, Δmentees with a mentor, Δreadiness units, Δscore units, other mentees
-        whose mentors change) of pinning (i, j), or None if impossible. Each pair is
+        whose mentors change — the fewest among the optimal pinned pairings, None where not
+        proven) of pinning (i, j), or None if impossible. Each pair is
         re-solved once per engine (explain and the audit may ask again)."""
         if (i, j) not in self._seen:
             self._seen[(i, j)] = self._change(i, j)
         return self._seen[(i, j)]
 
-    def _change(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
-        new = self.resolve(((i, j),))
-        if new is None:
+    def _change(self, i: int, j: int) -> tuple[int, int, int, int, int | None] | None:
+        got = _resolved(self.resolve(((i, j),)))
+        if got is None:
             return None
-        old, p = self.pairing, self.problem
+        new, old, p = got.assignment, self.pairing, self.problem
         r = ready_units(p.readiness)
 
         def totals(x):
@@ -414,7 +442,8 @@ class SeveralDeltas:
         added = ~old.contains(new.mentee, new.mentor)
         changed |= set(old.mentee[gone].tolist()) | set(new.mentee[added].tolist())
         changed.discard(int(i))
-        return b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3], len(changed)
+        moves = len(changed) if got.fewest else None
+        return b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3], moves
 
 
 def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentees=None) -> list[Alternative]:

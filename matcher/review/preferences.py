@@ -110,7 +110,7 @@ class _Why:
         if d is None:
             return f"{head} — this pair would break a programme rule"
         dm, dr, dh, ds, moves = d
-        others = f"move {moves} other{'s' if moves != 1 else ''}"
+        others = moved_words(moves)
         # shortlist: the change in mentees within their choices, other than i's own
         was_within = m[i] >= 0 and int(m[i]) in self.e_choices[i]
         now_within = j in self.e_choices[i]
@@ -322,7 +322,7 @@ class _SeveralWhy:
         if d is None:
             return f"{head} — this pair would break a programme rule"
         dp, dm, dr, ds, moves = d
-        others = f"move {moves} other{'s' if moves != 1 else ''}"
+        others = moved_words(moves)
         if dp < 0:
             cost = f"fill {-dp} place{'s' if dp != -1 else ''} fewer"
         elif dm < 0:
@@ -457,3 +457,11 @@ def _several_blocking(result, e_choices, r_choices, why: _SeveralWhy) -> tuple[t
                 continue
         out.append((i, j))
     return tuple(out)
+
+
+def moved_words(moves: int | None) -> str:
+    """ "move 2 others"; where the re-solve could not prove its moves the fewest (None), words
+    without a count (a count that may be too high would mislead)."""
+    if moves is None:
+        return "move other mentees (how many was not computed)"
+    return f"move {moves} other{'s' if moves != 1 else ''}"

@@ -14,7 +14,10 @@ solver). Engines declare which side-rule *types* they support
 * :class:`DistinctMentors` — a mentee with several mentors gets mentors who differ in a
   one-value column (department, profession): exact inside the flow;
 * :class:`DistinctTopics` — the same for the many-valued ``topics`` (no topic shared by two
-  of a mentee's mentors): not a flow constraint, so CP-SAT only.
+  of a mentee's mentors): not a flow constraint, so CP-SAT only;
+* :class:`FewestChanges` — a tie-break, never a constraint: among the optimal pairings, one
+  that changes the fewest mentees' mentors from a given pairing (the review's pinned
+  re-solves, so that an alternative's ``moves`` is the fewest; never the main match).
 
 ``violations(problem, assignment)`` takes a ``mentor_of`` array or a
 :class:`~matcher.solve.pairing.Pairing` (several mentors per mentee).
@@ -172,6 +175,35 @@ class DistinctTopics(DistinctMentors):
 
     def conflicts(self, j: int, k: int) -> bool:
         return bool((self.member[j] & self.member[k]).any())
+
+
+@dataclass(frozen=True, eq=False)
+class FewestChanges(SideRule):
+    """Among the optimal pairings, one changing the fewest mentees' mentors from ``current``
+    (a :class:`~matcher.solve.pairing.Pairing`): a lowest level of the objective, below the
+    score, so it only chooses among ties. A mentee *changes* when their set of mentors differs
+    (one mentor each: matched to another mentor, unmatched, or newly matched). Engines that
+    hold it say whether they proved it (``Solution.fewest_changes``)."""
+
+    current: object  # Pairing
+    name: ClassVar[str] = "fewest_changes"
+    describe: ClassVar[str] = "the fewest-changes tie-break of a pinned re-solve"
+
+    def violations(self, problem, mentor_of):
+        return []  # a choice among optima, not feasibility
+
+    def settings(self):
+        return {}
+
+    def tie_weights(self, ei: np.ndarray, rj: np.ndarray) -> np.ndarray:
+        """(n,) int64 per pair (ei[n], rj[n]) when each mentee has at most one mentor: +1 for
+        a pair of ``current``, −1 for a pair of a mentee without a mentor in ``current``, 0
+        otherwise. Summed over a pairing this is −(mentees changed) + a constant (the
+        mentees matched in ``current``), so maximising it changes the fewest; the sum lies
+        in [−n, n] for n mentees."""
+        kept = self.current.contains(ei, rj).astype(np.int64)
+        new = (self.current.count[ei] == 0).astype(np.int64)
+        return kept - new
 
 
 @dataclass(frozen=True, eq=False)

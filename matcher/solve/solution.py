@@ -28,6 +28,10 @@ class Solution:
     # How an engine that proves its answer for the full problem itself (also on candidate
     # sets) did so: the certificate for summary.json (None: the problem's certify decides).
     proof: dict | None = None
+    # With the :class:`~matcher.solve.side_rules.FewestChanges` tie-break: True when proven
+    # (among optimal pairings, none changes fewer mentees), False when the tie-break was not
+    # finished (the pairing is still optimal); None when not asked.
+    fewest_changes: bool | None = None
 
     def __post_init__(self):
         if not isinstance(self.pairing, Pairing):  # a mentor_of array (one mentor per mentee)

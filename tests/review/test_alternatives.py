@@ -31,11 +31,12 @@ from hypothesis import strategies as st
 from cli.main import cli
 from matcher.api import alternatives_for, load, match, solve
 from matcher.errors import MatcherError
-from matcher.review.alternatives import alternatives
+from matcher.review.alternatives import Resolved, alternatives
 from matcher.review.explain import explain_text
 from matcher.solve.engines.flow import solve_flow
+from matcher.solve.pairing import Pairing
 from matcher.solve.problem import MatchProblem, ready_units, score_units
-from matcher.solve.side_rules import SideRules
+from matcher.solve.side_rules import FewestChanges, SideRules
 from matcher.synthetic.cohort import generate_cohort
 from tests.conftest import SAMPLE, make_problem, write_csv
 from tests.solve.engines.test_several import tiny as several_tiny
@@ -121,10 +122,18 @@ def with_pin(problem: MatchProblem, i: int, j: int) -> MatchProblem:
     return replace(problem, pins=(*problem.pins, (i, j)))
 
 
-def resolver(problem: MatchProblem, side: SideRules | None = None):
+def resolver(problem: MatchProblem, side: SideRules | None = None, current=None):
+    """A pinned re-solve by the flow; with ``current`` (the proposal's ``mentor_of``) the
+    fewest-changes tie-break is in force and the answer says so (as ``matcher.api`` does)."""
+
     def resolve(extra):
+        p = replace(problem, pins=problem.pins + tuple(extra))
         try:
-            return solve_flow(replace(problem, pins=problem.pins + tuple(extra)), side).mentor_of
+            if current is None:
+                return solve_flow(p, side).mentor_of
+            tied = (side or SideRules()).adding(FewestChanges(Pairing.from_mentor_of(current)))
+            sol = solve_flow(p, tied)
+            return Resolved(sol.mentor_of, sol.fewest_changes is True)
         except MatcherError:
             return None
 
@@ -318,7 +327,7 @@ def test_side_rule_deltas_equal_pinned_resolves(problem, kind, seed, k):
         assume(False)
     everything = brute_force(problem, side)
     base_key = max(key for _, key in everything)
-    alts = alternatives(problem, base, k, side, resolve=resolver(problem, side))
+    alts = alternatives(problem, base, k, side, resolve=resolver(problem, side, base))
     for alt in alts:
         if alt.delta_score is None:  # "full" without a delta: no assignment has this pair
             if alt.reason == "full":
@@ -326,8 +335,11 @@ def test_side_rule_deltas_equal_pinned_resolves(problem, kind, seed, k):
             continue
         new = assert_matches_resolve(problem, base, alt, side)
         assert side.violations(problem, new) == []
-        best = max(key for c, key in everything if c[alt.mentee] == alt.mentor)
+        pinned = [(c, key) for c, key in everything if c[alt.mentee] == alt.mentor]
+        best = max(key for _, key in pinned)
         assert (alt.delta_matched, round(alt.delta_score * 100)) == delta_of(best, base_key), alt
+        # moves: the fewest other mentees changed among the optimal pinned assignments
+        assert alt.moves == min(others_moved(base, c, alt.mentee) for c, key in pinned if key == best), alt
     # No feasible alternative is left out for a matched mentee, and none is invented.
     pl = pinned_load(problem)
     groups = by_mentee(alts)
@@ -421,13 +433,9 @@ def test_side_rules_without_a_resolve_function_are_refused():
     assert alternatives(problem, base, 3, SideRules()) == alternatives(problem, base, 3)  # inactive
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="under side rules `moves` is whatever one re-solve happens to move, not the fewest: "
-    "department spread in force (not binding), pinning mentee 1 to mentor 1 reports moves=1 "
-    "although leaving mentee 0 where they are is equally good (moves=0)",
-)
 def test_side_rule_moves_are_the_fewest():
+    """Department spread in force (not binding): pinning mentee 1 to mentor 1 leaves mentee 0
+    where they are (50 + 50 either way), so no other mentee moves."""
     problem = make_problem(
         score=[[50, 40, 50], [40, 50, 60]],
         readiness=[0.7702, 0.3734],
@@ -440,11 +448,15 @@ def test_side_rule_moves_are_the_fewest():
     assert base.tolist() == [2, 2]
     plain = {(a.mentee, a.mentor): a for a in alternatives(problem, base, 3)}
     assert (plain[(1, 1)].delta_score, plain[(1, 1)].moves) == (-10.0, 0)  # default rules: exact
-    alts = {
-        (a.mentee, a.mentor): a for a in alternatives(problem, base, 3, side, resolve=resolver(problem, side))
-    }
+    resolve = resolver(problem, side, base)
+    alts = {(a.mentee, a.mentor): a for a in alternatives(problem, base, 3, side, resolve=resolve)}
     assert alts[(1, 1)].delta_score == -10.0
     assert alts[(1, 1)].moves == 0  # mentee 0 may stay with mentor 2: 50 + 50 either way
+    # without the tie-break the re-solve's moves are not proven the fewest: not reported
+    plain_side = {
+        (a.mentee, a.mentor): a for a in alternatives(problem, base, 3, side, resolve=resolver(problem, side))
+    }
+    assert plain_side[(1, 1)].delta_score == -10.0 and plain_side[(1, 1)].moves is None
 
 
 def test_pins_and_department_spread_give_no_impossible_alternative(tmp_path):
@@ -1145,3 +1157,98 @@ def test_several_mentor_alternatives_equal_a_brute_force_with_the_pair_forced(se
         )
     for i in range(problem.shape[0]):  # no alternative where a forced pair is impossible or pinned
         assert all(a.mentor not in pairing.mentors(i).tolist() for a in alts if a.mentee == i)
+
+
+def _changed_mentees(old: Pairing, pairs, i: int) -> int:
+    """Other mentees (not ``i``) whose set of mentors differs between ``old`` and ``pairs``."""
+    before = {k: set(old.mentors(k).tolist()) for k in range(old.n_mentees)}
+    after: dict[int, set] = {k: set() for k in range(old.n_mentees)}
+    for k, j in pairs:
+        after[k].add(j)
+    return sum(1 for k in before if k != i and before[k] != after[k])
+
+
+@settings(max_examples=40, deadline=None)
+@given(several_case=several_tiny(pins=True), coarse=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_several_mentor_moves_are_the_fewest_among_forced_optima(several_case, coarse, seed):
+    """Several mentors per mentee, through ``matcher.api.resolver``'s route (the tie-break
+    is CP-SAT's here): Δ equals the best assignment with the pair forced (brute force), and
+    ``moves`` the fewest other mentees whose mentors change among those optimal ones."""
+    from matcher.io.config import Config
+    from matcher.review.alternatives import SeveralDeltas, several_alternatives
+    from matcher.solve import engines
+    from matcher.solve.check import check as _check
+    from tests.solve.engines.test_several import _subsets, lexicographic
+
+    problem, _ = several_case
+    if coarse:  # many ties: the choice among them is what is tested
+        rng = np.random.default_rng(seed)
+        problem = replace(problem, score=rng.choice([40.0, 60.0], problem.shape))
+    settings_ = Config().solver
+    pairing = engines.solve(problem, SideRules(), settings_).pairing
+    tied = SideRules().adding(FewestChanges(pairing))
+
+    def resolve(extra):
+        p = replace(problem, pins=problem.pins + tuple(extra))
+        try:
+            sol = engines.solve(p, tied, settings_)
+        except MatcherError:
+            return None
+        assert sol.status == "OPTIMAL" and sol.fewest_changes is True
+        return Resolved(sol.pairing, True) if _check(p, sol.pairing).ok else None
+
+    alts = several_alternatives(problem, pairing, 3, SeveralDeltas(problem, pairing, resolve))
+    pins = set(problem.pins)
+    everything = [(s, lexicographic(problem, s)) for s, _ in _subsets(problem) if pins <= set(s)]
+    base = max(lex for _, lex in everything)
+    for a in alts:
+        if a.delta_pairs is None:
+            continue
+        need = {*problem.pins, (a.mentee, a.mentor)}
+        forced = [(s, lex) for s, lex in everything if need <= set(s)]
+        best = max(lex for _, lex in forced)
+        assert (a.delta_pairs, a.delta_matched, round(a.delta_score * 100)) == (
+            best[0] - base[0],
+            best[1] - base[1],
+            best[3] - base[3],
+        )
+        assert a.moves == min(_changed_mentees(pairing, s, a.mentee) for s, lex in forced if lex == best), a
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    problems(max_e=5, max_r=4, pins=False),
+    st.sampled_from(SIDE_KINDS),
+    st.integers(0, 2**32 - 1),
+)
+def test_cp_sat_side_rule_moves_are_the_fewest(problem, kind, seed):
+    """The same as the flow's property, with CP-SAT holding the side rules and the tie-break."""
+    from matcher.io.config import Config
+    from matcher.solve.engines.cp_sat import solve_cpsat
+
+    department = np.random.default_rng(seed).integers(-1, 3, problem.shape[0])
+    side = side_rules(kind, department)
+    settings_ = Config().solver
+    try:
+        base = solve_flow(problem, side).mentor_of
+    except MatcherError:
+        assume(False)
+    tied = side.adding(FewestChanges(Pairing.from_mentor_of(base)))
+
+    def resolve(extra):
+        try:
+            sol = solve_cpsat(replace(problem, pins=problem.pins + tuple(extra)), tied, settings_)
+        except MatcherError:
+            return None
+        assert sol.status == "OPTIMAL" and sol.fewest_changes is True
+        return Resolved(sol.mentor_of, True)
+
+    everything = brute_force(problem, side)
+    base_key = max(key for _, key in everything)
+    for alt in alternatives(problem, base, 3, side, resolve=resolve):
+        if alt.delta_score is None:
+            continue
+        pinned = [(c, key) for c, key in everything if c[alt.mentee] == alt.mentor]
+        best = max(key for _, key in pinned)
+        assert (alt.delta_matched, round(alt.delta_score * 100)) == delta_of(best, base_key), alt
+        assert alt.moves == min(others_moved(base, c, alt.mentee) for c, key in pinned if key == best), alt

@@ -100,18 +100,19 @@ def test_pin_moves_under_side_rules_are_the_resolves_moves():
     )
     side = SideRules.of(department=rng.integers(0, 2, n_e), max_same_department=2)
     base = solve_flow(problem, side).mentor_of
-    engine = ResolveDeltas(problem, base, resolver(problem, side))
+    engine = ResolveDeltas(problem, base, resolver(problem, side, base))
     checked = 0
     for i in range(n_e):
         for j in range(n_r):
             if base[i] == j:
                 continue
             moves = engine.pin_moves(i, j)
-            new = resolver(problem, side)(((i, j),))
-            if new is None:
+            got = resolver(problem, side, base)(((i, j),))
+            if got is None:
                 assert moves is None
                 continue
-            assert apply_moves(base, i, j, moves).tolist() == list(new)
+            assert got.fewest
+            assert apply_moves(base, i, j, moves).tolist() == list(got.assignment)
             assert len(moves) == engine.pin_delta(i, j)[3]
             checked += 1
     assert checked > 10

@@ -426,11 +426,9 @@ def test_several_mentors_unmet_choice_cost_is_the_pinned_re_solve(several_files)
                 assert "less ready" in line
             else:
                 assert f"cost the programme {-ds:.2f} points" in line
-            moved = {int(e) for e in np.flatnonzero(old.count != new.count)}
-            moved |= {e for e, m in old.pairs.tolist() if not new.has(e, m)}
-            moved |= {e for e, m in new.pairs.tolist() if not old.has(e, m)}
-            moved.discard(i)
-            assert line.endswith(f"move {len(moved)} other{'s' if len(moved) != 1 else ''}")
+            # The flow cannot prove a several-mentor re-solve moves the fewest mentees: the
+            # count is not given (one re-solve's count could be too high).
+            assert line.endswith("move other mentees (how many was not computed)"), line
             checked[kind] += 1
     assert checked["cost"] and checked["same"]  # distinct_mentors_by: the re-solve gives one way
 

@@ -9,7 +9,12 @@ whose optimum is then fixed as a constraint for the next stage:
    1b. the number of mentees with at least one mentor);
 2. (fair mode) the lowest pair score among matched mentees;
 3. the total readiness (in hundredths) of matched mentees;
-4. the total pair score (in hundredths).
+4. the total pair score (in hundredths);
+5. (the review's pinned re-solves: :class:`~matcher.solve.side_rules.FewestChanges`) the
+   mentees whose mentors stay as in the current pairing: u_k ≤ x for each of k's current
+   pairs, u_k ≤ 1 − x for each other pair of k; only a choice among the optima of 1–4. If
+   this stage's time runs out, the pairing of stage 4 stands (still optimal) and the
+   solution says the tie-break is not proven (``fewest_changes`` False).
 
 This is exactly the order the integer ``objective`` encodes, without its huge
 coefficients. The flow solution (which ignores the side rules) seeds stage 1 as a
@@ -53,6 +58,7 @@ from matcher.solve.side_rules import (
     DistinctMentors,
     DistinctTopics,
     FairObjective,
+    FewestChanges,
     MentorMinimum,
     SideRules,
 )
@@ -194,6 +200,14 @@ def solve_cpsat(
         stages.append(("lowest_score", z))
     stages.append(("readiness", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in r])))
     stages.append(("score", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in s])))
+    fewest = side.get(FewestChanges)
+    fewest_proven = None
+    if fewest is not None:
+        unchanged = _unchanged(model, x, fewest.current, ei, rj, by_mentee)
+        if unchanged is None:  # every mentee changes or stays whatever the pairing: no choice
+            fewest_proven = True
+        else:
+            stages.append(("fewest_changes", unchanged))
 
     budget = settings.time_limit_seconds
     status_all = "OPTIMAL"
@@ -212,6 +226,9 @@ def solve_cpsat(
         if check(problem, as_pairing(hint), [side.violations]).ok:
             start_values = [bool(v) for v in as_pairing(hint).contains(ei, rj)]
     for name, expr in stages:
+        if name == "fewest_changes" and status_all != "OPTIMAL":
+            fewest_proven = False  # the optimum is not proven: no tie to break
+            break
         ub = (upper or {}).get(name) if chain else None
         if ub is not None:
             model.add(expr <= int(ub))
@@ -240,6 +257,11 @@ def solve_cpsat(
         p.max_time_in_seconds = max(2.0, 1.5 * remaining)
         model.maximize(expr)
         status = _solve_interruptibly(solver, model)
+        if name == "fewest_changes":  # a choice among optima: the earlier stages' pairing stands
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                values = [solver.boolean_value(v) for v in x]
+            fewest_proven = status == cp_model.OPTIMAL
+            break
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError("no pairing satisfies all the rules together")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and values is not None:
@@ -293,8 +315,36 @@ def solve_cpsat(
         lowest = float(problem.score[pairing.mentee, pairing.mentor].min())
     runtime = time.perf_counter() - start
     return Solution(
-        pairing, "cp_sat", status_all, objective, bound, runtime, max(0.0, gap), gap_stage, lowest
+        pairing,
+        "cp_sat",
+        status_all,
+        objective,
+        bound,
+        runtime,
+        max(0.0, gap),
+        gap_stage,
+        lowest,
+        fewest_changes=fewest_proven,
     )
+
+
+def _unchanged(model, x, current: Pairing, ei, rj, by_mentee):
+    """Σ u_k over mentees k whose mentors can stay as in ``current``: u_k ≤ x of each of k's
+    current pairs, u_k ≤ 1 − x of each other pair of k (so u_k = 1 only when k's set of
+    mentors is unchanged). A mentee without pairs here is unchanged or changed whatever the
+    pairing (a constant), and one whose current pair is no longer a variable always changes.
+    None when no mentee has a choice."""
+    kept = current.contains(ei, rj)
+    count = current.count
+    terms = []
+    for k, ks in enumerate(by_mentee):
+        if not ks or int(kept[ks].sum()) < int(count[k]):
+            continue
+        u = model.new_bool_var(f"u{k}")
+        for a in ks:
+            model.add(u <= x[a]) if kept[a] else model.add(u <= 1 - x[a])
+        terms.append(u)
+    return sum(terms) if terms else None
 
 
 def _stage_value(name: str, chosen, covers, r, s) -> int:
@@ -352,7 +402,7 @@ def _solve_engine(problem: MatchProblem, side: SideRules, settings: SolverSettin
         kept = {i for i, _ in problem.pins} if not multi else set(problem.pins)
         extra = tuple(p for p in side.keep if (p[0] if not multi else p) not in kept)
         hint_problem = replace(problem, pins=problem.pins + extra)
-    hint_side = side.without(ChangeBudget)
+    hint_side = side.without(ChangeBudget, FewestChanges)
     if multi:  # the hint keeps the rules the flow holds with several mentors (a hint need not be feasible)
         hint_side = SideRules(tuple(r for r in hint_side.rules if type(r) in MULTI_RULES))
     try:
@@ -436,12 +486,28 @@ ENGINE = Engine(
     name="cp_sat",
     kinds=frozenset({"dense"}),
     side_rules=frozenset(
-        {DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget, DistinctMentors, DistinctTopics}
+        {
+            DepartmentSpread,
+            MentorMinimum,
+            FairObjective,
+            ChangeBudget,
+            DistinctMentors,
+            DistinctTopics,
+            FewestChanges,
+        }
     ),
     solve=_solve_engine,
     label="CP-SAT",
     preference=2,
     several=frozenset(
-        {DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget, DistinctMentors, DistinctTopics}
+        {
+            DepartmentSpread,
+            MentorMinimum,
+            FairObjective,
+            ChangeBudget,
+            DistinctMentors,
+            DistinctTopics,
+            FewestChanges,
+        }
     ),
 )

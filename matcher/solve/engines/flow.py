@@ -17,7 +17,13 @@ first and use up capacity. The side rules stay inside the flow model:
   without the bound; we solve for exactly that many with the bound as node demands
   (infeasible ⇔ the minimum is impossible);
 * **fair objective** — the largest threshold t such that pairs scoring ≥ t can still
-  match that many mentees (binary search over the scores), then the usual cost.
+  match that many mentees (binary search over the scores), then the usual cost;
+* **fewest changes** (a pinned re-solve of the review, one mentor each) — a lowest level:
+  each pair arc's gain becomes (2P + 1)·gain + t, t = +1 for a pair of the current pairing,
+  −1 for a pair of a mentee without a mentor in it, 0 otherwise (P the free mentees: the
+  sum of t lies in [−P, P], so it only chooses among pairings of equal gain), and the sum
+  of t is the fewest mentees changed up to a constant. Refused (TieBreakTooLarge) where the
+  scaled costs times the nodes would leave 2^61.
 
 **Several mentors per mentee** (``mentors_wanted``): mentee i's places are split into a
 first place, an arc source → i of capacity 1, and the rest, an arc S₂ → i of capacity
@@ -36,11 +42,11 @@ mentor minimum, the fair objective and ``topics`` with several mentors are CP-SA
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matcher.errors import InfeasibleError, MatcherError
+from matcher.errors import InfeasibleError, MatcherError, TieBreakTooLarge
 from matcher.solve.engines import Engine
 from matcher.solve.pairing import Pairing
 from matcher.solve.problem import (
@@ -57,6 +63,7 @@ from matcher.solve.side_rules import (
     DepartmentSpread,
     DistinctMentors,
     FairObjective,
+    FewestChanges,
     MentorMinimum,
     SideRules,
 )
@@ -376,6 +383,9 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
     if (capacity < 0).any():
         raise MatcherError("pins exceed a mentor's capacity")  # checked earlier with a better message
     net = network(problem, side, pinned, capacity)
+    fewest = side.get(FewestChanges)
+    if fewest is not None:
+        net = _fewest_costs(net, fewest)
     bounded = bool(net.lower.any())
     fair = bool(side.fair and net.ei.size)
     # Level 1, the most mentees matchable. Where the min-cost answer of that call would be
@@ -424,7 +434,34 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
     mentor_of[net.ei[chosen]] = net.rj[chosen]
     objective = total_objective(problem, mentor_of)
     runtime = time.perf_counter() - start
-    return Solution(mentor_of, "min_cost_flow", "OPTIMAL", objective, objective, runtime, lowest_score=lowest)
+    return Solution(
+        mentor_of,
+        "min_cost_flow",
+        "OPTIMAL",
+        objective,
+        objective,
+        runtime,
+        lowest_score=lowest,
+        fewest_changes=True if fewest is not None else None,
+    )
+
+
+FLOW_ROOM = 2**61  # arc costs × nodes stay below this (OR-Tools scales costs by the node count)
+
+
+def _fewest_costs(net: Network, rule: FewestChanges) -> Network:
+    """``net`` with pair-arc costs for the fewest-changes tie-break (module docstring): gain
+    (2P + 1)·gain + t. Raises TieBreakTooLarge where that would leave 64-bit room."""
+    if net.ei.size == 0:
+        return net
+    scale = 2 * int(net.free_mentees) + 1
+    top = scale * (int(net.gain.max()) - min(int(net.gain.min()), 0) + 1) + 2
+    if top * int(net.n_nodes) >= FLOW_ROOM:
+        raise TieBreakTooLarge("the fewest-changes tie-break would exceed 64-bit flow costs")
+    gain = np.int64(scale) * net.gain + rule.tie_weights(net.ei, net.rj)
+    costs = net.costs.copy()
+    costs[net.pair_arcs] = int(gain.max()) - gain
+    return replace(net, costs=costs)
 
 
 MULTI_RULES = frozenset({DepartmentSpread, DistinctMentors})  # side rules with several mentors
@@ -467,7 +504,7 @@ def _solve_engine(problem, side: SideRules, settings) -> Solution:
 ENGINE = Engine(
     name="flow",
     kinds=frozenset({"dense", "candidates"}),
-    side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective, DistinctMentors}),
+    side_rules=frozenset({DepartmentSpread, MentorMinimum, FairObjective, DistinctMentors, FewestChanges}),
     solve=_solve_engine,
     label="min-cost flow",
     preference=0,

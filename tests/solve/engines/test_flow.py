@@ -405,3 +405,26 @@ def test_pins_over_capacity_raise():
     p = make_problem([[10.0], [90.0]], [0.5, 0.9], [[0], [0]], [1], [True, True], pins=((0, 0), (1, 0)))
     with pytest.raises(MatcherError):
         solve_flow(p)
+
+
+def test_fewest_changes_tie_break_keeps_the_optimum_and_refuses_64_bit_overflow():
+    """The tie-break only chooses among optima (same objective as without it), keeps the
+    current pair where a tie allows, and is refused (never wrapped) where its scaled costs
+    would leave 2^61."""
+    from dataclasses import replace
+
+    from matcher.errors import TieBreakTooLarge
+    from matcher.solve.pairing import Pairing
+    from matcher.solve.side_rules import FewestChanges, SideRules
+
+    # Two mentees, two mentors, every pair 50: any perfect pairing is optimal.
+    problem = make_problem(np.full((2, 2), 50.0), [0.5, 0.5], np.zeros((2, 2)), [1, 1], [True, True])
+    for current in ([0, 1], [1, 0]):
+        tied = SideRules().adding(FewestChanges(Pairing.from_mentor_of(np.array(current))))
+        sol = solve_flow(problem, tied)
+        assert sol.mentor_of.tolist() == current and sol.fewest_changes is True
+        assert sol.objective == solve_flow(problem).objective
+    huge = replace(problem, max_score=1e13)  # A, B grow with the bound on a pair's score
+    tied = SideRules().adding(FewestChanges(Pairing.from_mentor_of(np.array([0, 1]))))
+    with pytest.raises(TieBreakTooLarge):
+        solve_flow(huge, tied)

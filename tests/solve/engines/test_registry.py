@@ -18,6 +18,7 @@ from matcher.solve.side_rules import (
     DistinctMentors,
     DistinctTopics,
     FairObjective,
+    FewestChanges,
     MentorMinimum,
     SideRules,
 )
@@ -41,7 +42,15 @@ def test_config_engine_names_come_from_the_registry():
 
 
 def test_every_engine_declares_kinds_and_side_rules():
-    every = {DepartmentSpread, MentorMinimum, FairObjective, ChangeBudget, DistinctMentors, DistinctTopics}
+    every = {
+        DepartmentSpread,
+        MentorMinimum,
+        FairObjective,
+        ChangeBudget,
+        DistinctMentors,
+        DistinctTopics,
+        FewestChanges,
+    }
     for engine in engines.engines().values():
         assert engine.kinds <= {"dense", "candidates"} and engine.kinds
         assert engine.side_rules <= every
