@@ -156,35 +156,9 @@ def rematch(
     pin_of = {i: j for i, j in (pins.pairs if pins is not None else ())}
     forbidden = tuple(forbidden.pairs if hasattr(forbidden, "pairs") else forbidden)
     prev = dict(previous)
-    problems = failed_pair_problems(failed, previous, failed_file)
-    if problems:
-        raise InputError(problems)
-    rnd = next_round(history)
-    entries = list(history)
-    if not entries:
-        entries = [Entry(1, e, r, "active") for e, r in previous]
-        rnd = 2
-    failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]  # one per pair
-    failed_now = {(f.mentee_id, f.mentor_id): f for f in failed}
-    for pair, f in failed_now.items():
-        entries = close(entries, pair, "failed", f.reason or "unspecified", rnd)
-
-    # Every failure ever, among the people still here, is forbidden.
-    forbidden_ids = failed_pairs(entries)
-    failed_idx = []
-    for e_id, r_id in sorted(forbidden_ids):
-        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
-        if i is not None and j is not None:
-            failed_idx.append((i, j))
-
-    boost = np.zeros((cohort.n_mentees, 5))
-    for f in failed:
-        i = cohort.mentee_index(f.mentee_id)
-        if i is None:
-            continue
-        c = "compatibility" if f.reason == "availability" else f.reason
-        if c in FIVE_CS:
-            boost[i, FIVE_CS.index(c)] = REASON_BOOST
+    rnd, entries, failed_now, failed_idx, boost = _record_failures(
+        cohort, previous, failed, history, failed_file
+    )
 
     # Decide what is kept, what is freed, and why.
     why_freed: dict[str, str] = {}
@@ -285,7 +259,7 @@ def rematch(
         "changed": sum(1 for s in status.values() if s == "changed"),
         "new": sum(1 for s in status.values() if s == "new"),
         "released": released,
-        "failed": len(failed),
+        "failed": len(failed_now),
     }
     return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
 
@@ -318,29 +292,9 @@ def _rematch_several(
     own = list(pins.pairs) if pins is not None else []
     forbidden = tuple(forbidden.pairs if hasattr(forbidden, "pairs") else forbidden)
     previous = list(dict.fromkeys(previous))
-    problems = failed_pair_problems(failed, previous, failed_file)
-    if problems:
-        raise InputError(problems)
-    rnd = next_round(history)
-    entries = list(history)
-    if not entries:
-        entries = [Entry(1, e, r, "active") for e, r in previous]
-        rnd = 2
-    failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]
-    failed_now = {(f.mentee_id, f.mentor_id): f for f in failed}
-    for pair, f in failed_now.items():
-        entries = close(entries, pair, "failed", f.reason or "unspecified", rnd)
-    failed_idx = []
-    for e_id, r_id in sorted(failed_pairs(entries)):
-        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
-        if i is not None and j is not None:
-            failed_idx.append((i, j))
-    boost = np.zeros((cohort.n_mentees, 5))
-    for f in failed:
-        i = cohort.mentee_index(f.mentee_id)
-        c = "compatibility" if f.reason == "availability" else f.reason
-        if i is not None and c in FIVE_CS:
-            boost[i, FIVE_CS.index(c)] = REASON_BOOST
+    rnd, entries, failed_now, failed_idx, boost = _record_failures(
+        cohort, previous, failed, history, failed_file
+    )
 
     why_freed: dict[tuple[str, str], str] = {}
     released = 0
@@ -468,7 +422,7 @@ def _rematch_several(
         "changed": sum(1 for v in status.values() if v == "changed"),
         "new": sum(1 for v in status.values() if v == "new"),
         "released": released,
-        "failed": len(failed),
+        "failed": len(failed_now),
     }
     return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
 
@@ -482,3 +436,36 @@ def _solve(cohort, config, pinned, own, pins, failed_idx, encoded, max_changes):
     return match(
         cohort, config, pins=pins, failed=failed_idx, encoded=encoded, keep=pinned, max_changes=max_changes
     )
+
+
+def _record_failures(cohort, previous, failed, history, failed_file):
+    """What both re-matches do first with the failed pairs: check them against the previous
+    pairs (raises InputError with every problem), start the history if there is none, close
+    each failed pair in it, and derive what the solver needs. Returns (round, history
+    entries, failed pairs by (mentee_id, mentor_id) — one per pair, the last listed wins —,
+    every pair that ever failed among the people still here as (mentee, mentor) indices —
+    all forbidden —, and the (n_mentees, 5) boost of the C each failure's reason names)."""
+    problems = failed_pair_problems(failed, previous, failed_file)
+    if problems:
+        raise InputError(problems)
+    rnd = next_round(history)
+    entries = list(history)
+    if not entries:
+        entries = [Entry(1, e, r, "active") for e, r in previous]
+        rnd = 2
+    failed = list({(f.mentee_id, f.mentor_id): f for f in reversed(failed)}.values())[::-1]  # one per pair
+    failed_now = {(f.mentee_id, f.mentor_id): f for f in failed}
+    for pair, f in failed_now.items():
+        entries = close(entries, pair, "failed", f.reason or "unspecified", rnd)
+    failed_idx = []
+    for e_id, r_id in sorted(failed_pairs(entries)):
+        i, j = cohort.mentee_index(e_id), cohort.mentor_index(r_id)
+        if i is not None and j is not None:
+            failed_idx.append((i, j))
+    boost = np.zeros((cohort.n_mentees, 5))
+    for f in failed:
+        i = cohort.mentee_index(f.mentee_id)
+        c = "compatibility" if f.reason == "availability" else f.reason
+        if i is not None and c in FIVE_CS:
+            boost[i, FIVE_CS.index(c)] = REASON_BOOST
+    return rnd, entries, failed_now, failed_idx, boost
