@@ -343,7 +343,7 @@ def alternatives(
         if i in pinned:
             continue
         if mentor_of[i] < 0:
-            for rank, (j, why) in enumerate(unmatched_options(problem, mentor_of, i, k), start=1):
+            for rank, (j, why) in enumerate(unmatched_options(problem, load, i, k), start=1):
                 got = engine.pin_delta(i, j) if why == "full" else None
                 dm, ds, moves = (got[0], got[2] / 100.0, got[3]) if got else (None, None, None)
                 out.append(Alternative(i, rank, j, bool(spare[j] > 0), ds, dm, moves, why))
@@ -380,12 +380,12 @@ def _choices_taken(problem, engine, mentor_of: np.ndarray, i: int, j: int) -> st
     return f"would take {lost} other mentee{'s' if lost != 1 else ''} out of their own choices"
 
 
-def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: int) -> list[tuple[int, str]]:
-    """Best k mentors by score for an unmatched mentee, each with why they are out."""
+def unmatched_options(problem: MatchProblem, load: np.ndarray, i: int, k: int) -> list[tuple[int, str]]:
+    """Best k mentors by score for an unmatched (or partly matched) mentee ``i``, each with
+    why they are out; ``load`` (n_mentors,) is each mentor's mentees in the pairing."""
     from matcher.solve.rules import RULES, reasons
 
     n_r = problem.shape[1]
-    load = np.bincount(mentor_of[mentor_of >= 0], minlength=n_r)
     js = np.arange(n_r)[problem.capacity > 0]
     js = js[np.lexsort((js, -shown_scores(problem, problem.score[i, js])))][:k]
     out = []
@@ -397,7 +397,7 @@ def unmatched_options(problem: MatchProblem, mentor_of: np.ndarray, i: int, k: i
             why = "excluded by " + ", ".join(RULES[n].label for n in reasons(bits))
         elif load[j] >= problem.capacity[j]:
             why = "full"
-        else:  # pragma: no cover - an optimal solution would have matched them
+        else:  # optimal: only with several mentors per mentee, when distinct mentors forbids it
             why = "has room"
         out.append((int(j), why))
     return out
@@ -455,8 +455,8 @@ def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentee
 
     if k <= 0:
         return []
-    n_r = problem.shape[1]
-    spare = problem.capacity - pairing.load(n_r)
+    load = pairing.load(problem.shape[1])
+    spare = problem.capacity - load
     free = free_places(problem)
     out: list[Alternative] = []
     for i in range(problem.shape[0]) if mentees is None else mentees:
@@ -464,7 +464,7 @@ def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentee
             continue
         own = pairing.mentors(i)
         if own.size == 0:
-            for rank, (j, why) in enumerate(_unmatched_several(problem, pairing, i, k), start=1):
+            for rank, (j, why) in enumerate(unmatched_options(problem, load, i, k), start=1):
                 got = engine.pin_change(i, j) if why == "full" else None
                 dp, dm, _, ds, moves = got if got else (None, None, None, None, None)
                 out.append(
@@ -485,27 +485,4 @@ def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentee
             out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, "", dp))
             if rank == k:
                 break
-    return out
-
-
-def _unmatched_several(problem, pairing, i: int, k: int) -> list[tuple[int, str]]:
-    """:func:`unmatched_options` for a pairing with several mentors per mentee."""
-    from matcher.solve.rules import RULES, reasons
-
-    n_r = problem.shape[1]
-    load = pairing.load(n_r)
-    js = np.arange(n_r)[problem.capacity > 0]
-    js = js[np.lexsort((js, -problem.score[i, js]))][:k]
-    out = []
-    for j in js:
-        bits = int(problem.excluded[i, j])
-        if not problem.eligible[i]:
-            why = "mentee below min_readiness"
-        elif bits:
-            why = "excluded by " + ", ".join(RULES[n].label for n in reasons(bits))
-        elif load[j] >= problem.capacity[j]:
-            why = "full"
-        else:  # an optimal pairing leaves a free mentor only when a rule (distinct mentors) does
-            why = "has room"
-        out.append((int(j), why))
     return out
