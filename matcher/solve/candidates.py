@@ -4,7 +4,8 @@ At 50,000 × 20,000 there are 10⁹ pairs and nothing dense fits in memory. So:
 
 1. **Score in chunks** of mentee rows, apply the hard rules to each chunk, and store every
    pair's score as 2-byte units (hundredths). Keep as candidates each mentee's
-   ``CANDIDATES`` best allowed mentors *and* each mentor's ``MENTOR_CANDIDATES`` best
+   ``CANDIDATES`` best allowed mentors (``mentors_wanted − 1`` more when some mentee wants
+   several mentors, so that each place has room) *and* each mentor's ``MENTOR_CANDIDATES`` best
    allowed mentees: mentors nobody ranks highly still get arcs, so the first solve
    already matches as many mentees as the full problem can (mentor-only parts such as
    care make a few mentors everyone's favourites).
@@ -13,7 +14,8 @@ At 50,000 × 20,000 there are 10⁹ pairs and nothing dense fits in memory. So:
    flow's dual prices (shortest-path potentials) show which pruned pairs could improve
    the answer; those are added and the flow solved again until none can. Department
    spread, the mentor minimum and fair mode are flow models too and are certified the
-   same way (fair mode adds two min cuts). ``summary.json`` says how it was proven; an
+   same way (fair mode adds two min cuts), and so are several mentors per mentee (the most
+   pairs by a min cut, then the prices at that many pairs). ``summary.json`` says how it was proven; an
    answer not proven within the rounds is FEASIBLE with a true bound.
 """
 
@@ -30,7 +32,7 @@ import numpy as np
 from matcher.io.config import FIVE_CS
 from matcher.solve.bonus import bonus_pairs
 from matcher.solve.eligibility import eligible_mentees
-from matcher.solve.problem import SCORE_UNITS
+from matcher.solve.problem import SCORE_UNITS, mentee_places
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
 from scoring.combine import ScoringContext, pair_components, score_block
 
@@ -75,6 +77,8 @@ class SparseProblem:
     max_score: float = 100.0  # bound on any pair's score (100 + the largest preference bonus)
     bonus_key: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # i·n_r + j, sorted
     bonus_points: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the bonus of each key
+    # Mentors each mentee wants, (n_e,) int64 ≥ 1 (``mentors_wanted``); None: one each.
+    wanted: np.ndarray | None = None
     _rows: dict = field(default_factory=dict, repr=False)
 
     kind = "candidates"  # what engines declare they support (see matcher.solve.engines)
@@ -96,8 +100,14 @@ class SparseProblem:
         return np.asarray(self.arc_comps)[:, self.eligible[self.ei]], True
 
     @property
+    def multi(self) -> bool:
+        """Some mentee wants more than one mentor."""
+        return self.wanted is not None and bool((self.wanted > 1).any())
+
+    @property
     def max_matchable(self) -> int:
-        return int(min(int(self.eligible.sum()), int(self.capacity.sum())))
+        """The most pairs that can be matched: min(places wanted by eligible mentees, capacity)."""
+        return int(min(int(mentee_places(self)[self.eligible].sum()), int(self.capacity.sum())))
 
     @cached_property
     def key(self) -> np.ndarray:
@@ -310,7 +320,9 @@ def candidate_problem(
     pinned = {}
     for i, j in pins:
         pinned.setdefault(int(i), []).append(int(j))
-    keep_n = min(CANDIDATES, n_r)
+    wanted = cohort.mentors_wanted.copy() if cohort.several_mentors else None
+    # Several mentors per mentee: room for each of a mentee's places beyond the first.
+    keep_n = min(CANDIDATES + (int(wanted.max()) - 1 if wanted is not None else 0), n_r)
     keep_m = min(MENTOR_CANDIDATES, n_e)
 
     def select(rows):
@@ -417,6 +429,7 @@ def candidate_problem(
         max_score=max_score,
         bonus_key=bonus_key,
         bonus_points=bonus_points,
+        wanted=wanted,
     )
     found = col_units >= 0
     ei = col_rows[found]
@@ -496,13 +509,16 @@ def add_arcs(problem: SparseProblem, ei, rj) -> SparseProblem:
     )
 
 
-def fill_components(problem: SparseProblem, mentor_of: np.ndarray) -> SparseProblem:
+def fill_components(problem: SparseProblem, assignment) -> SparseProblem:
     """``problem`` with the five Cs of the chosen pairs added after scoring (mentor
-    candidates, the certificate) filled in, computed for those pairs only."""
-    matched = np.flatnonzero(mentor_of >= 0)
-    pos = problem._find(matched, mentor_of[matched])
+    candidates, the certificate) filled in, computed for those pairs only.
+    ``assignment``: a ``mentor_of`` array or a :class:`~matcher.solve.pairing.Pairing`."""
+    from matcher.solve.pairing import as_pairing
+
+    pairing = as_pairing(assignment)
+    ii, jj = pairing.mentee, pairing.mentor
+    pos = problem._find(ii, jj)
     missing = (pos >= 0) & np.isnan(problem.arc_comps[0, np.maximum(pos, 0)])
-    rows = matched[missing]
     comps = problem.arc_comps.copy()
-    comps[:, pos[missing]] = problem.components_of(rows, mentor_of[rows])
+    comps[:, pos[missing]] = problem.components_of(ii[missing], jj[missing])
     return replace(problem, arc_comps=comps)

@@ -48,7 +48,17 @@ from matcher.errors import InfeasibleError
 from matcher.solve import candidates as cand
 from matcher.solve.duals import min_cut, potentials, reachable, residual
 from matcher.solve.engines.flow import Network, arc_flows, network
-from matcher.solve.problem import max_units, multipliers, ready_units, score_units
+from matcher.solve.pairing import as_pairing
+from matcher.solve.problem import (
+    cover_weight,
+    free_places,
+    is_multi,
+    max_units,
+    multipliers,
+    pinned_mentees,
+    ready_units,
+    score_units,
+)
 
 ROUNDS = 20  # certificate rounds before the answer is reported FEASIBLE with its true bound
 CHECK_PAIRS = 500_000  # pairs a block of the check holds (a few blocks are in flight on threads)
@@ -64,14 +74,19 @@ class Setting:
     free: np.ndarray  # (n_e,) eligible and not pinned
     column: np.ndarray  # (n_e,) head column of the mentee's pairs: its department, or n_dept
     pin_low: int | None  # lowest pinned pair score (units), fair mode counts it
+    # Several mentors per mentee: places each mentee has left, (n_e,); None: one mentor each.
+    places: np.ndarray | None = None
+    # ... each mentor's distinct-mentors group, (n_r,) (−1: none, or no distinct mentors),
+    # and the pins (a pinned pair is not chosen again, nor a mentor of a pinned mentor's group).
+    group: np.ndarray | None = None
+    pins: tuple = ()
 
 
 def setting(problem, side) -> Setting:
     n_e, _ = problem.shape
-    pinned = np.zeros(n_e, bool)
+    pinned = pinned_mentees(problem)
     capacity = problem.capacity.astype(np.int64).copy()
-    for i, j in problem.pins:
-        pinned[i] = True
+    for _, j in problem.pins:
         capacity[j] -= 1
     net = network(problem, side, pinned, capacity)
     column = np.full(n_e, net.n_dept, np.int64)
@@ -83,7 +98,14 @@ def setting(problem, side) -> Setting:
         ii = np.array([i for i, _ in problem.pins])
         jj = np.array([j for _, j in problem.pins])
         pin_low = int(score_units(problem.pair_scores(ii, jj)).min())
-    return Setting(net, problem.eligible & ~pinned, column, pin_low)
+    if not is_multi(problem):
+        return Setting(net, problem.eligible & ~pinned, column, pin_low)
+    group = np.full(problem.shape[1], -1, np.int64)
+    if side.distinct is not None:
+        group = np.asarray(side.distinct.group, np.int64)
+    return Setting(
+        net, problem.eligible & ~pinned, column, pin_low, free_places(problem), group, tuple(problem.pins)
+    )
 
 
 def _pair_units(problem, net: Network) -> np.ndarray:
@@ -114,9 +136,45 @@ def _heads(table: np.ndarray, column: np.ndarray, rows: np.ndarray) -> np.ndarra
     return table[:, column[rows]].T
 
 
-def _pruned(problem, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """(len(rows), n_r) bool: allowed pairs of ``rows`` that are not candidates."""
+def _tails(s: Setting, value: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``value`` at the tail of every pair of ``rows``: (len(rows), 1) the mentee's node, or
+    (several mentors, distinct mentors) (len(rows), n_r), the mentee's (i, group) node where
+    the candidates made one, else the mentee's node (a new (i, g) node has one way in, from
+    the mentee at cost 0, so it takes the mentee's value: a potential as high, a cut side
+    the same)."""
+    own = value[1 + rows]
+    net = s.net
+    if s.group is None or not net.group_key.size:
+        return own[:, None]
+    n_g = net.n_group
+    table = np.repeat(own[:, None], n_g + 1, axis=1)
+    lo, hi = np.searchsorted(net.group_key, [rows[0] * n_g, (rows[-1] + 1) * n_g])
+    ii, gg = np.divmod(net.group_key[lo:hi], n_g)
+    at = np.minimum(np.searchsorted(rows, ii), rows.size - 1)
+    hit = rows[at] == ii
+    table[at[hit], gg[hit]] = value[net.group_node0 + lo + np.flatnonzero(hit)]
+    return table[:, np.where(s.group >= 0, s.group, n_g)]
+
+
+def _tail_low(s: Setting, value: np.ndarray, n_e: int) -> np.ndarray:
+    """(n_e,) the lowest tail value of each mentee's pairs (its node and its (i, group) nodes)."""
+    low = value[1 : 1 + n_e].copy()
+    net = s.net
+    if s.group is not None and net.group_key.size:
+        nodes = net.group_node0 + np.arange(net.group_key.size)
+        np.minimum.at(low, net.group_key // net.n_group, value[nodes])
+    return low
+
+
+def _pruned(problem, rows: np.ndarray, u: np.ndarray, s: Setting | None = None) -> np.ndarray:
+    """(len(rows), n_r) bool: allowed pairs of ``rows`` that are not candidates (nor, with
+    several mentors, a pinned pair's mentee with a mentor of that pin's group)."""
     ok = u != cand.NOT_ALLOWED
+    if s is not None and s.pins and s.group is not None:
+        at = np.searchsorted(rows, [i for i, _ in s.pins])
+        for (i, j), r in zip(s.pins, at, strict=True):
+            if r < rows.size and rows[r] == i and s.group[j] >= 0:
+                ok[r] &= s.group != s.group[j]
     lo = np.searchsorted(problem.ei, rows)
     hi = np.searchsorted(problem.ei, rows, side="right")
     counts = hi - lo
@@ -173,13 +231,17 @@ class Check:
     rows: int
     gain: int | None
     d: np.ndarray | None = None  # the potentials of a price check
+    cut: int = 0  # several mentors per mentee: pruned pairs that cross the most-pairs cut
 
 
-def flow_potentials(problem, s: Setting, mentor_of, weight, circulation: bool, threshold=None):
-    """Potentials (n_nodes,) of the residual graph of ``mentor_of`` on ``s.net`` whose pair
-    arcs weigh ``weight`` (costs −weight; pairs below ``threshold`` units left out), with a
-    return arc sink → source when ``circulation``. Raises RuntimeError if the flow is not
-    optimal for these weights."""
+def flow_potentials(
+    problem, s: Setting, mentor_of, weight, circulation: bool, threshold=None, first: int = 0
+):
+    """Potentials (n_nodes,) of the residual graph of ``mentor_of`` (or a Pairing) on
+    ``s.net`` whose pair arcs weigh ``weight`` (costs −weight; pairs below ``threshold``
+    units left out) and, with several mentors per mentee, each mentee's first place
+    ``first`` (the covered level), with a return arc sink → source when ``circulation``.
+    Raises RuntimeError if the flow is not optimal for these weights."""
     net = s.net
     flow = arc_flows(net, mentor_of)
     caps = net.caps.copy()
@@ -189,6 +251,7 @@ def flow_potentials(problem, s: Setting, mentor_of, weight, circulation: bool, t
     lower[net.sink_arcs] = net.lower
     costs = np.zeros(net.tails.size, np.int64)
     costs[net.pair_arcs] = -np.asarray(weight, np.int64)
+    costs[net.source_arcs] = -first
     arcs = list(residual(net.tails, net.heads, caps, flow, costs, lower))
     if circulation:  # the return arc sink → source: the amount matched may change
         back = int(flow[net.sink_arcs].sum()) > 0
@@ -201,7 +264,7 @@ def flow_potentials(problem, s: Setting, mentor_of, weight, circulation: bool, t
 def price_check(
     problem,
     s: Setting,
-    mentor_of: np.ndarray,
+    mentor_of,
     threshold: int | None = None,
     *,
     weight: np.ndarray | None = None,
@@ -210,6 +273,7 @@ def price_check(
     circulation: bool = True,
     near: int | None = None,
     every: bool = False,
+    first: int = 0,
 ) -> Check:
     """Step 1 of the module docstring: the pruned pairs (scoring ≥ ``threshold`` units)
     whose reduced cost under the answer's potentials is negative or within ``near``
@@ -217,10 +281,11 @@ def price_check(
 
     The flow maximises Σ weight over its pair arcs: ``weight`` (one per pair arc of
     ``s.net``; default A + B·r + s) and, for a pruned pair (i, j), ``base[i] + per_unit ·
-    units[i, j]`` (default A + B·r_i + units). ``circulation``: the amount of flow may
-    change (a return arc sink → source); else it is fixed. The returned ``Check.d`` holds
-    the potentials. ``every``: return every pair within ``near`` (else the closest
-    ``ADD_PER_ROW`` of each row).
+    units[i, j]`` (default A + B·r_i + units); ``first``: the weight of a mentee's first
+    place (several mentors per mentee). ``circulation``: the amount of flow may change (a
+    return arc sink → source); else it is fixed. The returned ``Check.d`` holds the
+    potentials. ``every``: return every pair within ``near`` (else the closest
+    ``ADD_PER_ROW`` of each row). ``mentor_of``: a ``mentor_of`` array or a Pairing.
     """
     n_e, n_r = problem.shape
     net = s.net
@@ -228,26 +293,26 @@ def price_check(
     near = cand.NEAR if near is None else near
     if weight is None:
         weight = np.int64(a) + net.gain
-    d = flow_potentials(problem, s, mentor_of, weight, circulation, threshold)
-    d_mentee = d[1 : 1 + n_e]
+    d = flow_potentials(problem, s, mentor_of, weight, circulation, threshold, first)
     head = _head_table(net, d, BLOCK)
     if base is None:
         base = np.int64(a) + np.int64(b) * ready_units(problem.readiness)
     low = 0 if threshold is None else threshold
     # A row whose best pruned pair cannot come near improving even at the lowest head
-    # price needs no pair-by-pair check.
-    bound = base + per_unit * problem.best_pruned + head.max(axis=0)[s.column] - d_mentee
+    # price (and the highest tail price) needs no pair-by-pair check.
+    tail_low = _tail_low(s, d, n_e)
+    bound = base + per_unit * problem.best_pruned + head.max(axis=0)[s.column] - tail_low
     rows = np.flatnonzero(s.free & (problem.best_pruned >= low) & (bound > -near))
     take = n_r if every else _take(rows.size, n_r)
 
     def check(block):
         u = problem.units[block]
-        ok = _pruned(problem, block, u)
+        ok = _pruned(problem, block, u, s)
         if threshold is not None:
             ok &= u >= threshold
         # In place where it can be: a block's temporaries are what the certificate adds to
         # the stored scores' memory (several blocks are in flight on threads).
-        excess = (base[block] - d_mentee[block])[:, None] + _heads(head, s.column, block)
+        excess = base[block][:, None] - _tails(s, d, block) + _heads(head, s.column, block)
         if per_unit == 1:
             np.add(excess, u, out=excess, casting="unsafe")
         elif per_unit:
@@ -259,7 +324,7 @@ def price_check(
             return 0, 0, None, None
         excess[~close] = FAR  # only close pairs count from here on
         improving = int(np.count_nonzero(excess > 0))
-        most = int(np.maximum(excess.max(axis=1), 0).sum())
+        most = _most(excess, None if s.places is None else s.places[block])
         if take >= n_r:
             r, j = np.nonzero(close)
             return improving, most, block[r], j
@@ -270,10 +335,24 @@ def price_check(
     return Check(count, ei, rj, int(rows.size), gain_total, d)
 
 
+def _most(excess: np.ndarray, places: np.ndarray | None) -> int:
+    """A true bound on what the pruned pairs of these rows could add (exact Python int):
+    each new pair arc carries at most one unit and mentee i at most ``places[i]`` of them
+    (one each without ``places``), so Σ_i of its ``places[i]`` largest positive excesses."""
+    if places is None or excess.shape[1] == 0:
+        return sum(int(v) for v in np.maximum(excess.max(axis=1), 0))
+    k = int(min(max(int(places.max()), 1), excess.shape[1]))
+    top = -np.partition(-excess, k - 1, axis=1)[:, :k]
+    top = -np.sort(-top, axis=1)
+    top[np.arange(k)[None, :] >= places[:, None]] = 0
+    return sum(int(v) for v in np.maximum(top, 0).ravel())
+
+
 def cut_check(problem, s: Setting, side_of: np.ndarray, above: int | None) -> Check:
     """The pruned pairs (scoring above ``above`` units, when given) that leave the cut
-    ``side_of`` ((n_nodes,) bool, the source side): from a source-side mentee to a head
-    on the sink side."""
+    ``side_of`` ((n_nodes,) bool, the source side): from a source-side mentee (or its
+    (mentee, group) node) to a head on the sink side. A (mentee, group) node on the source
+    side is reached from its mentee only, so the rows checked are source-side mentees."""
     n_e, n_r = problem.shape
     head = _head_table(s.net, side_of, True)
     low = -1 if above is None else above
@@ -282,7 +361,7 @@ def cut_check(problem, s: Setting, side_of: np.ndarray, above: int | None) -> Ch
 
     def check(block):
         u = problem.units[block]
-        cross = _pruned(problem, block, u) & ~_heads(head, s.column, block)
+        cross = _pruned(problem, block, u, s) & ~_heads(head, s.column, block) & _tails(s, side_of, block)
         if above is not None:
             cross &= u > above
         if not cross.any():
@@ -295,8 +374,9 @@ def cut_check(problem, s: Setting, side_of: np.ndarray, above: int | None) -> Ch
 
 
 def most_cut(problem, s: Setting, mentor_of) -> np.ndarray:
-    """Fair mode, the most matchable: the answer's residual graph without threshold or
-    minimum; the nodes reachable from the source (a min cut, the answer being a max flow)."""
+    """Fair mode (and several mentors per mentee), the most matchable: the answer's residual
+    graph without threshold or minimum; the nodes reachable from the source (a min cut, the
+    answer being a max flow). ``mentor_of``: a ``mentor_of`` array or a Pairing."""
     net = s.net
     flow = arc_flows(net, mentor_of)
     t, h, _ = residual(net.tails, net.heads, net.caps, flow, np.zeros(flow.size, np.int64))
@@ -346,6 +426,8 @@ def minimum_cut(problem, side) -> Check:
 def check_answer(problem, side, solution) -> Check:
     """Every check of one round (module docstring, steps 1–2), merged."""
     s = setting(problem, side)
+    if s.places is not None:
+        return _check_several(problem, s, solution)
     if not side.fair or solution.lowest_score is None:
         return price_check(problem, s, solution.mentor_of)
     threshold = round(solution.lowest_score * 100)
@@ -366,28 +448,61 @@ def check_answer(problem, side, solution) -> Check:
     )
 
 
-def level_gap(problem, mentor_of: np.ndarray, objective: int, bound: int) -> tuple[str | None, float]:
+def _check_several(problem, s: Setting, solution) -> Check:
+    """Several mentors per mentee (module docstring, step 4): the most pairs by the min cut
+    of the answer's residual graph, then the prices at that many pairs (a fixed amount of
+    flow: no A in the weights, the covered level ``C`` on each mentee's first place). The
+    prices bound the optimum only once the most pairs is proven (else ``gain`` is None)."""
+    pairing = solution.pairing
+    cut = cut_check(problem, s, most_cut(problem, s, pairing), None)
+    _, b = multipliers(problem)
+    prices = price_check(
+        problem, s, pairing,
+        weight=s.net.gain, base=np.int64(b) * ready_units(problem.readiness), circulation=False,
+        first=cover_weight(problem),
+    )  # fmt: skip
+    return Check(
+        cut.hard + prices.hard,
+        np.concatenate([cut.ei, prices.ei]),
+        np.concatenate([cut.rj, prices.rj]),
+        max(cut.rows, prices.rows),
+        prices.gain if cut.hard == 0 else None,
+        cut=cut.hard,
+    )
+
+
+def _levels(problem, assignment) -> list[tuple[str, int, int]]:
+    """The objective's levels as (name, multiplier, value) — objective = Σ multiplier·value:
+    matched (pairs), covered (mentees with a mentor; several mentors per mentee only),
+    readiness units, score units."""
+    a, b = multipliers(problem)
+    pairing = as_pairing(assignment)
+    r = int(ready_units(problem.readiness[pairing.mentee]).sum())
+    s = int(score_units(problem.pair_scores(pairing.mentee, pairing.mentor)).sum()) if pairing.size else 0
+    c = cover_weight(problem)
+    covered = [("covered", c, int((pairing.count > 0).sum()))] if c else []
+    return [("matched", a, pairing.size), *covered, ("readiness", b, r), ("score", 1, s)]
+
+
+def level_gap(problem, mentor_of, objective: int, bound: int) -> tuple[str | None, float]:
     """(the first objective level ``bound`` leaves open, its relative gap).
 
-    objective = A·m + B·R + S (matched, readiness and score units). An optimum with more
-    matched would be worth at least A·(m + 1), so m is proven when bound // A = m; then R
-    when (bound − A·m) // B = R; the score's gap is what is left.
+    objective = A·m + B·R + S (matched, readiness and score units; several mentors per
+    mentee: A·pairs + C·covered + B·R + S). An optimum with more matched would be worth at
+    least A·(m + 1), so m is proven when bound // A = m; then the next level likewise on
+    what is left; the score's gap is what is left at the end. ``mentor_of``: a
+    ``mentor_of`` array or a Pairing.
     """
     if bound <= objective:
         return None, 0.0
-    a, b = multipliers(problem)
-    matched = np.flatnonzero(mentor_of >= 0)
-    m = int(matched.size)
-    r = int(ready_units(problem.readiness[matched]).sum())
-    s = objective - a * m - b * r
-    m_ub = bound // a
-    if m_ub > m:
-        return "matched", (m_ub - m) / m_ub
-    r_ub = (bound - a * m) // b
-    if r_ub > r:
-        return "readiness", (r_ub - r) / r_ub
-    s_ub = bound - a * m - b * r
-    return "score", (s_ub - s) / max(s_ub, 1)
+    rest = bound
+    *upper, (_, _, s) = _levels(problem, mentor_of)
+    for name, weight, value in upper:
+        top = rest // weight
+        if top > value:
+            return name, (top - value) / top
+        rest -= weight * value
+    return "score", (rest - s) / max(rest, 1)
 
 
 def _fair_gap(problem, s: Setting, solution) -> float:
@@ -406,21 +521,31 @@ def _fair_gap(problem, s: Setting, solution) -> float:
     return (t_ub - t) / max(t_ub, 1) if t_ub > t else 0.0
 
 
-def _method(side) -> str:
+def _method(problem, side) -> str:
+    several = is_multi(problem)
+    best = "best mentors (more for mentees who want several)" if several else "best mentors"
     text = (
-        f"min-cost flow on each mentee's {cand.CANDIDATES} best mentors and each mentor's "
+        f"min-cost flow on each mentee's {cand.CANDIDATES} {best} and each mentor's "
         f"{cand.MENTOR_CANDIDATES} best mentees, then every pruned pair checked against "
         "the flow's dual prices (shortest-path potentials)"
     )
     extras = []
+    if several:
+        extras.append("each mentee's first and further places")
     if side.spread is not None:
         extras.append("(mentor, department) nodes")
+    if side.distinct is not None:
+        extras.append(f"(mentee, {side.distinct.column}) nodes")
     if side.minimum is not None:
         extras.append("the minimum's lower bounds")
     if extras:
         text += " with " + " and ".join(extras)
     if side.fair:
         text += "; the most matchable and the fair threshold proven by min cuts no pruned pair crosses"
+    if several:
+        text += (
+            "; the most pairs proven by a min cut no pruned pair crosses, the prices taken at that many pairs"
+        )
     return text
 
 
@@ -473,7 +598,7 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
         settled += problem.shape[0] - found.rows
         if found.hard == 0:
             info = {
-                "method": _method(side),
+                "method": _method(problem, side),
                 "certified": True,
                 "candidate_pairs": n_cand,
                 "rounds": k,
@@ -481,7 +606,7 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
                 "rows_settled_by_bound": settled,
                 "pairs_added": added,
             }
-            return cand.fill_components(problem, solution.mentor_of), solution, info
+            return cand.fill_components(problem, solution.pairing), solution, info
         if k == rounds:
             break
         now = time.perf_counter()
@@ -497,6 +622,12 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
         added += more
     if found.gain is not None:
         bound = solution.objective + found.gain
+    elif is_multi(problem):
+        # More pairs may be possible: at most one more per pruned pair across the min cut,
+        # and whatever the lower levels add is below A (multipliers).
+        a, _ = multipliers(problem)
+        most = min(solution.pairing.size + found.cut, problem.max_matchable)
+        bound = max(solution.objective, a * most + a - 1)
     else:  # fair mode: the optimum without the fair objective, bounded by its own prices
         from matcher.solve.engines.flow import solve_flow
         from matcher.solve.side_rules import FairObjective
@@ -504,7 +635,7 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
         relaxed = side.without(FairObjective)
         plain = solve_flow(problem, relaxed)
         bound = max(solution.objective, plain.objective + check_answer(problem, relaxed, plain).gain)
-    stage, gap = level_gap(problem, solution.mentor_of, solution.objective, bound)
+    stage, gap = level_gap(problem, solution.pairing, solution.objective, bound)
     lowest = None
     if side.fair and solution.lowest_score is not None and stage in (None, "readiness", "score"):
         # The levels after the lowest score are only meaningful once it is proven.
@@ -517,4 +648,4 @@ def certify(problem, side, solve, solution=None, rounds: int | None = None, prog
         "pairs_added": added,
     }
     sol = replace(solution, status="FEASIBLE", bound=bound, gap=gap, stage=stage, lowest_score=lowest)
-    return cand.fill_components(problem, sol.mentor_of), sol, info
+    return cand.fill_components(problem, sol.pairing), sol, info

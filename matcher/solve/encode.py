@@ -206,25 +206,26 @@ def encode_cohort(
 
     Up to ``DENSE_LIMIT`` pairs (or when ``scores`` are given) the problem is dense; above
     it, a candidate set (:mod:`matcher.solve.candidates`) whose answer the certificate
-    later proves optimal for the full problem. Either way the result honours the one
+    later proves optimal for the full problem (several mentors per mentee too; not with
+    ``distinct_mentors_by = "topics"``, which only CP-SAT holds, on every pair). Either way the result honours the one
     :class:`~matcher.solve.problem.Problem` contract.
     """
     from matcher.solve import candidates
     from scoring.combine import prepare_scoring, score_cohort
 
     if scores is None and cohort.n_mentees * cohort.n_mentors > candidates.DENSE_LIMIT:
-        if cohort.several_mentors:
+        if cohort.several_mentors and config.rules.distinct_mentors_by == "topics":
             raise ConfigError(
                 [
                     Problem(
-                        cohort.files[1],
+                        config.source or "config",
                         None,
-                        "mentors_wanted",
+                        "rules",
                         None,
-                        "several mentors per mentee (mentors_wanted above 1) are not supported above "
-                        f"{candidates.DENSE_LIMIT:,} pairs (mentees × mentors) yet: the candidate-set "
-                        "solver cannot prove such a pairing optimal",
-                        "set mentors_wanted to 1 (or leave it blank) for every mentee, or match smaller groups",
+                        f'distinct_mentors_by = "topics" is not supported above {candidates.DENSE_LIMIT:,} '
+                        "pairs (mentees × mentors) when a mentee wants several mentors: mentors' topics "
+                        "overlap, so only CP-SAT can hold it exactly, and CP-SAT needs every pair in memory",
+                        'use distinct_mentors_by = "department" or "profession", or match smaller groups',
                     )
                 ]
             )

@@ -196,7 +196,7 @@ def pinned_mentees(problem) -> np.ndarray:
 
 
 def is_multi(problem) -> bool:
-    """Some mentee of ``problem`` wants more than one mentor (a candidate set never does)."""
+    """Some mentee of ``problem`` (dense or a candidate set) wants more than one mentor."""
     return bool(getattr(problem, "multi", False))
 
 

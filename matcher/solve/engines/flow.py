@@ -42,7 +42,7 @@ mentor minimum, the fair objective and ``topics`` with several mentors are CP-SA
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -107,6 +107,12 @@ class Network:
     # places beyond each mentee's first; the arcs S₂ → mentee and mentee → (mentee, group)
     # follow it, after the sink arcs.
     second_arc: int = -1
+    # Distinct mentors: group codes 0 … n_group − 1, the sorted keys i · n_group + g of the
+    # (mentee, group) nodes and the node of the first key (whose arcs from the mentees
+    # close the arc list).
+    n_group: int = 0
+    group_key: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    group_node0: int = -1
 
 
 def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) -> Network:
@@ -158,8 +164,9 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
     tails_pair = 1 + ei
     extra_t = extra_h = extra_c = np.zeros(0, np.int64)
     first = np.ones(mentees.size, np.int64)  # capacity of each source → mentee arc
+    groups = {}
     if multi:
-        tails_pair, extra_t, extra_h, extra_c, first, next_node = _multi_arcs(
+        tails_pair, extra_t, extra_h, extra_c, first, next_node, groups = _multi_arcs(
             problem, side, ei, rj, mentees, next_node
         )
     sink = next_node
@@ -212,6 +219,7 @@ def network(problem, side: SideRules, pinned: np.ndarray, capacity: np.ndarray) 
         dept_cap,
         1 + n_e + n_r,
         start_sink + n_r if multi else -1,
+        **groups,
     )
 
 
@@ -240,7 +248,8 @@ def _multi_arcs(problem, side: SideRules, ei, rj, mentees, next_node: int):
     """The arcs several mentors per mentee need, appended after the sink arcs: source → S₂,
     S₂ → mentee (places beyond the first), mentee → (mentee, group) (distinct mentors).
     Returns (tails of the pair arcs, extra tails, heads, capacities, first-place capacity
-    per free mentee (0 when a pin already gave them a mentor), next free node)."""
+    per free mentee (0 when a pin already gave them a mentor), next free node, the
+    :class:`Network` fields of the (mentee, group) nodes)."""
     places = free_places(problem)[mentees]
     covered = np.zeros(problem.shape[0], bool)
     if problem.pins:
@@ -251,6 +260,7 @@ def _multi_arcs(problem, side: SideRules, ei, rj, mentees, next_node: int):
     next_node += 1
     tails_pair = 1 + ei
     group_t = group_h = np.zeros(0, np.int64)
+    groups = {}
     distinct = side.distinct
     if distinct is not None:
         group = np.asarray(distinct.group)
@@ -267,19 +277,28 @@ def _multi_arcs(problem, side: SideRules, ei, rj, mentees, next_node: int):
             tails_pair = tails_pair.copy()
             tails_pair[grouped] = nodes[inverse]
             group_t, group_h = 1 + key // n_g, nodes
+            groups = {"n_group": n_g, "group_key": key.astype(np.int64), "group_node0": int(nodes[0])}
     has_rest = rest > 0
     extra_t = np.concatenate([[0], np.full(int(has_rest.sum()), s2), group_t]).astype(np.int64)
     extra_h = np.concatenate([[s2], 1 + mentees[has_rest], group_h]).astype(np.int64)
     extra_c = np.concatenate([[int(rest.sum())], rest[has_rest], np.ones(group_t.size, np.int64)])
-    return tails_pair, extra_t, extra_h, extra_c.astype(np.int64), first, next_node
+    return tails_pair, extra_t, extra_h, extra_c.astype(np.int64), first, next_node, groups
 
 
-def arc_flows(net: Network, mentor_of: np.ndarray) -> np.ndarray:
-    """The flow on every arc of ``net`` that the pairing ``mentor_of`` (n_e,) makes (pins aside)."""
+def arc_flows(net: Network, assignment) -> np.ndarray:
+    """The flow on every arc of ``net`` that the pairing makes (pins aside): ``assignment``
+    a ``mentor_of`` (n_e,) array or a :class:`~matcher.solve.pairing.Pairing`. With several
+    mentors per mentee a mentee's first pair takes its first place, the rest S₂'s."""
     flow = np.zeros(net.tails.size, np.int64)
-    pair = mentor_of[net.ei] == net.rj
+    if isinstance(assignment, Pairing):
+        pair = assignment.contains(net.ei, net.rj)
+    else:
+        pair = assignment[net.ei] == net.rj
     flow[net.pair_arcs] = pair
-    flow[net.source_arcs] = mentor_of[net.mentees] >= 0
+    if net.second_arc < 0:
+        flow[net.source_arcs] = assignment[net.mentees] >= 0
+    else:
+        _several_flows(net, pair, flow)
     heads = net.heads[net.pair_arcs][pair]
     if net.dept_key.size:
         via = heads[heads >= net.dept_node0] - net.dept_node0
@@ -287,6 +306,24 @@ def arc_flows(net: Network, mentor_of: np.ndarray) -> np.ndarray:
     n_r = net.mentor_node.size
     flow[net.sink_arcs] = np.bincount(net.rj[pair], minlength=n_r)
     return flow
+
+
+def _several_flows(net: Network, pair: np.ndarray, flow: np.ndarray) -> None:
+    """Several mentors per mentee: fill in ``flow`` (in place) on the source's arcs, S₂'s
+    and the (mentee, group) arcs, from the chosen pair arcs ``pair`` (bool, one per pair arc)."""
+    count = np.bincount(net.ei[pair], minlength=net.n_nodes)  # pairs of each mentee index
+    first = np.minimum(count[net.mentees], net.caps[net.source_arcs])
+    flow[net.source_arcs] = first
+    rest = count.copy()
+    rest[net.mentees] -= first
+    n_group = int(net.group_key.size)
+    to_mentee = slice(net.second_arc + 1, net.tails.size - n_group)  # S₂ → mentee
+    flow[to_mentee] = rest[net.heads[to_mentee] - 1]
+    flow[net.second_arc] = int(flow[to_mentee].sum())
+    if n_group:
+        tails = net.tails[net.pair_arcs][pair]
+        via = tails[tails >= net.group_node0] - net.group_node0
+        flow[net.tails.size - n_group :] = np.bincount(via, minlength=n_group)
 
 
 def solve_network(
