@@ -401,9 +401,14 @@ def alternatives_missing(result: MatchResult) -> str | None:
 def delta_engine(result: MatchResult):
     """The exact-delta engine (``pin_delta(i, j)``) for explanations; when a mentee wants
     several mentors, a :class:`~matcher.review.alternatives.SeveralDeltas` (``pin_change``:
-    one pinned re-solve per pair asked about)."""
+    one pinned re-solve per pair asked about). None above the dense limit (a candidate
+    set: no exact deltas, as for alternatives): explain then names the mentors without
+    pricing them."""
     from matcher.review.alternatives import SeveralDeltas
     from matcher.review.alternatives import delta_engine as engine
+
+    if not result.problem.exact_deltas:
+        return None
 
     if getattr(result.problem, "multi", False):
         return SeveralDeltas(result.problem, result.solution.pairing, resolver(result))

@@ -262,7 +262,8 @@ def _pair_lines(result, i: int, j: int, own: np.ndarray, alternatives_engine) ->
     c, s, p = result.cohort, result.scores, result.problem
     lines = []
     r_id, r_name = c.mentor_ids[j], c.mentors["name"].iat[j]
-    feasible = np.flatnonzero(p.excluded[i] == 0)
+    bits_row = p.row(i)[1]  # (n_mentors,) rule bits, of a dense or a candidate-set problem
+    feasible = np.flatnonzero(bits_row == 0)
     role = "proposed mentor" if j in own else "mentor"
     lines.append(f"  {role} {r_id} ({r_name}): score {s.score[i, j]:.2f}")
     if j not in own and own.size == 1:
@@ -277,12 +278,12 @@ def _pair_lines(result, i: int, j: int, own: np.ndarray, alternatives_engine) ->
         )
         lines.append(f"  (the proposed mentors are {named})")
     lines.extend(choice_lines(result, i, j))
-    bits = int(p.excluded[i, j])
+    bits = int(bits_row[j])
     if bits:
         details = ", ".join(rule_detail(result, i, j, n) for n in reasons(bits))
         lines.append(f"  this pair is not allowed: {details}")
     elif feasible.size:
-        rank = 1 + int((s.score[i, feasible] > s.score[i, j]).sum())
+        rank = 1 + int((s.score[i][feasible] > s.score[i, j]).sum())  # a row: dense or candidates
         lines.append(f"  rank {rank} of {feasible.size} feasible mentors by score")
     lines.append("  The five Cs (value, share of your weights):")
     for ev in evidence(result, i, j):
