@@ -63,6 +63,7 @@ def sparse_from_dense(problem: MatchProblem, keep: np.ndarray) -> SparseProblem:
         components_of=lambda ii, jj: np.full((5, np.size(ii)), 0.5),
         pins=problem.pins,
         max_score=problem.max_score,  # scores with preference bonuses go above 100 (M raised)
+        wanted=problem.wanted,  # several mentors per mentee (mentors_wanted)
     )
 
 
