@@ -268,6 +268,23 @@ def match(
                     )
                 ]
             )
+        if max_changes > 0 and problem.kind == "candidates" and getattr(problem, "multi", False):
+            from matcher.solve.candidates import DENSE_LIMIT
+
+            raise ConfigError(
+                [
+                    Issue(
+                        cohort.files[1],
+                        None,
+                        "mentors_wanted",
+                        None,
+                        "--max-changes above 0 cannot be used when a mentee wants several mentors and "
+                        f"the cohort is above {DENSE_LIMIT:,} pairs (mentees × mentors): only CP-SAT bounds the "
+                        "moves with several mentors, and it needs every pair in memory",
+                        "re-match with --max-changes 0 (every working pair kept), or match smaller groups",
+                    )
+                ]
+            )
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
     warnings = programme_warnings(problem, cohort)

@@ -290,3 +290,36 @@ def test_distinct_topics_above_the_dense_limit_is_refused_clearly(tmp_path, monk
     text = str(err.value)
     assert 'distinct_mentors_by = "topics"' in text and "CP-SAT" in text
     assert "department" in text and "smaller groups" in text  # how to fix
+
+
+def test_rematch_above_the_dense_limit_equals_dense_and_a_budget_is_refused_clearly(tmp_path, monkeypatch):
+    import csv
+
+    mentors, mentees, cfg = _write(tmp_path, 90, 35, 3, "department")
+    args = ["--mentors", str(mentors), "--mentees", str(mentees), "--config", str(cfg)]
+    first = CliRunner().invoke(cli, ["match", *args, "--out", str(tmp_path / "r1")])
+    assert first.exit_code == 0, first.output
+    with open(tmp_path / "r1" / "pairs.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(tmp_path / "failed.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write("mentee_id,mentor_id,reason\n")
+        fh.writelines(f"{r['mentee_id']},{r['mentor_id']},care\n" for r in rows[:6])
+    again = [
+        "rematch",
+        *args,
+        "--pairs",
+        str(tmp_path / "r1" / "pairs.csv"),
+        "--failed",
+        str(tmp_path / "failed.csv"),
+    ]
+    dense = CliRunner().invoke(cli, [*again, "--out", str(tmp_path / "dense")])
+    assert dense.exit_code == 0, dense.output
+    monkeypatch.setattr(large, "DENSE_LIMIT", 0)
+    monkeypatch.setattr(large, "CANDIDATES", 2)
+    sparse = CliRunner().invoke(cli, [*again, "--out", str(tmp_path / "sparse")])
+    assert sparse.exit_code == 0, sparse.output
+    for name in ("pairs.csv", "changes.csv", "unmatched.csv"):
+        assert (tmp_path / "sparse" / name).read_bytes() == (tmp_path / "dense" / name).read_bytes()
+    refused = CliRunner().invoke(cli, [*again, "--max-changes", "2", "--out", str(tmp_path / "budget")])
+    assert refused.exit_code != 0 and not (tmp_path / "budget" / "pairs.csv").exists()
+    assert "mentors_wanted" in refused.stderr and "--max-changes 0" in refused.stderr
