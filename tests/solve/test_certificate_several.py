@@ -323,3 +323,33 @@ def test_rematch_above_the_dense_limit_equals_dense_and_a_budget_is_refused_clea
     refused = CliRunner().invoke(cli, [*again, "--max-changes", "2", "--out", str(tmp_path / "budget")])
     assert refused.exit_code != 0 and not (tmp_path / "budget" / "pairs.csv").exists()
     assert "mentors_wanted" in refused.stderr and "--max-changes 0" in refused.stderr
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(12, 60),
+    st.integers(4, 25),
+    st.integers(0, 10_000),
+    st.sampled_from([None, "department", "profession"]),
+    st.sampled_from([1, 2, 5]),
+    st.booleans(),
+)
+def test_whole_runs_on_candidates_equal_dense_property(n_e, n_r, seed, distinct, candidates, spread):
+    """Generated cohorts with random mentors_wanted, rules and candidate counts: the
+    candidate-set run is certified and its objective is the dense optimum."""
+    import tempfile
+    from pathlib import Path
+
+    rules = "max_same_department_per_mentor = 1\n" if spread else ""
+    with tempfile.TemporaryDirectory() as tmp:
+        cohort, config = load(*_write(Path(tmp), n_e, n_r, seed, distinct, rules))
+    dense = match(cohort, config)
+    saved = large.DENSE_LIMIT, large.CANDIDATES, large.MENTOR_CANDIDATES
+    try:
+        large.DENSE_LIMIT, large.CANDIDATES, large.MENTOR_CANDIDATES = 0, candidates, 0
+        sparse = match(cohort, config)
+    finally:
+        large.DENSE_LIMIT, large.CANDIDATES, large.MENTOR_CANDIDATES = saved
+    assert sparse.certificate["certified"] is True and sparse.solution.status == "OPTIMAL"
+    assert sparse.solution.objective == dense.solution.objective
+    assert check(dense.problem, sparse.solution.pairing, [dense.side.violations]).ok
