@@ -167,7 +167,9 @@ def several_section(sizes, folders) -> None:
             csv.writer(fh).writerows(rows)
         for name, text in SEVERAL.items():
             if n_e * n_r > 3_000_000 and "topics" in text:
-                print(f"| {n_e:,} × {n_r:,} | {name} | – | – | – | – | – | refused above 3 million pairs (CP-SAT only) |")
+                print(
+                    f"| {n_e:,} × {n_r:,} | {name} | – | – | – | – | – | refused above 3 million pairs (CP-SAT only) |"
+                )
                 continue
             cfg = several / f"{name.replace(' ', '_')}.toml"
             cfg.write_text(f"[rules]\n{text}\n", encoding="utf-8")

@@ -304,7 +304,8 @@ def match(
     short = solution.pairing.count < mentee_places(problem)
     unmatched = {
         int(i): unmatched_reason(problem, solution.pairing, int(i), config, scores.features, side)
-        for i in np.flatnonzero(short)
+        for rows in problem.rows_ready(np.flatnonzero(short))
+        for i in rows
     }
     timings = {"score": t1 - t0, "solve": t2 - t1}
     if peak_score is not None:  # the process's peak memory so far, after each stage

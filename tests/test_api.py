@@ -304,16 +304,18 @@ def test_mentors_wanted_of_one_everywhere_changes_nothing(tmp_path):
         assert a.outputs[name] == b.outputs[name]
 
 
-def test_several_mentors_above_the_dense_limit_is_refused(tmp_path, monkeypatch):
+def test_several_mentors_above_the_dense_limit_are_matched_and_certified(tmp_path, monkeypatch):
     from matcher.api import load, match
-    from matcher.errors import ConfigError
     from matcher.solve import candidates
 
     mentors, mentees, cfg = _several_cohort(tmp_path)
     cohort, config = load(mentors, mentees, cfg)
+    dense = match(cohort, config)
     monkeypatch.setattr(candidates, "DENSE_LIMIT", 100)
-    with pytest.raises(ConfigError, match="several mentors per mentee"):
-        match(cohort, config)
+    sparse = match(cohort, config)
+    assert sparse.problem.kind == "candidates" and sparse.certificate["certified"] is True
+    assert sparse.solution.objective == dense.solution.objective
+    assert sparse.unmatched == dense.unmatched  # partly matched, the same reasons
 
 
 def _csv_rows(path) -> list[dict]:

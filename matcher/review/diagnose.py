@@ -82,7 +82,7 @@ def unmatched_reason(problem: MatchProblem, mentor_of, i: int, config, features=
         allowed = allowed[~np.isin(allowed, own)]
         distinct = side.distinct if side is not None else None
         if distinct is not None:
-            same = np.array([any(distinct.conflicts(int(j), int(k)) for k in own) for j in allowed], bool)
+            same = distinct.conflicts_with(allowed, own)
             if same.any():
                 k = int(same.sum())
                 prefix += (

@@ -46,6 +46,7 @@ NOT_ALLOWED = np.uint16(65535)
 ADD_PER_ROW = 16  # pairs added per mentee and round of the certificate (most violated first)
 ADD_PER_ROUND = 16_000  # ... or more per mentee when few are checked (e.g. a rematch's freed ones)
 NEAR = 100  # objective units (1 score point): pairs this close to improving are added too
+ROW_MEMO = 256  # re-scored rows a problem keeps (reports ask for the same few again)
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,10 +136,28 @@ class SparseProblem:
         pos = np.clip(np.searchsorted(self.bonus_key, key), 0, self.bonus_key.size - 1)
         return np.where(self.bonus_key[pos] == key, self.bonus_points[pos], 0.0)
 
+    def rows_ready(self, rows):
+        """Blocks of ``rows`` (in order), each re-scored at once into the row memo before it is
+        yielded, so that a caller asking :meth:`row` of each (the unmatched reasons: thousands
+        of partly matched mentees with several mentors) pays one block, not one call a row.
+        Blocks hold at most ``ROW_MEMO`` rows and about ``CHUNK_PAIRS`` pairs."""
+        rows = np.asarray(rows, np.int64)
+        step = max(1, min(ROW_MEMO, CHUNK_PAIRS // max(self.shape[1], 1)))
+        for at in range(0, rows.size, step):
+            block = rows[at : at + step]
+            todo = np.array([i for i in block.tolist() if self.eligible[i] and i not in self._rows], np.int64)
+            if todo.size:
+                if len(self._rows) + todo.size > ROW_MEMO:
+                    self._rows.clear()
+                comps, score, bits = self.rescore(todo)
+                for n, i in enumerate(todo.tolist()):
+                    self._rows[i] = (comps[:, n], score[n], bits[n])
+            yield block
+
     def _full_row(self, i: int):
         i = int(i)
         if i not in self._rows:
-            if len(self._rows) > 256:
+            if len(self._rows) > ROW_MEMO:
                 self._rows.clear()
             comps, score, bits = self.rescore(np.array([i]))
             self._rows[i] = (comps[:, 0], score[0], bits[0])

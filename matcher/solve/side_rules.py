@@ -147,6 +147,13 @@ class DistinctMentors(SideRule):
         """Mentors j and k may not share a mentee."""
         return bool(self.group[j] >= 0 and self.group[j] == self.group[k])
 
+    def conflicts_with(self, js, ks) -> np.ndarray:
+        """(len(js),) bool: mentor js[n] may not share a mentee with some mentor of ``ks``
+        (vectorised :meth:`conflicts`: the diagnosis asks it of every feasible mentor)."""
+        g = np.asarray(self.group)
+        taken = g[np.asarray(ks, np.int64)]
+        return np.isin(g[np.asarray(js, np.int64)], taken[taken >= 0])
+
     def violations(self, problem, mentor_of):
         pairing = as_pairing(mentor_of)
         out = []
@@ -175,6 +182,11 @@ class DistinctTopics(DistinctMentors):
 
     def conflicts(self, j: int, k: int) -> bool:
         return bool((self.member[j] & self.member[k]).any())
+
+    def conflicts_with(self, js, ks) -> np.ndarray:
+        member = np.asarray(self.member, bool)
+        taken = member[np.asarray(ks, np.int64)].any(axis=0)
+        return (member[np.asarray(js, np.int64)] & taken).any(axis=1)
 
 
 @dataclass(frozen=True, eq=False)

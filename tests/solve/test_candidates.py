@@ -164,3 +164,22 @@ def test_bonus_larger_than_the_score_range_is_still_certified(tmp_path, sparse_m
     sparse = match(cohort, config)
     assert sparse.certificate["certified"] is True
     assert sparse.solution.objective == dense.solution.objective
+
+
+def test_rows_ready_rescore_blocks_exactly_as_row_by_row(tmp_path, monkeypatch, sparse_mode):
+    m, e = write_cohort(tmp_path, 70, 25, 4)
+    cohort, config = load(m, e)
+    sparse_mode(3)
+    monkeypatch.setattr(large, "CHUNK_PAIRS", 25 * 7)  # blocks of 7 rows
+    problem = match(cohort, config).problem
+    rows = np.arange(0, 70, 3)
+    one = {int(i): problem.rescore(np.array([i])) for i in rows}
+    seen = []
+    for block in problem.rows_ready(rows):
+        assert block.size <= 7
+        for i in block.tolist():
+            seen.append(i)
+            assert i in problem._rows or not problem.eligible[i]  # re-scored ahead, as one block
+            score, bits = problem.row(i)
+            assert np.array_equal(score, one[i][1][0]) and np.array_equal(bits, one[i][2][0])
+    assert seen == rows.tolist()
