@@ -13,6 +13,7 @@ certificate has to find what is missing.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -29,62 +30,31 @@ from matcher.solve.candidates import SparseProblem
 from matcher.solve.check import check
 from matcher.solve.engines.flow import solve_flow
 from matcher.solve.pairing import Pairing
-from matcher.solve.problem import MatchProblem, total_objective
-from matcher.solve.side_rules import DistinctMentors, SideRules
+from matcher.solve.problem import total_objective
+from matcher.solve.side_rules import DistinctMentors, FairObjective, MentorMinimum, SideRules
 from matcher.synthetic.cohort import generate_cohort
-from tests.solve.engines.test_several import brute_force, lexicographic
+from tests.solve.engines.test_several import brute_force, lexicographic, problem_of
 from tests.solve.engines.test_several import tiny as several_tiny
+from tests.solve.test_certificate import cases as single_cases
 from tests.solve.test_certificate import sparse_from_dense
 
 
 @st.composite
 def cases(draw, max_e=9, max_r=5):
     """A several-mentor problem, its side rules (distinct mentors, department spread, both
-    or none) and a random candidate mask."""
-    n_e = draw(st.integers(1, max_e))
-    n_r = draw(st.integers(1, max_r))
+    or none) and a random candidate mask: the one-mentor cases of test_certificate (pins,
+    bonuses, ties) with random ``mentors_wanted`` and mentor groups, without the rules the
+    flow holds only with one mentor each (minimum, fair)."""
+    problem, side, keep = draw(single_cases(max_e=max_e, max_r=max_r))
+    n_e, n_r = problem.shape
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    coarse = draw(st.booleans())  # few distinct scores: ties
-    score = (rng.integers(0, 5, (n_e, n_r)) * 2000 if coarse else rng.integers(0, 10_001, (n_e, n_r))) / 100
-    readiness = rng.choice([0.25, 0.5, 0.75], n_e) if draw(st.booleans()) else rng.integers(0, 101, n_e) / 100
-    excluded = np.where(rng.random((n_e, n_r)) < draw(st.sampled_from([0.0, 0.3, 0.6])), 1, 0)
-    capacity = rng.integers(0, 4, n_r)
-    eligible = rng.random(n_e) >= draw(st.sampled_from([0.0, 0.2]))
     wanted = rng.integers(1, 4, n_e)
     wanted[0] = max(int(wanted[0]), 2)  # always a several-mentor problem
     group = rng.integers(-1, 3, n_r)
-    distinct = draw(st.booleans())
-    department = rng.integers(-1, 3, n_e)
-    spread = draw(st.sampled_from([None, None, 1, 2]))
-    pins = []
+    side = side.without(MentorMinimum, FairObjective)
     if draw(st.booleans()):
-        free = capacity.copy()
-        for i in rng.permutation(n_e)[:3]:
-            js = [j for j in range(n_r) if free[j] > 0 and excluded[i, j] == 0 and eligible[i]]
-            if js:
-                j = int(rng.choice(js))
-                free[j] -= 1
-                pins.append((int(i), j))
-    problem = MatchProblem(
-        score=score,
-        readiness=readiness,
-        excluded=excluded.astype(np.uint16),
-        capacity=capacity.astype(np.int64),
-        eligible=eligible,
-        pins=tuple(pins),
-        wanted=wanted.astype(np.int64),
-    )
-    if spread is not None:  # pins within the spread (a pin that breaks it is an input error)
-        pinned = [(j, department[i]) for i, j in pins if department[i] >= 0]
-        if any(pinned.count(p) > spread for p in pinned):
-            spread = None
-    side = SideRules.of(
-        department=department,
-        max_same_department=spread,
-        distinct=DistinctMentors(group, "department") if distinct else None,
-    )
-    keep = rng.random((n_e, n_r)) < draw(st.sampled_from([0.0, 0.2, 0.5]))
-    return problem, side, keep
+        side = side.adding(DistinctMentors(group, "department"))
+    return replace(problem, wanted=wanted.astype(np.int64)), side, keep
 
 
 def _certified(sparse, side, rounds=None, deadline=None):
@@ -133,14 +103,7 @@ def test_certified_answer_equals_brute_force(case, distinct, seed):
 def test_a_pruned_second_mentor_is_found_and_the_bound_names_the_pairs_level():
     # Mentee 0 wants two mentors; the candidates hold only (0, 0): the certificate must add
     # (0, 1). Stopped after one round, the answer is FEASIBLE and the pairs level is open.
-    problem = MatchProblem(
-        score=np.array([[90.0, 50.0], [10.0, 10.0]]),
-        readiness=np.full(2, 0.5),
-        excluded=np.array([[0, 0], [0, 1]], np.uint16),
-        capacity=np.array([2, 1]),
-        eligible=np.ones(2, bool),
-        wanted=np.array([2, 1]),
-    )
+    problem = problem_of([[90.0, 50.0], [10.0, 10.0]], [0.5, 0.5], [[0, 0], [0, 1]], [2, 1], [1, 1], [2, 1])
     keep = np.array([[1, 0], [1, 0]], bool)
     side = SideRules()
     _, sol, info = _certified(sparse_from_dense(problem, keep), side)
@@ -154,14 +117,8 @@ def test_a_pruned_second_mentor_is_found_and_the_bound_names_the_pairs_level():
 def test_the_unproven_bound_counts_every_place_a_mentee_has():
     # Mentee 1 wants two mentors and both of its better pairs are pruned: the bound must
     # allow two new pairs for it (the largest excess alone is below what they add).
-    problem = MatchProblem(
-        score=np.array([[100.0, 30.0, 70.0, 100.0, 80.0], [80.0, 0.0, 40.0, 70.0, 60.0]]),
-        readiness=np.zeros(2),
-        excluded=np.zeros((2, 5), np.uint16),
-        capacity=np.array([1, 1, 2, 2, 2]),
-        eligible=np.ones(2, bool),
-        wanted=np.array([1, 2]),
-    )
+    score = [[100.0, 30.0, 70.0, 100.0, 80.0], [80.0, 0.0, 40.0, 70.0, 60.0]]
+    problem = problem_of(score, [0, 0], np.zeros((2, 5)), [1, 1, 2, 2, 2], [1, 1], [1, 2])
     keep = np.array([[1, 1, 1, 1, 1], [0, 1, 0, 0, 1]], bool)
     dense = solve_flow(problem, SideRules())
     _, sol, info = _certified(sparse_from_dense(problem, keep), SideRules(), rounds=1)
@@ -173,14 +130,7 @@ def test_level_gap_names_the_covered_level():
     # one more mentee: a bound one C above the answer leaves the covered level open.
     from matcher.solve.problem import cover_weight
 
-    problem = MatchProblem(
-        score=np.array([[90.0, 80.0], [10.0, 10.0]]),
-        readiness=np.full(2, 0.5),
-        excluded=np.zeros((2, 2), np.uint16),
-        capacity=np.array([1, 1]),
-        eligible=np.ones(2, bool),
-        wanted=np.array([2, 1]),
-    )
+    problem = problem_of([[90.0, 80.0], [10.0, 10.0]], [0.5, 0.5], np.zeros((2, 2)), [1, 1], [1, 1], [2, 1])
     pairing = Pairing.of([0, 0], [0, 1], 2)
     obj = total_objective(problem, pairing)
     assert certificate.level_gap(problem, pairing, obj, obj)[0] is None
