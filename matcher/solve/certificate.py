@@ -29,12 +29,23 @@ the full problem when no pruned pair could improve it:
    minimums falls short; if no pruned pair leaves its min cut, the minimum is impossible
    for the full problem too (the error stands), else those pairs are added.
 
+4. **Several mentors per mentee** (``mentors_wanted``; :func:`_check_several`). The per-pair
+   A′ would leave too little room in 64-bit potentials, so the levels are proven apart: the
+   most pairs by the min cut of the answer's residual graph (step 2's cut, no pruned pair
+   may leave it), then the prices of step 1 at that many pairs (no return arc, so A′ is a
+   constant): pair arcs weigh B·r + s, each mentee's first place C (the covered level). A
+   pair's tail is the mentee's (mentee, group) node when distinct mentors made one (a new
+   one takes its mentee's potential and side: its one way in is from the mentee); a
+   pinned pair, and a pinned mentee's pairs into that pin's group, are not in the network.
+
 Pairs that could improve (and those within ``NEAR`` of it, which the next prices would
 likely expose) are added and the engine solves again, until nothing can improve. If that
 takes more than ``ROUNDS`` rounds, the answer is FEASIBLE and its bound is still a true
 one: LP duality on the network gives ``optimum ≤ objective + Σ_i max(0, max_j excess_ij)``
-(each mentee takes at most one new pair), and :func:`level_gap` turns it into the gap of
-the first level it leaves open.
+(each mentee takes at most one new pair; with several mentors, the sum of mentee i's
+largest ``places_i`` positive excesses, and while the most pairs is not proven
+``A′·(pairs + pruned pairs across the cut) + A′ − 1``), and :func:`level_gap` turns it
+into the gap of the first level it leaves open.
 """
 
 from __future__ import annotations
