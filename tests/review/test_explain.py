@@ -195,3 +195,23 @@ def test_explain_several_mentors_brute_force_is_not_vacuous():
     assert (
         sum(_several_explain_checked(4, 3, seed, d) for seed in (4, 5, 9) for d in (None, "department")) >= 6
     )
+
+
+def test_explain_above_the_dense_limit_names_mentors_without_pricing(tmp_path, monkeypatch):
+    """On candidate sets (one mentor each) explain gives the same pair, rank and five Cs
+    as the dense run; higher-scoring mentors are named with why they were not chosen, not
+    priced (no exact deltas there, as for alternatives)."""
+    import matcher.solve.candidates as large
+    from matcher.api import delta_engine, explain_files
+
+    m, e = write_cohort(tmp_path, 80, 30, 11)
+    dense = explain_files(m, e, None, mentee="E004").message
+    assert "full; giving them to this mentee would cost" in dense  # priced on the dense problem
+    monkeypatch.setattr(large, "DENSE_LIMIT", 0)
+    monkeypatch.setattr(large, "CANDIDATES", 3)
+    run = explain_files(m, e, None, mentee="E004")
+    assert delta_engine(run.result) is None
+    head = [line for line in run.message.splitlines() if not line.startswith("    ")]
+    assert head == [line for line in dense.splitlines() if not line.startswith("    ")]
+    assert "R029 (Tariq Wilson) 83.00: full; chosen elsewhere" in run.message
+    assert "would cost" not in run.message
