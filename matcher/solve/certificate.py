@@ -534,9 +534,12 @@ def _fair_gap(problem, s: Setting, solution) -> float:
 
 def _method(problem, side) -> str:
     several = is_multi(problem)
-    best = "best mentors (more for mentees who want several)" if several else "best mentors"
+    best = f"{cand.CANDIDATES} best mentors"
+    if several:
+        most = int(problem.wanted.max())
+        best = f"{cand.CANDIDATES + most - 1} best mentors ({cand.CANDIDATES}, plus {most - 1}: some want {most})"
     text = (
-        f"min-cost flow on each mentee's {cand.CANDIDATES} {best} and each mentor's "
+        f"min-cost flow on each mentee's {best} and each mentor's "
         f"{cand.MENTOR_CANDIDATES} best mentees, then every pruned pair checked against "
         "the flow's dual prices (shortest-path potentials)"
     )
