@@ -540,13 +540,8 @@ class Session:
                 cap = -1
             if not 0 <= cap <= CAPACITY_MAX:
                 problems.append(f"capacity must be a whole number from 0 to {CAPACITY_MAX}")
-        if a == "pin" and not problems and c.mentors_wanted[c.mentee_index(str(entry["mentee"]))] > 1:
-            held = self.state.decisions.pins.get(str(entry["mentee"]))
-            if held is not None and held != str(entry["mentor"]):
-                problems.append(
-                    f"{entry['mentee']} has {held} pinned already: the review app keeps one pinned mentor "
-                    "per mentee so far — release that pin first, or pin several with mentor-match match --pin"
-                )
+        if a in ("pin", "add_pin") and not problems:
+            problems += self._pin_problems(entry)
         if a in ("respond", "unrespond"):
             problems += self._response_problems(entry, problems)
         if a == "fail":
@@ -562,6 +557,32 @@ class Session:
         if problems:
             raise WorkspaceError("; ".join(problems))
         return entry
+
+    def _pin_problems(self, entry: dict) -> list[str]:
+        """Why a pin cannot be recorded as asked: *use this mentor* (``pin``) makes the
+        mentor the mentee's only pinned one, so for a mentee who wants several mentors and
+        has another pinned it is refused in favour of *also use this mentor* (``add_pin``),
+        which keeps their pins and may pin up to ``mentors_wanted`` pairs."""
+        c = self.cohort
+        e_id, r_id = str(entry["mentee"]), str(entry["mentor"])
+        wanted = int(c.mentors_wanted[c.mentee_index(e_id)])
+        held = self.state.decisions.pinned(e_id)
+        if r_id in held:
+            return [f"{e_id} → {r_id} is pinned already"]
+        if entry["action"] == "pin":
+            if wanted > 1 and held:
+                return [
+                    f"{e_id} has {', '.join(held)} pinned already and wants {wanted} mentors: "
+                    f"use 'also use this mentor' to pin {r_id} as well, or release a pin first"
+                ]
+            return []
+        if len(held) >= wanted:
+            many = f"{wanted} mentors" if wanted != 1 else "one mentor"
+            return [
+                f"{e_id} wants {many} and has {', '.join(held)} pinned: release a pin first "
+                "(or use this mentor instead)"
+            ]
+        return []
 
     def _response_problems(self, entry: dict, problems: list) -> list[str]:
         """Why a mentor's answer cannot be recorded: not ``accept`` / ``decline``, not an

@@ -87,8 +87,12 @@ def describe(entry: dict) -> str:
     why = f" — {entry['reason']}" if entry.get("reason") else ""
     if a == "pin":
         return f"use {r} as {e}'s mentor (pin)"
+    if a == "add_pin":
+        return f"also use {r} as one of {e}'s mentors (pin; {e}'s other pins stay)"
     if a == "unpin":
         return f"release {e}'s pinned pair (the solver decides again)"
+    if a == "unpin_pair":
+        return f"release the pinned pair {e} → {r} (the solver decides that place again)"
     if a == "forbid":
         return f"never pair {e} with {r}{why}"
     if a == "allow":
@@ -171,7 +175,7 @@ def common(session, links: Links, csrf: str) -> dict:
 
 def _count_decisions(d) -> int:
     return (
-        len(d.pins)
+        len(d.pin_rows())
         + len(d.forbids)
         + len(d.capacity)
         + len(d.mentees_out)
@@ -368,7 +372,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     out = {
         "id": mentee_id,
         "name": name_of(c, "mentee", i),
-        "pinned": d.pins.get(mentee_id),
+        "pinned": ", ".join(d.pinned(mentee_id)),
         "left_out": d.mentees_out.get(mentee_id),
         "forbidden": [
             {"mentor": r, "reason": why, "href": links.mentor(r)}
@@ -418,30 +422,21 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     out["bonused"] = in_objective(prob)[0]  # better mentors are listed as the solver counts them
     better, n_better = better_mentors(r, i, j, p.engine, limit=15)
     out["n_better"] = n_better
-    out["better"] = [
-        {
-            "mentor": c.mentor_ids[b.mentor],
-            "name": name_of(c, "mentor", b.mentor),
-            "href": links.mentor(c.mentor_ids[b.mentor]),
-            "score": f"{b.score:.2f}",
-            "why": b.words(),
-            "kind": b.why,
-            "use": links.preview(action="pin", mentee=mentee_id, mentor=c.mentor_ids[b.mentor])
-            if b.why in ("full", "has_room")
-            else None,
-        }
-        for b in better
-    ]
+    out["better"] = [_better_view(b, c, links, mentee_id) for b in better]
     out["options"] = _alternatives_of(p, i, links, mentee_id)
     return out
 
 
 def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
     """The mentee page when mentees may want several mentors: every proposed mentor with
-    their score, rank and evidence (one card per pair, with the actions on that pair), how
-    many places are left and why, and the ranked alternatives with their exact Δ (found by
-    pinned re-solves: ``SeveralDeltas``)."""
-    from matcher.review.explain import strengths, weak_points
+    their score, rank and evidence (one card per pair, with the actions on that pair, whose
+    choice the pair is and, when higher-scoring mentors were not chosen, why — each priced
+    by ``explain``'s own :func:`~matcher.review.explain.better_mentors` through the
+    proposal's ``SeveralDeltas``), how many places are left and why, the person's choices,
+    and the ranked alternatives with their exact Δ (pinned re-solves). *Use this mentor*
+    is ``add_pin`` for a mentee who wants several (their other pins stay), ``pin`` for one
+    who wants one."""
+    from matcher.review.explain import better_mentors, strengths, weak_points
     from matcher.solve.problem import mentee_places
 
     c, d, stage = session.cohort, session.state.decisions, session.state.stage
@@ -454,10 +449,14 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
     row, bits_row = prob.row(i)
     row = shown_scores(prob, row)
     feasible = np.flatnonzero(bits_row == 0)
+    pin = "add_pin" if wanted > 1 else "pin"
+    choices = _choices_of(p, "mentee", i, links)
+    words = {x["mentor"]: x for x in choices["pairs"]} if choices else {}
     pairs = []
     for j in mine:
         j = int(j)
         r_id = c.mentor_ids[j]
+        better, n_better = better_mentors(r, i, j, p.engine, limit=BETTER_SEVERAL)
         pairs.append(
             {
                 "mentor": r_id,
@@ -465,10 +464,13 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
                 "href": links.mentor(r_id),
                 "score": f"{float(s.score[i, j]):.2f}",
                 "rank": 1 + int((row[feasible] > row[j]).sum()),
-                "pinned": d.pins.get(mentee_id) == r_id,
+                "pinned": r_id in d.pinned(mentee_id),
                 "in_source": r_id in source,
                 "strengths": [evidence_view(e) for e in strengths(r, i, j)],
                 "weak": [evidence_view(e) for e in weak_points(r, i, j)],
+                "choice": words.get(r_id),
+                "n_better": n_better,
+                "better": [_better_view(b, c, links, mentee_id, pin) for b in better],
             }
         )
     out.update(
@@ -483,9 +485,33 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
         feasible=int(feasible.size),
         pairs=pairs,
         source_mentors=sorted(source),
-        options=_alternatives_of(p, i, links, mentee_id),
+        options=_alternatives_of(p, i, links, mentee_id, pin),
+        choices=choices,
+        bonused=in_objective(prob)[0],
+        pinned_pairs=list(d.pinned(mentee_id)),
+        use_label="Also use this mentor…" if wanted > 1 else "Use this mentor…",
     )
     return out
+
+
+BETTER_SEVERAL = 10  # higher-scoring mentors priced per pair (each a re-solve), as explain lists
+
+
+def _better_view(b, c, links: Links, mentee_id: str, pin: str = "pin") -> dict:
+    """One higher-scoring mentor not chosen (:class:`matcher.review.explain.Better`), in
+    explain's words, with the preview of using them where that can hold."""
+    r_id = c.mentor_ids[b.mentor]
+    return {
+        "mentor": r_id,
+        "name": name_of(c, "mentor", b.mentor),
+        "href": links.mentor(r_id),
+        "score": f"{b.score:.2f}",
+        "why": b.words(),
+        "kind": b.why,
+        "use": links.preview(action=pin, mentee=mentee_id, mentor=r_id)
+        if b.why in ("full", "has_room") and not b.impossible
+        else None,
+    }
 
 
 def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
@@ -499,18 +525,21 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
 
     r = p.result
     c = r.cohort
-    if not in_use(c) or getattr(r.problem, "multi", False):  # the audit is one mentor each
+    if not in_use(c):
         return None
     n = r.config.preferences.max_choices
-    m = p.mentor_of
+    pairing = p.pairing  # every pair (a mentee may have several mentors)
     other_ids = c.mentor_ids if side == "mentee" else c.mentee_ids
     href = links.mentor if side == "mentee" else links.mentee
     x = person(r, side, k, p.engine)
     whys = {} if x is None else {line.split(":")[0]: line.split(": ", 1)[1] for line in x.why}
+    below = "a choice ranked below " + (
+        "every mentor they got" if getattr(r.problem, "multi", False) else "what they got"
+    )
     listed = []
     for rank, other in enumerate(() if x is None else x.choices, start=1):
         oid = other_ids[other]
-        met = (m[k] == other) if side == "mentee" else (m[other] == k)
+        met = pairing.has(k, other) if side == "mentee" else pairing.has(other, k)
         listed.append(
             {
                 "rank": ordinal(rank),
@@ -518,13 +547,14 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
                 "name": name_of(c, "mentor" if side == "mentee" else "mentee", other),
                 "href": href(oid),
                 "state": "met" if met else "unmet",
-                "why": "proposed" if met else whys.get(oid, "a choice ranked below what they got"),
+                "why": "proposed" if met else whys.get(oid, below),
             }
         )
     out = {"list": listed, "got": "" if x is None else x.got, "pairs": []}
-    pairs = [(k, int(m[k]))] if side == "mentee" and m[k] >= 0 else []
-    if side == "mentor":
-        pairs = [(int(i), k) for i in np.flatnonzero(m == k)]
+    if side == "mentee":
+        pairs = [(k, int(j)) for j in pairing.mentors(k)]
+    else:
+        pairs = [(int(i), k) for i in pairing.mentee[pairing.mentor == k]]
     bonused, _ = in_objective(r.problem)
     for i, j in pairs:
         mine, theirs = c.preferences.mentee_choices[i][:n], c.preferences.mentor_choices[j][:n]
@@ -541,6 +571,7 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
         out["pairs"].append(
             {
                 "mentee": e_id,
+                "mentor": r_id,
                 "words": "; ".join(words),
                 "bonus": f"{b:+.2f} choice bonus: the solver counts {score + b:.2f} (score {score:.2f} + bonus)"
                 if bonused
@@ -550,7 +581,7 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
     return out
 
 
-def _alternatives_of(p, i: int, links: Links, mentee_id: str) -> list[dict]:
+def _alternatives_of(p, i: int, links: Links, mentee_id: str, pin: str = "pin") -> list[dict]:
     c = p.session.cohort
     rows = []
     for a in p.alternatives_of([i]):
@@ -568,7 +599,7 @@ def _alternatives_of(p, i: int, links: Links, mentee_id: str) -> list[dict]:
                 "moves": "" if a.moves is None else a.moves,
                 "delta_pairs": "" if a.delta_pairs is None else a.delta_pairs,
                 "reason": a.reason,
-                "use": links.preview(action="pin", mentee=mentee_id, mentor=r_id)
+                "use": links.preview(action=pin, mentee=mentee_id, mentor=r_id)
                 if a.reason in ("", "full") and a.delta_score is not None
                 else None,
             }
@@ -718,7 +749,16 @@ def decisions_page(session, links: Links) -> dict:
     d, ws = session.state.decisions, session.workspace
     undo = lambda **e: links.preview(**e)  # noqa: E731
     return {
-        "pins": [{"mentee": e, "mentor": r, "undo": undo(action="unpin", mentee=e)} for e, r in d.pin_rows()],
+        "pins": [
+            {
+                "mentee": e,
+                "mentor": r,
+                "undo": undo(action="unpin_pair", mentee=e, mentor=r)
+                if len(d.pinned(e)) > 1
+                else undo(action="unpin", mentee=e),
+            }
+            for e, r in d.pin_rows()
+        ],
         "forbids": [
             {"mentee": e, "mentor": r, "reason": why, "undo": undo(action="allow", mentee=e, mentor=r)}
             for (e, r), why in sorted(d.forbids.items())
