@@ -225,7 +225,7 @@ class App:
 
         async def handler(request: Request):
             links = self.links_for(request)
-            if template == "proposal.html":
+            if template in ("proposal.html", "approval.html"):  # paged lists read the query
                 data = build(self.session, links, request.query_params)
             else:
                 data = build(self.session, links, *request.path_params.values())

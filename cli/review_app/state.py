@@ -87,7 +87,19 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 UNDOABLE = frozenset(ACTIONS) - {"undo", "redo", "publish", "start_rematch", "start_approval"}
 MATCH_ACTIONS = frozenset(
-    {"pin", "unpin", "add_pin", "unpin_pair", "forbid", "allow", "capacity", "reset_capacity", "leave_out", "bring_back", "import"}
+    {
+        "pin",
+        "unpin",
+        "add_pin",
+        "unpin_pair",
+        "forbid",
+        "allow",
+        "capacity",
+        "reset_capacity",
+        "leave_out",
+        "bring_back",
+        "import",
+    }
 )
 REMATCH_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"fail", "unfail"}
 APPROVE_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"respond", "unrespond", "respond_file"}

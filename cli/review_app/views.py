@@ -262,15 +262,21 @@ def proposal_page(session, links: Links, query=None) -> dict:
             from matcher.io.cohort import natural_key
 
             chosen = sorted(chosen, key=lambda r: natural_key(str(r[k]).lower()), reverse=desc)
-    pages = max(1, -(-len(chosen) // PAGE))
-    every = query.get("page") == "all"  # one long page, e.g. to print
-    try:
-        page = 1 if every else min(max(1, int(query.get("page", 1))), pages)
-    except ValueError:
-        page = 1
-    shown = chosen if every else chosen[(page - 1) * PAGE : page * PAGE]
-    if every:
-        pages = 1
+    keep = {
+        k: v
+        for k, v in (
+            ("filter", text),
+            ("changed", "1" if only_changed else ""),
+            ("sort", key if key in header else ""),
+            ("dir", "desc" if desc else ""),
+        )
+    }
+    filtered = bool(text or only_changed)
+    shown, pager = page_of(chosen, len(rows), query, links, "", keep, filtered, filtered or key in header)
+    pager.update(
+        changed_href=links("", changed="1") if highlight else None,
+        n_changed=len(highlight),
+    )
     parts = render_sections(
         p.result,
         pairs_table=t["pairs"],
@@ -284,18 +290,36 @@ def proposal_page(session, links: Links, query=None) -> dict:
         shown_rows=shown,
         filter_value=text,
     )
-    keep = {
-        k: v
-        for k, v in (
-            ("filter", text),
-            ("changed", "1" if only_changed else ""),
-            ("sort", key if key in header else ""),
-            ("dir", "desc" if desc else ""),
-        )
+    return {
+        "sections": {k: Markup(v) for k, v in parts.items()},
+        "title": parts["title"],
+        "pager": pager,
+        "paged": pager["pages"] > 1 or pager["clear_href"] is not None,
     }
 
+
+def page_of(
+    chosen: list, total: int, query, links: Links, path: str, keep: dict, filtered: bool, narrowed: bool
+):
+    """One page of a long list, as the proposal's pairs table pages: ``chosen`` (the rows
+    left after the page's filters, in order), ``total`` (rows before filtering), ``query``
+    (``page``: from 1, or ``all``), the page's ``path`` and the query ``keep`` carries from
+    page to page; ``filtered``: a filter is in force; ``narrowed``: a filter or a sort (the
+    pager then offers *Show all*) → (the rows to draw, the pager:
+    page, pages, first, last, of, all, prev / next / all_href / clear_href links, filtered)."""
+    pages = max(1, -(-len(chosen) // PAGE))
+    every = query.get("page") == "all"  # one long page, e.g. to print
+    try:
+        page = 1 if every else min(max(1, int(query.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    shown = chosen if every else chosen[(page - 1) * PAGE : page * PAGE]
+    if every:
+        pages = 1
+    keep = {k: v for k, v in keep.items() if v}
+
     def at(n: int) -> str:
-        return links("", **keep, page=n if n > 1 else None)
+        return links(path, **keep, page=n if n > 1 else None)
 
     pager = {
         "page": page,
@@ -303,21 +327,14 @@ def proposal_page(session, links: Links, query=None) -> dict:
         "first": (page - 1) * PAGE + 1 if shown else 0,
         "last": (page - 1) * PAGE + len(shown),
         "of": len(chosen),
-        "all": len(rows),
+        "all": total,
         "prev": at(page - 1) if page > 1 else None,
         "next": at(page + 1) if page < pages else None,
-        "changed_href": links("", changed="1") if highlight else None,
-        "n_changed": len(highlight),
-        "clear_href": links("") if (text or only_changed or key or every) else None,
-        "all_href": links("", **keep, page="all") if pages > 1 else None,
-        "filtered": bool(text or only_changed),
+        "clear_href": links(path) if (narrowed or every) else None,
+        "all_href": links(path, **keep, page="all") if pages > 1 else None,
+        "filtered": filtered,
     }
-    return {
-        "sections": {k: Markup(v) for k, v in parts.items()},
-        "title": parts["title"],
-        "pager": pager,
-        "paged": pages > 1 or bool(text or only_changed or key or every),
-    }
+    return shown, pager
 
 
 def _num(text) -> float | None:
@@ -837,14 +854,27 @@ def publish_page(session, links: Links) -> dict:
     }
 
 
-def approval_page(session, links: Links) -> dict:
-    """The mentors' approval of a published round: every pair of it with the answer
-    recorded (accept | decline, the note), the mentor the approval re-match gives the
-    mentee now, and the forms that record or take back an answer.
+APPROVAL_SHOWS = {  # the approval page's "show" choice → which pairs
+    "": "every pair",
+    "accept": "accepted",
+    "decline": "declined",
+    "none": "not answered yet",
+    "changed": "whose mentee the re-match moved",
+}
 
-    ``pairs``: one dict per published pair, in the file's order; ``counts``: accepted,
-    declined and unanswered; ``command``: the approve command that writes what publishing
+
+def approval_page(session, links: Links, query=None) -> dict:
+    """The mentors' approval of a published round: its pairs with the answer recorded
+    (accept | decline, the note), the mentor the approval re-match gives the mentee now,
+    and the forms that record or take back an answer — 100 pairs a page, as the proposal.
+
+    ``query``: ``filter`` (text a pair's row must hold: ids, answer, note, who now), ``show``
+    (a key of :data:`APPROVAL_SHOWS`), ``page`` (from 1, or ``all``). ``pairs``: the page's
+    published pairs, in the file's order; ``pager``: as the proposal's; ``counts``:
+    accepted, declined and unanswered over every pair; ``here``: this page's address (the
+    forms come back to it); ``command``: the approve command that writes what publishing
     writes. Outside an approval, ``pairs`` is empty."""
+    query = dict(query or {})
     stage, d = session.state.stage, session.state.decisions
     if stage.kind != "approve":
         return {"pairs": [], "counts": {}, "command": ""}
@@ -878,8 +908,34 @@ def approval_page(session, links: Links) -> dict:
             }
         )
     answered = [x["response"] for x in rows]
+    text, show = query.get("filter", "").strip(), query.get("show", "")
+    show = show if show in APPROVAL_SHOWS else ""
+    chosen = rows
+    if show:
+        chosen = [
+            x
+            for x in chosen
+            if (not x["kept"] if show == "changed" else x["response"] == ("" if show == "none" else show))
+        ]
+    if text:
+        needle = text.lower()
+        chosen = [
+            x
+            for x in chosen
+            if needle in " ".join((x["mentee"], x["mentor"], x["response"], x["note"], x["now"])).lower()
+        ]
+    keep = {"filter": text, "show": show}
+    shown, pager = page_of(
+        chosen, len(rows), query, links, "approval", keep, bool(text or show), bool(text or show)
+    )
+    here = links("approval", **{k: v for k, v in keep.items() if v}, page=query.get("page") or None)
     return {
-        "pairs": rows,
+        "pairs": shown,
+        "pager": pager,
+        "here": here,
+        "filter": text,
+        "show": show,
+        "shows": APPROVAL_SHOWS,
         "counts": {
             "accept": answered.count("accept"),
             "decline": answered.count("decline"),
