@@ -39,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -87,6 +87,12 @@ class Effect:
     how: str = "re-solve"
     problem: str = ""
     delta_pairs: int | None = None  # several mentors per mentee: Δ pairs (places filled)
+    # A pin re-solved (side rules, several mentors): the other mentees the same pinned
+    # re-solve as alternatives.csv's ``moves`` must move — the fewest among the optimal
+    # pairings, or None where that was not proven (alternatives.csv leaves it blank); only
+    # when ``counted``. ``moves`` then lists who changes in the proposal Confirm gives.
+    counted: bool = False
+    fewest: int | None = None
 
     @property
     def possible(self) -> bool:
@@ -618,7 +624,33 @@ class Session:
             if quick is not None:
                 self._ahead = (current, clean, state)  # re-solved ahead: see warm
                 return quick
-            return self._resolved(current, clean, state)[0]
+            effect = self._resolved(current, clean, state)[0]
+            return self._counted(current, effect)
+
+    def _counted(self, current: Proposal, effect: Effect) -> Effect:
+        """A re-solved pin's effect with the moves alternatives.csv gives the same pair: the
+        one source of "how many others must move" (``pin_delta`` / ``pin_change`` of the
+        proposal's delta engine, the very call alternatives.csv's ``moves`` comes from).
+        Only for a pin that adds to the mentee's pins (what that engine prices) in the match
+        stage; other effects are returned as they are."""
+        entry = effect.entry
+        if effect.problem or current.stage.kind != "match" or current.result is None:
+            return effect
+        if entry["action"] not in ("pin", "add_pin") or current.engine is None:
+            return effect
+        if entry["action"] == "pin" and self.state.decisions.pinned(entry["mentee"]):
+            return effect  # 'use this mentor' replaces a pin: not what the engine prices
+        c, engine = self.cohort, current.engine
+        i, j = c.mentee_index(entry["mentee"]), c.mentor_index(entry["mentor"])
+        if hasattr(engine, "pin_change"):  # several mentors per mentee
+            got = engine.pin_change(i, j)
+            moves = None if got is None else got[4]
+        else:
+            got = engine.pin_delta(i, j)
+            moves = None if got is None else got[3]
+        if got is None:
+            return effect
+        return replace(effect, counted=True, fewest=moves)
 
     def _lookup(self, current: Proposal, entry: dict) -> Effect | None:
         """A pin's effect from the residual graph of the optimal flow (no solve), in the match

@@ -836,6 +836,8 @@ def preview_page(session, links: Links, entry: dict) -> dict:
         "delta_pairs": eff.delta_pairs,
         "delta_score": units(eff.delta_units),
         "moves": [move_view(m, links) for m in eff.moves],
+        "counted": eff.counted,
+        "fewest": eff.fewest,
         "fields": fields,
         "based_on": eff.version,
     }

@@ -1334,3 +1334,41 @@ def test_several_mentors_why_not_a_higher_scoring_mentor_is_explains_list(severa
                 )
                 compared += 1
     assert compared > 0
+
+
+@pytest.mark.parametrize("kind", ["default", "side_rules", "several"])
+def test_a_pins_preview_counts_moves_as_alternatives_csv(kind, tmp_path):
+    """What a pin would move, in the preview, is what alternatives.csv says for that pair
+    (the same pinned re-solve): the fewest others who must move, or "not computed" where
+    alternatives.csv leaves ``moves`` blank — never a count from another source; the list
+    below it is who changes in the proposal Confirm gives (and Confirm gives the previewed Δ)."""
+    config, mentees = tmp_path / "c.toml", ARGS[1]
+    if kind == "side_rules":
+        config.write_text(
+            "[rules]\nmax_same_department_per_mentor = 2\nmin_mentees_per_mentor = 1\n", "utf-8"
+        )
+    else:  # default: a look-up in the residual graph, whose path is alternatives.csv's moves
+        config.write_text(ARGS[2].read_text("utf-8"), "utf-8")
+        mentees = several_mentees(tmp_path) if kind == "several" else mentees
+    out = tmp_path / "cli"
+    invoke("match", "--mentors", ARGS[0], "--mentees", mentees, "--config", config, "--out", out)
+    session = Session(ARGS[0], mentees, config, workspace=tmp_path / "ws")
+    app, _ = create_app(session, token=TOKEN, port=PORT)
+    client = TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    wanted = session.cohort.mentors_wanted
+    seen = {"count": 0, "blank": 0}
+    for row in _csv_rows(out / "alternatives.csv"):
+        if row["delta_total"] == "" or sum(seen.values()) >= 6:
+            continue
+        i = session.cohort.mentee_index(row["mentee_id"])
+        action = "add_pin" if wanted[i] > 1 else "pin"
+        page = client.get(
+            url(f"preview?action={action}&mentee={row['mentee_id']}&mentor={row['mentor_id']}")
+        ).text
+        assert text_of(page, "preview-delta") == signed(float(row["delta_total"]))
+        assert text_of(page, "preview-moves") == (row["moves"] or "not computed")
+        seen["count" if row["moves"] else "blank"] += 1
+    if kind == "several":
+        assert seen["blank"] > 0  # the flow with several mentors does not prove the fewest
+    else:
+        assert seen["count"] > 0  # CP-SAT proves the fewest under side rules
