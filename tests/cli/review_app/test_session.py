@@ -29,7 +29,7 @@ from cli.review_app.session import Session, WorkspaceError
 from cli.review_app.views import signed
 from matcher.io.cohort import natural_key
 from matcher.report import tables as T
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, several_choice_cohort
 
 PORT = 8765
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -1214,18 +1214,7 @@ def test_several_mentors_approval_is_the_commands_approve(several, tmp_path):
 def several_choices(tmp_path):
     """A generated cohort with choices in which every third mentee wants 2 mentors and
     mentees get a bonus for their choices; the CLI's match outputs beside it."""
-    from matcher.synthetic.cohort import write_cohort
-
-    m, e = write_cohort(tmp_path / "in", 36, 14, 5, preferences=True)
-    rows = list(csv.DictReader(e.read_text(encoding="utf-8").splitlines()))
-    for k, r in enumerate(rows):
-        r["mentors_wanted"] = "2" if k % 3 == 0 else ""
-    with e.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    config = tmp_path / "in" / "c.toml"
-    config.write_text("[preferences]\nmentee_bonus = [15, 10, 5]\nmentor_bonus = 5\n", encoding="utf-8")
+    m, e, config = several_choice_cohort(tmp_path / "in")
     out = tmp_path / "out"
     invoke("match", "--mentors", m, "--mentees", e, "--config", config, "--out", out)
     session = Session(m, e, config, workspace=tmp_path / "ws")
