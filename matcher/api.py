@@ -369,7 +369,8 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     if getattr(result.problem, "multi", False):  # several mentors per mentee: pinned re-solves
         from matcher.review.alternatives import SeveralDeltas, several_alternatives
 
-        deltas = SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
+        deltas = engine if isinstance(engine, SeveralDeltas) else None  # its re-solves are kept
+        deltas = deltas or SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
         return several_alternatives(result.problem, result.solution.pairing, k, deltas, mentees=mentees)
 
     return alternatives(

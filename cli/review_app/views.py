@@ -377,10 +377,13 @@ def evidence_view(ev) -> dict:
     return {"c": ev.c, "value": f"{ev.value:.2f}", "weight": f"{ev.weight:.2f}", "text": ev.text}
 
 
-def mentee_page(session, links: Links, mentee_id: str) -> dict:
+def mentee_page(session, links: Links, mentee_id: str, query=None) -> dict:
     """A mentee and their pair: strengths and weak points, why not their first choice (each
     better mentor excluded by which rule, or full and what taking them would cost), the
-    ranked alternatives with their exact Δ, and the actions on this pair."""
+    ranked alternatives with their exact Δ, and the actions on this pair. ``query``:
+    ``why_not`` (a mentor id, or ``all``) — with several mentors per mentee, the pairs whose
+    *why not a higher-scoring mentor* list is priced on this page (see
+    :data:`WHY_NOT_INLINE`)."""
     from matcher.review.explain import better_mentors, evidence, strengths, weak_points
 
     i = _mentee_index(session, mentee_id)
@@ -406,7 +409,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     if p.result is None:
         return out
     if getattr(p.result.problem, "multi", False):
-        return _mentee_several(session, p, links, out, i)
+        return _mentee_several(session, p, links, out, i, dict(query or {}).get("why_not", ""))
     r, s, prob = p.result, p.result.scores, p.result.problem
     j = int(p.mentor_of[i])
     out["readiness"] = f"{s.readiness[i]:.2f}"
@@ -444,7 +447,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     return out
 
 
-def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
+def _mentee_several(session, p, links: Links, out: dict, i: int, why_not: str = "") -> dict:
     """The mentee page when mentees may want several mentors: every proposed mentor with
     their score, rank and evidence (one card per pair, with the actions on that pair, whose
     choice the pair is and, when higher-scoring mentors were not chosen, why — each priced
@@ -452,7 +455,9 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
     proposal's ``SeveralDeltas``), how many places are left and why, the person's choices,
     and the ranked alternatives with their exact Δ (pinned re-solves). *Use this mentor*
     is ``add_pin`` for a mentee who wants several (their other pins stay), ``pin`` for one
-    who wants one."""
+    who wants one. Each higher-scoring mentor costs a re-solve to price, so above
+    :data:`WHY_NOT_INLINE` pairs a list is priced only when asked for (``why_not``: a
+    mentor id or ``all``); until then the card says how many there are and links to it."""
     from matcher.review.explain import better_mentors, strengths, weak_points
     from matcher.solve.problem import mentee_places
 
@@ -473,7 +478,8 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
     for j in mine:
         j = int(j)
         r_id = c.mentor_ids[j]
-        better, n_better = better_mentors(r, i, j, p.engine, limit=BETTER_SEVERAL)
+        inline = c.n_mentees * c.n_mentors <= WHY_NOT_INLINE or why_not in ("all", r_id)
+        better, n_better = better_mentors(r, i, j, p.engine, limit=BETTER_SEVERAL if inline else 0)
         pairs.append(
             {
                 "mentor": r_id,
@@ -487,6 +493,9 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
                 "weak": [evidence_view(e) for e in weak_points(r, i, j)],
                 "choice": words.get(r_id),
                 "n_better": n_better,
+                "priced": inline,
+                "why_not_href": links(f"mentee/{quote(mentee_id, safe='')}", why_not=r_id)
+                + f"#why-not-{r_id}",
                 "better": [_better_view(b, c, links, mentee_id, pin) for b in better],
             }
         )
@@ -512,6 +521,10 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
 
 
 BETTER_SEVERAL = 10  # higher-scoring mentors priced per pair (each a re-solve), as explain lists
+# Pairs (mentees × mentors) up to which a several-mentor page prices every pair's "why not"
+# list at once; above, a re-solve takes a tenth of a second or more (1,000 × 400: 2-4 s a
+# page), so each list is priced when the coordinator asks for it.
+WHY_NOT_INLINE = 50_000
 
 
 def _better_view(b, c, links: Links, mentee_id: str, pin: str = "pin") -> dict:

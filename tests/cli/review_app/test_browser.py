@@ -373,7 +373,9 @@ def test_several_mentors_per_mentee_in_the_browser(browser, tmp_path):
     session = Session(m, e, config, workspace=tmp_path / "ws")
     ws, c = session.workspace.path, session.cohort
     p = session.proposal()
-    two = [c.mentee_ids[i] for i in range(c.n_mentees) if c.mentors_wanted[i] == 2 and p.pairing.count[i] == 2]
+    two = [
+        c.mentee_ids[i] for i in range(c.n_mentees) if c.mentors_wanted[i] == 2 and p.pairing.count[i] == 2
+    ]
     with running(session) as url:
         origin = url.split("/", 3)[:3]
         context = browser.new_context(viewport={"width": 1280, "height": 1000})

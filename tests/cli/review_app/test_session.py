@@ -1361,3 +1361,48 @@ def test_a_pins_preview_counts_moves_as_alternatives_csv(kind, tmp_path):
         assert seen["blank"] > 0  # the flow with several mentors does not prove the fewest
     else:
         assert seen["count"] > 0  # CP-SAT proves the fewest under side rules
+
+
+def test_several_mentors_why_not_is_priced_on_demand_on_a_large_cohort(several_choices, monkeypatch):
+    """Above WHY_NOT_INLINE pairs a pair's card says how many higher-scoring mentors there
+    are and links to its list; the link prices that pair's list only (the same rows as the
+    page prices at once on a small cohort)."""
+    from cli.review_app import views
+
+    session, client, _, _ = several_choices
+    c, p = session.cohort, session.proposal()
+    i = next(int(i) for i in np.flatnonzero(p.pairing.count == 2) if _has_better(p, int(i)))
+    e_id = c.mentee_ids[i]
+    small = client.get(url(f"mentee/{e_id}")).text
+    monkeypatch.setattr(views, "WHY_NOT_INLINE", 0)
+    from matcher.review import explain
+
+    limits = []
+    real = explain.better_mentors
+
+    def spy(*args, limit=10):
+        limits.append(limit)
+        return real(*args, limit=limit)
+
+    monkeypatch.setattr(explain, "better_mentors", spy)
+    large = client.get(url(f"mentee/{e_id}")).text
+    assert limits and set(limits) == {0}  # counted, none priced
+    assert 'class="button why-not-show"' in large and "<th>why not</th>" not in large
+    mentors = [c.mentor_ids[j] for j in p.pairing.mentors(i)]
+    for r_id in mentors:
+        section = large.split(f'id="why-not-{r_id}"')
+        if len(section) == 1:
+            continue
+        link = re.search(r'href="([^"]+)">Show why not', section[1]).group(1).replace("&amp;", "&")
+        assert link.endswith(f"?why_not={r_id}#why-not-{r_id}")
+        shown = client.get(link.split("#")[0]).text
+        table = lambda html, r=r_id: html.split(f'id="why-not-{r}"')[1].split("</section>")[0]  # noqa: E731
+        assert table(shown) == table(small)  # the same priced rows as on a small cohort
+        others = [x for x in mentors if x != r_id and f'id="why-not-{x}"' in shown]
+        assert all("why-not-show" in table(shown, x) for x in others)  # only that pair priced
+
+
+def _has_better(p, i: int) -> bool:
+    from matcher.review.explain import better_mentors
+
+    return any(better_mentors(p.result, i, int(j), None, limit=0)[1] for j in p.pairing.mentors(i))
