@@ -262,6 +262,30 @@ def test_mentor_approval_in_the_browser(browser, tmp_path):
         assert "1 accepted · 1 declined" in page.inner_text("#approval-counts")
         assert page.locator("#banner").is_visible()
         shot(page, "approval", full_page=False)
+        # 100 pairs a page, as the proposal; Show and Find narrow them over every page
+        n_pairs = len((ws / "round-1" / "pairs.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+        assert page.locator("#approval tbody tr").count() == 100
+        page.locator("nav.pager a[rel=next]").first.click()
+        ready()
+        assert page.locator("#approval tbody tr").count() == n_pairs - 100
+        page.select_option("#approval-filter select[name=show]", "decline")
+        page.click("#approval-filter button[type=submit]")
+        ready()
+        assert [page.locator("#approval tbody tr").nth(0).get_attribute("data-mentee")] == ["E003"]
+        assert page.locator("#approval tbody tr").count() == 1
+        assert f"(filtered from {n_pairs})" in page.inner_text("nav.pager >> nth=0")
+        page.select_option("#approval-filter select[name=show]", "")
+        page.fill("#approval-filter input[name=filter]", "E020")
+        page.click("#approval-filter button[type=submit]")
+        ready()
+        row = page.locator("#approval tr[data-mentee='E020']")
+        assert page.locator("#approval tbody tr").count() == 1
+        row.locator("select[name=response]").select_option("accept")
+        row.locator("button.record").click()
+        ready()
+        assert page.url.endswith("approval?filter=E020")  # back on the same filtered list
+        assert page.locator("#approval tr[data-mentee='E020']").get_attribute("data-response") == "accept"
+        shot(page, "approval-filtered", full_page=False)
         page.goto(url)
         ready()
         assert page.locator("#changes-table").count() == 1
@@ -282,6 +306,7 @@ def test_mentor_approval_in_the_browser(browser, tmp_path):
         assert sorted((r["mentee_id"], r["response"], r["note"]) for r in answers) == [
             ("E003", "decline", "no time this term"),
             ("E010", "accept", ""),
+            ("E020", "accept", ""),
         ]
         context.close()
     assert problems == []
@@ -438,9 +463,12 @@ def test_several_mentors_per_mentee_in_the_browser(browser, tmp_path):
         use = page.locator("#alternatives a.use").first
         second = use.get_attribute("data-mentor")
         assert use.inner_text() == "Also use this mentor…"
+        moves = use.locator("xpath=ancestor::tr").locator("td").nth(7).inner_text().strip()
         use.click()
         page.wait_for_selector("#preview-delta")
         shown = number(page.inner_text("#preview-delta"))
+        # who must move: the alternatives' own count, "not computed" where it is blank
+        assert page.inner_text("#preview-moves") == (moves or "not computed")
         page.click("#confirm")
         ready()
         assert total() == pytest.approx(total1 + shown, abs=1e-6)
