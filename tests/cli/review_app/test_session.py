@@ -1039,6 +1039,9 @@ def test_several_mentors_pins_up_to_mentors_wanted_each_previewed_exactly(severa
     assert session.state.decisions.pinned("E001") == tuple(sorted((r_id, r2), key=natural_key))
     page = client.get(url("mentee/E001")).text
     assert "Every place is pinned" in text_of_all(page, "pins-held")
+    decisions = client.get(url("decisions")).text  # each pinned pair is released on its own
+    for r in (r_id, r2):
+        assert f"preview?action=unpin_pair&amp;mentee=E001&amp;mentor={r}" in decisions
     # published with two pins rows for E001: the files match --pin writes, byte for byte
     ws = session.workspace.path
     pins = list(csv.DictReader(io.StringIO((ws / "pins.csv").read_text("utf-8-sig"))))
@@ -1406,3 +1409,31 @@ def _has_better(p, i: int) -> bool:
     from matcher.review.explain import better_mentors
 
     return any(better_mentors(p.result, i, int(j), None, limit=0)[1] for j in p.pairing.mentors(i))
+
+
+def test_several_pins_in_a_rematch_publish_what_rematch_pin_writes(several, tmp_path):
+    """In a re-match, E001 (wants 2) is pinned to two new mentors: both kept pairs give way
+    (released, as rematch --pin does), and round 2 is what ``mentor-match rematch --pin``
+    writes from the workspace's pins.csv (two rows for E001), byte for byte."""
+    session, core, client, mentees = several
+    assert client.post(url("publish"), data={"csrf": core.csrf, "version": "0"}).status_code == 303
+    assert client.post(url("rematch"), data={"csrf": core.csrf, "version": "1"}).status_code == 303
+    c, p = session.cohort, session.proposal()
+    i = c.mentee_index("E001")
+    own = [c.mentor_ids[j] for j in p.pairing.mentors(i)]
+    new = [r for r in c.mentor_ids if r not in own and p.result.problem.allowed[i, c.mentor_index(r)]][:2]
+    for r_id in new:
+        confirm(client, f"preview?action=add_pin&mentee=E001&mentor={r_id}")
+    assert sorted(c.mentor_ids[j] for j in session.proposal().pairing.mentors(i)) == sorted(new)
+    assert (
+        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
+        == 303
+    )
+    ws, out = session.workspace.path, tmp_path / "cli"
+    invoke(
+        "rematch", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
+        "--pairs", ws / "round-1" / "pairs.csv", "--failed", ws / "failed.csv",
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    assert files(ws / "round-2") == files(out)
+    assert not (ws / "responses.csv").exists()  # no approval in this workspace
