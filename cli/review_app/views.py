@@ -495,7 +495,8 @@ def _mentee_several(session, p, links: Links, out: dict, i: int, why_not: str = 
                 "n_better": n_better,
                 "priced": inline,
                 "why_not_href": links(f"mentee/{quote(mentee_id, safe='')}", why_not=r_id)
-                + f"#why-not-{r_id}",
+                + "#why-not-"
+                + quote(r_id, safe=""),
                 "better": [_better_view(b, c, links, mentee_id, pin) for b in better],
             }
         )
