@@ -72,20 +72,30 @@ def shot(page, name: str, **kw) -> None:
     page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), **kw)
 
 
+def watched(browser):
+    """A new browser context and page whose console errors and warnings (a CSP refusal
+    logs one) and page errors are collected in ``problems`` and every request's address in
+    ``requests`` → (context, page, problems, requests, ready): ``ready()`` waits for the
+    app's script to have run on the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+
+    def ready():
+        page.wait_for_selector("body[data-app-ready='1']", state="attached")
+
+    return context, page, problems, requests, ready
+
+
 def test_a_coordinators_session_in_the_browser(browser, tmp_path):
     session = Session(*ARGS, workspace=tmp_path / "ws")
     ws = session.workspace.path
     with running(session) as url:
         origin = url.split("/", 3)[:3]
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        problems, requests = [], []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-
-        def ready():
-            page.wait_for_selector("body[data-app-ready='1']", state="attached")
+        context, page, problems, requests, ready = watched(browser)
 
         # 1. the proposal, as the report shows it
         page.goto(url)
@@ -224,15 +234,7 @@ def test_mentor_approval_in_the_browser(browser, tmp_path):
     ws = session.workspace.path
     with running(session) as url:
         origin = url.split("/", 3)[:3]
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        problems, requests = [], []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-
-        def ready():
-            page.wait_for_selector("body[data-app-ready='1']", state="attached")
+        context, page, problems, requests, ready = watched(browser)
 
         page.goto(url + "publish")
         ready()
@@ -403,15 +405,7 @@ def test_several_mentors_per_mentee_in_the_browser(browser, tmp_path):
     ]
     with running(session) as url:
         origin = url.split("/", 3)[:3]
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        problems, requests = [], []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-
-        def ready():
-            page.wait_for_selector("body[data-app-ready='1']", state="attached")
+        context, page, problems, requests, ready = watched(browser)
 
         # 1. a mentee with two mentors and stated choices, whose pair has higher-scoring
         # mentors not chosen

@@ -1130,17 +1130,7 @@ def test_several_mentors_publish_and_rematch_are_the_commands(several, tmp_path)
     assert now.has(i, c.mentor_index(other)) and not now.has(i, c.mentor_index(failed))
     bad = preview_post(client, core, action="fail", mentee="E001", mentor="R001", reason="care", note="")
     assert "is not a pair of round 1" in bad
-    assert (
-        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
-        == 303
-    )
-    out2 = tmp_path / "cli2"
-    invoke(
-        "rematch", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
-        "--pairs", ws / "round-1" / "pairs.csv", "--failed", ws / "failed.csv",
-        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out2,
-    )  # fmt: skip
-    assert files(ws / "round-2") == files(out2)
+    round2_published_as_the_command(client, core, session, mentees, tmp_path / "cli2", "rematch")
 
 
 def test_the_approval_page_pages_and_filters_like_the_proposal(app):
@@ -1200,17 +1190,7 @@ def test_several_mentors_approval_is_the_commands_approve(several, tmp_path):
         page = client.get(url("approval?filter=E001")).text
     now, i = session.proposal().pairing, c.mentee_index("E001")
     assert now.has(i, c.mentor_index(accepted)) and not now.has(i, c.mentor_index(declined))
-    assert (
-        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
-        == 303
-    )
-    out = tmp_path / "cli"
-    invoke(
-        "approve", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
-        "--pairs", ws / "round-1" / "pairs.csv", "--responses", ws / "responses.csv",
-        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
-    )  # fmt: skip
-    assert files(ws / "round-2") == files(out)
+    round2_published_as_the_command(client, core, session, mentees, tmp_path / "cli", "approve")
 
 
 @pytest.fixture
@@ -1425,15 +1405,23 @@ def test_several_pins_in_a_rematch_publish_what_rematch_pin_writes(several, tmp_
     for r_id in new:
         confirm(client, f"preview?action=add_pin&mentee=E001&mentor={r_id}")
     assert sorted(c.mentor_ids[j] for j in session.proposal().pairing.mentors(i)) == sorted(new)
-    assert (
-        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
-        == 303
+    round2_published_as_the_command(client, core, session, mentees, tmp_path / "cli", "rematch")
+    assert not (session.workspace.path / "responses.csv").exists()  # no approval in this workspace
+
+
+def round2_published_as_the_command(client, core, session, mentees, out: Path, command: str) -> None:
+    """Publish round 2 (a re-match or an approval of round 1) from the app: it is what
+    ``mentor-match rematch`` / ``approve`` writes into ``out`` from the workspace's files,
+    byte for byte."""
+    got = client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)})
+    assert got.status_code == 303
+    ws = session.workspace.path
+    answers = (
+        ("--failed", ws / "failed.csv") if command == "rematch" else ("--responses", ws / "responses.csv")
     )
-    ws, out = session.workspace.path, tmp_path / "cli"
     invoke(
-        "rematch", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
-        "--pairs", ws / "round-1" / "pairs.csv", "--failed", ws / "failed.csv",
+        command, "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
+        "--pairs", ws / "round-1" / "pairs.csv", *answers,
         "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
     )  # fmt: skip
     assert files(ws / "round-2") == files(out)
-    assert not (ws / "responses.csv").exists()  # no approval in this workspace
