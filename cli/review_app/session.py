@@ -771,6 +771,8 @@ class Session:
         """Confirm an action: check it, re-solve exactly, save it (refused when ``based_on``
         is not the current version), and return what changed."""
         with self.lock:
+            if int(based_on) != self.version:  # stale first: a form sent twice says so
+                raise StaleState(int(based_on), self.version)
             current = self.proposal()
             self.check_entry(entry)
             clean, state = self.workspace.check(entry, based_on)

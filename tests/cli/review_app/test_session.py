@@ -712,7 +712,7 @@ def test_seed_files_are_imported_once(tmp_path):
     pins = tmp_path / "seed-pins.csv"
     pins.write_text("mentee_id,mentor_id\nE003,R040\n", encoding="utf-8")
     session, _, _client = make(tmp_path, pins=pins)
-    assert dict(session.state.decisions.pins) == {"E003": "R040"} and session.version == 1
+    assert dict(session.state.decisions.pins) == {"E003": ("R040",)} and session.version == 1
     again = Session(*ARGS, workspace=tmp_path / "ws", pins=pins)  # the same command line resumes
     assert again.version == 1
     other = tmp_path / "other.csv"
