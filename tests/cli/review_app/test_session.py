@@ -1425,3 +1425,51 @@ def round2_published_as_the_command(client, core, session, mentees, out: Path, c
         "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
     )  # fmt: skip
     assert files(ws / "round-2") == files(out)
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(("add_pin", "add_pin", "unpin_pair", "forbid", "undo")),
+            st.integers(0, 10**6),
+            st.integers(0, 10**6),
+        ),
+        min_size=2,
+        max_size=5,
+    )
+)
+def test_any_sequence_of_several_pins_publishes_what_match_pin_writes(tmp_path_factory, steps):
+    """Pins added and released pair by pair (E001 and E003 want 2 mentors, E005 wants 9),
+    forbids and undo, in any order: each refused action changes nothing, and the published
+    round is what ``mentor-match match --pin`` writes from the workspace's files, byte for byte."""
+    from matcher.api import match_files
+
+    tmp = tmp_path_factory.mktemp("several-pins")
+    mentees = several_mentees(tmp)
+    session = Session(ARGS[0], mentees, ARGS[2], workspace=tmp / "ws")
+    c = session.cohort
+    for kind, a, b in steps:
+        e = ("E001", "E003", "E005")[a % 3]
+        held = session.state.decisions.pinned(e)
+        r = held[b % len(held)] if kind == "unpin_pair" and held else c.mentor_ids[b % c.n_mentors]
+        entry = {"action": kind, "mentee": e, "mentor": r, "reason": ""}
+        if kind == "undo":
+            entry = {"action": "undo"}
+        elif kind != "forbid":
+            del entry["reason"]
+        before = session.state.decisions
+        try:
+            session.undo(session.version) if kind == "undo" else session.act(entry, session.version)
+        except WorkspaceError:
+            assert session.state.decisions == before  # refused: nothing applied
+        wanted = c.mentors_wanted[c.mentee_index(e)]
+        assert len(session.state.decisions.pinned(e)) <= wanted
+    ws = session.workspace.path
+    session.publish(session.version)
+    run = match_files(
+        ARGS[0], mentees, ARGS[2], pins=ws / "pins.csv", forbid=ws / "forbid.csv",
+        capacity=ws / "capacity.csv", out=tmp / "cli",
+    )  # fmt: skip
+    published = files(ws / "round-1")
+    assert {n: b for n, b in run.outputs.items() if n != "timings.json"} == published
