@@ -346,6 +346,26 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
         assert row[col["score"]] == f"{plain.scores.score[i, j]:.2f}"
         assert row[col["mentee_choice"]] == ("1st" if i in wanted else "")
         assert row[col["mentor_choice"]] == ""
+        if i in wanted:  # a chosen mentor ranks first whatever the scores: the report says so
+            assert row[col["rank"]] == 1
+    assert any(
+        int(r[col["rank"]]) == 1 and plain.scores.score[i, j] < plain.scores.score[i][plain.problem.allowed[i]].max()
+        for r in rows
+        for i, j in [(cohort2.mentee_index(r[col["mentee_id"]]), cohort2.mentor_index(r[col["mentor_id"]]))]
+        if i in wanted
+    )
+    from matcher.report.html import render_sections
+    from matcher.report.tables import summary, unmatched_table
+
+    words = "own feasible choices first (best score first), then the others by score"
+    parts = render_sections(
+        result, pairs_table=(header, rows), unmatched_table=unmatched_table(result), summary=summary(result)
+    )
+    assert words in parts["pairs"]
+    plain_parts = render_sections(
+        plain, pairs_table=pairs_table(plain), unmatched_table=unmatched_table(plain), summary=summary(plain)
+    )
+    assert words not in plain_parts["pairs"]
     _, alt_rows = alternatives_table(result, alternatives_for(result, 3))
     deltas = [float(r[-4]) for r in alt_rows if r[-4] != ""]
     assert deltas and max(abs(d) for d in deltas) <= 100 * 150  # points, never the tier
