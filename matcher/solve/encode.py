@@ -228,20 +228,6 @@ def encode_cohort(
                     )
                 ]
             )
-        if config.preferences.shortlist and any(cohort.preferences.mentee_choices):
-            raise ConfigError(
-                [
-                    Problem(
-                        config.source or "config",
-                        None,
-                        "preferences",
-                        None,
-                        f"shortlist = true is not supported above {candidates.DENSE_LIMIT:,} "
-                        "pairs (mentees × mentors): its objective needs more than 64-bit integers there",
-                        "use mentee_bonus instead of shortlist, or match smaller groups",
-                    )
-                ]
-            )
         ctx = prepare_scoring(cohort, config.scoring, boost)
         problem, applied = candidates.candidate_problem(
             cohort,

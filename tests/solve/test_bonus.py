@@ -156,21 +156,21 @@ def test_bonus_end_to_end_pairs_csv_keeps_the_five_c_score_and_adds_bonus(tmp_pa
     assert "bonus" not in pairs_table(same)[0]
 
 
-def test_bonuses_above_the_dense_limit_are_solved_and_shortlist_is_refused(tmp_path, monkeypatch):
-    # Bonuses work on candidate sets (tests/solve/test_candidates.py checks them against a
-    # dense re-solve); the shortlist tier does not fit their 16-bit scores: a clear error.
+def test_bonuses_and_shortlist_above_the_dense_limit_are_solved(tmp_path, monkeypatch):
+    # Bonuses and the shortlist work on candidate sets (tests/solve/test_candidates.py checks
+    # them against a dense re-solve on generated cohorts): here every chosen mentor is given.
     from matcher.solve import candidates
 
     _, _, mentees, wanted = _sample_with_choices(tmp_path)
     cohort, _ = load(SAMPLE / "mentors.csv", mentees)
-    dense = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
+    configs = [{"preferences": {"mentee_bonus": [100]}}, {"preferences": {"shortlist": True}}]
+    dense = [match(cohort, parse_config(c)) for c in configs]
     monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
-    sparse = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
-    assert sparse.problem.kind == "candidates" and sparse.certificate["certified"] is True
-    assert sparse.solution.objective == dense.solution.objective
-    assert {i: int(sparse.solution.mentor_of[i]) for i in wanted} == wanted
-    with pytest.raises(ConfigError, match="shortlist = true is not supported above 10 pairs"):
-        match(cohort, parse_config({"preferences": {"shortlist": True}}))
+    for c, d in zip(configs, dense, strict=True):
+        sparse = match(cohort, parse_config(c))
+        assert sparse.problem.kind == "candidates" and sparse.certificate["certified"] is True
+        assert sparse.solution.objective == d.solution.objective
+        assert {i: int(sparse.solution.mentor_of[i]) for i in wanted} == wanted
 
 
 # ---------------------------------------------------------------------------- shortlist = true
@@ -275,7 +275,9 @@ def test_fair_mode_with_shortlist_is_its_lexicographic_optimum(seed, n_e, n_r, s
         if best[0]:
             assert sol.lowest_score == best[1] / 100
     # a pin below the threshold caps the lowest score, then the same order follows
-    i, j = next(((i, j) for i in range(n_e) for j in range(n_r) if p.allowed[i, j] and p.capacity[j]), (None, None))
+    i, j = next(
+        ((i, j) for i in range(n_e) for j in range(n_r) if p.allowed[i, j] and p.capacity[j]), (None, None)
+    )
     if i is None:
         return
     pinned = replace(p, pins=((i, j),))
@@ -349,7 +351,8 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
         if i in wanted:  # a chosen mentor ranks first whatever the scores: the report says so
             assert row[col["rank"]] == 1
     assert any(
-        int(r[col["rank"]]) == 1 and plain.scores.score[i, j] < plain.scores.score[i][plain.problem.allowed[i]].max()
+        int(r[col["rank"]]) == 1
+        and plain.scores.score[i, j] < plain.scores.score[i][plain.problem.allowed[i]].max()
         for r in rows
         for i, j in [(cohort2.mentee_index(r[col["mentee_id"]]), cohort2.mentor_index(r[col["mentor_id"]]))]
         if i in wanted

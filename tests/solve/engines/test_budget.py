@@ -314,3 +314,33 @@ def test_with_shortlist_the_engine_equals_brute_force_of_the_order(case, seed):
     assert sol.status == "OPTIMAL" and sol.bound == sol.objective
     assert _budget_levels(problem, plain, mask, sol.mentor_of) == best
     assert check(problem, sol.mentor_of, [side.violations]).ok
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_with_shortlist_on_a_candidate_set_the_engine_gives_the_dense_answer(tmp_path, monkeypatch, seed):
+    """``shortlist = true`` with ``--max-changes`` above the dense limit: the choice pairs are
+    candidates with the tier, pruned pairs priced by their stored units; same optimum."""
+    from matcher.api import match
+
+    m, e = write_cohort(tmp_path, 120, 45, seed, preferences=True)
+    cohort, config = load(m, e)
+    config = dataclasses.replace(config, preferences=dataclasses.replace(config.preferences, shortlist=True))
+    first = match(cohort, config)
+    x = first.solution.mentor_of
+    matched = np.flatnonzero(x >= 0)
+    worst = matched[np.argsort(first.problem.score[matched, x[matched]])[:8]]
+    failures = [
+        Failure(cohort.mentee_ids[i], cohort.mentor_ids[x[i]], "challenge", "", n + 2)
+        for n, i in enumerate(worst)
+    ]
+    previous = [(cohort.mentee_ids[i], cohort.mentor_ids[x[i]]) for i in matched]
+    for n in (1, 3):
+        dense = rematch(cohort, config, previous, failures, [], max_changes=n).result
+        monkeypatch.setattr(large, "DENSE_LIMIT", 0)
+        monkeypatch.setattr(large, "CANDIDATES", 2)
+        sparse = rematch(cohort, config, previous, failures, [], max_changes=n).result
+        monkeypatch.undo()
+        assert sparse.problem.kind == "candidates" and sparse.problem.shortlist == dense.problem.shortlist
+        assert sparse.solution.solver == dense.solution.solver == engine.SOLVER
+        assert sparse.solution.status == dense.solution.status == "OPTIMAL"
+        assert sparse.solution.objective == dense.solution.objective
