@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.api import load, match
@@ -25,6 +25,7 @@ from matcher.solve.problem import total_objective
 from matcher.solve.side_rules import SideRules
 from tests.conftest import SAMPLE, make_problem, write_csv
 from tests.solve.engines.test_flow import assert_valid, assignment_oracle, brute_force
+from tests.solve.engines.test_several import tiny
 
 
 def _cp_sat(p):
@@ -376,7 +377,9 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
     assert audit.counts["mentees"]["1st"] == 10
 
 
-def test_shortlist_is_refused_when_a_mentee_wants_several_mentors(tmp_path):
+def test_shortlist_with_several_mentors_end_to_end_shows_points_never_the_tier(tmp_path):
+    from matcher.api import alternatives_for, preferences_for
+    from matcher.report.tables import alternatives_table, pairs_table
     from matcher.synthetic.cohort import generate_cohort
 
     mentors, mentees = generate_cohort(30, 12, 4, preferences=True)
@@ -385,6 +388,55 @@ def test_shortlist_is_refused_when_a_mentee_wants_several_mentors(tmp_path):
     mentors.to_csv(m, index=False)
     mentees.to_csv(e, index=False)
     cohort, _ = load(m, e)
-    with pytest.raises(ConfigError, match="shortlist = true cannot be used when a mentee wants several"):
-        match(cohort, parse_config({"preferences": {"shortlist": True}}))
-    assert match(cohort, parse_config({"preferences": {"mentee_bonus": [10]}})).report.ok
+    plain = match(cohort, parse_config({}))
+    result = match(cohort, parse_config({"preferences": {"shortlist": True}}))
+    assert result.report.ok and result.problem.shortlist > 0 and result.problem.wanted is not None
+    assert result.solution.pairing.size == plain.solution.pairing.size  # never a pair fewer
+    header, rows = pairs_table(result)
+    col = {h: k for k, h in enumerate(header)}
+    assert all(float(r[col["score"]]) <= 100 for r in rows)
+    alt_header, alt_rows = alternatives_table(result, alternatives_for(result, 3))
+    at = alt_header.index("delta_total")
+    deltas = [float(r[at]) for r in alt_rows if r[at] not in ("", None)]
+    assert deltas and all(abs(d) <= 100 * len(rows) for d in deltas)  # points, never the tier
+    audit = preferences_for(result)
+    met = audit.counts["mentees"]["choices_met"]
+    assert met > preferences_for(plain).counts["mentees"]["choices_met"]
+    # an unmet choice says when giving it would take a choice away from someone else; points
+    # are points (an exact re-solve, the tier split off)
+    why = [w for x in audit.people for w in x.why]
+    assert any("would take 1 choice met away from other mentees" in w for w in why)
+    costs = [
+        float(w.split("cost the programme ")[1].split(" points")[0]) for w in why if "cost the programme" in w
+    ]
+    assert all(0 <= c <= 100 * len(rows) for c in costs)
+
+
+# With several mentors per mentee the shortlist level counts choices met: each pair whose
+# mentor is one of its mentee's counted choices counts one (with one mentor each: the mentees
+# within their choices). Order: (1) pairs, (1b) mentees with a mentor, (2) readiness,
+# (3) choices met, (4) score — brute force of that order over every set of pairs.
+
+
+@settings(max_examples=80, deadline=None)
+@given(tiny(pins=True), st.integers(0, 2**32 - 1), st.booleans())
+def test_shortlist_with_several_mentors_is_its_lexicographic_optimum(case, seed, distinct):
+    from matcher.solve.side_rules import DistinctMentors
+    from tests.solve.engines.test_several import brute_force as several_brute_force
+    from tests.solve.engines.test_several import lexicographic
+
+    plain, group = case
+    mask = np.random.default_rng(seed).random(plain.shape) < 0.4
+    s, top, tier = add_shortlist(plain.score, plain.max_score, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+
+    def levels(_, pairs):
+        n, covered, ready, score = lexicographic(plain, pairs)
+        return n, covered, ready, sum(int(mask[i, j]) for i, j in pairs), score
+
+    side = SideRules((DistinctMentors(group, "department"),)) if distinct else SideRules()
+    best, _ = several_brute_force(plain, group=group if distinct else None, levels=levels)
+    for sol in (solve_flow(p, side), solve_cpsat(p, side, SolverSettings())):
+        assert sol.status == "OPTIMAL"
+        assert levels(None, [tuple(x) for x in sol.pairing.pairs.tolist()]) == best
+        assert sol.objective == total_objective(p, sol.pairing)
