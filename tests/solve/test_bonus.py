@@ -22,10 +22,11 @@ from matcher.solve.bonus import add_shortlist, preference_bonus, shortlist_mask,
 from matcher.solve.engines.cp_sat import solve_cpsat
 from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import total_objective
-from matcher.solve.side_rules import SideRules
+from matcher.solve.side_rules import DistinctMentors, SideRules
 from tests.conftest import SAMPLE, make_problem, write_csv
 from tests.solve.engines.test_flow import assert_valid, assignment_oracle, brute_force
-from tests.solve.engines.test_several import tiny
+from tests.solve.engines.test_several import brute_force as several_brute_force
+from tests.solve.engines.test_several import lexicographic, tiny
 
 
 def _cp_sat(p):
@@ -421,10 +422,6 @@ def test_shortlist_with_several_mentors_end_to_end_shows_points_never_the_tier(t
 @settings(max_examples=80, deadline=None)
 @given(tiny(pins=True), st.integers(0, 2**32 - 1), st.booleans())
 def test_shortlist_with_several_mentors_is_its_lexicographic_optimum(case, seed, distinct):
-    from matcher.solve.side_rules import DistinctMentors
-    from tests.solve.engines.test_several import brute_force as several_brute_force
-    from tests.solve.engines.test_several import lexicographic
-
     plain, group = case
     mask = np.random.default_rng(seed).random(plain.shape) < 0.4
     s, top, tier = add_shortlist(plain.score, plain.max_score, mask, plain.max_matchable)
