@@ -1171,9 +1171,18 @@ def render_sections(
                 "pairs.csv); score and the five Cs shown do not."
             )
         if "shortlist" in how:
+            from matcher.solve.problem import is_multi
+
+            first = "as many" + (" pairs and mentees" if is_multi(result.problem) else "")
+            first += ", the highest lowest pair score" if getattr(result.side, "fair", False) else ""
             counts += (
-                " Shortlist: after matching as many and the readiest mentees, as many mentees as possible "
-                "are matched within their own choices; a mentee's feasible choices rank first."
+                f" Shortlist: after matching {first} and the readiest mentees, "
+                + (
+                    "as many choices as possible are met (each chosen mentor counts one)"
+                    if is_multi(result.problem)
+                    else "as many mentees as possible are matched within their own choices"
+                )
+                + "; a mentee's feasible choices rank first."
             )
         body = (
             '<div class="wrap">'

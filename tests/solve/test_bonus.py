@@ -378,6 +378,46 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
     assert audit.counts["mentees"]["1st"] == 10
 
 
+def _choices_words(result) -> str:
+    """The report's text for ``result`` (its Choices section included)."""
+    from matcher.api import preferences_for
+    from matcher.report.html import render_sections
+    from matcher.report.tables import pairs_table, summary, unmatched_table
+    from matcher.review.preferences import audit_table
+
+    audit = preferences_for(result)
+    info = summary(result)
+    info["preferences"] = {**audit.counts, "choices_in_objective": "shortlist"}
+    parts = render_sections(
+        result,
+        pairs_table=pairs_table(result),
+        unmatched_table=unmatched_table(result),
+        summary=info,
+        preferences_table=audit_table(result, audit),
+    )
+    return " ".join(parts.values())
+
+
+def test_fair_mode_with_shortlist_end_to_end(tmp_path):
+    # objective = "fair" with shortlist: the proven lowest score is the lowest score shown in
+    # pairs.csv (the tier never counts as score), choices are honoured where the lowest score
+    # allows, and the report says the order.
+    from matcher.report.tables import pairs_table
+
+    _, plain, mentees, wanted = _sample_with_choices(tmp_path)
+    cohort, _ = load(SAMPLE / "mentors.csv", mentees)
+    fair = match(cohort, parse_config({"rules": {"objective": "fair"}}))
+    result = match(cohort, parse_config({"preferences": {"shortlist": True}, "rules": {"objective": "fair"}}))
+    assert result.report.ok and result.problem.shortlist > 0
+    assert result.solution.lowest_score == fair.solution.lowest_score  # level 2 before choices
+    header, rows = pairs_table(result)
+    at = header.index("score")
+    assert min(float(r[at]) for r in rows) == result.solution.lowest_score
+    got = sum(int(result.solution.mentor_of[i]) == j for i, j in wanted.items())
+    assert got > sum(int(fair.solution.mentor_of[i]) == j for i, j in wanted.items())
+    assert "the highest lowest pair score and the readiest mentees" in _choices_words(result)
+
+
 def test_shortlist_with_several_mentors_end_to_end_shows_points_never_the_tier(tmp_path):
     from matcher.api import alternatives_for, preferences_for
     from matcher.report.tables import alternatives_table, pairs_table
@@ -411,6 +451,7 @@ def test_shortlist_with_several_mentors_end_to_end_shows_points_never_the_tier(t
         float(w.split("cost the programme ")[1].split(" points")[0]) for w in why if "cost the programme" in w
     ]
     assert all(0 <= c <= 100 * len(rows) for c in costs)
+    assert "as many choices as possible are met (each chosen mentor counts one)" in _choices_words(result)
 
 
 # With several mentors per mentee the shortlist level counts choices met: each pair whose
