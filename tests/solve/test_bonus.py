@@ -404,7 +404,7 @@ def test_fair_mode_with_shortlist_end_to_end(tmp_path):
     # allows, and the report says the order.
     from matcher.report.tables import pairs_table
 
-    _, plain, mentees, wanted = _sample_with_choices(tmp_path)
+    _, _, mentees, wanted = _sample_with_choices(tmp_path)
     cohort, _ = load(SAMPLE / "mentors.csv", mentees)
     fair = match(cohort, parse_config({"rules": {"objective": "fair"}}))
     result = match(cohort, parse_config({"preferences": {"shortlist": True}, "rules": {"objective": "fair"}}))
