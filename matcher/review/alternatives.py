@@ -501,7 +501,13 @@ def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentee
                 continue
             rank += 1
             dp, dm, _, ds, moves = got
-            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, "", dp))
+            lost = -engine.choices_change(i, int(j))  # shortlist: why a gain in score is not taken
+            why = (
+                f"would take {lost} choice{'s' if lost != 1 else ''} met away from other mentees"
+                if lost > 0
+                else ""
+            )
+            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, why, dp))
             if rank == k:
                 break
     return out

@@ -440,6 +440,8 @@ def test_shortlist_with_several_mentors_end_to_end_shows_points_never_the_tier(t
     at = alt_header.index("delta_total")
     deltas = [float(r[at]) for r in alt_rows if r[at] not in ("", None)]
     assert deltas and all(abs(d) <= 100 * len(rows) for d in deltas)  # points, never the tier
+    why = alt_header.index("reason")  # why a gain in score is not taken
+    assert any(r[why] == "would take 1 choice met away from other mentees" for r in alt_rows)
     audit = preferences_for(result)
     met = audit.counts["mentees"]["choices_met"]
     assert met > preferences_for(plain).counts["mentees"]["choices_met"]
