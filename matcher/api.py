@@ -116,7 +116,7 @@ def load(
     matches no one and every C, or part of one, that cannot be scored. ``sheet``: the
     sheet of an .xlsx questionnaire to read (default: the first).
     """
-    from matcher.errors import ConfigError, InputError
+    from matcher.errors import InputError
 
     problems = []
     try:
@@ -254,20 +254,6 @@ def match(
         if max_changes < 0:
             raise OptionError(f"max_changes must be 0 or more, not {max_changes}")
         side = side.adding(ChangeBudget(tuple(keep), int(max_changes)))
-        if max_changes > 0 and getattr(problem, "shortlist", 0.0):
-            raise ConfigError(
-                [
-                    Issue(
-                        config.source or "config",
-                        None,
-                        "preferences",
-                        None,
-                        "shortlist = true cannot be used with --max-changes above 0 (the bounded "
-                        "re-match's prices multiply the shortlist's numbers beyond 64-bit integers)",
-                        "re-match with --max-changes 0, or use mentee_bonus instead of shortlist",
-                    )
-                ]
-            )
         if max_changes > 0 and problem.kind == "candidates" and getattr(problem, "multi", False):
             from matcher.solve.candidates import DENSE_LIMIT
 
@@ -387,7 +373,8 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     if getattr(result.problem, "multi", False):  # several mentors per mentee: pinned re-solves
         from matcher.review.alternatives import SeveralDeltas, several_alternatives
 
-        deltas = SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
+        deltas = engine if isinstance(engine, SeveralDeltas) else None  # its re-solves are kept
+        deltas = deltas or SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
         return several_alternatives(result.problem, result.solution.pairing, k, deltas, mentees=mentees)
 
     return alternatives(

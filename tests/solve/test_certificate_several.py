@@ -141,13 +141,14 @@ def test_level_gap_names_the_covered_level():
 # ------------------------------------------------------------------ whole runs, above the limit
 
 
-def _write(tmp_path, n_e, n_r, seed, distinct=None, rules=""):
+def _write(tmp_path, n_e, n_r, seed, distinct=None, rules="", preferences=""):
     rng = np.random.default_rng(seed)
-    mentors, mentees = generate_cohort(n_e, n_r, seed)
+    mentors, mentees = generate_cohort(n_e, n_r, seed, preferences=bool(preferences))
     mentees["mentors_wanted"] = [str(v) if v > 1 else "" for v in rng.integers(1, 4, n_e)]
     mentors.to_csv(tmp_path / "mentors.csv", index=False)
     mentees.to_csv(tmp_path / "mentees.csv", index=False)
     text = "[rules]\n" + (f'distinct_mentors_by = "{distinct}"\n' if distinct else "") + rules
+    text += f"[preferences]\n{preferences}" if preferences else ""
     (tmp_path / "cfg.toml").write_text(text)
     return tmp_path / "mentors.csv", tmp_path / "mentees.csv", tmp_path / "cfg.toml"
 
@@ -300,6 +301,25 @@ def test_whole_runs_on_candidates_equal_dense_property(n_e, n_r, seed, distinct,
         sparse = match(cohort, config)
     finally:
         large.DENSE_LIMIT, large.CANDIDATES, large.MENTOR_CANDIDATES = saved
+    assert sparse.certificate["certified"] is True and sparse.solution.status == "OPTIMAL"
+    assert sparse.solution.objective == dense.solution.objective
+    assert check(dense.problem, sparse.solution.pairing, [dense.side.violations]).ok
+
+
+@pytest.mark.parametrize("distinct", [None, "department"])
+@pytest.mark.parametrize("prefs", ["shortlist = true\n", "shortlist = true\nmentee_bonus = [30, 20]\n"])
+def test_shortlist_with_several_mentors_above_the_dense_limit_equals_dense(
+    tmp_path, monkeypatch, distinct, prefs
+):
+    # The tier's N is the most pairs on candidate sets too (as on the dense problem): the
+    # certified answer is the dense optimum, level by level.
+    cohort, config = load(*_write(tmp_path, 100, 40, 6, distinct, preferences=prefs))
+    dense = match(cohort, config)
+    assert dense.problem.shortlist > 0 and dense.problem.multi
+    monkeypatch.setattr(large, "DENSE_LIMIT", 0)
+    monkeypatch.setattr(large, "CANDIDATES", 2)
+    sparse = match(cohort, config)
+    assert sparse.problem.shortlist == dense.problem.shortlist
     assert sparse.certificate["certified"] is True and sparse.solution.status == "OPTIMAL"
     assert sparse.solution.objective == dense.solution.objective
     assert check(dense.problem, sparse.solution.pairing, [dense.side.violations]).ok
