@@ -187,10 +187,13 @@ def test_runs_above_the_dense_limit_are_certified_and_equal_dense(
 def test_an_unproven_run_reports_a_true_bound(tmp_path, monkeypatch, distinct):
     cohort, config = load(*_write(tmp_path, 110, 40, 8, distinct))
     dense = match(cohort, config)
-    monkeypatch.setattr(large, "DENSE_LIMIT", 0)
-    monkeypatch.setattr(large, "CANDIDATES", 1)
+    for module, name, value in (
+        (large, "DENSE_LIMIT", 0),
+        (large, "CANDIDATES", 1),
+        (certificate, "ROUNDS", 1),
+    ):
+        monkeypatch.setattr(module, name, value)
     monkeypatch.setattr(large, "MENTOR_CANDIDATES", 0)
-    monkeypatch.setattr(certificate, "ROUNDS", 1)
     sparse = match(cohort, config)
     sol = sparse.solution
     assert not sparse.certificate["certified"]  # one candidate each cannot fill two places
