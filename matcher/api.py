@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.errors import ConfigError, MatcherError, OptionError
-from matcher.errors import Problem as Issue
+from matcher.errors import MatcherError, OptionError, config_error
 from matcher.io.cohort import Cohort
 from matcher.io.config import Config, load_config
 from matcher.io.history import Entry, next_round
@@ -255,18 +254,12 @@ def match(
             raise OptionError(f"max_changes must be 0 or more, not {max_changes}")
         side = side.adding(ChangeBudget(tuple(keep), int(max_changes)))
         if max_changes > 0 and getattr(problem, "shortlist", 0.0):
-            raise ConfigError(
-                [
-                    Issue(
-                        config.source or "config",
-                        None,
-                        "preferences",
-                        None,
-                        "shortlist = true cannot be used with --max-changes above 0 (the bounded "
-                        "re-match's prices multiply the shortlist's numbers beyond 64-bit integers)",
-                        "re-match with --max-changes 0, or use mentee_bonus instead of shortlist",
-                    )
-                ]
+            raise config_error(
+                config,
+                "preferences",
+                "shortlist = true cannot be used with --max-changes above 0 (the bounded "
+                "re-match's prices multiply the shortlist's numbers beyond 64-bit integers)",
+                "re-match with --max-changes 0, or use mentee_bonus instead of shortlist",
             )
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)

@@ -301,6 +301,7 @@ class _SeveralWhy:
         self.free = free_places(self.p)
         self.distinct = getattr(result.side, "distinct", None)
         self.mentor_ids = result.cohort.mentor_ids
+        self.orders = _orders(result)  # (mentees' choices, mentors' choices), read per person
 
     def clash(self, i: int, j: int) -> list[int]:
         """Current mentors of ``i`` that ``j`` may not join (``distinct_mentors_by``)."""
@@ -348,7 +349,7 @@ def _several_person(result, side: str, index: int, why: _SeveralWhy) -> PersonAu
     from matcher.solve.problem import mentee_places
 
     c, pairing, s = result.cohort, result.solution.pairing, result.scores.score
-    e_choices, r_choices = _orders(result)
+    e_choices, r_choices = why.orders
     if side == "mentee":
         choices = e_choices[index]
         if not choices:
@@ -382,8 +383,8 @@ def _several_audit(result, deltas) -> Audit:
     """:func:`audit` when a mentee may have several mentors (see the module's words)."""
     pairing = result.solution.pairing
     k = result.config.preferences.max_choices
-    e_choices, r_choices = _orders(result)
     why = _SeveralWhy(result, deltas)
+    e_choices, r_choices = why.orders
     people: list[PersonAudit] = []
     top = max((len(ch) for ch in e_choices), default=0)
     counts_e = {

@@ -53,11 +53,32 @@ HALF = INF // 2
 def contractible(problem, side: SideRules | None) -> bool:
     """The residual graph of ``problem`` under ``side`` contracts exactly (see the module):
     a dense several-mentor problem whose only side rule is ``distinct_mentors_by`` a column
-    (department, profession), without the shortlist tier."""
+    (department, profession), without the shortlist tier, and whose costs fit (up to about
+    3,000 mentors)."""
     if not getattr(problem, "exact_deltas", False) or float(getattr(problem, "shortlist", 0.0)):
         return False
     rules = () if side is None else side.rules
-    return all(type(r) is DistinctMentors for r in rules)  # not DistinctTopics (CP-SAT's)
+    # not DistinctTopics (CP-SAT's); and the costs must fit two int64 levels
+    return all(type(r) is DistinctMentors for r in rules) and _levels(problem) is not None
+
+
+def _levels(problem) -> tuple[int, int, int] | None:
+    """(H1, H2, L1): the multipliers of the two cost levels, hi = pairs·H1 + covered·H2 +
+    readiness and lo = score·L1 + dropped pairs; None where they would not fit int64.
+
+    Room per level: a walk the queries or Floyd–Warshall form has at most ``room`` contracted
+    edges, each changing pairs and mentees covered by at most 1, readiness by 100 units,
+    score by M units and dropped pairs by 1. Floyd–Warshall keeps "no path" as any value
+    above 2^60 (:data:`HALF`): a sum through a missing edge starts at 2^61 and loses at most
+    one real path's size per round, so nodes × that size must stay below 2^59."""
+    nodes = problem.shape[1] + 3
+    room = 2 * nodes + 4
+    h2 = 2 * 100 * room + 1
+    h1 = 2 * room * h2 + 1
+    l1 = room + 1
+    if nodes * room * max(h1, (max_units(problem) + 1) * l1) >= 2**59:
+        return None
+    return h1, h2, l1
 
 
 def several_delta_engine(problem, pairing: Pairing, side: SideRules | None, resolve):
@@ -84,15 +105,10 @@ class SeveralResidual:
         self.SRC, self.S2, self.T = n_r, n_r + 1, n_r + 2
         nodes = n_r + 3
         side = side if side is not None else SideRules()
-        # Room per level: a walk the queries or Floyd–Warshall form has at most ``room``
-        # contracted edges, each changing pairs and mentees covered by at most 1, readiness
-        # by 100 units, score by M units and dropped pairs by 1.
-        room = 2 * nodes + 4
-        self.H2 = 2 * 100 * room + 1
-        self.H1 = 2 * room * self.H2 + 1
-        self.L1 = room + 1
-        if room * self.H1 >= HALF or room * (max_units(problem) + 1) * self.L1 >= HALF:  # pragma: no cover
+        levels = _levels(problem)
+        if levels is None:  # pragma: no cover - several_delta_engine re-solves instead
             raise MatcherError("cohort too large for exact several-mentor deltas in 64-bit paths")
+        self.H1, self.H2, self.L1 = levels
 
         capacity = problem.capacity.astype(np.int64).copy()
         for _, j in problem.pins:
@@ -197,18 +213,26 @@ class SeveralResidual:
         through_h = np.empty_like(hi)
         through_l = np.empty_like(lo)
         better = np.empty(hi.shape, bool)
-        for k in range(nodes):  # Floyd–Warshall, lexicographic over (hi, lo), exact int64
-            col_h, row_h = hi[:, k].copy(), hi[k].copy()
-            if not ((col_h < HALF).any() and (row_h < HALF).any()):
+        tie = np.empty(hi.shape, bool)
+        # Floyd–Warshall, lexicographic over (hi, lo), exact int64. "No path" is any hi ≥
+        # HALF: a real path's levels stay below 2^40, so sums through a missing edge stay
+        # above HALF (INF = 2^61 less at most nodes · 2^40) and two INF never overflow.
+        for k in range(nodes):
+            col_h, row_h = hi[:, k], hi[k]
+            rows, cols = np.flatnonzero(col_h < HALF), np.flatnonzero(row_h < HALF)
+            if rows.size == 0 or cols.size == 0:
                 continue
+            col_h, row_h = col_h.copy(), row_h.copy()
             col_l, row_l = lo[:, k].copy(), lo[k].copy()
             np.add(col_h[:, None], row_h[None, :], out=through_h)
             np.add(col_l[:, None], row_l[None, :], out=through_l)
-            reach = (col_h < HALF)[:, None] & (row_h < HALF)[None, :]
-            better[:] = reach & ((through_h < hi) | ((through_h == hi) & (through_l < lo)))
-            if better.any():
-                np.copyto(hi, through_h, where=better)
-                np.copyto(lo, through_l, where=better)
+            np.less(through_h, hi, out=better)
+            np.equal(through_h, hi, out=tie)
+            tie &= through_l < lo
+            better |= tie
+            np.copyto(hi, through_h, where=better)
+            np.copyto(lo, through_l, where=better)
+        hi[hi >= HALF] = INF
         if ((np.diag(hi) < 0) | ((np.diag(hi) == 0) & (np.diag(lo) < 0))).any():  # pragma: no cover
             raise MatcherError("internal error: the proposal is not optimal (a residual cycle gains)")
         self.hi, self.lo = hi, lo

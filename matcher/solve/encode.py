@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from matcher.errors import ConfigError, Problem
+from matcher.errors import ConfigError, Problem, config_error
 from matcher.io.config import Config
 from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import MatchProblem, is_multi
@@ -88,18 +88,12 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
         from matcher.solve.bonus import add_shortlist, shortlist_mask
 
         if cohort.several_mentors:
-            raise ConfigError(
-                [
-                    Problem(
-                        config.source or "config",
-                        None,
-                        "preferences",
-                        None,
-                        "shortlist = true cannot be used when a mentee wants several mentors "
-                        "(mentors_wanted above 1): it counts mentees within their choices, one mentor each",
-                        "use mentee_bonus instead of shortlist, or set mentors_wanted to 1",
-                    )
-                ]
+            raise config_error(
+                config,
+                "preferences",
+                "shortlist = true cannot be used when a mentee wants several mentors "
+                "(mentors_wanted above 1): it counts mentees within their choices, one mentor each",
+                "use mentee_bonus instead of shortlist, or set mentors_wanted to 1",
             )
 
         mask = shortlist_mask(cohort.preferences, config.preferences, score.shape)
@@ -165,18 +159,12 @@ def _check_shortlist_size(config: Config, n: int, max_score: float, shape: tuple
     nodes = shape[0] + shape[1] + 2
     if deltas_fit(a, b, m, shape[1]) and (READY_UNITS * b + m) * (nodes + 1) <= SHORTLIST_COST_LIMIT:
         return
-    raise ConfigError(
-        [
-            Problem(
-                config.source or "config",
-                None,
-                "preferences",
-                None,
-                f"shortlist = true cannot be solved exactly when {n:,} mentees can be matched "
-                "(its objective needs more than 64-bit integers at this size)",
-                "use mentee_bonus instead of shortlist, or match smaller groups",
-            )
-        ]
+    raise config_error(
+        config,
+        "preferences",
+        f"shortlist = true cannot be solved exactly when {n:,} mentees can be matched "
+        "(its objective needs more than 64-bit integers at this size)",
+        "use mentee_bonus instead of shortlist, or match smaller groups",
     )
 
 
@@ -229,18 +217,12 @@ def encode_cohort(
                 ]
             )
         if config.preferences.shortlist and any(cohort.preferences.mentee_choices):
-            raise ConfigError(
-                [
-                    Problem(
-                        config.source or "config",
-                        None,
-                        "preferences",
-                        None,
-                        f"shortlist = true is not supported above {candidates.DENSE_LIMIT:,} "
-                        "pairs (mentees × mentors): its objective needs more than 64-bit integers there",
-                        "use mentee_bonus instead of shortlist, or match smaller groups",
-                    )
-                ]
+            raise config_error(
+                config,
+                "preferences",
+                f"shortlist = true is not supported above {candidates.DENSE_LIMIT:,} "
+                "pairs (mentees × mentors): its objective needs more than 64-bit integers there",
+                "use mentee_bonus instead of shortlist, or match smaller groups",
             )
         ctx = prepare_scoring(cohort, config.scoring, boost)
         problem, applied = candidates.candidate_problem(
