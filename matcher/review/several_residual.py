@@ -160,11 +160,13 @@ class SeveralResidual:
             h = -(np.asarray(dp, np.int64) * self.H1 + np.asarray(dc, np.int64) * self.H2 + dr)
             h = np.broadcast_to(h, rows.shape)
             low = np.broadcast_to(-np.asarray(ds, np.int64) * self.L1 + mv, rows.shape)
-            order = np.lexsort((low, h, cols, rows))
-            rows, cols, h, low = rows[order], cols[order], h[order], low[order]
-            keep = np.ones(rows.size, bool)
-            keep[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-            rows, cols, h, low = rows[keep], cols[keep], h[keep], low[keep]
+            flat = rows * nodes + cols
+            order = np.lexsort((low, h, flat))  # per edge, the cheapest first
+            flat, h, low = flat[order], h[order], low[order]
+            keep = np.ones(flat.size, bool)
+            keep[1:] = flat[1:] != flat[:-1]
+            flat, h, low = flat[keep], h[keep], low[keep]
+            rows, cols = flat // nodes, flat % nodes
             better = (h < hi[rows, cols]) | ((h == hi[rows, cols]) & (low < lo[rows, cols]))
             hi[rows[better], cols[better]] = h[better]
             lo[rows[better], cols[better]] = low[better]
