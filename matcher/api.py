@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.errors import MatcherError, OptionError, config_error
+from matcher.errors import ConfigError, MatcherError, OptionError
 from matcher.io.cohort import Cohort
 from matcher.io.config import Config, load_config
 from matcher.io.history import Entry, next_round
@@ -115,7 +115,7 @@ def load(
     matches no one and every C, or part of one, that cannot be scored. ``sheet``: the
     sheet of an .xlsx questionnaire to read (default: the first).
     """
-    from matcher.errors import ConfigError, InputError
+    from matcher.errors import InputError
 
     problems = []
     try:
@@ -253,14 +253,6 @@ def match(
         if max_changes < 0:
             raise OptionError(f"max_changes must be 0 or more, not {max_changes}")
         side = side.adding(ChangeBudget(tuple(keep), int(max_changes)))
-        if max_changes > 0 and getattr(problem, "shortlist", 0.0):
-            raise config_error(
-                config,
-                "preferences",
-                "shortlist = true cannot be used with --max-changes above 0 (the bounded "
-                "re-match's prices multiply the shortlist's numbers beyond 64-bit integers)",
-                "re-match with --max-changes 0, or use mentee_bonus instead of shortlist",
-            )
     check_pins(problem, pins, cohort, side)
     check_mentor_minimum(problem, cohort, side)
     warnings = programme_warnings(problem, cohort)
@@ -363,7 +355,7 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
     if getattr(result.problem, "multi", False):  # several mentors per mentee
         from matcher.review.alternatives import several_alternatives
 
-        deltas = engine if engine is not None else delta_engine(result)
+        deltas = engine if engine is not None and hasattr(engine, "pin_change") else delta_engine(result)
         return several_alternatives(result.problem, result.solution.pairing, k, deltas, mentees=mentees)
 
     return alternatives(

@@ -205,3 +205,20 @@ def pairs_in(path: Path) -> set[tuple[str, str]]:
 
     _, rows = read_columns(path, ("mentee_id", "mentor_id"))
     return {(r["mentee_id"], r["mentor_id"]) for r in rows}
+
+
+def several_choice_cohort(folder: Path, seed: int = 5) -> tuple[Path, Path, Path]:
+    """A generated cohort of 36 mentees and 14 mentors with stated choices, in which every
+    third mentee wants 2 mentors, and a config giving mentees a bonus for their choices
+    → (mentors.csv, mentees.csv, config). The review app's tests of several mentors per
+    mentee with preferences read it."""
+    from matcher.synthetic.cohort import write_cohort
+
+    m, e = write_cohort(folder, 36, 14, seed, preferences=True)
+    rows = list(csv.DictReader(e.read_text(encoding="utf-8").splitlines()))
+    for k, r in enumerate(rows):
+        r["mentors_wanted"] = "2" if k % 3 == 0 else ""
+    write_csv(e, rows)
+    config = folder / "choices.toml"
+    config.write_text("[preferences]\nmentee_bonus = [15, 10, 5]\nmentor_bonus = 5\n", encoding="utf-8")
+    return m, e, config

@@ -949,32 +949,30 @@ def test_a_failed_pair_missing_from_the_history_is_still_forbidden(tmp_path):
     assert ("E1", "R2") in failed_in_history(tmp_path / "r2")
 
 
-def test_shortlist_rematch_with_a_change_budget_is_refused_and_without_it_works(tmp_path):
+def test_shortlist_rematch_with_a_change_budget_works_end_to_end(tmp_path):
+    # tests/solve/engines/test_budget.py checks the budget engine with the shortlist against
+    # brute force of the order; here the files: at most 2 working pairs move, outputs written.
     import csv as _csv
 
     from matcher.api import match_files, rematch_files
-    from matcher.errors import ConfigError
     from matcher.synthetic.cohort import write_cohort
 
     m, e = write_cohort(tmp_path / "in", 60, 20, 3, preferences=True)
     config = tmp_path / "in" / "c.toml"
     config.write_text("[preferences]\nshortlist = true\n", encoding="utf-8")
     match_files(m, e, config, out=tmp_path / "r1").publish()
-    first = next(
-        _csv.DictReader((tmp_path / "r1" / "pairs.csv").read_text(encoding="utf-8-sig").splitlines())
-    )
+    rows = list(_csv.DictReader((tmp_path / "r1" / "pairs.csv").read_text(encoding="utf-8-sig").splitlines()))
+    first = rows[0]
     failed = tmp_path / "failed.csv"
     failed.write_text(f"mentee_id,mentor_id,reason,note\n{first['mentee_id']},{first['mentor_id']},,\n")
-    with pytest.raises(ConfigError, match="shortlist = true cannot be used with --max-changes above 0"):
-        rematch_files(
-            m,
-            e,
-            config,
-            pairs=tmp_path / "r1" / "pairs.csv",
-            failed=failed,
-            out=tmp_path / "r2",
-            max_changes=2,
-        )
+    run = rematch_files(
+        m, e, config, pairs=tmp_path / "r1" / "pairs.csv", failed=failed, out=tmp_path / "r2", max_changes=2
+    )
+    res = run.result
+    assert res.report.ok and res.problem.shortlist > 0
+    assert res.solution.solver == "lagrangian_flow" and res.solution.status == "OPTIMAL"
+    moved = sum(1 for i, j in res.side.keep if res.solution.mentor_of[i] != j)
+    assert moved <= 2
     run = rematch_files(m, e, config, pairs=tmp_path / "r1" / "pairs.csv", failed=failed, out=tmp_path / "r3")
     assert run.result.report.ok
 

@@ -225,8 +225,10 @@ class App:
 
         async def handler(request: Request):
             links = self.links_for(request)
-            if template == "proposal.html":
+            if template in ("proposal.html", "approval.html"):  # paged lists read the query
                 data = build(self.session, links, request.query_params)
+            elif template == "mentee.html":  # ?why_not=R006: that pair's list, priced
+                data = build(self.session, links, request.path_params["id"], request.query_params)
             else:
                 data = build(self.session, links, *request.path_params.values())
             return self.page(template, links=links, **data)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -87,6 +87,12 @@ class Effect:
     how: str = "re-solve"
     problem: str = ""
     delta_pairs: int | None = None  # several mentors per mentee: Δ pairs (places filled)
+    # A pin re-solved (side rules, several mentors): the other mentees the same pinned
+    # re-solve as alternatives.csv's ``moves`` must move — the fewest among the optimal
+    # pairings, or None where that was not proven (alternatives.csv leaves it blank); only
+    # when ``counted``. ``moves`` then lists who changes in the proposal Confirm gives.
+    counted: bool = False
+    fewest: int | None = None
 
     @property
     def possible(self) -> bool:
@@ -540,13 +546,8 @@ class Session:
                 cap = -1
             if not 0 <= cap <= CAPACITY_MAX:
                 problems.append(f"capacity must be a whole number from 0 to {CAPACITY_MAX}")
-        if a == "pin" and not problems and c.mentors_wanted[c.mentee_index(str(entry["mentee"]))] > 1:
-            held = self.state.decisions.pins.get(str(entry["mentee"]))
-            if held is not None and held != str(entry["mentor"]):
-                problems.append(
-                    f"{entry['mentee']} has {held} pinned already: the review app keeps one pinned mentor "
-                    "per mentee so far — release that pin first, or pin several with mentor-match match --pin"
-                )
+        if a in ("pin", "add_pin") and not problems:
+            problems += self._pin_problems(entry)
         if a in ("respond", "unrespond"):
             problems += self._response_problems(entry, problems)
         if a == "fail":
@@ -562,6 +563,32 @@ class Session:
         if problems:
             raise WorkspaceError("; ".join(problems))
         return entry
+
+    def _pin_problems(self, entry: dict) -> list[str]:
+        """Why a pin cannot be recorded as asked: *use this mentor* (``pin``) makes the
+        mentor the mentee's only pinned one, so for a mentee who wants several mentors and
+        has another pinned it is refused in favour of *also use this mentor* (``add_pin``),
+        which keeps their pins and may pin up to ``mentors_wanted`` pairs."""
+        c = self.cohort
+        e_id, r_id = str(entry["mentee"]), str(entry["mentor"])
+        wanted = int(c.mentors_wanted[c.mentee_index(e_id)])
+        held = self.state.decisions.pinned(e_id)
+        if r_id in held:
+            return [f"{e_id} → {r_id} is pinned already"]
+        if entry["action"] == "pin":
+            if wanted > 1 and held:
+                return [
+                    f"{e_id} has {', '.join(held)} pinned already and wants {wanted} mentors: "
+                    f"use 'also use this mentor' to pin {r_id} as well, or release a pin first"
+                ]
+            return []
+        if len(held) >= wanted:
+            many = f"{wanted} mentors" if wanted != 1 else "one mentor"
+            return [
+                f"{e_id} wants {many} and has {', '.join(held)} pinned: release a pin first "
+                "(or use this mentor instead)"
+            ]
+        return []
 
     def _response_problems(self, entry: dict, problems: list) -> list[str]:
         """Why a mentor's answer cannot be recorded: not ``accept`` / ``decline``, not an
@@ -597,7 +624,33 @@ class Session:
             if quick is not None:
                 self._ahead = (current, clean, state)  # re-solved ahead: see warm
                 return quick
-            return self._resolved(current, clean, state)[0]
+            effect = self._resolved(current, clean, state)[0]
+            return self._counted(current, effect)
+
+    def _counted(self, current: Proposal, effect: Effect) -> Effect:
+        """A re-solved pin's effect with the moves alternatives.csv gives the same pair: the
+        one source of "how many others must move" (``pin_delta`` / ``pin_change`` of the
+        proposal's delta engine, the very call alternatives.csv's ``moves`` comes from).
+        Only for a pin that adds to the mentee's pins (what that engine prices) in the match
+        stage; other effects are returned as they are."""
+        entry = effect.entry
+        if effect.problem or current.stage.kind != "match" or current.result is None:
+            return effect
+        if entry["action"] not in ("pin", "add_pin") or current.engine is None:
+            return effect
+        if entry["action"] == "pin" and self.state.decisions.pinned(entry["mentee"]):
+            return effect  # 'use this mentor' replaces a pin: not what the engine prices
+        c, engine = self.cohort, current.engine
+        i, j = c.mentee_index(entry["mentee"]), c.mentor_index(entry["mentor"])
+        if hasattr(engine, "pin_change"):  # several mentors per mentee
+            got = engine.pin_change(i, j)
+            moves = None if got is None else got[4]
+        else:
+            got = engine.pin_delta(i, j)
+            moves = None if got is None else got[3]
+        if got is None:
+            return effect
+        return replace(effect, counted=True, fewest=moves)
 
     def _lookup(self, current: Proposal, entry: dict) -> Effect | None:
         """A pin's effect from the residual graph of the optimal flow (no solve), in the match
@@ -718,6 +771,8 @@ class Session:
         """Confirm an action: check it, re-solve exactly, save it (refused when ``based_on``
         is not the current version), and return what changed."""
         with self.lock:
+            if int(based_on) != self.version:  # stale first: a form sent twice says so
+                raise StaleState(int(based_on), self.version)
             current = self.proposal()
             self.check_entry(entry)
             clean, state = self.workspace.check(entry, based_on)

@@ -6,7 +6,8 @@ A workspace is a folder (``mentor-match review --workspace DIR``) holding:
   ids of the pair or person, reason, note), in order. It is the one source of truth: the
   current decisions, the undo and redo stacks and the version number are replayed from
   it, so starting the app again on the same folder resumes exactly where it stopped;
-* ``pins.csv`` (mentee_id, mentor_id), ``forbid.csv`` (mentee_id, mentor_id, reason)
+* ``pins.csv`` (mentee_id, mentor_id; a mentee who wants several mentors may have up to
+  that many rows), ``forbid.csv`` (mentee_id, mentor_id, reason)
   and ``capacity.csv`` (mentor_id, capacity, reason) — the decisions of the match being
   reviewed, derived from the journal, so that
   ``mentor-match match --pin DIR/pins.csv --forbid DIR/forbid.csv --capacity DIR/capacity.csv``
@@ -17,7 +18,9 @@ A workspace is a folder (``mentor-match review --workspace DIR``) holding:
   pairs marked as failed (``mentor-match rematch --failed DIR/failed.csv``);
 * ``responses.csv`` (mentor_id, mentee_id, response, note) — during a mentor approval,
   the mentors' answers (``accept`` | ``decline``) to the published pairs
-  (``mentor-match approve --responses DIR/responses.csv``);
+  (``mentor-match approve --responses DIR/responses.csv``); created when an approval
+  starts (header only until an answer is recorded: the approve command reads it), not
+  before, and kept up to date from then on;
 * ``round-N/`` — the published rounds (written by the session, not here).
 
 Every write goes through :func:`matcher.report.publish.publish`: each file is written to
@@ -60,8 +63,10 @@ FORMAT = 1
 # action → the fields it carries (besides seq, time and version); a strict registry: an
 # unknown action or a missing field is an error, never ignored.
 ACTIONS: dict[str, tuple[str, ...]] = {
-    "pin": ("mentee", "mentor"),  # use this mentor
-    "unpin": ("mentee",),  # release this pair (the solver decides again)
+    "pin": ("mentee", "mentor"),  # use this mentor (the mentee's only pinned mentor)
+    "unpin": ("mentee",),  # release the mentee's pinned pairs (the solver decides again)
+    "add_pin": ("mentee", "mentor"),  # several mentors: also use this mentor (other pins kept)
+    "unpin_pair": ("mentee", "mentor"),  # release one pinned pair
     "forbid": ("mentee", "mentor", "reason"),  # never this pair
     "allow": ("mentee", "mentor"),  # take back a forbid
     "capacity": ("mentor", "capacity", "reason"),  # change a mentor's capacity
@@ -82,7 +87,19 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 UNDOABLE = frozenset(ACTIONS) - {"undo", "redo", "publish", "start_rematch", "start_approval"}
 MATCH_ACTIONS = frozenset(
-    {"pin", "unpin", "forbid", "allow", "capacity", "reset_capacity", "leave_out", "bring_back", "import"}
+    {
+        "pin",
+        "unpin",
+        "add_pin",
+        "unpin_pair",
+        "forbid",
+        "allow",
+        "capacity",
+        "reset_capacity",
+        "leave_out",
+        "bring_back",
+        "import",
+    }
 )
 REMATCH_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"fail", "unfail"}
 APPROVE_ACTIONS = (MATCH_ACTIONS - {"import"}) | {"respond", "unrespond", "respond_file"}
@@ -109,18 +126,33 @@ def _frozen(d: dict) -> Mapping:
     return MappingProxyType(dict(d))
 
 
+def _pinned(held: tuple[str, ...], mentor: str) -> tuple[str, ...]:
+    """A mentee's pinned mentors with one more (no repeat), in natural order."""
+    return tuple(sorted({*held, mentor}, key=natural_key))
+
+
+def _drop_pin(pins: dict, mentee: str, mentor: str) -> None:
+    """Release one pinned pair (if pinned); a mentee left with none has no entry."""
+    rest = tuple(r for r in pins.get(mentee, ()) if r != mentor)
+    if rest:
+        pins[mentee] = rest
+    else:
+        pins.pop(mentee, None)
+
+
 @dataclass(frozen=True)
 class Decisions:
     """The coordinator's decisions for the current stage, by id (immutable).
 
-    ``pins``: mentee_id → mentor_id; ``forbids``: (mentee_id, mentor_id) → reason;
+    ``pins``: mentee_id → their pinned mentor ids (one, or up to the mentors they want,
+    in natural order); ``forbids``: (mentee_id, mentor_id) → reason;
     ``capacity``: mentor_id → (capacity, reason); ``mentees_out`` / ``mentors_out``: id →
     reason (left out of this round); ``failed``: (mentee_id, mentor_id) → (reason, note),
     during a re-match; ``responses``: (mentee_id, mentor_id) → (response, note), during a
     mentor approval.
     """
 
-    pins: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    pins: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
     forbids: Mapping[tuple[str, str], str] = field(default_factory=lambda: _frozen({}))
     capacity: Mapping[str, tuple[int, str]] = field(default_factory=lambda: _frozen({}))
     mentees_out: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
@@ -135,23 +167,30 @@ class Decisions:
         pins, forbids, capacity = dict(self.pins), dict(self.forbids), dict(self.capacity)
         m_out, r_out, failed = dict(self.mentees_out), dict(self.mentors_out), dict(self.failed)
         responses = dict(self.responses)
-        if a == "pin":
+        if a in ("pin", "add_pin"):
             if (entry["mentee"], entry["mentor"]) in forbids:
                 raise WorkspaceError(f"{entry['mentee']} → {entry['mentor']} is forbidden; allow it first")
             if entry["mentee"] in m_out or entry["mentor"] in r_out:
                 raise WorkspaceError(
                     "a person left out of this round cannot be pinned; bring them back first"
                 )
-            pins[entry["mentee"]] = entry["mentor"]
+            if a == "pin":
+                pins[entry["mentee"]] = (entry["mentor"],)
+            else:
+                pins[entry["mentee"]] = _pinned(pins.get(entry["mentee"], ()), entry["mentor"])
         elif a == "unpin":
             if entry["mentee"] not in pins:
                 raise WorkspaceError(f"{entry['mentee']} has no pinned mentor")
             del pins[entry["mentee"]]
+        elif a == "unpin_pair":
+            pair = (entry["mentee"], entry["mentor"])
+            if pair[1] not in pins.get(pair[0], ()):
+                raise WorkspaceError(f"{pair[0]} → {pair[1]} is not pinned")
+            _drop_pin(pins, *pair)
         elif a == "forbid":
             pair = (entry["mentee"], entry["mentor"])
             forbids[pair] = entry["reason"]
-            if pins.get(pair[0]) == pair[1]:
-                del pins[pair[0]]  # never this pair: its pin goes too
+            _drop_pin(pins, *pair)  # never this pair: its pin goes too
         elif a == "allow":
             pair = (entry["mentee"], entry["mentor"])
             if pair not in forbids:
@@ -198,8 +237,8 @@ class Decisions:
                 raise WorkspaceError(f"{pair[0]} → {pair[1]} has no response recorded")
             del responses[pair]
         elif a == "import":
-            for e_id, r_id in entry["pins"]:
-                pins[e_id] = r_id
+            for e_id, r_id in entry["pins"]:  # a mentee may have several rows, as for match --pin
+                pins[e_id] = _pinned(pins.get(e_id, ()), r_id)
             for e_id, r_id, reason in entry["forbids"]:
                 forbids[(e_id, r_id)] = reason
         else:  # pragma: no cover - validate() lets no other action through
@@ -229,9 +268,13 @@ class Decisions:
         )
 
     # ------------------------------------------------------------------ files the CLI reads
+    def pinned(self, mentee_id: str) -> tuple[str, ...]:
+        """The mentors pinned to this mentee (none, one, or several)."""
+        return self.pins.get(mentee_id, ())
+
     def pin_rows(self) -> list[tuple[str, str]]:
-        """pins.csv rows, by mentee id in natural order."""
-        return sorted(self.pins.items(), key=lambda p: natural_key(p[0]))
+        """pins.csv rows, by mentee id then mentor id in natural order."""
+        return [(e, r) for e in sorted(self.pins, key=natural_key) for r in self.pins[e]]
 
     def forbid_rows(self, mentor_ids: Iterable[str] = ()) -> list[tuple[str, str, str]]:
         """forbid.csv rows: the forbidden pairs, and every pair of a mentee left out with
@@ -273,7 +316,8 @@ class Decisions:
         ]
 
     def files(self, mentor_ids: Iterable[str] = ()) -> dict[str, bytes]:
-        """The five decision files, name → bytes (header-only when empty)."""
+        """The five decision files, name → bytes (header-only when empty; the workspace
+        leaves responses.csv out until an approval starts)."""
         return {
             PINS: csv_bytes(["mentee_id", "mentor_id"], [list(r) for r in self.pin_rows()]),
             FORBID: csv_bytes(
@@ -504,6 +548,8 @@ class Workspace:
                 json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries
             ).encode("utf-8")
         files.update(state.decisions.files(self.mentor_ids))
+        if state.stage.kind != "approve" and not (self.path / RESPONSES).is_file():
+            del files[RESPONSES]  # nothing reads it before an approval starts: not created
         # unchanged files are left alone (no write on every start)
         files = {n: b for n, b in files.items() if not self._same(n, b)}
         if files:

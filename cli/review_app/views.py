@@ -87,8 +87,12 @@ def describe(entry: dict) -> str:
     why = f" — {entry['reason']}" if entry.get("reason") else ""
     if a == "pin":
         return f"use {r} as {e}'s mentor (pin)"
+    if a == "add_pin":
+        return f"also use {r} as one of {e}'s mentors (pin; {e}'s other pins stay)"
     if a == "unpin":
         return f"release {e}'s pinned pair (the solver decides again)"
+    if a == "unpin_pair":
+        return f"release the pinned pair {e} → {r} (the solver decides that place again)"
     if a == "forbid":
         return f"never pair {e} with {r}{why}"
     if a == "allow":
@@ -171,7 +175,7 @@ def common(session, links: Links, csrf: str) -> dict:
 
 def _count_decisions(d) -> int:
     return (
-        len(d.pins)
+        len(d.pin_rows())
         + len(d.forbids)
         + len(d.capacity)
         + len(d.mentees_out)
@@ -258,15 +262,21 @@ def proposal_page(session, links: Links, query=None) -> dict:
             from matcher.io.cohort import natural_key
 
             chosen = sorted(chosen, key=lambda r: natural_key(str(r[k]).lower()), reverse=desc)
-    pages = max(1, -(-len(chosen) // PAGE))
-    every = query.get("page") == "all"  # one long page, e.g. to print
-    try:
-        page = 1 if every else min(max(1, int(query.get("page", 1))), pages)
-    except ValueError:
-        page = 1
-    shown = chosen if every else chosen[(page - 1) * PAGE : page * PAGE]
-    if every:
-        pages = 1
+    keep = {
+        k: v
+        for k, v in (
+            ("filter", text),
+            ("changed", "1" if only_changed else ""),
+            ("sort", key if key in header else ""),
+            ("dir", "desc" if desc else ""),
+        )
+    }
+    filtered = bool(text or only_changed)
+    shown, pager = page_of(chosen, len(rows), query, links, "", keep, filtered, filtered or key in header)
+    pager.update(
+        changed_href=links("", changed="1") if highlight else None,
+        n_changed=len(highlight),
+    )
     parts = render_sections(
         p.result,
         pairs_table=t["pairs"],
@@ -280,18 +290,36 @@ def proposal_page(session, links: Links, query=None) -> dict:
         shown_rows=shown,
         filter_value=text,
     )
-    keep = {
-        k: v
-        for k, v in (
-            ("filter", text),
-            ("changed", "1" if only_changed else ""),
-            ("sort", key if key in header else ""),
-            ("dir", "desc" if desc else ""),
-        )
+    return {
+        "sections": {k: Markup(v) for k, v in parts.items()},
+        "title": parts["title"],
+        "pager": pager,
+        "paged": pager["pages"] > 1 or pager["clear_href"] is not None,
     }
 
+
+def page_of(
+    chosen: list, total: int, query, links: Links, path: str, keep: dict, filtered: bool, narrowed: bool
+):
+    """One page of a long list, as the proposal's pairs table pages: ``chosen`` (the rows
+    left after the page's filters, in order), ``total`` (rows before filtering), ``query``
+    (``page``: from 1, or ``all``), the page's ``path`` and the query ``keep`` carries from
+    page to page; ``filtered``: a filter is in force; ``narrowed``: a filter or a sort (the
+    pager then offers *Show all*) → (the rows to draw, the pager:
+    page, pages, first, last, of, all, prev / next / all_href / clear_href links, filtered)."""
+    pages = max(1, -(-len(chosen) // PAGE))
+    every = query.get("page") == "all"  # one long page, e.g. to print
+    try:
+        page = 1 if every else min(max(1, int(query.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    shown = chosen if every else chosen[(page - 1) * PAGE : page * PAGE]
+    if every:
+        pages = 1
+    keep = {k: v for k, v in keep.items() if v}
+
     def at(n: int) -> str:
-        return links("", **keep, page=n if n > 1 else None)
+        return links(path, **keep, page=n if n > 1 else None)
 
     pager = {
         "page": page,
@@ -299,21 +327,14 @@ def proposal_page(session, links: Links, query=None) -> dict:
         "first": (page - 1) * PAGE + 1 if shown else 0,
         "last": (page - 1) * PAGE + len(shown),
         "of": len(chosen),
-        "all": len(rows),
+        "all": total,
         "prev": at(page - 1) if page > 1 else None,
         "next": at(page + 1) if page < pages else None,
-        "changed_href": links("", changed="1") if highlight else None,
-        "n_changed": len(highlight),
-        "clear_href": links("") if (text or only_changed or key or every) else None,
-        "all_href": links("", **keep, page="all") if pages > 1 else None,
-        "filtered": bool(text or only_changed),
+        "clear_href": links(path) if (narrowed or every) else None,
+        "all_href": links(path, **keep, page="all") if pages > 1 else None,
+        "filtered": filtered,
     }
-    return {
-        "sections": {k: Markup(v) for k, v in parts.items()},
-        "title": parts["title"],
-        "pager": pager,
-        "paged": pages > 1 or bool(text or only_changed or key or every),
-    }
+    return shown, pager
 
 
 def _num(text) -> float | None:
@@ -356,10 +377,13 @@ def evidence_view(ev) -> dict:
     return {"c": ev.c, "value": f"{ev.value:.2f}", "weight": f"{ev.weight:.2f}", "text": ev.text}
 
 
-def mentee_page(session, links: Links, mentee_id: str) -> dict:
+def mentee_page(session, links: Links, mentee_id: str, query=None) -> dict:
     """A mentee and their pair: strengths and weak points, why not their first choice (each
     better mentor excluded by which rule, or full and what taking them would cost), the
-    ranked alternatives with their exact Δ, and the actions on this pair."""
+    ranked alternatives with their exact Δ, and the actions on this pair. ``query``:
+    ``why_not`` (a mentor id, or ``all``) — with several mentors per mentee, the pairs whose
+    *why not a higher-scoring mentor* list is priced on this page (see
+    :data:`WHY_NOT_INLINE`)."""
     from matcher.review.explain import better_mentors, evidence, strengths, weak_points
 
     i = _mentee_index(session, mentee_id)
@@ -368,7 +392,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     out = {
         "id": mentee_id,
         "name": name_of(c, "mentee", i),
-        "pinned": d.pins.get(mentee_id),
+        "pinned": ", ".join(d.pinned(mentee_id)),
         "left_out": d.mentees_out.get(mentee_id),
         "forbidden": [
             {"mentor": r, "reason": why, "href": links.mentor(r)}
@@ -385,7 +409,7 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     if p.result is None:
         return out
     if getattr(p.result.problem, "multi", False):
-        return _mentee_several(session, p, links, out, i)
+        return _mentee_several(session, p, links, out, i, dict(query or {}).get("why_not", ""))
     r, s, prob = p.result, p.result.scores, p.result.problem
     j = int(p.mentor_of[i])
     out["readiness"] = f"{s.readiness[i]:.2f}"
@@ -418,30 +442,23 @@ def mentee_page(session, links: Links, mentee_id: str) -> dict:
     out["bonused"] = in_objective(prob)[0]  # better mentors are listed as the solver counts them
     better, n_better = better_mentors(r, i, j, p.engine, limit=15)
     out["n_better"] = n_better
-    out["better"] = [
-        {
-            "mentor": c.mentor_ids[b.mentor],
-            "name": name_of(c, "mentor", b.mentor),
-            "href": links.mentor(c.mentor_ids[b.mentor]),
-            "score": f"{b.score:.2f}",
-            "why": b.words(),
-            "kind": b.why,
-            "use": links.preview(action="pin", mentee=mentee_id, mentor=c.mentor_ids[b.mentor])
-            if b.why in ("full", "has_room")
-            else None,
-        }
-        for b in better
-    ]
+    out["better"] = [_better_view(b, c, links, mentee_id) for b in better]
     out["options"] = _alternatives_of(p, i, links, mentee_id)
     return out
 
 
-def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
+def _mentee_several(session, p, links: Links, out: dict, i: int, why_not: str = "") -> dict:
     """The mentee page when mentees may want several mentors: every proposed mentor with
-    their score, rank and evidence (one card per pair, with the actions on that pair), how
-    many places are left and why, and the ranked alternatives with their exact Δ (found by
-    pinned re-solves: ``SeveralDeltas``)."""
-    from matcher.review.explain import strengths, weak_points
+    their score, rank and evidence (one card per pair, with the actions on that pair, whose
+    choice the pair is and, when higher-scoring mentors were not chosen, why — each priced
+    by ``explain``'s own :func:`~matcher.review.explain.better_mentors` through the
+    proposal's ``SeveralDeltas``), how many places are left and why, the person's choices,
+    and the ranked alternatives with their exact Δ (pinned re-solves). *Use this mentor*
+    is ``add_pin`` for a mentee who wants several (their other pins stay), ``pin`` for one
+    who wants one. Each higher-scoring mentor costs a re-solve to price, so above
+    :data:`WHY_NOT_INLINE` pairs a list is priced only when asked for (``why_not``: a
+    mentor id or ``all``); until then the card says how many there are and links to it."""
+    from matcher.review.explain import better_mentors, strengths, weak_points
     from matcher.solve.problem import mentee_places
 
     c, d, stage = session.cohort, session.state.decisions, session.state.stage
@@ -454,10 +471,15 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
     row, bits_row = prob.row(i)
     row = shown_scores(prob, row)
     feasible = np.flatnonzero(bits_row == 0)
+    pin = "add_pin" if wanted > 1 else "pin"
+    choices = _choices_of(p, "mentee", i, links)
+    words = {x["mentor"]: x for x in choices["pairs"]} if choices else {}
     pairs = []
     for j in mine:
         j = int(j)
         r_id = c.mentor_ids[j]
+        inline = c.n_mentees * c.n_mentors <= WHY_NOT_INLINE or why_not in ("all", r_id)
+        better, n_better = better_mentors(r, i, j, p.engine, limit=BETTER_SEVERAL if inline else 0)
         pairs.append(
             {
                 "mentor": r_id,
@@ -465,10 +487,17 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
                 "href": links.mentor(r_id),
                 "score": f"{float(s.score[i, j]):.2f}",
                 "rank": 1 + int((row[feasible] > row[j]).sum()),
-                "pinned": d.pins.get(mentee_id) == r_id,
+                "pinned": r_id in d.pinned(mentee_id),
                 "in_source": r_id in source,
                 "strengths": [evidence_view(e) for e in strengths(r, i, j)],
                 "weak": [evidence_view(e) for e in weak_points(r, i, j)],
+                "choice": words.get(r_id),
+                "n_better": n_better,
+                "priced": inline,
+                "why_not_href": links(f"mentee/{quote(mentee_id, safe='')}", why_not=r_id)
+                + "#why-not-"
+                + quote(r_id, safe=""),
+                "better": [_better_view(b, c, links, mentee_id, pin) for b in better],
             }
         )
     out.update(
@@ -483,9 +512,37 @@ def _mentee_several(session, p, links: Links, out: dict, i: int) -> dict:
         feasible=int(feasible.size),
         pairs=pairs,
         source_mentors=sorted(source),
-        options=_alternatives_of(p, i, links, mentee_id),
+        options=_alternatives_of(p, i, links, mentee_id, pin),
+        choices=choices,
+        bonused=in_objective(prob)[0],
+        pinned_pairs=list(d.pinned(mentee_id)),
+        use_label="Also use this mentor…" if wanted > 1 else "Use this mentor…",
     )
     return out
+
+
+BETTER_SEVERAL = 10  # higher-scoring mentors priced per pair (each a re-solve), as explain lists
+# Pairs (mentees × mentors) up to which a several-mentor page prices every pair's "why not"
+# list at once; above, a re-solve takes a tenth of a second or more (1,000 × 400: 2-4 s a
+# page), so each list is priced when the coordinator asks for it.
+WHY_NOT_INLINE = 50_000
+
+
+def _better_view(b, c, links: Links, mentee_id: str, pin: str = "pin") -> dict:
+    """One higher-scoring mentor not chosen (:class:`matcher.review.explain.Better`), in
+    explain's words, with the preview of using them where that can hold."""
+    r_id = c.mentor_ids[b.mentor]
+    return {
+        "mentor": r_id,
+        "name": name_of(c, "mentor", b.mentor),
+        "href": links.mentor(r_id),
+        "score": f"{b.score:.2f}",
+        "why": b.words(),
+        "kind": b.why,
+        "use": links.preview(action=pin, mentee=mentee_id, mentor=r_id)
+        if b.why in ("full", "has_room") and not b.impossible
+        else None,
+    }
 
 
 def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
@@ -499,18 +556,21 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
 
     r = p.result
     c = r.cohort
-    if not in_use(c) or getattr(r.problem, "multi", False):  # the audit is one mentor each
+    if not in_use(c):
         return None
     n = r.config.preferences.max_choices
-    m = p.mentor_of
+    pairing = p.pairing  # every pair (a mentee may have several mentors)
     other_ids = c.mentor_ids if side == "mentee" else c.mentee_ids
     href = links.mentor if side == "mentee" else links.mentee
     x = person(r, side, k, p.engine)
     whys = {} if x is None else {line.split(":")[0]: line.split(": ", 1)[1] for line in x.why}
+    below = "a choice ranked below " + (
+        "every mentor they got" if getattr(r.problem, "multi", False) else "what they got"
+    )
     listed = []
     for rank, other in enumerate(() if x is None else x.choices, start=1):
         oid = other_ids[other]
-        met = (m[k] == other) if side == "mentee" else (m[other] == k)
+        met = pairing.has(k, other) if side == "mentee" else pairing.has(other, k)
         listed.append(
             {
                 "rank": ordinal(rank),
@@ -518,13 +578,14 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
                 "name": name_of(c, "mentor" if side == "mentee" else "mentee", other),
                 "href": href(oid),
                 "state": "met" if met else "unmet",
-                "why": "proposed" if met else whys.get(oid, "a choice ranked below what they got"),
+                "why": "proposed" if met else whys.get(oid, below),
             }
         )
     out = {"list": listed, "got": "" if x is None else x.got, "pairs": []}
-    pairs = [(k, int(m[k]))] if side == "mentee" and m[k] >= 0 else []
-    if side == "mentor":
-        pairs = [(int(i), k) for i in np.flatnonzero(m == k)]
+    if side == "mentee":
+        pairs = [(k, int(j)) for j in pairing.mentors(k)]
+    else:
+        pairs = [(int(i), k) for i in pairing.mentee[pairing.mentor == k]]
     bonused, _ = in_objective(r.problem)
     for i, j in pairs:
         mine, theirs = c.preferences.mentee_choices[i][:n], c.preferences.mentor_choices[j][:n]
@@ -541,6 +602,7 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
         out["pairs"].append(
             {
                 "mentee": e_id,
+                "mentor": r_id,
                 "words": "; ".join(words),
                 "bonus": f"{b:+.2f} choice bonus: the solver counts {score + b:.2f} (score {score:.2f} + bonus)"
                 if bonused
@@ -550,7 +612,7 @@ def _choices_of(p, side: str, k: int, links: Links) -> dict | None:
     return out
 
 
-def _alternatives_of(p, i: int, links: Links, mentee_id: str) -> list[dict]:
+def _alternatives_of(p, i: int, links: Links, mentee_id: str, pin: str = "pin") -> list[dict]:
     c = p.session.cohort
     rows = []
     for a in p.alternatives_of([i]):
@@ -568,7 +630,7 @@ def _alternatives_of(p, i: int, links: Links, mentee_id: str) -> list[dict]:
                 "moves": "" if a.moves is None else a.moves,
                 "delta_pairs": "" if a.delta_pairs is None else a.delta_pairs,
                 "reason": a.reason,
-                "use": links.preview(action="pin", mentee=mentee_id, mentor=r_id)
+                "use": links.preview(action=pin, mentee=mentee_id, mentor=r_id)
                 if a.reason in ("", "full") and a.delta_score is not None
                 else None,
             }
@@ -718,7 +780,16 @@ def decisions_page(session, links: Links) -> dict:
     d, ws = session.state.decisions, session.workspace
     undo = lambda **e: links.preview(**e)  # noqa: E731
     return {
-        "pins": [{"mentee": e, "mentor": r, "undo": undo(action="unpin", mentee=e)} for e, r in d.pin_rows()],
+        "pins": [
+            {
+                "mentee": e,
+                "mentor": r,
+                "undo": undo(action="unpin_pair", mentee=e, mentor=r)
+                if len(d.pinned(e)) > 1
+                else undo(action="unpin", mentee=e),
+            }
+            for e, r in d.pin_rows()
+        ],
         "forbids": [
             {"mentee": e, "mentor": r, "reason": why, "undo": undo(action="allow", mentee=e, mentor=r)}
             for (e, r), why in sorted(d.forbids.items())
@@ -779,6 +850,8 @@ def preview_page(session, links: Links, entry: dict) -> dict:
         "delta_pairs": eff.delta_pairs,
         "delta_score": units(eff.delta_units),
         "moves": [move_view(m, links) for m in eff.moves],
+        "counted": eff.counted,
+        "fewest": eff.fewest,
         "fields": fields,
         "based_on": eff.version,
     }
@@ -797,14 +870,27 @@ def publish_page(session, links: Links) -> dict:
     }
 
 
-def approval_page(session, links: Links) -> dict:
-    """The mentors' approval of a published round: every pair of it with the answer
-    recorded (accept | decline, the note), the mentor the approval re-match gives the
-    mentee now, and the forms that record or take back an answer.
+APPROVAL_SHOWS = {  # the approval page's "show" choice → which pairs
+    "": "every pair",
+    "accept": "accepted",
+    "decline": "declined",
+    "none": "not answered yet",
+    "changed": "whose mentee the re-match moved",
+}
 
-    ``pairs``: one dict per published pair, in the file's order; ``counts``: accepted,
-    declined and unanswered; ``command``: the approve command that writes what publishing
+
+def approval_page(session, links: Links, query=None) -> dict:
+    """The mentors' approval of a published round: its pairs with the answer recorded
+    (accept | decline, the note), the mentor the approval re-match gives the mentee now,
+    and the forms that record or take back an answer — 100 pairs a page, as the proposal.
+
+    ``query``: ``filter`` (text a pair's row must hold: ids, answer, note, who now), ``show``
+    (a key of :data:`APPROVAL_SHOWS`), ``page`` (from 1, or ``all``). ``pairs``: the page's
+    published pairs, in the file's order; ``pager``: as the proposal's; ``counts``:
+    accepted, declined and unanswered over every pair; ``here``: this page's address (the
+    forms come back to it); ``command``: the approve command that writes what publishing
     writes. Outside an approval, ``pairs`` is empty."""
+    query = dict(query or {})
     stage, d = session.state.stage, session.state.decisions
     if stage.kind != "approve":
         return {"pairs": [], "counts": {}, "command": ""}
@@ -838,8 +924,34 @@ def approval_page(session, links: Links) -> dict:
             }
         )
     answered = [x["response"] for x in rows]
+    text, show = query.get("filter", "").strip(), query.get("show", "")
+    show = show if show in APPROVAL_SHOWS else ""
+    chosen = rows
+    if show:
+        chosen = [
+            x
+            for x in chosen
+            if (not x["kept"] if show == "changed" else x["response"] == ("" if show == "none" else show))
+        ]
+    if text:
+        needle = text.lower()
+        chosen = [
+            x
+            for x in chosen
+            if needle in " ".join((x["mentee"], x["mentor"], x["response"], x["note"], x["now"])).lower()
+        ]
+    keep = {"filter": text, "show": show}
+    shown, pager = page_of(
+        chosen, len(rows), query, links, "approval", keep, bool(text or show), bool(text or show)
+    )
+    here = links("approval", **{k: v for k, v in keep.items() if v}, page=query.get("page") or None)
     return {
-        "pairs": rows,
+        "pairs": shown,
+        "pager": pager,
+        "here": here,
+        "filter": text,
+        "show": show,
+        "shows": APPROVAL_SHOWS,
         "counts": {
             "accept": answered.count("accept"),
             "decline": answered.count("decline"),

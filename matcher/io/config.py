@@ -246,14 +246,6 @@ def parse_config(data: dict, name: str = "config", standard_columns: frozenset[s
     preferences = PreferenceSettings(
         **_declared(PREFERENCE_SETTINGS, section("preferences"), "preferences", bad)
     )
-    if preferences.shortlist and rules.objective == "fair":
-        bad(
-            "preferences.shortlist",
-            True,
-            'cannot be used with objective = "fair" (fair mode raises the lowest pair score, '
-            "which the shortlist tier would distort)",
-            'remove shortlist, or set objective = "total"',
-        )
     if sum(weights.as_dict().values()) <= 0:
         bad("weights", None, "all weights are 0", "give at least one C a weight above 0")
 

@@ -36,6 +36,7 @@ from collections import Counter
 import numpy as np
 
 from matcher.io.config import FIVE_CS
+from matcher.solve.bonus import in_objective
 
 __all__ = ["CSS", "JS", "alternatives_html", "charts_svg", "esc", "render_report", "render_sections"]
 
@@ -1066,6 +1067,13 @@ def render_sections(
         "departments, reasons). Bars show each C from 0 to 1; score colours run from the lowest pair (red) "
         "through the median (amber) to the highest (green)."
     )
+    if in_objective(result.problem)[1]:
+        intro += (
+            " Rank is the mentor's place among the mentee's feasible mentors with the shortlist: the mentee's "
+            "own feasible choices first (best score first), then the others by score"
+            + (" plus choice bonus" if in_objective(result.problem)[0] else "")
+            + " — so a chosen mentor ranks 1st even when another scores higher."
+        )
     if shows_alts:
         intro += (
             " ▸ opens the mentee's ranked alternative mentors: Δ total score is what the whole programme's "
@@ -1163,9 +1171,18 @@ def render_sections(
                 "pairs.csv); score and the five Cs shown do not."
             )
         if "shortlist" in how:
+            from matcher.solve.problem import is_multi
+
+            first = "as many" + (" pairs and mentees" if is_multi(result.problem) else "")
+            first += ", the highest lowest pair score" if getattr(result.side, "fair", False) else ""
             counts += (
-                " Shortlist: after matching as many and the readiest mentees, as many mentees as possible "
-                "are matched within their own choices; a mentee's feasible choices rank first."
+                f" Shortlist: after matching {first} and the readiest mentees, "
+                + (
+                    "as many choices as possible are met (each chosen mentor counts one)"
+                    if is_multi(result.problem)
+                    else "as many mentees as possible are matched within their own choices"
+                )
+                + "; a mentee's feasible choices rank first."
             )
         body = (
             '<div class="wrap">'

@@ -413,6 +413,7 @@ class SeveralDeltas:
     def __init__(self, problem, pairing, resolve):
         self.problem, self.pairing, self.resolve = problem, pairing, resolve
         self._seen: dict[tuple[int, int], tuple[int, int, int, int, int] | None] = {}
+        self.choices: dict[tuple[int, int], int] = {}  # shortlist: Δ others' choices met of a pin
 
     def pin_change(self, i: int, j: int) -> tuple[int, int, int, int, int | None] | None:
         """(Δpairs, Δmentees with a mentor, Δreadiness units, Δscore units, moves: the pairs of
@@ -424,6 +425,13 @@ class SeveralDeltas:
         if (i, j) not in self._seen:
             self._seen[(i, j)] = self._change(i, j)
         return self._seen[(i, j)]
+
+    def choices_change(self, i: int, j: int) -> int:
+        """Shortlist: the change in the other mentees' choices met (each pair whose mentor is
+        one of its mentee's counted choices counts one) of pinning (i, j); 0 without shortlist
+        or when the pin is impossible."""
+        self.pin_change(i, j)
+        return self.choices.get((i, j), 0)
 
     def _change(self, i: int, j: int) -> tuple[int, int, int, int, int | None] | None:
         got = _resolved(self.resolve(((i, j),)))
@@ -441,9 +449,20 @@ class SeveralDeltas:
             )
 
         a, b = totals(old), totals(new)
+        # With the shortlist the score units carry the tier: split off the change in choices
+        # met (kept in ``choices``), so Δscore is in points as everywhere else.
+        dh, ds = split_units(p, b[3] - a[3])
+        tier = float(getattr(p, "shortlist", 0.0))
+        if tier:
+
+            def own(x) -> int:  # choices met of mentee i in pairing x
+                mine = x.mentee == i
+                return int((p.pair_scores(x.mentee[mine], x.mentor[mine]) >= tier).sum())
+
+            self.choices[(i, j)] = dh - (own(new) - own(old))
         dropped = int((~new.contains(old.mentee, old.mentor)).sum())  # the proposal's pairs that change
         moves = dropped if got.fewest else None
-        return b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3], moves
+        return b[0] - a[0], b[1] - a[1], b[2] - a[2], ds, moves
 
 
 def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentees=None) -> list[Alternative]:
@@ -482,7 +501,13 @@ def several_alternatives(problem, pairing, k: int, engine: SeveralDeltas, mentee
                 continue
             rank += 1
             dp, dm, _, ds, moves = got
-            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, "", dp))
+            lost = -engine.choices_change(i, int(j))  # shortlist: why a gain in score is not taken
+            why = (
+                f"would take {lost} choice{'s' if lost != 1 else ''} met away from other mentees"
+                if lost > 0
+                else ""
+            )
+            out.append(Alternative(i, rank, int(j), bool(spare[j] > 0), ds / 100.0, dm, moves, why, dp))
             if rank == k:
                 break
     return out

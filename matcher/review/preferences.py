@@ -339,6 +339,9 @@ class _SeveralWhy:
             cost = f"leave {-dm} mentee{'s' if dm != -1 else ''} without a mentor"
         elif dr < 0:
             cost = "match a less ready mentee instead of a readier one"
+        elif hasattr(deltas, "choices_change") and deltas.choices_change(i, j) < 0:  # shortlist
+            lost = -deltas.choices_change(i, j)
+            cost = f"take {lost} choice{'s' if lost != 1 else ''} met away from other mentees"
         else:
             cost = f"cost the programme {-ds / 100:.2f} points"
         return f"{head} — giving them {other_id} would {cost} and {others}"

@@ -242,6 +242,11 @@ class SeveralResidual:
     def _score(self, k: int, j: int) -> int:
         return int(score_units(self.problem.pair_scores(np.array([k]), np.array([j])))[0])
 
+    def choices_change(self, i: int, j: int) -> int:
+        """As :meth:`SeveralDeltas.choices_change`: 0, there is no shortlist here
+        (:func:`contractible`)."""
+        return 0
+
     def pin_change(self, i: int, j: int) -> tuple[int, int, int, int, int] | None:
         """(Δpairs, Δmentees with a mentor, Δreadiness units, Δscore units, pairs of the
         proposal dropped — the fewest among the optimal pairings with (i, j)) of the best

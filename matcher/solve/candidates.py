@@ -28,7 +28,7 @@ from functools import cached_property
 import numpy as np
 
 from matcher.io.config import FIVE_CS
-from matcher.solve.bonus import bonus_pairs
+from matcher.solve.bonus import bonus_pairs, choice_pairs, shortlist_points, shown_scores
 from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import SCORE_UNITS
 from matcher.solve.rules import RuleInput, avoid_pairs, exclusions, reporting_pairs
@@ -75,6 +75,11 @@ class SparseProblem:
     max_score: float = 100.0  # bound on any pair's score (100 + the largest preference bonus)
     bonus_key: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # i·n_r + j, sorted
     bonus_points: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the bonus of each key
+    # ``[preferences] shortlist = true``: the tier H in points (as MatchProblem.shortlist) and
+    # the mentees' counted choices as sorted keys i·n_r + j. The tier is never in ``units``
+    # (16 bits): every allowed choice pair is a candidate, so a pruned pair never has it.
+    shortlist: float = 0.0
+    tier_key: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     _rows: dict = field(default_factory=dict, repr=False)
 
     kind = "candidates"  # what engines declare they support (see matcher.solve.engines)
@@ -125,6 +130,15 @@ class SparseProblem:
         pos = np.clip(np.searchsorted(self.bonus_key, key), 0, self.bonus_key.size - 1)
         return np.where(self.bonus_key[pos] == key, self.bonus_points[pos], 0.0)
 
+    def tier_of(self, i, j) -> np.ndarray:
+        """The shortlist tier of pairs (i[n], j[n]) in points: ``shortlist`` on a mentee's
+        counted choice, else 0 (all 0 without shortlist)."""
+        key = np.asarray(i, dtype=np.int64) * self.shape[1] + np.asarray(j, dtype=np.int64)
+        if self.tier_key.size == 0:
+            return np.zeros(np.shape(key))
+        pos = np.clip(np.searchsorted(self.tier_key, key), 0, self.tier_key.size - 1)
+        return np.where(self.tier_key[pos] == key, self.shortlist, 0.0)
+
     def _full_row(self, i: int):
         i = int(i)
         if i not in self._rows:
@@ -137,6 +151,8 @@ class SparseProblem:
     def row(self, i: int):
         """(scores, rule bits) of mentee i with every mentor (re-scored, cached)."""
         _, score, bits = self._full_row(i)
+        if self.tier_key.size:
+            score = np.round(score + self.tier_of(np.full(self.shape[1], i), np.arange(self.shape[1])), 2)
         return score, bits
 
     def column(self, j: int):
@@ -144,17 +160,35 @@ class SparseProblem:
         rules exclude the pair. Which rules is not kept per pair here (it would mean scoring
         every mentee again), hence None for the bits."""
         units = self.units[:, int(j)]
-        return np.where(units == NOT_ALLOWED, np.nan, units / 100.0), None
+        score = np.where(units == NOT_ALLOWED, np.nan, units / 100.0)
+        if self.tier_key.size:
+            score = np.round(
+                score + self.tier_of(np.arange(self.shape[0]), np.full(self.shape[0], int(j))), 2
+            )
+        return score, None
 
     def ranks(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         """Rank of mentor jj[n] for mentee ii[n]: 1 + allowed mentors with a higher score
-        (from the stored score units, in blocks of rows)."""
+        (from the stored score units, in blocks of rows; with the shortlist tier on the
+        mentee's counted choices, as on the dense path)."""
         ii, jj = np.asarray(ii, dtype=np.int64), np.asarray(jj, dtype=np.int64)
         out = np.empty(ii.size, np.int64)
-        for at in _blocks(np.arange(ii.size), self.shape[1]):
+        n_r = self.shape[1]
+        tier = round(self.shortlist * SCORE_UNITS)
+        for at in _blocks(np.arange(ii.size), n_r):
             row = self.units[ii[at]]
-            own = row[np.arange(at.size), jj[at]].astype(np.int32)
-            out[at] = 1 + ((row != NOT_ALLOWED) & (row > own[:, None])).sum(axis=1)
+            allowed = row != NOT_ALLOWED
+            if self.tier_key.size:
+                row = row.astype(np.int64)
+                ti, tj = np.divmod(self.tier_key, n_r)
+                hit = np.isin(ti, ii[at])
+                rows_of = {int(i): np.flatnonzero(ii[at] == i) for i in np.unique(ti[hit])}
+                for i, j in zip(ti[hit], tj[hit], strict=True):
+                    row[rows_of[int(i)], j] += tier
+            else:
+                row = row.astype(np.int32)
+            own = row[np.arange(at.size), jj[at]]
+            out[at] = 1 + (allowed & (row > own[:, None])).sum(axis=1)
         return out
 
     def components(self, i: int, j: int) -> np.ndarray:
@@ -177,8 +211,12 @@ class SparseProblem:
         return float(out[0]) if scalar else out
 
     def stored_scores(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
-        """Scores of allowed pairs from the stored units (exact: scores are in hundredths)."""
-        return self.units[ii, jj].astype(np.float64) / 100.0
+        """Scores of allowed pairs from the stored units (exact: scores are in hundredths),
+        plus the shortlist tier on a mentee's counted choices."""
+        score = self.units[ii, jj].astype(np.float64) / 100.0
+        if self.tier_key.size:
+            score = np.round(score + self.tier_of(ii, jj), 2)
+        return score
 
     def pair_bits(self, i: int, j: int) -> int:
         if int(self._find(i, j)) >= 0:
@@ -230,9 +268,10 @@ class SparseScores:
         self.score = _Lookup(self._five_cs, row=self._five_cs_row)
 
     def _five_cs(self, i, j):
-        """Five-C score of pairs (i, j): the problem's score less any preference bonus."""
+        """Five-C score of pairs (i, j): the problem's score less any preference bonus (and
+        the shortlist tier)."""
         p = self.problem
-        s = p.pair_scores(i, j)
+        s = shown_scores(p, p.pair_scores(i, j))
         if p.bonus_key.size == 0:
             return s
         out = np.round(np.asarray(s, dtype=np.float64) - p.bonus_of(i, j), 2)
@@ -241,6 +280,7 @@ class SparseScores:
     def _five_cs_row(self, i: int):
         p = self.problem
         score, bits = p.row(i)
+        score = shown_scores(p, score)
         if p.bonus_key.size:
             score = np.round(score - p.bonus_of(np.full(p.shape[1], i), np.arange(p.shape[1])), 2)
         return score, bits
@@ -289,6 +329,16 @@ def candidate_problem(
         extra["earlier_pairs"] = tuple(earlier)
 
     bonus_key, bonus_points, max_score = _sparse_bonus(cohort, config)
+    tier, tier_i, tier_j = 0.0, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if config.preferences.shortlist:
+        tier_i, tier_j, _ = choice_pairs(cohort.preferences, config.preferences)
+        if tier_i.size:  # as build_problem: H from the most mentees matchable and M
+            from matcher.solve.encode import _check_shortlist_size
+
+            most = int(min(int(eligible.sum()), int(cohort.capacity.sum())))
+            tier = shortlist_points(most, max_score)
+            max_score = max_score + tier
+            _check_shortlist_size(config, most, max_score, (n_e, n_r))
     bonus_row, bonus_col = np.divmod(bonus_key, max(n_r, 1))  # sorted by row
 
     def rescore(rows):
@@ -418,11 +468,30 @@ def candidate_problem(
         bonus_key=bonus_key,
         bonus_points=bonus_points,
     )
+    if tier:
+        problem = _with_shortlist(problem, tier, tier_i, tier_j)
     found = col_units >= 0
     ei = col_rows[found]
     rj = np.broadcast_to(np.arange(n_r), col_units.shape)[found].astype(np.int64)
     new = problem._find(ei, rj) < 0
     return add_arcs(problem, ei[new], rj[new]), applied
+
+
+def _with_shortlist(problem: SparseProblem, tier: float, ii: np.ndarray, jj: np.ndarray) -> SparseProblem:
+    """``problem`` (its candidate scores without the tier) with the shortlist tier ``tier``
+    on the counted choices (ii[k], jj[k]): the candidates among them gain it, and every other
+    allowed choice becomes a candidate (its score from :meth:`SparseProblem.stored_scores`,
+    tier included) — so no pruned pair is a choice, and the certificate prices pruned pairs
+    by their stored units alone, which is their whole score."""
+    key = np.unique(ii * problem.shape[1] + jj)
+    problem = replace(problem, shortlist=float(tier), tier_key=key)
+    ii, jj = np.divmod(key, problem.shape[1])
+    pos = problem._find(ii, jj)
+    score = problem.arc_score.copy()
+    score[pos[pos >= 0]] = np.round(score[pos[pos >= 0]] + tier, 2)
+    problem = replace(problem, arc_score=score)
+    add = (pos < 0) & problem.pair_allowed(ii, jj)
+    return add_arcs(problem, ii[add], jj[add])
 
 
 def _sparse_bonus(cohort, config) -> tuple[np.ndarray, np.ndarray, float]:

@@ -46,6 +46,7 @@ import numpy as np
 
 from matcher.errors import InfeasibleError
 from matcher.solve import candidates as cand
+from matcher.solve.bonus import shown_scores
 from matcher.solve.duals import min_cut, potentials, reachable, residual
 from matcher.solve.engines.flow import Network, arc_flows, network
 from matcher.solve.problem import max_units, multipliers, ready_units, score_units
@@ -82,14 +83,17 @@ def setting(problem, side) -> Setting:
     if problem.pins:
         ii = np.array([i for i, _ in problem.pins])
         jj = np.array([j for _, j in problem.pins])
-        pin_low = int(score_units(problem.pair_scores(ii, jj)).min())
+        pin_low = int(score_units(shown_scores(problem, problem.pair_scores(ii, jj))).min())
     return Setting(net, problem.eligible & ~pinned, column, pin_low)
 
 
 def _pair_units(problem, net: Network) -> np.ndarray:
-    """Score units of each pair arc of ``net``."""
+    """Score units of each pair arc of ``net``, as shown (fair mode's threshold): without the
+    shortlist tier, which only ever sits on candidate arcs."""
     _, b = multipliers(problem)
-    return net.gain - np.int64(b) * ready_units(problem.readiness)[net.ei]
+    units = net.gain - np.int64(b) * ready_units(problem.readiness)[net.ei]
+    tier = round(float(getattr(problem, "shortlist", 0.0)) * 100)
+    return np.where(units >= tier, units - tier, units) if tier else units
 
 
 def _head_table(net: Network, value: np.ndarray, blocked) -> np.ndarray:
@@ -395,7 +399,7 @@ def _fair_gap(problem, s: Setting, solution) -> float:
     mentee's best allowed score (m mentees must be matched), capped by the lowest pin."""
     best = problem.best_pruned.copy()
     if problem.ei.size:
-        units = score_units(problem.arc_score)
+        units = score_units(shown_scores(problem, problem.arc_score))
         np.maximum.at(best, problem.ei, units)
     best = np.sort(best[s.free])[::-1]
     free_matched = int((solution.mentor_of[s.net.mentees] >= 0).sum())

@@ -87,18 +87,12 @@ def build_problem(cohort, config: Config, scores, *, forbidden=(), failed=(), pi
     if config.preferences.shortlist:
         from matcher.solve.bonus import add_shortlist, shortlist_mask
 
-        if cohort.several_mentors:
-            raise config_error(
-                config,
-                "preferences",
-                "shortlist = true cannot be used when a mentee wants several mentors "
-                "(mentors_wanted above 1): it counts mentees within their choices, one mentor each",
-                "use mentee_bonus instead of shortlist, or set mentors_wanted to 1",
-            )
-
         mask = shortlist_mask(cohort.preferences, config.preferences, score.shape)
         if mask is not None:
-            n = int(min(int(eligible.sum()), int(cohort.capacity.sum())))
+            # N: the most pairs (one per mentee unless mentors_wanted says more), as
+            # MatchProblem.max_matchable: the score level sums over pairs.
+            places = cohort.mentors_wanted[eligible].sum() if cohort.several_mentors else eligible.sum()
+            n = int(min(int(places), int(cohort.capacity.sum())))
             score, max_score, tier = add_shortlist(score, max_score, mask, n)
             _check_shortlist_size(config, n, max_score, score.shape)
     problem = MatchProblem(
@@ -215,14 +209,6 @@ def encode_cohort(
                         "set mentors_wanted to 1 (or leave it blank) for every mentee, or match smaller groups",
                     )
                 ]
-            )
-        if config.preferences.shortlist and any(cohort.preferences.mentee_choices):
-            raise config_error(
-                config,
-                "preferences",
-                f"shortlist = true is not supported above {candidates.DENSE_LIMIT:,} "
-                "pairs (mentees × mentors): its objective needs more than 64-bit integers there",
-                "use mentee_bonus instead of shortlist, or match smaller groups",
             )
         ctx = prepare_scoring(cohort, config.scoring, boost)
         problem, applied = candidates.candidate_problem(

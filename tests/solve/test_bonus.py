@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.api import load, match
@@ -22,9 +22,11 @@ from matcher.solve.bonus import add_shortlist, preference_bonus, shortlist_mask,
 from matcher.solve.engines.cp_sat import solve_cpsat
 from matcher.solve.engines.flow import solve_flow
 from matcher.solve.problem import total_objective
-from matcher.solve.side_rules import SideRules
+from matcher.solve.side_rules import DistinctMentors, SideRules
 from tests.conftest import SAMPLE, make_problem, write_csv
 from tests.solve.engines.test_flow import assert_valid, assignment_oracle, brute_force
+from tests.solve.engines.test_several import brute_force as several_brute_force
+from tests.solve.engines.test_several import lexicographic, tiny
 
 
 def _cp_sat(p):
@@ -156,21 +158,21 @@ def test_bonus_end_to_end_pairs_csv_keeps_the_five_c_score_and_adds_bonus(tmp_pa
     assert "bonus" not in pairs_table(same)[0]
 
 
-def test_bonuses_above_the_dense_limit_are_solved_and_shortlist_is_refused(tmp_path, monkeypatch):
-    # Bonuses work on candidate sets (tests/solve/test_candidates.py checks them against a
-    # dense re-solve); the shortlist tier does not fit their 16-bit scores: a clear error.
+def test_bonuses_and_shortlist_above_the_dense_limit_are_solved(tmp_path, monkeypatch):
+    # Bonuses and the shortlist work on candidate sets (tests/solve/test_candidates.py checks
+    # them against a dense re-solve on generated cohorts): here every chosen mentor is given.
     from matcher.solve import candidates
 
     _, _, mentees, wanted = _sample_with_choices(tmp_path)
     cohort, _ = load(SAMPLE / "mentors.csv", mentees)
-    dense = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
+    configs = [{"preferences": {"mentee_bonus": [100]}}, {"preferences": {"shortlist": True}}]
+    dense = [match(cohort, parse_config(c)) for c in configs]
     monkeypatch.setattr(candidates, "DENSE_LIMIT", 10)
-    sparse = match(cohort, parse_config({"preferences": {"mentee_bonus": [100]}}))
-    assert sparse.problem.kind == "candidates" and sparse.certificate["certified"] is True
-    assert sparse.solution.objective == dense.solution.objective
-    assert {i: int(sparse.solution.mentor_of[i]) for i in wanted} == wanted
-    with pytest.raises(ConfigError, match="shortlist = true is not supported above 10 pairs"):
-        match(cohort, parse_config({"preferences": {"shortlist": True}}))
+    for c, d in zip(configs, dense, strict=True):
+        sparse = match(cohort, parse_config(c))
+        assert sparse.problem.kind == "candidates" and sparse.certificate["certified"] is True
+        assert sparse.solution.objective == d.solution.objective
+        assert {i: int(sparse.solution.mentor_of[i]) for i in wanted} == wanted
 
 
 # ---------------------------------------------------------------------------- shortlist = true
@@ -249,6 +251,44 @@ def test_shortlist_is_the_lexicographic_optimum_and_honours_choices_whenever_it_
             assert not all(t[k] >= 0 and mask[k, t[k]] for k in within)
 
 
+def _fair_levels(plain, mask, m):
+    """Fair mode's order with the shortlist: (matched, lowest pair score as shown — the
+    five Cs plus any bonus —, readiness, mentees within their choices, score) of pairing m."""
+    on = np.flatnonzero(m >= 0)
+    units = np.rint(plain.score[on, m[on]] * 100).astype(np.int64)
+    lowest = int(units.min()) if on.size else 0
+    matched, ready, within, score = _levels(plain, mask, m)
+    return matched, lowest, ready, within, score
+
+
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 3), st.booleans(), st.booleans())
+def test_fair_mode_with_shortlist_is_its_lexicographic_optimum(seed, n_e, n_r, scarce, bonus):
+    # objective = "fair" with shortlist: (1) matched, (2) the lowest pair score as shown,
+    # (3) readiness, (4) mentees within their choices, (5) total score — brute force of that
+    # order, never through the integer encoding; the tier never counts as score.
+    rng = np.random.default_rng(seed)
+    p, plain, mask = _shortlisted(rng, n_e, n_r, scarce=scarce, bonus=bonus)
+    side = SideRules.of(fair=True)
+    every = list(_pairings(p))
+    best = max(_fair_levels(plain, mask, m) for m in every)
+    for sol in (solve_flow(p, side), solve_cpsat(p, side, SolverSettings())):
+        assert_valid(p, sol.mentor_of)
+        assert _fair_levels(plain, mask, sol.mentor_of) == best
+        if best[0]:
+            assert sol.lowest_score == best[1] / 100
+    # a pin below the threshold caps the lowest score, then the same order follows
+    i, j = next(
+        ((i, j) for i in range(n_e) for j in range(n_r) if p.allowed[i, j] and p.capacity[j]), (None, None)
+    )
+    if i is None:
+        return
+    pinned = replace(p, pins=((i, j),))
+    every = [m for m in every if m[i] == j]
+    best = max(_fair_levels(plain, mask, m) for m in every)
+    for sol in (solve_flow(pinned, side), solve_cpsat(pinned, side, SolverSettings())):
+        assert _fair_levels(plain, mask, sol.mentor_of) == best
+
+
 def test_shortlist_never_costs_a_place_or_a_readier_mentee():
     # one place: mentee 0 (readiness 0.9) chose no one; mentee 1 (0.5) chose mentor 0.
     # The shortlist must not give the place to mentee 1.
@@ -279,9 +319,7 @@ def test_shortlist_scores_are_shown_without_the_tier_and_deltas_split_exactly():
     assert split_units(plain, 1234) == (0, 1234)
 
 
-def test_shortlist_refused_with_fair_mode_and_when_too_large():
-    with pytest.raises(ConfigError, match="fair"):
-        parse_config({"preferences": {"shortlist": True}, "rules": {"objective": "fair"}})
+def test_shortlist_refused_when_too_large():
     from matcher.solve.encode import _check_shortlist_size
 
     config = parse_config({"preferences": {"shortlist": True}})
@@ -312,6 +350,27 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
         assert row[col["score"]] == f"{plain.scores.score[i, j]:.2f}"
         assert row[col["mentee_choice"]] == ("1st" if i in wanted else "")
         assert row[col["mentor_choice"]] == ""
+        if i in wanted:  # a chosen mentor ranks first whatever the scores: the report says so
+            assert row[col["rank"]] == 1
+    assert any(
+        int(r[col["rank"]]) == 1
+        and plain.scores.score[i, j] < plain.scores.score[i][plain.problem.allowed[i]].max()
+        for r in rows
+        for i, j in [(cohort2.mentee_index(r[col["mentee_id"]]), cohort2.mentor_index(r[col["mentor_id"]]))]
+        if i in wanted
+    )
+    from matcher.report.html import render_sections
+    from matcher.report.tables import summary, unmatched_table
+
+    words = "own feasible choices first (best score first), then the others by score"
+    parts = render_sections(
+        result, pairs_table=(header, rows), unmatched_table=unmatched_table(result), summary=summary(result)
+    )
+    assert words in parts["pairs"]
+    plain_parts = render_sections(
+        plain, pairs_table=pairs_table(plain), unmatched_table=unmatched_table(plain), summary=summary(plain)
+    )
+    assert words not in plain_parts["pairs"]
     _, alt_rows = alternatives_table(result, alternatives_for(result, 3))
     deltas = [float(r[-4]) for r in alt_rows if r[-4] != ""]
     assert deltas and max(abs(d) for d in deltas) <= 100 * 150  # points, never the tier
@@ -319,7 +378,49 @@ def test_shortlist_end_to_end_honours_every_affordable_choice_and_shows_plain_sc
     assert audit.counts["mentees"]["1st"] == 10
 
 
-def test_shortlist_is_refused_when_a_mentee_wants_several_mentors(tmp_path):
+def _choices_words(result) -> str:
+    """The report's text for ``result`` (its Choices section included)."""
+    from matcher.api import preferences_for
+    from matcher.report.html import render_sections
+    from matcher.report.tables import pairs_table, summary, unmatched_table
+    from matcher.review.preferences import audit_table
+
+    audit = preferences_for(result)
+    info = summary(result)
+    info["preferences"] = {**audit.counts, "choices_in_objective": "shortlist"}
+    parts = render_sections(
+        result,
+        pairs_table=pairs_table(result),
+        unmatched_table=unmatched_table(result),
+        summary=info,
+        preferences_table=audit_table(result, audit),
+    )
+    return " ".join(parts.values())
+
+
+def test_fair_mode_with_shortlist_end_to_end(tmp_path):
+    # objective = "fair" with shortlist: the proven lowest score is the lowest score shown in
+    # pairs.csv (the tier never counts as score), choices are honoured where the lowest score
+    # allows, and the report says the order.
+    from matcher.report.tables import pairs_table
+
+    _, _, mentees, wanted = _sample_with_choices(tmp_path)
+    cohort, _ = load(SAMPLE / "mentors.csv", mentees)
+    fair = match(cohort, parse_config({"rules": {"objective": "fair"}}))
+    result = match(cohort, parse_config({"preferences": {"shortlist": True}, "rules": {"objective": "fair"}}))
+    assert result.report.ok and result.problem.shortlist > 0
+    assert result.solution.lowest_score == fair.solution.lowest_score  # level 2 before choices
+    header, rows = pairs_table(result)
+    at = header.index("score")
+    assert min(float(r[at]) for r in rows) == result.solution.lowest_score
+    got = sum(int(result.solution.mentor_of[i]) == j for i, j in wanted.items())
+    assert got > sum(int(fair.solution.mentor_of[i]) == j for i, j in wanted.items())
+    assert "the highest lowest pair score and the readiest mentees" in _choices_words(result)
+
+
+def test_shortlist_with_several_mentors_end_to_end_shows_points_never_the_tier(tmp_path):
+    from matcher.api import alternatives_for, preferences_for
+    from matcher.report.tables import alternatives_table, pairs_table
     from matcher.synthetic.cohort import generate_cohort
 
     mentors, mentees = generate_cohort(30, 12, 4, preferences=True)
@@ -328,6 +429,54 @@ def test_shortlist_is_refused_when_a_mentee_wants_several_mentors(tmp_path):
     mentors.to_csv(m, index=False)
     mentees.to_csv(e, index=False)
     cohort, _ = load(m, e)
-    with pytest.raises(ConfigError, match="shortlist = true cannot be used when a mentee wants several"):
-        match(cohort, parse_config({"preferences": {"shortlist": True}}))
-    assert match(cohort, parse_config({"preferences": {"mentee_bonus": [10]}})).report.ok
+    plain = match(cohort, parse_config({}))
+    result = match(cohort, parse_config({"preferences": {"shortlist": True}}))
+    assert result.report.ok and result.problem.shortlist > 0 and result.problem.wanted is not None
+    assert result.solution.pairing.size == plain.solution.pairing.size  # never a pair fewer
+    header, rows = pairs_table(result)
+    col = {h: k for k, h in enumerate(header)}
+    assert all(float(r[col["score"]]) <= 100 for r in rows)
+    alt_header, alt_rows = alternatives_table(result, alternatives_for(result, 3))
+    at = alt_header.index("delta_total")
+    deltas = [float(r[at]) for r in alt_rows if r[at] not in ("", None)]
+    assert deltas and all(abs(d) <= 100 * len(rows) for d in deltas)  # points, never the tier
+    why = alt_header.index("reason")  # why a gain in score is not taken
+    assert any(r[why] == "would take 1 choice met away from other mentees" for r in alt_rows)
+    audit = preferences_for(result)
+    met = audit.counts["mentees"]["choices_met"]
+    assert met > preferences_for(plain).counts["mentees"]["choices_met"]
+    # an unmet choice says when giving it would take a choice away from someone else; points
+    # are points (an exact re-solve, the tier split off)
+    why = [w for x in audit.people for w in x.why]
+    assert any("would take 1 choice met away from other mentees" in w for w in why)
+    costs = [
+        float(w.split("cost the programme ")[1].split(" points")[0]) for w in why if "cost the programme" in w
+    ]
+    assert all(0 <= c <= 100 * len(rows) for c in costs)
+    assert "as many choices as possible are met (each chosen mentor counts one)" in _choices_words(result)
+
+
+# With several mentors per mentee the shortlist level counts choices met: each pair whose
+# mentor is one of its mentee's counted choices counts one (with one mentor each: the mentees
+# within their choices). Order: (1) pairs, (1b) mentees with a mentor, (2) readiness,
+# (3) choices met, (4) score — brute force of that order over every set of pairs.
+
+
+@settings(max_examples=80, deadline=None)
+@given(tiny(pins=True), st.integers(0, 2**32 - 1), st.booleans())
+def test_shortlist_with_several_mentors_is_its_lexicographic_optimum(case, seed, distinct):
+    plain, group = case
+    mask = np.random.default_rng(seed).random(plain.shape) < 0.4
+    s, top, tier = add_shortlist(plain.score, plain.max_score, mask, plain.max_matchable)
+    p = replace(plain, score=s, max_score=top, shortlist=tier)
+
+    def levels(_, pairs):
+        n, covered, ready, score = lexicographic(plain, pairs)
+        return n, covered, ready, sum(int(mask[i, j]) for i, j in pairs), score
+
+    side = SideRules((DistinctMentors(group, "department"),)) if distinct else SideRules()
+    best, _ = several_brute_force(plain, group=group if distinct else None, levels=levels)
+    for sol in (solve_flow(p, side), solve_cpsat(p, side, SolverSettings())):
+        assert sol.status == "OPTIMAL"
+        assert levels(None, [tuple(x) for x in sol.pairing.pairs.tolist()]) == best
+        assert sol.objective == total_objective(p, sol.pairing)

@@ -164,3 +164,55 @@ def test_bonus_larger_than_the_score_range_is_still_certified(tmp_path, sparse_m
     sparse = match(cohort, config)
     assert sparse.certificate["certified"] is True
     assert sparse.solution.objective == dense.solution.objective
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("candidates", [1, 4])
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"preferences": {"mentee_bonus": [30, 20]}}, {"rules": {"objective": "fair"}},
+     {"rules": {"max_same_department_per_mentor": 1}}],
+)  # fmt: skip
+def test_candidate_answer_with_shortlist_equals_dense(tmp_path, sparse_mode, seed, candidates, extra):
+    # shortlist = true above the dense limit: every allowed counted choice is a candidate
+    # carrying the tier, pruned pairs are priced by their stored units (never a choice), so
+    # the certified answer is the dense optimum — matched, readiness, mentees within their
+    # choices, score, each level — and what reports read (rank, shown scores) is the same.
+    from matcher.io.config import parse_config
+    from matcher.report.tables import pairs_table
+    from matcher.solve.bonus import shown_scores
+
+    m, e = write_cohort(tmp_path, 120, 45, seed, preferences=True)
+    cohort, _ = load(m, e)
+    settings = {
+        "preferences": {"shortlist": True, **extra.get("preferences", {})},
+        "rules": extra.get("rules", {}),
+    }
+    config = parse_config(settings)
+    dense = match(cohort, config)
+    assert dense.problem.shortlist > 0
+    sparse_mode(candidates)
+    sparse = match(cohort, config)
+    assert isinstance(sparse.problem, large.SparseProblem)
+    assert sparse.problem.shortlist == dense.problem.shortlist
+    assert sparse.problem.max_score == dense.problem.max_score
+    assert sparse.certificate["certified"] is True and sparse.solution.status == "OPTIMAL"
+    assert sparse.solution.objective == dense.solution.objective
+    assert sparse.solution.lowest_score == dense.solution.lowest_score
+    assert check(dense.problem, sparse.solution.mentor_of, [dense.side.violations]).ok
+    x = sparse.solution.mentor_of
+    on = np.flatnonzero(x >= 0)
+    np.testing.assert_array_equal(sparse.problem.pair_scores(on, x[on]), dense.problem.pair_scores(on, x[on]))
+    np.testing.assert_array_equal(sparse.problem.ranks(on, x[on]), dense.problem.ranks(on, x[on]))
+    ii = np.arange(cohort.n_mentees)
+    jj = (ii * 7) % cohort.n_mentors
+    np.testing.assert_allclose(sparse.scores.score[ii, jj], dense.scores.score[ii, jj], atol=1e-9)
+    for i in (0, 5):
+        np.testing.assert_array_equal(sparse.problem.row(i)[0], dense.problem.row(i)[0])
+        assert shown_scores(sparse.problem, sparse.problem.row(i)[0]).max() <= 100 + 30
+    np.testing.assert_array_equal(
+        np.nan_to_num(sparse.problem.column(3)[0], nan=-1),
+        np.where(dense.problem.allowed[:, 3], dense.problem.score[:, 3], -1),
+    )
+    if (x == dense.solution.mentor_of).all():
+        assert pairs_table(sparse) == pairs_table(dense)

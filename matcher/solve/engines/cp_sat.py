@@ -38,6 +38,7 @@ import numpy as np
 
 from matcher.errors import InfeasibleError
 from matcher.io.config import SolverSettings
+from matcher.solve.bonus import shown_scores
 from matcher.solve.engines import Engine
 from matcher.solve.pairing import Pairing, as_pairing
 from matcher.solve.problem import (
@@ -188,15 +189,18 @@ def solve_cpsat(
             hint_covers(chosen)
         stages.append(("covered", sum(yi for yi, _ in covers)))
     if side.fair:
+        # The lowest score as shown (five Cs plus any bonus): the shortlist tier is a level
+        # of its own, inside the score stage below.
         top = max_units(problem)
+        shown = score_units(shown_scores(problem, problem.score[ei, rj]))
         z = model.new_int_var(0, top, "lowest_score")
         for i in range(n_e):
             ks = by_mentee[i]
             if ks and wanted[i] == 1:
-                model.add(z <= sum(int(s[k]) * x[k] for k in ks) + top * (1 - sum(x[k] for k in ks)))
+                model.add(z <= sum(int(shown[k]) * x[k] for k in ks) + top * (1 - sum(x[k] for k in ks)))
             else:  # several mentors: every chosen pair counts
                 for k in ks:
-                    model.add(z <= int(s[k]) * x[k] + top * (1 - x[k]))
+                    model.add(z <= int(shown[k]) * x[k] + top * (1 - x[k]))
         stages.append(("lowest_score", z))
     stages.append(("readiness", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in r])))
     stages.append(("score", cp_model.LinearExpr.weighted_sum(x, [int(v) for v in s])))
@@ -312,7 +316,7 @@ def solve_cpsat(
         bound = _open_bound(problem, pairing, gap_stage, open_bound, upper)
     lowest = None
     if side.fair and pairing.size:
-        lowest = float(problem.score[pairing.mentee, pairing.mentor].min())
+        lowest = float(shown_scores(problem, problem.score[pairing.mentee, pairing.mentor]).min())
     runtime = time.perf_counter() - start
     return Solution(
         pairing,

@@ -17,7 +17,8 @@ first and use up capacity. The side rules stay inside the flow model:
   without the bound; we solve for exactly that many with the bound as node demands
   (infeasible ⇔ the minimum is impossible);
 * **fair objective** — the largest threshold t such that pairs scoring ≥ t can still
-  match that many mentees (binary search over the scores), then the usual cost;
+  match that many mentees (binary search over the scores, as shown: five Cs plus any
+  bonus, never the shortlist tier), then the usual cost over the pairs scoring ≥ t;
 * **fewest changes** (a pinned re-solve of the review) — a lowest level: each pair arc's
   gain becomes (2P + 1)·gain + t, t = +1 for a pair of the current pairing, −1 for a pair of
   a mentee without a mentor in it, 0 otherwise (P the free mentees: the sum of t lies in
@@ -48,6 +49,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from matcher.errors import InfeasibleError, MatcherError, TieBreakTooLarge
+from matcher.solve.bonus import shown_scores
 from matcher.solve.engines import Engine
 from matcher.solve.pairing import Pairing
 from matcher.solve.problem import (
@@ -407,7 +409,9 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
             _, flows, _ = solve_network(net, None, most)
     lowest = None
     if fair and most > 0:
-        units = score_units(problem.pair_scores(net.ei, net.rj))
+        # The threshold reads the score a coordinator sees (five Cs plus any bonus), never
+        # the shortlist tier: that level comes after the lowest score and readiness.
+        units = score_units(shown_scores(problem, problem.pair_scores(net.ei, net.rj)))
         levels = np.unique(units)
         lo, hi = 0, levels.size - 1  # levels[lo] always feasible (all pairs)
         best = 0
@@ -422,7 +426,8 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
         if pinned.any():
             # The lowest score counts pinned pairs too: a pin below the threshold caps the
             # max-min, and only pairs at least as good as that pin need be kept.
-            pin_low = int(score_units(problem.pair_scores(np.flatnonzero(pinned), mentor_of[pinned])).min())
+            pin_scores = problem.pair_scores(np.flatnonzero(pinned), mentor_of[pinned])
+            pin_low = int(score_units(shown_scores(problem, pin_scores)).min())
             if pin_low < threshold:
                 threshold = pin_low
                 mask = units >= threshold

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from cli.main import cli
 from cli.review_app.server import running
 from cli.review_app.session import Session
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, several_choice_cohort
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
@@ -72,20 +72,30 @@ def shot(page, name: str, **kw) -> None:
     page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), **kw)
 
 
+def watched(browser):
+    """A new browser context and page whose console errors and warnings (a CSP refusal
+    logs one) and page errors are collected in ``problems`` and every request's address in
+    ``requests`` → (context, page, problems, requests, ready): ``ready()`` waits for the
+    app's script to have run on the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+
+    def ready():
+        page.wait_for_selector("body[data-app-ready='1']", state="attached")
+
+    return context, page, problems, requests, ready
+
+
 def test_a_coordinators_session_in_the_browser(browser, tmp_path):
     session = Session(*ARGS, workspace=tmp_path / "ws")
     ws = session.workspace.path
     with running(session) as url:
         origin = url.split("/", 3)[:3]
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        problems, requests = [], []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-
-        def ready():
-            page.wait_for_selector("body[data-app-ready='1']", state="attached")
+        context, page, problems, requests, ready = watched(browser)
 
         # 1. the proposal, as the report shows it
         page.goto(url)
@@ -224,15 +234,7 @@ def test_mentor_approval_in_the_browser(browser, tmp_path):
     ws = session.workspace.path
     with running(session) as url:
         origin = url.split("/", 3)[:3]
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        problems, requests = [], []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-
-        def ready():
-            page.wait_for_selector("body[data-app-ready='1']", state="attached")
+        context, page, problems, requests, ready = watched(browser)
 
         page.goto(url + "publish")
         ready()
@@ -262,6 +264,30 @@ def test_mentor_approval_in_the_browser(browser, tmp_path):
         assert "1 accepted · 1 declined" in page.inner_text("#approval-counts")
         assert page.locator("#banner").is_visible()
         shot(page, "approval", full_page=False)
+        # 100 pairs a page, as the proposal; Show and Find narrow them over every page
+        n_pairs = len((ws / "round-1" / "pairs.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+        assert page.locator("#approval tbody tr").count() == 100
+        page.locator("nav.pager a[rel=next]").first.click()
+        ready()
+        assert page.locator("#approval tbody tr").count() == n_pairs - 100
+        page.select_option("#approval-filter select[name=show]", "decline")
+        page.click("#approval-filter button[type=submit]")
+        ready()
+        assert [page.locator("#approval tbody tr").nth(0).get_attribute("data-mentee")] == ["E003"]
+        assert page.locator("#approval tbody tr").count() == 1
+        assert f"(filtered from {n_pairs})" in page.inner_text("nav.pager >> nth=0")
+        page.select_option("#approval-filter select[name=show]", "")
+        page.fill("#approval-filter input[name=filter]", "E020")
+        page.click("#approval-filter button[type=submit]")
+        ready()
+        row = page.locator("#approval tr[data-mentee='E020']")
+        assert page.locator("#approval tbody tr").count() == 1
+        row.locator("select[name=response]").select_option("accept")
+        row.locator("button.record").click()
+        ready()
+        assert page.url.endswith("approval?filter=E020")  # back on the same filtered list
+        assert page.locator("#approval tr[data-mentee='E020']").get_attribute("data-response") == "accept"
+        shot(page, "approval-filtered", full_page=False)
         page.goto(url)
         ready()
         assert page.locator("#changes-table").count() == 1
@@ -282,6 +308,7 @@ def test_mentor_approval_in_the_browser(browser, tmp_path):
         assert sorted((r["mentee_id"], r["response"], r["note"]) for r in answers) == [
             ("E003", "decline", "no time this term"),
             ("E010", "accept", ""),
+            ("E020", "accept", ""),
         ]
         context.close()
     assert problems == []
@@ -361,3 +388,122 @@ def test_a_mentees_choices_in_the_browser(browser, tmp_path):
             assert "choice bonus" in page.inner_text("#pair-bonus")
         shot(page, "choices")
         assert problems == []
+
+
+def test_several_mentors_per_mentee_in_the_browser(browser, tmp_path):
+    """Mentees who want 2 mentors, with stated choices: a mentee's page shows each pair's
+    choice words and the choices panel; each pair's *why not a higher-scoring mentor* list;
+    *Also use this mentor* pins one pair then a second (each preview's Δ is the re-solved
+    total's change), a third is refused, a pair is released and undone; the published round
+    is what ``match --pin`` writes from the workspace's pins.csv (two rows for the mentee)."""
+    m, e, config = several_choice_cohort(tmp_path / "in")
+    session = Session(m, e, config, workspace=tmp_path / "ws")
+    ws, c = session.workspace.path, session.cohort
+    p = session.proposal()
+    two = [
+        c.mentee_ids[i] for i in range(c.n_mentees) if c.mentors_wanted[i] == 2 and p.pairing.count[i] == 2
+    ]
+    with running(session) as url:
+        origin = url.split("/", 3)[:3]
+        context, page, problems, requests, ready = watched(browser)
+
+        # 1. a mentee with two mentors and stated choices, whose pair has higher-scoring
+        # mentors not chosen
+        mentee = None
+        for e_id in two:
+            page.goto(url + f"mentee/{e_id}")
+            ready()
+            if page.locator("section.why-not a.use").count() and page.locator("#choices-table").count():
+                mentee = e_id
+                break
+        assert mentee is not None
+        assert page.locator("h1").inner_text().startswith(f"Mentee {mentee}")
+        cards = page.locator(".pair-card")
+        assert cards.count() == 2
+        for k in range(2):  # each pair: whose choice it is and the bonus
+            words = cards.nth(k).locator(".pair-choice").inner_text()
+            assert "choice" in words and "choice bonus" in words
+        assert page.locator("#choices-table").count() == 1  # the preference panel
+        assert page.locator("#choices h2").inner_text().startswith(f"{mentee}'s choices — got:")
+        why_not = page.locator("section.why-not").first
+        assert why_not.locator("h4").inner_text().startswith("Why not a higher-scoring mentor than")
+        assert why_not.locator("tbody tr").count() >= 1
+        shot(page, "several-mentee", full_page=True)
+
+        # 2. also use a higher-scoring mentor: the previewed Δ is the re-solved change (of
+        # score plus choice bonus, as the solver counts it: the status line is the score alone)
+        def total() -> float:
+            return session.proposal().totals()[1] / 100
+
+        total0 = total()
+        use = why_not.locator("a.use").first
+        first = use.get_attribute("data-mentor")
+        priced = use.locator("xpath=ancestor::tr").locator("td").nth(2).inner_text()
+        use.click()
+        page.wait_for_selector("#preview-delta")
+        shown = number(page.inner_text("#preview-delta"))
+        if shown <= 0:
+            assert f"{-shown:.2f} points" in priced  # explain's words price the same change
+        assert page.locator("#preview-pairs").count() == 1
+        shot(page, "several-preview")
+        page.click("#confirm")
+        ready()
+        total1 = total()
+        assert shown == pytest.approx(total1 - total0, abs=1e-6)
+        assert f"Pinned by you: {first}" in page.inner_text("#pins-held")
+        assert "pin up to 1 more" in page.inner_text("#pins-held")
+
+        # 3. a second pin for the same mentee, from the alternatives
+        use = page.locator("#alternatives a.use").first
+        second = use.get_attribute("data-mentor")
+        assert use.inner_text() == "Also use this mentor…"
+        moves = use.locator("xpath=ancestor::tr").locator("td").nth(7).inner_text().strip()
+        use.click()
+        page.wait_for_selector("#preview-delta")
+        shown = number(page.inner_text("#preview-delta"))
+        # who must move: the alternatives' own count, "not computed" where it is blank
+        assert page.inner_text("#preview-moves") == (moves or "not computed")
+        page.click("#confirm")
+        ready()
+        assert total() == pytest.approx(total1 + shown, abs=1e-6)
+        assert "Every place is pinned" in page.inner_text("#pins-held")
+        assert page.locator(f"#pair-{first} .badge").inner_text() == "pinned by you"
+        assert page.locator(f"#pair-{second} .badge").inner_text() == "pinned by you"
+        assert page.locator("#alternatives").count() == 0  # no place left to pin
+        shot(page, "several-two-pins", full_page=True)
+
+        # 4. a third pin is refused with the reason
+        third = next(r for r in c.mentor_ids if r not in (first, second))
+        page.goto(url + f"preview?action=add_pin&mentee={mentee}&mentor={third}")
+        ready()
+        assert "release a pin first" in page.inner_text("#preview-problem")
+
+        # 5. release one pair, then undo
+        page.goto(url + f"mentee/{mentee}")
+        ready()
+        page.locator(f"#pair-{second} a.release").click()
+        page.wait_for_selector("#preview-delta")
+        page.click("#confirm")
+        ready()
+        assert f"Pinned by you: {first} (1 of the 2" in page.inner_text("#pins-held")
+        page.click("#undo")
+        ready()
+        assert "Every place is pinned" in page.inner_text("#pins-held")
+
+        # 6. publish: the files are the CLI's, pins.csv with both pairs
+        page.goto(url + "publish")
+        ready()
+        page.click("#publish")
+        page.wait_for_selector("#published-banner")
+        pins = list(csv.DictReader(io.StringIO((ws / "pins.csv").read_text(encoding="utf-8-sig"))))
+        assert sorted((r["mentee_id"], r["mentor_id"]) for r in pins) == sorted(
+            [(mentee, first), (mentee, second)]
+        )
+        invoke(
+            "match", "--mentors", m, "--mentees", e, "--config", config, "--pin", ws / "pins.csv",
+            "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", tmp_path / "cli-1",
+        )  # fmt: skip
+        assert files(ws / "round-1") == files(tmp_path / "cli-1")
+        context.close()
+    assert problems == []
+    assert all(u.split("/", 3)[:3] == origin for u in requests)

@@ -16,6 +16,7 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -26,8 +27,9 @@ from cli.main import cli
 from cli.review_app.server import LOG, create_app
 from cli.review_app.session import Session, WorkspaceError
 from cli.review_app.views import signed
+from matcher.io.cohort import natural_key
 from matcher.report import tables as T
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, several_choice_cohort
 
 PORT = 8765
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -496,7 +498,8 @@ def _published_pairs(session, n: int) -> dict[str, str]:
 
 def _respond(client, core, session, mentee, mentor, response, note=""):
     """Send the approval page's form for this pair, as the browser does."""
-    form = Forms(client.get(url("approval")).text).form("/act", action="respond", mentee=mentee)
+    page = client.get(url(f"approval?filter={mentee}")).text  # found as a coordinator would
+    form = Forms(page).form("/act", action="respond", mentee=mentee)
     assert form["mentor"] == mentor
     return client.post(url("act"), data={**form, "response": response, "note": note})
 
@@ -511,7 +514,8 @@ def test_approval_from_the_app_is_the_commands_approve(app, tmp_path):
     assert session.state.stage.kind == "approve" and session.round == 2
     pairs = _published_pairs(session, 1)
     page = client.get(url("approval")).text
-    assert page.count("<tr data-mentee=") == len(pairs) and "Mentor approval of round 1" in page
+    assert page.count("<tr data-mentee=") == min(len(pairs), 100) and "Mentor approval of round 1" in page
+    assert client.get(url("approval?page=all")).text.count("<tr data-mentee=") == len(pairs)
     before = session.proposal().mentor_of.copy()
     assert _respond(client, core, session, "E003", pairs["E003"], "decline", "too busy").status_code == 303
     assert _respond(client, core, session, "E010", pairs["E010"], "accept").status_code == 303
@@ -708,7 +712,7 @@ def test_seed_files_are_imported_once(tmp_path):
     pins = tmp_path / "seed-pins.csv"
     pins.write_text("mentee_id,mentor_id\nE003,R040\n", encoding="utf-8")
     session, _, _client = make(tmp_path, pins=pins)
-    assert dict(session.state.decisions.pins) == {"E003": "R040"} and session.version == 1
+    assert dict(session.state.decisions.pins) == {"E003": ("R040",)} and session.version == 1
     again = Session(*ARGS, workspace=tmp_path / "ws", pins=pins)  # the same command line resumes
     assert again.version == 1
     other = tmp_path / "other.csv"
@@ -996,36 +1000,96 @@ def test_several_mentors_every_page_shows_every_pair(several):
     assert "E001" in mentor
 
 
-def test_several_mentors_pair_actions_preview_exactly_and_refuse_a_second_pin(several):
-    session, core, client, _ = several
+def test_several_mentors_pins_up_to_mentors_wanted_each_previewed_exactly(several, tmp_path):
+    """E001 wants 2 mentors: *also use this mentor* pins one pair, then a second (each
+    preview the exact re-solve, equal to the alternatives' Δ), a third is refused; a pin's
+    pair is released on its own; undo brings it back; every step's proposal is what
+    ``match --pin`` (two rows for E001) computes, byte for byte; the journal names each pair."""
+    session, core, client, mentees = several
     c = session.cohort
     p = session.proposal()
     i = c.mentee_index("E001")
-    mine = [c.mentor_ids[j] for j in p.pairing.mentors(i)]
     best = next(a for a in p.alternatives_of([i]) if a.delta_score is not None and a.reason == "")
     r_id = c.mentor_ids[best.mentor]
-    page = client.get(url(f"preview?action=pin&mentee=E001&mentor={r_id}")).text
+    page = client.get(url("mentee/E001")).text
+    assert f"preview?action=add_pin&amp;mentee=E001&amp;mentor={r_id}" in page  # also use this mentor
+    assert "Also use this mentor" in page and "You can pin up to 2 more" in text_of_all(page, "pins-held")
+    page = client.get(url(f"preview?action=add_pin&mentee=E001&mentor={r_id}")).text
     assert signed(best.delta_score) in page  # the preview is the alternatives' exact Δ
-    effect = session.preview({"action": "pin", "mentee": "E001", "mentor": r_id})
+    effect = session.preview({"action": "add_pin", "mentee": "E001", "mentor": r_id})
     assert effect.how == "re-solve" and effect.delta_units == round(best.delta_score * 100)
     assert (effect.delta_pairs, effect.delta_matched) == (best.delta_pairs, best.delta_matched)
     assert text_of(page, "preview-pairs") == str(best.delta_pairs) and "every effect is a re-solve" in page
-    confirm(client, f"preview?action=pin&mentee=E001&mentor={r_id}")
+    confirm(client, f"preview?action=add_pin&mentee=E001&mentor={r_id}")
     now = session.proposal().pairing
     assert now.has(i, best.mentor) and now.count[i] == 2
     assert session.proposal().totals()[1] - p.totals()[1] == effect.delta_units
-    second = next(m for m in mine if m != r_id)
-    refused = client.get(url(f"preview?action=pin&mentee=E001&mentor={second}")).text
-    assert "has " + r_id + " pinned already" in refused
-    # never this pair: the forbidden pair goes, the mentee keeps two mentors
-    kept = next(c.mentor_ids[j] for j in now.mentors(i) if c.mentor_ids[j] != r_id)
-    confirm_post(client, core, action="forbid", mentee="E001", mentor=kept, reason="conflict")
-    after = session.proposal().pairing
-    assert not after.has(i, c.mentor_index(kept)) and after.has(i, best.mentor) and after.count[i] == 2
+    # a second pin for the same mentee: allowed (E001 wants 2), previewed by an exact re-solve
+    p1 = session.proposal()
+    second = next(
+        a for a in p1.alternatives_of([i]) if a.delta_score is not None and a.reason in ("", "full")
+    )
+    r2 = c.mentor_ids[second.mentor]
+    effect2 = session.preview({"action": "add_pin", "mentee": "E001", "mentor": r2})
+    assert not effect2.problem and effect2.delta_units == round(second.delta_score * 100)
+    confirm(client, f"preview?action=add_pin&mentee=E001&mentor={r2}")
+    pairing = session.proposal().pairing
+    assert pairing.has(i, best.mentor) and pairing.has(i, second.mentor) and pairing.count[i] == 2
+    assert session.proposal().totals()[1] - p1.totals()[1] == effect2.delta_units
+    assert session.state.decisions.pinned("E001") == tuple(sorted((r_id, r2), key=natural_key))
     page = client.get(url("mentee/E001")).text
-    assert "Release this pair" in page
-    confirm(client, "preview?action=unpin&mentee=E001")
+    assert "Every place is pinned" in text_of_all(page, "pins-held")
+    decisions = client.get(url("decisions")).text  # each pinned pair is released on its own
+    for r in (r_id, r2):
+        assert f"preview?action=unpin_pair&amp;mentee=E001&amp;mentor={r}" in decisions
+    # published with two pins rows for E001: the files match --pin writes, byte for byte
+    ws = session.workspace.path
+    pins = list(csv.DictReader(io.StringIO((ws / "pins.csv").read_text("utf-8-sig"))))
+    assert sorted(r["mentor_id"] for r in pins if r["mentee_id"] == "E001") == sorted((r_id, r2))
+    v = session.version
+    assert client.post(url("publish"), data={"csrf": core.csrf, "version": str(v)}).status_code == 303
+    out = tmp_path / "cli"
+    invoke(
+        "match", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
+        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
+    )  # fmt: skip
+    assert files(ws / "round-1") == files(out)
+    # a third pin is refused: E001 wants 2 and has 2 pinned
+    third = next(
+        r for r in c.mentor_ids if r not in (r_id, r2) and p.result.problem.allowed[i, c.mentor_index(r)]
+    )
+    refused = client.get(url(f"preview?action=add_pin&mentee=E001&mentor={third}")).text
+    assert "E001 wants 2 mentors and has" in refused and "release a pin first" in refused
+    assert "pinned already" in client.get(url(f"preview?action=add_pin&mentee=E001&mentor={r2}")).text
+    # 'use this mentor' (the only pin) is refused while others are pinned: pin as well instead
+    assert (
+        "use &#39;also use this mentor&#39;"
+        in client.get(url(f"preview?action=pin&mentee=E001&mentor={third}")).text
+    )
+    # never this pair: the forbidden pair's pin goes, the other stays
+    confirm_post(client, core, action="forbid", mentee="E001", mentor=r2, reason="conflict")
+    assert session.state.decisions.pinned("E001") == (r_id,)
+    after = session.proposal().pairing
+    assert not after.has(i, second.mentor) and after.has(i, best.mentor) and after.count[i] == 2
+    # release one pair, undo, and the journal names the pairs
+    page = client.get(url("mentee/E001")).text
+    assert f"preview?action=unpin_pair&amp;mentee=E001&amp;mentor={r_id}" in page
+    confirm(client, f"preview?action=unpin_pair&mentee=E001&mentor={r_id}")
     assert session.state.decisions.pins == {}
+    assert (
+        client.post(url("undo"), data={"csrf": core.csrf, "version": str(session.version)}).status_code == 303
+    )
+    assert session.state.decisions.pinned("E001") == (r_id,)
+    journal = client.get(url("decisions")).text
+    assert f"also use {r_id} as one of E001&#39;s mentors" in journal
+    assert f"release the pinned pair E001 → {r_id}" in journal
+
+
+def text_of_all(html: str, element_id: str) -> str:
+    """The text inside the element with this id, tags removed."""
+    m = re.search(rf'id="{element_id}"[^>]*>(.*?)</p>', html, flags=re.S)
+    assert m, element_id
+    return re.sub(r"<[^>]+>", "", m.group(1))
 
 
 def test_several_mentors_publish_and_rematch_are_the_commands(several, tmp_path):
@@ -1066,17 +1130,46 @@ def test_several_mentors_publish_and_rematch_are_the_commands(several, tmp_path)
     assert now.has(i, c.mentor_index(other)) and not now.has(i, c.mentor_index(failed))
     bad = preview_post(client, core, action="fail", mentee="E001", mentor="R001", reason="care", note="")
     assert "is not a pair of round 1" in bad
-    assert (
-        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
-        == 303
-    )
-    out2 = tmp_path / "cli2"
-    invoke(
-        "rematch", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
-        "--pairs", ws / "round-1" / "pairs.csv", "--failed", ws / "failed.csv",
-        "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out2,
-    )  # fmt: skip
-    assert files(ws / "round-2") == files(out2)
+    round2_published_as_the_command(client, core, session, mentees, tmp_path / "cli2", "rematch")
+
+
+def test_the_approval_page_pages_and_filters_like_the_proposal(app):
+    """100 pairs a page with previous / next; *All on one page*; a text filter and *Show*
+    accepted / declined / not answered / moved narrow the rows over every page, while the
+    counts stay over every pair; a form sent from a filtered page comes back to it."""
+    session, core, client = app
+    client.post(url("publish"), data={"csrf": core.csrf, "version": "0"})
+    client.post(url("approve"), data={"csrf": core.csrf, "version": "1"})
+    pairs = _published_pairs(session, 1)
+    assert len(pairs) > 100
+    first = client.get(url("approval")).text
+    assert first.count("<tr data-mentee=") == 100 and 'rel="next"' in first
+    nxt = Forms(first).urls
+    assert url("approval?page=2") in nxt and url("approval?page=all") in nxt
+    second = client.get(url("approval?page=2")).text
+    assert second.count("<tr data-mentee=") == len(pairs) - 100 and 'rel="prev"' in second
+    shown = re.findall(r'<tr data-mentee="(E\d+)"', first + second)
+    assert shown == list(pairs)  # every pair once, in the file's order
+    ids = list(pairs)
+    assert _respond(client, core, session, ids[0], pairs[ids[0]], "decline").status_code == 303
+    assert _respond(client, core, session, ids[1], pairs[ids[1]], "accept").status_code == 303
+    declined = client.get(url("approval?show=decline")).text
+    assert re.findall(r'<tr data-mentee="(E\d+)"', declined) == [ids[0]]
+    assert "(filtered from " + str(len(pairs)) + ")" in declined
+    assert "<b>1</b> accepted · <b>1</b> declined · <b>" + str(len(pairs) - 2) in declined
+    assert re.findall(r'<tr data-mentee="(E\d+)"', client.get(url("approval?show=accept")).text) == [ids[1]]
+    waiting = client.get(url("approval?show=none&page=all")).text
+    assert waiting.count("<tr data-mentee=") == len(pairs) - 2
+    moved = re.findall(r'<tr data-mentee="(E\d+)"', client.get(url("approval?show=changed")).text)
+    p = session.proposal()
+    c = session.cohort
+    want = [e for e, r in pairs.items() if not p.pairing.has(c.mentee_index(e), c.mentor_index(r))]
+    assert moved == want and ids[0] in moved
+    page = client.get(url(f"approval?filter={ids[2]}&show=none")).text
+    form = Forms(page).form("/act", action="respond", mentee=ids[2])
+    got = client.post(url("act"), data={**form, "response": "accept", "note": "<i>ok</i>"})
+    assert got.headers["location"] == url(f"approval?filter={ids[2]}&show=none")
+    assert "&lt;i&gt;ok&lt;/i&gt;" in client.get(url(f"approval?filter={ids[2]}")).text  # escaped
 
 
 def test_several_mentors_approval_is_the_commands_approve(several, tmp_path):
@@ -1086,22 +1179,297 @@ def test_several_mentors_approval_is_the_commands_approve(several, tmp_path):
     ws, c = session.workspace.path, session.cohort
     rows = list(csv.DictReader(io.StringIO((ws / "round-1" / "pairs.csv").read_text("utf-8-sig"))))
     declined, accepted = [r["mentor_id"] for r in rows if r["mentee_id"] == "E001"]
-    page = client.get(url("approval")).text
-    assert page.count("<tr data-mentee=") == len(rows)
+    assert client.get(url("approval?page=all")).text.count("<tr data-mentee=") == len(rows)
+    page = client.get(url("approval?filter=E001")).text
+    assert page.count("<tr data-mentee=") == 2  # both of E001's pairs
     for mentor, answer in ((declined, "decline"), (accepted, "accept")):
         form = Forms(page).form("/act", action="respond", mentee="E001", mentor=mentor)
-        assert client.post(url("act"), data={**form, "response": answer, "note": ""}).status_code == 303
-        page = client.get(url("approval")).text
+        assert form["next"].endswith("approval?filter=E001")  # back to the same filtered page
+        got = client.post(url("act"), data={**form, "response": answer, "note": ""})
+        assert got.status_code == 303 and got.headers["location"] == url("approval?filter=E001")
+        page = client.get(url("approval?filter=E001")).text
     now, i = session.proposal().pairing, c.mentee_index("E001")
     assert now.has(i, c.mentor_index(accepted)) and not now.has(i, c.mentor_index(declined))
-    assert (
-        client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)}).status_code
-        == 303
-    )
+    round2_published_as_the_command(client, core, session, mentees, tmp_path / "cli", "approve")
+
+
+@pytest.fixture
+def several_choices(tmp_path):
+    """A generated cohort with choices in which every third mentee wants 2 mentors and
+    mentees get a bonus for their choices; the CLI's match outputs beside it."""
+    m, e, config = several_choice_cohort(tmp_path / "in")
+    out = tmp_path / "out"
+    invoke("match", "--mentors", m, "--mentees", e, "--config", config, "--out", out)
+    session = Session(m, e, config, workspace=tmp_path / "ws")
+    app, _ = create_app(session, token=TOKEN, port=PORT)
+    client = TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    return session, client, (m, e, config), out
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    return list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+
+
+def test_several_mentors_pages_show_the_audits_choices_and_each_pairs_choice(several_choices):
+    """With several mentors per mentee the choices panel is shown: what each person got (as
+    preferences.csv's ``got``), each choice with the same why as preferences.csv, and on
+    each pair's card whose choice the pair is and the bonus the solver adds (pairs.csv)."""
+    from html import unescape
+
+    _, client, _, out = several_choices
+    audit = {(r["side"], r["person_id"]): r for r in _csv_rows(out / "preferences.csv")}
+    pairs = _csv_rows(out / "pairs.csv")
+    seen = {"why": 0, "two": 0, "mentor": 0}
+    for (side, pid), row in audit.items():
+        if side == "both":
+            continue
+        page = client.get(url(f"{side}/{pid}"))
+        assert page.status_code == 200
+        text = unescape(page.text)
+        assert f"{pid}'s choices — got: {row['got']}" in text
+        table = text.split('id="choices-table"')[1].split("</table>")[0]
+        assert len(re.findall(r"<td>\d+(?:st|nd|rd|th)</td>", table)) == len(row["choices"].split(";"))
+        for line in filter(None, row["why"].split("; ")):
+            other, why = line.split(": ", 1)
+            assert f">{other}</a>" in table and why in table
+            seen["why"] += 1
+        seen["mentor"] += side == "mentor"
+        if side != "mentee":
+            continue
+        mine = [r for r in pairs if r["mentee_id"] == pid]
+        seen["two"] += len(mine) == 2
+        for r in mine:  # each pair's card: whose choice, and the bonus
+            card = text.split(f'id="pair-{r["mentor_id"]}"')[1].split('class="card pair-card"')[0]
+            choice = re.search(r'class="pair-choice">(.*?)</p>', card, flags=re.S).group(1)
+            rank = row["choices"].split(";").index(r["mentor_id"]) if r["mentor_id"] in row["choices"] else -1
+            if rank >= 0:
+                assert f"{r['mentor_id']} is {pid}'s {('1st', '2nd', '3rd')[rank]} choice" in choice
+            else:
+                assert f"{r['mentor_id']} is not one of {pid}'s choices" in choice
+            assert (
+                f"{float(r['bonus']):+.2f} choice bonus" in choice
+                and f"(score {r['score']} + bonus)" in choice
+            )
+    assert seen["why"] > 0 and seen["two"] > 0 and seen["mentor"] > 0
+
+
+def test_several_mentors_why_not_a_higher_scoring_mentor_is_explains_list(several_choices):
+    """Each pair's card lists the higher-scoring mentors not chosen in the words of
+    ``mentor-match explain`` (each priced by a re-solve with the pair pinned), in its order,
+    with *also use this mentor* on those that can be pinned; the preview of one is the
+    priced change."""
+    from html import unescape
+
+    session, client, (m, e, config), _ = several_choices
+    c, p = session.cohort, session.proposal()
+    checked = 0
+    for i in np.flatnonzero(p.pairing.count == 2)[:4]:
+        e_id = c.mentee_ids[i]
+        said = CliRunner().invoke(
+            cli,
+            ["explain", "--mentors", str(m), "--mentees", str(e), "--config", str(config), "--mentee", e_id],
+        )
+        assert said.exit_code == 0, said.output
+        sections = re.split(r"\n  proposed mentor ", said.output)[1:]
+        page = unescape(client.get(url(f"mentee/{e_id}")).text)
+        for section in sections:
+            r_id = section.split(" ", 1)[0]
+            listed = re.findall(r"^    (R\d+) \(.*?\) ([\d.]+): (.*)$", section, flags=re.M)
+            card = page.split(f'id="pair-{r_id}"')[1].split('class="card pair-card"')[0]
+            if not listed:
+                assert 'class="why-not"' not in card
+                continue
+            table = card.split(f'id="why-not-{r_id}"')[1].split("</table>")[0]
+            rows = re.findall(
+                r'<tr class="k-\w+"><td><a [^>]*>(R\d+)</a>.*?<td class="n">([\d.]+)</td><td>(.*?)</td>',
+                table,
+            )
+            assert rows == listed  # same mentors, scores and words, in explain's order
+            checked += len(rows)
+    assert checked > 0
+    # using one: the preview's Δ is the price the list gave
+    from matcher.review.explain import better_mentors
+
+    compared = 0
+    for i in np.flatnonzero(p.pairing.count == 2)[:4]:
+        for j in p.pairing.mentors(int(i)):
+            for b in better_mentors(p.result, int(i), int(j), p.engine, limit=3)[0]:
+                if b.delta is None:
+                    continue
+                entry = {"action": "add_pin", "mentee": c.mentee_ids[i], "mentor": c.mentor_ids[b.mentor]}
+                effect = session.preview(entry)
+                assert not effect.problem
+                assert (effect.delta_pairs, effect.delta_matched, effect.delta_units) == (
+                    b.pairs,
+                    b.delta[0],
+                    b.delta[2],
+                )
+                compared += 1
+    assert compared > 0
+
+
+@pytest.mark.parametrize("kind", ["default", "side_rules", "several"])
+def test_a_pins_preview_counts_moves_as_alternatives_csv(kind, tmp_path):
+    """What a pin would move, in the preview, is what alternatives.csv says for that pair
+    (the same pinned re-solve): the fewest others who must move, or "not computed" where
+    alternatives.csv leaves ``moves`` blank — never a count from another source; the list
+    below it is who changes in the proposal Confirm gives (and Confirm gives the previewed Δ)."""
+    config, mentees = tmp_path / "c.toml", ARGS[1]
+    if kind == "side_rules":
+        config.write_text(
+            "[rules]\nmax_same_department_per_mentor = 2\nmin_mentees_per_mentor = 1\n", "utf-8"
+        )
+    else:  # default: a look-up in the residual graph, whose path is alternatives.csv's moves
+        config.write_text(ARGS[2].read_text("utf-8"), "utf-8")
+        mentees = several_mentees(tmp_path) if kind == "several" else mentees
     out = tmp_path / "cli"
+    invoke("match", "--mentors", ARGS[0], "--mentees", mentees, "--config", config, "--out", out)
+    session = Session(ARGS[0], mentees, config, workspace=tmp_path / "ws")
+    app, _ = create_app(session, token=TOKEN, port=PORT)
+    client = TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    wanted = session.cohort.mentors_wanted
+    seen = {"count": 0, "blank": 0}
+    for row in _csv_rows(out / "alternatives.csv"):
+        if row["delta_total"] == "" or sum(seen.values()) >= 6:
+            continue
+        i = session.cohort.mentee_index(row["mentee_id"])
+        action = "add_pin" if wanted[i] > 1 else "pin"
+        page = client.get(
+            url(f"preview?action={action}&mentee={row['mentee_id']}&mentor={row['mentor_id']}")
+        ).text
+        assert text_of(page, "preview-delta") == signed(float(row["delta_total"]))
+        assert text_of(page, "preview-moves") == (row["moves"] or "not computed")
+        seen["count" if row["moves"] else "blank"] += 1
+    if kind == "several":
+        assert seen["blank"] > 0  # the flow with several mentors does not prove the fewest
+    else:
+        assert seen["count"] > 0  # CP-SAT proves the fewest under side rules
+
+
+def test_several_mentors_why_not_is_priced_on_demand_on_a_large_cohort(several_choices, monkeypatch):
+    """Above WHY_NOT_INLINE pairs a pair's card says how many higher-scoring mentors there
+    are and links to its list; the link prices that pair's list only (the same rows as the
+    page prices at once on a small cohort)."""
+    from cli.review_app import views
+
+    session, client, _, _ = several_choices
+    c, p = session.cohort, session.proposal()
+    i = next(int(i) for i in np.flatnonzero(p.pairing.count == 2) if _has_better(p, int(i)))
+    e_id = c.mentee_ids[i]
+    small = client.get(url(f"mentee/{e_id}")).text
+    monkeypatch.setattr(views, "WHY_NOT_INLINE", 0)
+    from matcher.review import explain
+
+    limits = []
+    real = explain.better_mentors
+
+    def spy(*args, limit=10):
+        limits.append(limit)
+        return real(*args, limit=limit)
+
+    monkeypatch.setattr(explain, "better_mentors", spy)
+    large = client.get(url(f"mentee/{e_id}")).text
+    assert limits and set(limits) == {0}  # counted, none priced
+    assert 'class="button why-not-show"' in large and "<th>why not</th>" not in large
+    mentors = [c.mentor_ids[j] for j in p.pairing.mentors(i)]
+    for r_id in mentors:
+        section = large.split(f'id="why-not-{r_id}"')
+        if len(section) == 1:
+            continue
+        link = re.search(r'href="([^"]+)">Show why not', section[1]).group(1).replace("&amp;", "&")
+        assert link.endswith(f"?why_not={r_id}#why-not-{r_id}")
+        shown = client.get(link.split("#")[0]).text
+        table = lambda html, r=r_id: html.split(f'id="why-not-{r}"')[1].split("</section>")[0]  # noqa: E731
+        assert table(shown) == table(small)  # the same priced rows as on a small cohort
+        others = [x for x in mentors if x != r_id and f'id="why-not-{x}"' in shown]
+        assert all("why-not-show" in table(shown, x) for x in others)  # only that pair priced
+
+
+def _has_better(p, i: int) -> bool:
+    from matcher.review.explain import better_mentors
+
+    return any(better_mentors(p.result, i, int(j), None, limit=0)[1] for j in p.pairing.mentors(i))
+
+
+def test_several_pins_in_a_rematch_publish_what_rematch_pin_writes(several, tmp_path):
+    """In a re-match, E001 (wants 2) is pinned to two new mentors: both kept pairs give way
+    (released, as rematch --pin does), and round 2 is what ``mentor-match rematch --pin``
+    writes from the workspace's pins.csv (two rows for E001), byte for byte."""
+    session, core, client, mentees = several
+    assert client.post(url("publish"), data={"csrf": core.csrf, "version": "0"}).status_code == 303
+    assert client.post(url("rematch"), data={"csrf": core.csrf, "version": "1"}).status_code == 303
+    c, p = session.cohort, session.proposal()
+    i = c.mentee_index("E001")
+    own = [c.mentor_ids[j] for j in p.pairing.mentors(i)]
+    new = [r for r in c.mentor_ids if r not in own and p.result.problem.allowed[i, c.mentor_index(r)]][:2]
+    for r_id in new:
+        confirm(client, f"preview?action=add_pin&mentee=E001&mentor={r_id}")
+    assert sorted(c.mentor_ids[j] for j in session.proposal().pairing.mentors(i)) == sorted(new)
+    round2_published_as_the_command(client, core, session, mentees, tmp_path / "cli", "rematch")
+    assert not (session.workspace.path / "responses.csv").exists()  # no approval in this workspace
+
+
+def round2_published_as_the_command(client, core, session, mentees, out: Path, command: str) -> None:
+    """Publish round 2 (a re-match or an approval of round 1) from the app: it is what
+    ``mentor-match rematch`` / ``approve`` writes into ``out`` from the workspace's files,
+    byte for byte."""
+    got = client.post(url("publish"), data={"csrf": core.csrf, "version": str(session.version)})
+    assert got.status_code == 303
+    ws = session.workspace.path
+    answers = (
+        ("--failed", ws / "failed.csv") if command == "rematch" else ("--responses", ws / "responses.csv")
+    )
     invoke(
-        "approve", "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
-        "--pairs", ws / "round-1" / "pairs.csv", "--responses", ws / "responses.csv",
+        command, "--mentors", ARGS[0], "--mentees", mentees, "--config", ARGS[2],
+        "--pairs", ws / "round-1" / "pairs.csv", *answers,
         "--pin", ws / "pins.csv", "--forbid", ws / "forbid.csv", "--capacity", ws / "capacity.csv", "--out", out,
     )  # fmt: skip
     assert files(ws / "round-2") == files(out)
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(("add_pin", "add_pin", "unpin_pair", "forbid", "undo")),
+            st.integers(0, 10**6),
+            st.integers(0, 10**6),
+        ),
+        min_size=2,
+        max_size=5,
+    )
+)
+def test_any_sequence_of_several_pins_publishes_what_match_pin_writes(tmp_path_factory, steps):
+    """Pins added and released pair by pair (E001 and E003 want 2 mentors, E005 wants 9),
+    forbids and undo, in any order: each refused action changes nothing, and the published
+    round is what ``mentor-match match --pin`` writes from the workspace's files, byte for byte."""
+    from matcher.api import match_files
+
+    tmp = tmp_path_factory.mktemp("several-pins")
+    mentees = several_mentees(tmp)
+    session = Session(ARGS[0], mentees, ARGS[2], workspace=tmp / "ws")
+    c = session.cohort
+    for kind, a, b in steps:
+        e = ("E001", "E003", "E005")[a % 3]
+        held = session.state.decisions.pinned(e)
+        r = held[b % len(held)] if kind == "unpin_pair" and held else c.mentor_ids[b % c.n_mentors]
+        entry = {"action": kind, "mentee": e, "mentor": r, "reason": ""}
+        if kind == "undo":
+            entry = {"action": "undo"}
+        elif kind != "forbid":
+            del entry["reason"]
+        before = session.state.decisions
+        try:
+            session.undo(session.version) if kind == "undo" else session.act(entry, session.version)
+        except WorkspaceError:
+            assert session.state.decisions == before  # refused: nothing applied
+        wanted = c.mentors_wanted[c.mentee_index(e)]
+        assert len(session.state.decisions.pinned(e)) <= wanted
+    ws = session.workspace.path
+    session.publish(session.version)
+    run = match_files(
+        ARGS[0], mentees, ARGS[2], pins=ws / "pins.csv", forbid=ws / "forbid.csv",
+        capacity=ws / "capacity.csv", out=tmp / "cli",
+    )  # fmt: skip
+    published = files(ws / "round-1")
+    assert {n: b for n, b in run.outputs.items() if n != "timings.json"} == published

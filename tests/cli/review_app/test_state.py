@@ -70,15 +70,15 @@ def test_undo_and_redo(tmp_path):
     ws = Workspace(tmp_path, MENTORS)
     ws.record({"action": "pin", "mentee": "E1", "mentor": "R1"}, 0)
     ws.record({"action": "pin", "mentee": "E1", "mentor": "R2"}, 1)  # replaces the pin
-    assert dict(ws.state.decisions.pins) == {"E1": "R2"}
+    assert dict(ws.state.decisions.pins) == {"E1": ("R2",)}
     ws.record({"action": "undo"}, 2)
-    assert dict(ws.state.decisions.pins) == {"E1": "R1"} and ws.state.can_redo
+    assert dict(ws.state.decisions.pins) == {"E1": ("R1",)} and ws.state.can_redo
     ws.record({"action": "undo"}, 3)
     assert ws.state.decisions.empty and not ws.state.can_undo
     with pytest.raises(WorkspaceError, match="nothing to undo"):
         ws.record({"action": "undo"}, 4)
     ws.record({"action": "redo"}, 4)
-    assert dict(ws.state.decisions.pins) == {"E1": "R1"}
+    assert dict(ws.state.decisions.pins) == {"E1": ("R1",)}
     ws.record({"action": "forbid", "mentee": "E5", "mentor": "R1", "reason": ""}, 5)  # a new action...
     assert not ws.state.can_redo  # ...clears the redo stack
     assert rows(ws.file(PINS))[1:] == [["E1", "R1"]]
@@ -134,9 +134,51 @@ def test_forbidding_or_leaving_out_a_pinned_mentee_drops_the_pin(tmp_path):
     d = Decisions().apply({"action": "pin", "mentee": "E1", "mentor": "R1"})
     assert dict(d.apply({"action": "forbid", "mentee": "E1", "mentor": "R1", "reason": ""}).pins) == {}
     assert dict(d.apply({"action": "forbid", "mentee": "E1", "mentor": "R2", "reason": ""}).pins) == {
-        "E1": "R1"
+        "E1": ("R1",)
     }
     assert dict(d.apply({"action": "leave_out", "side": "mentee", "id": "E1", "reason": ""}).pins) == {}
+
+
+def test_several_pins_per_mentee_each_a_pair_with_undo_and_pins_csv(tmp_path):
+    """add_pin keeps the mentee's other pins (several mentors per mentee); unpin_pair
+    releases one pair; pin makes the mentor the only one; forbid drops only its own pair;
+    an imported pins file with two rows for a mentee keeps both (as match --pin reads it)."""
+    ws = Workspace(tmp_path, MENTORS)
+    ws.record({"action": "add_pin", "mentee": "E1", "mentor": "R10"}, 0)
+    ws.record({"action": "add_pin", "mentee": "E1", "mentor": "R2"}, 1)
+    ws.record({"action": "add_pin", "mentee": "E1", "mentor": "R2"}, 2)  # again: no repeat
+    ws.record({"action": "pin", "mentee": "E3", "mentor": "R1"}, 3)
+    assert dict(ws.state.decisions.pins) == {"E1": ("R2", "R10"), "E3": ("R1",)}
+    assert rows(ws.file(PINS)) == [["mentee_id", "mentor_id"], ["E1", "R2"], ["E1", "R10"], ["E3", "R1"]]
+    ws.record({"action": "unpin_pair", "mentee": "E1", "mentor": "R10"}, 4)
+    assert ws.state.decisions.pinned("E1") == ("R2",)
+    with pytest.raises(WorkspaceError, match="E1 → R10 is not pinned"):
+        ws.record({"action": "unpin_pair", "mentee": "E1", "mentor": "R10"}, 5)
+    ws.record({"action": "undo"}, 5)
+    assert ws.state.decisions.pinned("E1") == ("R2", "R10")
+    ws.record({"action": "forbid", "mentee": "E1", "mentor": "R10", "reason": "x"}, 6)
+    assert ws.state.decisions.pinned("E1") == ("R2",)
+    ws.record({"action": "add_pin", "mentee": "E1", "mentor": "R3"}, 7)
+    ws.record({"action": "pin", "mentee": "E1", "mentor": "R4"}, 8)  # use this mentor: the only pin
+    assert ws.state.decisions.pinned("E1") == ("R4",)
+    ws.record({"action": "unpin", "mentee": "E1"}, 9)
+    assert ws.state.decisions.pinned("E1") == ()
+    assert Workspace(tmp_path, MENTORS).state == ws.state  # replayed from the journal
+    d = Decisions().apply({"action": "import", "pins": [["E2", "R3"], ["E2", "R1"]], "forbids": []})
+    assert d.pin_rows() == [("E2", "R1"), ("E2", "R3")]
+
+
+def test_responses_csv_is_created_when_an_approval_starts_not_before(tmp_path):
+    ws = Workspace(tmp_path, MENTORS)
+    ws.record({"action": "pin", "mentee": "E1", "mentor": "R1"}, 0)
+    assert not ws.file(RESPONSES).exists() and ws.file(FAILED).is_file()
+    ws.record({"action": "publish", "round": 1, "stage": "match"}, 1)
+    ws.record({"action": "start_rematch", "round": 1}, 2)
+    assert not ws.file(RESPONSES).exists()
+    assert not Workspace(tmp_path, MENTORS).file(RESPONSES).exists()  # nor on reopening
+    ws.record({"action": "publish", "round": 2, "stage": "rematch"}, 3)
+    ws.record({"action": "start_approval", "round": 2}, 4)  # the approve command reads it now
+    assert rows(ws.file(RESPONSES)) == [["mentor_id", "mentee_id", "response", "note"]]
 
 
 def test_a_rematch_stage_keeps_the_rounds_settings_and_its_own_undo(tmp_path):
@@ -162,7 +204,7 @@ def test_a_rematch_stage_keeps_the_rounds_settings_and_its_own_undo(tmp_path):
 
 def test_an_approval_stage_records_answers_as_responses_csv_with_undo(tmp_path):
     ws = Workspace(tmp_path, MENTORS)
-    assert rows(ws.file(RESPONSES)) == [["mentor_id", "mentee_id", "response", "note"]]
+    assert not ws.file(RESPONSES).exists()  # created when an approval starts
     ws.record({"action": "capacity", "mentor": "R2", "capacity": 4, "reason": ""}, 0)
     with pytest.raises(WorkspaceError, match=r"not an action of this stage \(match\)"):
         ws.record({"action": "respond", "mentee": "E1", "mentor": "R1", "response": "accept", "note": ""}, 1)
@@ -170,6 +212,7 @@ def test_an_approval_stage_records_answers_as_responses_csv_with_undo(tmp_path):
         ws.record({"action": "start_approval", "round": 1}, 1)
     ws.record({"action": "publish", "round": 1, "stage": "match"}, 1)
     ws.record({"action": "start_approval", "round": 1}, 2)
+    assert rows(ws.file(RESPONSES)) == [["mentor_id", "mentee_id", "response", "note"]]
     st = ws.state
     assert st.stage.kind == "approve" and st.stage.source == 1 and not st.can_undo
     assert dict(st.decisions.capacity) == {"R2": (4, "")}  # the round's settings carry over

@@ -24,19 +24,23 @@ from matcher.errors import InfeasibleError
 from matcher.io.config import Config
 from matcher.rematch import Failure, rematch
 from matcher.solve import engines
+from matcher.solve.bonus import add_shortlist
 from matcher.solve.check import check
 from matcher.solve.engines import budget as engine
 from matcher.solve.engines.cp_sat import solve_cpsat
 from matcher.solve.problem import MatchProblem, total_objective
 from matcher.solve.side_rules import SideRules
 from matcher.synthetic.cohort import write_cohort
+from tests.solve.test_bonus import _levels
 from tests.solve.test_certificate import sparse_from_dense  # at import: never inside a @given
 
 SOLVER = Config().solver
 
 
-def brute_force(problem: MatchProblem, side: SideRules):
-    """Largest integer objective over every assignment within every rule; None if none."""
+def brute_force(problem: MatchProblem, side: SideRules, levels=None):
+    """Largest integer objective over every assignment within every rule; None if none.
+    ``levels(x)``: rank assignments by this tuple instead (an order stated in words)."""
+    levels = levels or (lambda x: total_objective(problem, x))
     n_e, n_r = problem.shape
     pinned = dict(problem.pins)
     options = [[pinned[i]] if i in pinned else [-1, *np.flatnonzero(problem.allowed[i])] for i in range(n_e)]
@@ -47,7 +51,7 @@ def brute_force(problem: MatchProblem, side: SideRules):
         load_ = np.bincount(x[x >= 0], minlength=n_r)
         if (load_ > problem.capacity).any() or (load_ < need).any() or side.violations(problem, x):
             continue
-        value = total_objective(problem, x)
+        value = levels(x)
         best = value if best is None or value > best else best
     return best
 
@@ -267,3 +271,55 @@ def test_a_cp_sat_stage_left_open_gives_a_true_bound(case):
                           ("score", lambda x: levels(x) == (best_m, best_r))):  # fmt: skip
         worst = min((x for x in feasible if proven(x)), key=lambda x: total_objective(problem, x))
         assert _open_bound(problem, worst, stage, None, None) >= optimum
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(budget_cases(max_e=6), st.integers(0, 2**32 - 1))
+def test_with_shortlist_the_engine_equals_brute_force_of_the_order(case, seed):
+    """``rematch --max-changes N`` with ``shortlist = true``: among the pairings moving at most N
+    working pairs (and every other rule), (1) matched, (2) readiness, (3) mentees within their
+    choices, (4) score — brute force of that order; the engine must reach it exactly."""
+    plain, side = case
+    rng = np.random.default_rng(seed)
+    mask = rng.random(plain.shape) < 0.4
+    s, top, tier = add_shortlist(plain.score, plain.max_score, mask, plain.max_matchable)
+    problem = dataclasses.replace(plain, score=s, max_score=top, shortlist=tier)
+    best = brute_force(problem, side, lambda x: _levels(plain, mask, x))
+    if best is None:
+        with pytest.raises(InfeasibleError):
+            engine.solve_budget(problem, side, SOLVER)
+        return
+    sol = engine.solve_budget(problem, side, SOLVER)
+    assert sol.status == "OPTIMAL" and sol.bound == sol.objective
+    assert _levels(plain, mask, sol.mentor_of) == best
+    assert check(problem, sol.mentor_of, [side.violations]).ok
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_with_shortlist_on_a_candidate_set_the_engine_gives_the_dense_answer(tmp_path, monkeypatch, seed):
+    """``shortlist = true`` with ``--max-changes`` above the dense limit: the choice pairs are
+    candidates with the tier, pruned pairs priced by their stored units; same optimum."""
+    from matcher.api import match
+
+    m, e = write_cohort(tmp_path, 120, 45, seed, preferences=True)
+    cohort, config = load(m, e)
+    config = dataclasses.replace(config, preferences=dataclasses.replace(config.preferences, shortlist=True))
+    first = match(cohort, config)
+    x = first.solution.mentor_of
+    matched = np.flatnonzero(x >= 0)
+    worst = matched[np.argsort(first.problem.score[matched, x[matched]])[:8]]
+    failures = [
+        Failure(cohort.mentee_ids[i], cohort.mentor_ids[x[i]], "challenge", "", n + 2)
+        for n, i in enumerate(worst)
+    ]
+    previous = [(cohort.mentee_ids[i], cohort.mentor_ids[x[i]]) for i in matched]
+    for n in (1, 3):
+        dense = rematch(cohort, config, previous, failures, [], max_changes=n).result
+        monkeypatch.setattr(large, "DENSE_LIMIT", 0)
+        monkeypatch.setattr(large, "CANDIDATES", 2)
+        sparse = rematch(cohort, config, previous, failures, [], max_changes=n).result
+        monkeypatch.undo()
+        assert sparse.problem.kind == "candidates" and sparse.problem.shortlist == dense.problem.shortlist
+        assert sparse.solution.solver == dense.solution.solver == engine.SOLVER
+        assert sparse.solution.status == dense.solution.status == "OPTIMAL"
+        assert sparse.solution.objective == dense.solution.objective

@@ -79,8 +79,10 @@ def lexicographic(problem: MatchProblem, pairs) -> tuple[int, int, int, int]:
     return len(pairs), len({i for i, _ in pairs}), ready, score
 
 
-def brute_force(problem: MatchProblem, group=None, dept=None, dept_cap=None):
-    """The best lexicographic value and its objective over every feasible set of pairs."""
+def brute_force(problem: MatchProblem, group=None, dept=None, dept_cap=None, levels=None):
+    """The best lexicographic value and its objective over every feasible set of pairs
+    (``levels(problem, pairs)``: the order's tuple, default :func:`lexicographic`)."""
+    levels = levels or lexicographic
     n_e, n_r = problem.shape
     allowed = [
         (i, j)
@@ -113,7 +115,7 @@ def brute_force(problem: MatchProblem, group=None, dept=None, dept_cap=None):
                         counts[j, dept[i]] = counts.get((j, dept[i]), 0) + 1
                 if any(v > dept_cap for v in counts.values()):
                     continue
-            lex = lexicographic(problem, subset)
+            lex = levels(problem, subset)
             if best is None or lex > best[0]:
                 best = (lex, subset)
     return best
