@@ -10,32 +10,9 @@ commands so that ``mentor-match --help`` stays fast.
 from __future__ import annotations
 
 import functools
-import gc
 import sys
 
 import click
-
-_SETTLED: list[bool] = []
-
-
-def _import_library() -> None:
-    """Import the library (numpy, pandas, scipy, OR-Tools …) once, with the cyclic garbage
-    collector paused, then move everything the imports made out of its sight
-    (``gc.freeze``): those objects live as long as the process, yet every full collection
-    of a run would walk them again (0.1 s of a 1.5 s match at 1,000 × 400, 0.3–0.4 s at
-    10,000 × 4,000). Reference counting still frees everything; only the collector's scans
-    shrink. Once a process (a test session runs many commands)."""
-    if _SETTLED:
-        return
-    _SETTLED.append(True)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import matcher.api  # noqa: F401
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _boundary(func):
@@ -47,7 +24,6 @@ def _boundary(func):
     def wrapper(*args, **kwargs):
         from matcher.errors import MatcherError, OptionError
 
-        _import_library()
         try:
             return func(*args, **kwargs)
         except OptionError as exc:  # options that cannot go together: a usage error (exit 2)
