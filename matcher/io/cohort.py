@@ -35,16 +35,16 @@ def people_in_both(mentees: pd.DataFrame, mentors: pd.DataFrame) -> tuple[tuple[
     with dictionaries, whatever the size of the cohort.
     """
     found: dict[tuple[int, int], str] = {}
-    mentee_of = {pid: i for i, pid in enumerate(mentees["id"]) if pid}
-    for j, pid in enumerate(mentors["id"]):
+    mentee_of = {pid: i for i, pid in enumerate(mentees["id"].tolist()) if pid}
+    for j, pid in enumerate(mentors["id"].tolist()):
         i = mentee_of.get(pid)
         if i is not None:
             found[(i, j)] = "id"
     by_email: dict[str, list[int]] = {}
-    for i, mail in enumerate(mentees["email"]):
+    for i, mail in enumerate(mentees["email"].tolist()):
         if mail:
             by_email.setdefault(str(mail).casefold(), []).append(i)
-    for j, mail in enumerate(mentors["email"]):
+    for j, mail in enumerate(mentors["email"].tolist()):
         for i in by_email.get(str(mail).casefold(), ()) if mail else ():
             found.setdefault((i, j), "email")
     return tuple(sorted((i, j, how) for (i, j), how in found.items()))
