@@ -84,6 +84,13 @@ def _shared(*decls, **attrs):
 
 
 OUT = _shared("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder for the outputs.")
+PAIRS = _shared(
+    "--pairs",
+    "pairs_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The previous run's pairs.csv (the proposal to re-match or approve).",
+)
 PIN = _shared(
     "--pin",
     "pin_path",
@@ -284,13 +291,7 @@ def validate(mentors, mentees, config_path, encoding, strict, sheet):
 
 @cli.command()
 @_cohort_options
-@click.option(
-    "--pairs",
-    "pairs_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The previous run's pairs.csv.",
-)
+@PAIRS()
 @click.option(
     "--failed",
     "failed_path",
@@ -371,13 +372,7 @@ def rematch(
 
 @cli.command()
 @_cohort_options
-@click.option(
-    "--pairs",
-    "pairs_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The proposal's pairs.csv.",
-)
+@PAIRS()
 @click.option(
     "--responses",
     "responses_path",

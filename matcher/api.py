@@ -318,9 +318,10 @@ def resolver(result: MatchResult):
     when a mentee may have several mentors). Among the optimal pairings with the pins it is
     one changing the fewest other mentees from the proposal (the
     :class:`~matcher.solve.side_rules.FewestChanges` tie-break) when the engine that re-solves
-    can hold it (the flow with one mentor each, CP-SAT); else (the flow with several mentors
-    per mentee, the bounded re-match engine, numbers beyond 64 bits, time out) a plain
-    re-solve with ``fewest`` False: the delta is exact, the moves are not reported."""
+    can hold it (the flow, CP-SAT; with several mentors per mentee the fewest pairs of the
+    proposal that change); else (the bounded re-match engine, numbers beyond 64 bits, time
+    out) a plain re-solve with ``fewest`` False: the delta is exact, the moves are not
+    reported."""
     from matcher.errors import InputError
     from matcher.review.alternatives import Resolved
     from matcher.solve.side_rules import FewestChanges
@@ -370,11 +371,10 @@ def alternatives_for(result: MatchResult, k: int = 3, mentees=None, engine=None)
 
     if alternatives_missing(result) is not None:
         return None  # candidate sets, or a CP-SAT re-solve per alternative (--max-changes)
-    if getattr(result.problem, "multi", False):  # several mentors per mentee: pinned re-solves
-        from matcher.review.alternatives import SeveralDeltas, several_alternatives
+    if getattr(result.problem, "multi", False):  # several mentors per mentee
+        from matcher.review.alternatives import several_alternatives
 
-        deltas = engine if isinstance(engine, SeveralDeltas) else None  # its re-solves are kept
-        deltas = deltas or SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
+        deltas = engine if engine is not None and hasattr(engine, "pin_change") else delta_engine(result)
         return several_alternatives(result.problem, result.solution.pairing, k, deltas, mentees=mentees)
 
     return alternatives(
@@ -405,18 +405,21 @@ def alternatives_missing(result: MatchResult) -> str | None:
 
 def delta_engine(result: MatchResult):
     """The exact-delta engine (``pin_delta(i, j)``) for explanations; when a mentee wants
-    several mentors, a :class:`~matcher.review.alternatives.SeveralDeltas` (``pin_change``:
-    one pinned re-solve per pair asked about). None above the dense limit (a candidate
-    set: no exact deltas, as for alternatives): explain then names the mentors without
-    pricing them."""
-    from matcher.review.alternatives import SeveralDeltas
+    several mentors, one answering ``pin_change(i, j)``: shortest paths on the residual graph
+    (:class:`~matcher.review.several_residual.SeveralResidual`) where the flow's model
+    contracts, else a pinned re-solve per pair asked about
+    (:class:`~matcher.review.alternatives.SeveralDeltas`). None above the dense limit (a
+    candidate set: no exact deltas, as for alternatives): explain then names the mentors
+    without pricing them."""
     from matcher.review.alternatives import delta_engine as engine
 
     if not result.problem.exact_deltas:
         return None
 
     if getattr(result.problem, "multi", False):
-        return SeveralDeltas(result.problem, result.solution.pairing, resolver(result))
+        from matcher.review.several_residual import several_delta_engine
+
+        return several_delta_engine(result.problem, result.solution.pairing, result.side, resolver(result))
     return engine(result.problem, result.solution.mentor_of, result.side, resolver(result))
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.errors import Problem
+from matcher.io.vocabulary import PLACEHOLDER_WORDS
 from matcher.rematch import Failure
 
 RESPONSES = ("accept", "decline")
+RESPONSE_WORDS = frozenset(RESPONSES) | PLACEHOLDER_WORDS  # what a message shows of a response
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def read_responses(path, previous, encoding=None) -> tuple[Responses, list[Probl
                     r["response"],
                     "is not a response",
                     "write accept or decline",
-                    RESPONSES,
+                    RESPONSE_WORDS,
                 )
             )
             continue
@@ -75,7 +77,7 @@ def read_responses(path, previous, encoding=None) -> tuple[Responses, list[Probl
                         r["response"],
                         "this pair is answered both accept and decline",
                         "keep one row per pair",
-                        RESPONSES,
+                        RESPONSE_WORDS,
                     )
                 )
             continue

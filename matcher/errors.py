@@ -181,6 +181,12 @@ class ConfigError(InputError):
     """Problems in the TOML config file (same shape as input problems)."""
 
 
+def config_error(config, key: str, problem: str, fix: str) -> ConfigError:
+    """One problem with ``key`` of ``config``'s file (``config`` when the settings came from
+    no file), as the :class:`ConfigError` to raise."""
+    return ConfigError([Problem(config.source or "config", None, key, None, problem, fix)])
+
+
 class InfeasibleError(MatcherError):
     """The rules in force cannot all hold at once; the message says which and why."""
 

@@ -214,49 +214,46 @@ def terms_of(text: str) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
 
 
-def _counts(docs: list[list[str]], index: dict[str, int]) -> sparse.csr_matrix:
-    indptr, indices, data = [0], [], []
-    for terms in docs:
-        counts: dict[int, int] = {}
-        for t in terms:
-            k = index.get(t)
-            if k is not None:
-                counts[k] = counts.get(k, 0) + 1
-        for k in sorted(counts):
-            indices.append(k)
-            data.append(counts[k])
-        indptr.append(len(indices))
-    return sparse.csr_matrix(
-        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-        shape=(len(docs), max(len(index), 1)),
-    )
+def _counts(docs: list[np.ndarray], width: int) -> sparse.csr_matrix:
+    """Term counts (n_docs, ``width``) of documents given as arrays of term ids, each row's
+    terms in increasing order (one ``np.unique`` over doc × width + term, which sorts by doc
+    then term)."""
+    n = len(docs)
+    lengths = np.fromiter((d.size for d in docs), dtype=np.int64, count=n)
+    ids = np.concatenate(docs) if n else np.zeros(0, np.int64)
+    doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    keys, data = np.unique(doc * width + ids, return_counts=True)
+    indptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * width)
+    return sparse.csr_matrix((data.astype(np.float64), keys % width, indptr), shape=(n, width))
 
 
 def fit_text(goals: list[str], expertise: list[str]) -> FittedText | None:
-    """Fit the weighting on all non-blank texts and weigh both sides; None if no words."""
-    goal_terms = [terms_of(t) for t in goals]
-    expert_terms = [terms_of(t) for t in expertise]
-    fit_docs = [
-        d for d, t in zip(goal_terms + expert_terms, list(goals) + list(expertise), strict=True) if t.strip()
-    ]
-    vocab = sorted({t for d in fit_docs for t in d})
+    """Fit the weighting on all non-blank texts and weigh both sides; None if no words.
+
+    Each distinct text is split into terms once; the counts are built with numpy. The
+    result equals scikit-learn's ``TfidfVectorizer`` (``sublinear_tf``, smooth idf, L2)."""
+    goals, expertise = list(goals), list(expertise)
+    terms = {t: terms_of(t) for t in dict.fromkeys(goals + expertise)}
+    # A blank text has no terms, so the vocabulary of every text is that of the fitted ones.
+    vocab = sorted({t for d in terms.values() for t in d})
     if not vocab:
         return None
     index = {t: k for k, t in enumerate(vocab)}
-    df = np.zeros(len(vocab))
-    for d in fit_docs:
-        for t in set(d):
-            df[index[t]] += 1
-    idf = np.log((1.0 + len(fit_docs)) / (1.0 + df)) + 1.0
+    ids = {text: np.array([index[t] for t in d], dtype=np.int64) for text, d in terms.items()}
+    width = len(vocab)
+    counts = [_counts([ids[t] for t in side], width) for side in (goals, expertise)]
+    n_fit = sum(1 for t in goals + expertise if t.strip())
+    # Document frequency: in how many fitted (non-blank) texts each term occurs.
+    df = sum(np.bincount(m.indices, minlength=width) for m in counts).astype(np.float64)
+    idf = np.log((1.0 + n_fit) / (1.0 + df)) + 1.0
 
-    def weigh(docs):
-        m = _counts(docs, index)
+    def weigh(m):
         m.data = 1.0 + np.log(m.data)
         m = m @ sparse.diags(idf)
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
         return sparse.csr_matrix(sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ m)
 
-    return FittedText(weigh(goal_terms), weigh(expert_terms), tuple(vocab))
+    return FittedText(weigh(counts[0]), weigh(counts[1]), tuple(vocab))
 
 
 def pair_similarity(fitted: FittedText, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:

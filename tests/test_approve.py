@@ -107,8 +107,8 @@ def test_every_problem_in_the_responses_is_reported_at_once_and_nothing_written(
     assert res.exit_code != 0
     assert "3 problems in the input" in res.output
     assert (
-        "responses.csv, row 2, column 'response', value '<1 word hidden>': is not a response" in res.output
-    )  # not an answer of this column: hidden
+        "responses.csv, row 2, column 'response', value 'maybe': is not a response" in res.output
+    )  # a non-committal answer, nobody's private text: shown (a name would be hidden)
     assert f"responses.csv, row 3, value '{e2} → R999': this pair was not proposed" in res.output
     assert (
         "responses.csv, row 5, column 'response', value 'decline': this pair is answered both" in res.output

@@ -118,6 +118,11 @@ def test_goals_shifted_by_an_unquoted_comma_are_never_echoed(tmp_path):
         ("timezone", "UTC+1"),
         ("capacity", "two"),
         ("int", "senior"),
+        # non-committal answers, typed in any column: nobody's private text
+        ("capacity", "maybe"),
+        ("int", "Not sure"),
+        ("mode", "undecided"),
+        ("level", "unsure"),
     ],
 )
 def test_values_that_could_be_answers_of_their_column_are_shown(kind, value):
@@ -132,6 +137,8 @@ def test_values_that_could_be_answers_of_their_column_are_shown(kind, value):
         ("timezone", "near my ex", "<3 words hidden>"),
         ("capacity", "4929123456781234", "<16 digits hidden>"),
         ("idlist", "John Smith", "<2 words hidden>"),
+        ("capacity", "Smith", "<1 word hidden>"),  # a surname beside the non-committal words
+        ("mode", "maybe Smith", "<2 words hidden>"),
     ],
 )
 def test_values_that_cannot_be_answers_are_hidden_however_short(kind, value, shown):
@@ -189,3 +196,11 @@ def test_a_problem_keeps_its_default_echo_rule():
         str(Problem("f.csv", 2, "id", "a b c d e", "x", ""))
         == "f.csv, row 2, column 'id', value '<5 words hidden>': x"
     )
+
+
+def test_a_response_in_the_approval_file_shows_a_non_committal_answer_never_a_name():
+    from matcher.approve import RESPONSE_WORDS
+
+    assert shown_value("response", "maybe", RESPONSE_WORDS) == "maybe"
+    assert shown_value("response", "Not sure yet", RESPONSE_WORDS) == "<3 words hidden>"  # 'yet': no
+    assert shown_value("response", "Jane", RESPONSE_WORDS) == "<1 word hidden>"

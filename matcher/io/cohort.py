@@ -35,19 +35,45 @@ def people_in_both(mentees: pd.DataFrame, mentors: pd.DataFrame) -> tuple[tuple[
     with dictionaries, whatever the size of the cohort.
     """
     found: dict[tuple[int, int], str] = {}
-    mentee_of = {pid: i for i, pid in enumerate(mentees["id"]) if pid}
-    for j, pid in enumerate(mentors["id"]):
+    mentee_of = {pid: i for i, pid in enumerate(mentees["id"].tolist()) if pid}
+    for j, pid in enumerate(mentors["id"].tolist()):
         i = mentee_of.get(pid)
         if i is not None:
             found[(i, j)] = "id"
     by_email: dict[str, list[int]] = {}
-    for i, mail in enumerate(mentees["email"]):
+    for i, mail in enumerate(mentees["email"].tolist()):
         if mail:
             by_email.setdefault(str(mail).casefold(), []).append(i)
-    for j, mail in enumerate(mentors["email"]):
+    for j, mail in enumerate(mentors["email"].tolist()):
         for i in by_email.get(str(mail).casefold(), ()) if mail else ():
             found.setdefault((i, j), "email")
     return tuple(sorted((i, j, how) for (i, j), how in found.items()))
+
+
+def _native(value):
+    """A numpy scalar as the Python number it holds (as ``DataFrame.to_dict`` gives it)."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def records(table: pd.DataFrame) -> list[dict]:
+    """``table.to_dict("records")``, the same dicts, built from one list per column
+    (pandas boxes cell by cell: 0.6 s against 0.2 s for 10,000 mentees and 4,000 mentors)."""
+    names = list(table.columns)
+    if not names:
+        return [{} for _ in range(len(table))]
+    columns = []
+    for name in names:
+        values = table[name].tolist()  # Python scalars, except in object columns
+        if table[name].dtype == object:
+            values = [_native(v) for v in values]
+        columns.append(values)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,11 +136,11 @@ class Cohort:
     @cached_property
     def mentee_records(self) -> list[dict]:
         """Rows as dicts (fast per-person access for explanations)."""
-        return self.mentees.to_dict("records")
+        return records(self.mentees)
 
     @cached_property
     def mentor_records(self) -> list[dict]:
-        return self.mentors.to_dict("records")
+        return records(self.mentors)
 
     @cached_property
     def preferences(self):

@@ -32,6 +32,8 @@ def is_text_column(header) -> bool:
 
 def needs_guard(text: str, text_column: bool = True) -> bool:
     """Whether :func:`guard` prefixes ``text`` (see the module doc)."""
+    if text[:1].isalnum():  # the common case, decided without the regex: no letter or digit is
+        return False  # a trigger, the apostrophe or a leading character (tests check every one)
     if text.startswith((GUARD, "\t", "\r", "\n")):
         return True
     core = text[LEADING.match(text).end() :]
@@ -42,7 +44,7 @@ def needs_guard(text: str, text_column: bool = True) -> bool:
 
 def guard(value, text_column: bool = False) -> str:
     """Text for a spreadsheet cell (CSV or XLSX), with formula triggers neutralised."""
-    text = "" if value is None else str(value)
+    text = value if type(value) is str else "" if value is None else str(value)
     return GUARD + text if needs_guard(text, text_column) else text
 
 

@@ -607,7 +607,11 @@ def _words_of(answers) -> frozenset[str]:
 
 
 # Spreadsheet placeholders: never anyone's private text.
-PLACEHOLDER_WORDS = _words("true false yes no n a na none null nil tbc tbd unknown x")
+# Words any cell may hold instead of an answer — blanks spelled out and non-committal
+# answers ("maybe", "not sure"): nobody's private text, so a message shows them in full.
+PLACEHOLDER_WORDS = _words(
+    "true false yes no n a na none null nil tbc tbd unknown x maybe perhaps unsure undecided not sure pending"
+)
 NUMBER_WORDS = _words(
     "zero one two three four five six seven eight nine ten eleven twelve twenty few several "
     "many some max maximum min minimum up to or and"

@@ -76,20 +76,14 @@ class _Blocks:
             top += self.tier
         self.a, self.b = multipliers_for(n, top)
         if self.a + READY_UNITS * self.b + top >= 2**63:  # shortlist at a huge size: no int64 column
-            from matcher.errors import ConfigError, Problem
+            from matcher.errors import config_error
 
-            raise ConfigError(
-                [
-                    Problem(
-                        config.source or "config",
-                        None,
-                        "preferences",
-                        None,
-                        f"shortlist = true makes the objective column exceed 64-bit integers when {n:,} "
-                        "mentees can be matched",
-                        "remove shortlist to write scores at this size",
-                    )
-                ]
+            raise config_error(
+                config,
+                "preferences",
+                f"shortlist = true makes the objective column exceed 64-bit integers when {n:,} "
+                "mentees can be matched",
+                "remove shortlist to write scores at this size",
             )
         self.ready_units = np.rint(np.asarray(self.readiness, np.float64) * READY_UNITS).astype(np.int64)
         self.blocks = scored_blocks(cohort, config, ctx)

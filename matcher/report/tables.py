@@ -64,21 +64,25 @@ def pairs_table(
     ranks = p.ranks(matched, mentors)
     choice = _choice_cells(result)
     e_names, r_names = c.mentees["name"].to_numpy(dtype=object), c.mentors["name"].to_numpy(dtype=object)
-    for n, i in enumerate(matched):
-        j = int(mentors[n])
+    # The numbers as text, column by column (tolist gives the same Python floats as float()).
+    score_cells = [fmt_score(x) for x in np.asarray(scores, dtype=np.float64).tolist()]
+    unit_cells = list(zip(*([fmt_unit(x) for x in comps[k].tolist()] for k in range(5)), strict=True))
+    ready_cells = [fmt_unit(x) for x in np.asarray(s.readiness, dtype=np.float64)[matched].tolist()]
+    rank_cells = np.asarray(ranks).tolist()
+    for n, (i, j) in enumerate(zip(matched.tolist(), mentors.tolist(), strict=True)):
         rows.append(
             [
                 c.mentee_ids[i],
                 e_names[i],
                 c.mentor_ids[j],
                 r_names[j],
-                fmt_score(scores[n]),
-                *(fmt_unit(float(comps[k, n])) for k in range(5)),
-                fmt_unit(float(s.readiness[i])),
-                int(ranks[n]),
-                _why(result, int(i), j, comps[:, n], why_memo),
-                *([status[(int(i), j) if several else int(i)]] if status is not None else []),
-                *(choice(int(i), j) if choice is not None else []),
+                score_cells[n],
+                *unit_cells[n],
+                ready_cells[n],
+                int(rank_cells[n]),
+                _why(result, i, j, comps[:, n], why_memo),
+                *([status[(i, j) if several else i]] if status is not None else []),
+                *(choice(i, j) if choice is not None else []),
                 *([fmt_score(bonus[n])] if bonus is not None else []),
             ]
         )

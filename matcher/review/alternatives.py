@@ -25,9 +25,11 @@ proven (:class:`Resolved` ``fewest`` False) ``moves`` is None (not computed), ne
 that may be too high.
 
 When a mentee may have several mentors (``mentors_wanted``), :func:`several_alternatives`
-prices each alternative by a pinned re-solve too (the contracted graph above assumes one
-mentor per mentee): the mentee keeps their other places, and the delta is the exact change
-in pairs, mentees with a mentor, readiness and score.
+prices each alternative through an engine answering ``pin_change``: shortest paths on the
+several-mentor residual graph (:mod:`matcher.review.several_residual`) where it contracts,
+else a pinned re-solve (:class:`SeveralDeltas`): the mentee keeps their other places, and the
+delta is the exact change in pairs, mentees with a mentor, readiness and score; ``moves`` is
+then the fewest pairs of the proposal that change.
 """
 
 from __future__ import annotations
@@ -414,10 +416,12 @@ class SeveralDeltas:
         self.choices: dict[tuple[int, int], int] = {}  # shortlist: Δ others' choices met of a pin
 
     def pin_change(self, i: int, j: int) -> tuple[int, int, int, int, int | None] | None:
-        """(Δpairs, Δmentees with a mentor, Δreadiness units, Δscore units, other mentees
-        whose mentors change — the fewest among the optimal pinned pairings, None where not
-        proven) of pinning (i, j), or None if impossible. Each pair is
-        re-solved once per engine (explain and the audit may ask again)."""
+        """(Δpairs, Δmentees with a mentor, Δreadiness units, Δscore units, moves: the pairs of
+        the proposal that change (the re-solve drops them, i's own included) — the fewest
+        among the optimal pinned pairings, None where not proven) of pinning (i, j), or None
+        if impossible. Each pair is re-solved once per engine (explain and the audit may ask
+        again). :class:`~matcher.review.several_residual.SeveralResidual` gives the same
+        without re-solving where the flow's model allows."""
         if (i, j) not in self._seen:
             self._seen[(i, j)] = self._change(i, j)
         return self._seen[(i, j)]
@@ -456,12 +460,8 @@ class SeveralDeltas:
                 return int((p.pair_scores(x.mentee[mine], x.mentor[mine]) >= tier).sum())
 
             self.choices[(i, j)] = dh - (own(new) - own(old))
-        changed = {int(k) for k in np.flatnonzero(old.count != new.count)}
-        gone = ~new.contains(old.mentee, old.mentor)
-        added = ~old.contains(new.mentee, new.mentor)
-        changed |= set(old.mentee[gone].tolist()) | set(new.mentee[added].tolist())
-        changed.discard(int(i))
-        moves = len(changed) if got.fewest else None
+        dropped = int((~new.contains(old.mentee, old.mentor)).sum())  # the proposal's pairs that change
+        moves = dropped if got.fewest else None
         return b[0] - a[0], b[1] - a[1], b[2] - a[2], ds, moves
 
 

@@ -348,8 +348,8 @@ class Better:
 def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) -> tuple[list[Better], int]:
     """Mentors scoring higher with mentee i than mentor j (the proposed one aside), best
     first (ties in mentor order), each with why they were not chosen and, through
-    ``engine`` (``pin_delta``; with several mentors per mentee ``pin_change``, a pinned
-    re-solve), what giving them to i would cost → (the first ``limit``,
+    ``engine`` (``pin_delta``; with several mentors per mentee ``pin_change``), what giving
+    them to i would cost → (the first ``limit``,
     how many there are in all). Shapes: reads row i of the scores and rule bits."""
     p = result.problem
     pairing = result.solution.pairing
@@ -370,18 +370,25 @@ def better_mentors(result, i: int, j: int, engine=None, limit: int | None = 10) 
             )
         elif p.capacity[k] == 0:
             out.append(Better(k, score, "capacity_0"))
-        elif engine is not None and hasattr(engine, "pin_change"):  # several mentors: re-solve
-            state = "full" if load[k] >= p.capacity[k] else "has_room"
-            got = engine.pin_change(i, k)
-            if got is None:
-                out.append(Better(k, score, state, impossible=True))
-            else:
-                dp, dm, dr, ds, moves = got
-                out.append(Better(k, score, state, "", (dm, dr, ds, moves), dp))
         else:
-            got = engine.pin_delta(i, k) if engine is not None else None
-            out.append(Better(k, score, "full" if load[k] >= p.capacity[k] else "has_room", "", got))
+            state = "full" if load[k] >= p.capacity[k] else "has_room"
+            out.append(Better(k, score, state, "", *_priced(engine, i, k)))
     return out, len(better)
+
+
+def _priced(engine, i: int, k: int) -> tuple[tuple | None, int | None, bool]:
+    """(delta, pairs, impossible) of :class:`Better` for giving mentor k to mentee i: one
+    mentor each, ``pin_delta``'s (Δmatched, Δreadiness, Δscore, moves) or None; several
+    mentors per mentee, ``pin_change``'s Δpairs apart, and impossible where it is None."""
+    if engine is None:
+        return None, None, False
+    if not hasattr(engine, "pin_change"):
+        return engine.pin_delta(i, k), None, False
+    got = engine.pin_change(i, k)
+    if got is None:
+        return None, None, True
+    dp, dm, dr, ds, moves = got
+    return (dm, dr, ds, moves), dp, False
 
 
 WEAK = 0.5  # a C below this is a weak point of the pair
@@ -440,5 +447,5 @@ def several_cost_words(dp: int, dm: int, dr: int, ds: int, moves: int) -> str:
         parts.append(f"would change the total score by {ds / 100:+.2f} points")
     text = " and ".join(parts)
     if moves:
-        text += f" ({moves} other mentee{'s' if moves != 1 else ''} would change mentors)"
+        text += f" ({moves} of the proposal's pairs would change)"
     return text

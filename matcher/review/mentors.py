@@ -11,8 +11,8 @@ the solution are read; no solver runs here (with side rules the engine re-solves
 only the few best candidates are priced). A mentee may have several mentors
 (``mentors_wanted``): everything reads the pairing's pairs, and "better than their proposed
 mentor" means better than the weakest of their mentors once all their places are filled
-(a mentee with a place left: any allowed mentor is better); such a cohort's engine prices
-by re-solves (``SeveralDeltas``), so no price is given there.
+(a mentee with a place left: any allowed mentor is better); such a cohort's engine answers
+``pin_change`` only (``SeveralResidual`` / ``SeveralDeltas``), so no price is given there.
 """
 
 from __future__ import annotations

@@ -24,8 +24,10 @@ pairing (:class:`~matcher.solve.pairing.Pairing`) instead of ``mentor_of``:
   mentees; ``got_0_choices`` … ``got_N_choices``: mentees by how many choices they got;
 - why a choice is unmet: the rules against it, readiness, no places, every place pinned,
   the same ``distinct_mentors_by`` value as a current mentor, or full / not chosen — with the
-  exact cost of a re-solve with the pair pinned (the mentee then keeps up to their wanted
-  number of mentors; the re-solve decides which one gives way);
+  exact cost of the best pairing with the pair pinned (the mentee then keeps up to their
+  wanted number of mentors; the optimum decides which one gives way) and the fewest pairs of
+  the proposal that change (shortest residual paths where the flow's model allows,
+  :mod:`matcher.review.several_residual`; else a pinned re-solve);
 - a blocking pair (i, j) — allowed, not paired, one of the two chose the other — is one
   where both would take the other: i has a free place and no current mentor sharing j's
   ``distinct_mentors_by`` value, or i prefers j to each mentor they would have to give up
@@ -176,16 +178,8 @@ def audit(result, deltas=None) -> Audit:
             counts_e["with_choices"] += 1
             counts_e[x.got] += 1
             people.append(x)
-    counts_r = {"with_choices": 0, "got_a_choice": 0, "choices_stated": 0, "choices_met": 0}
-    for j, choices in enumerate(r_choices):
-        if not choices:
-            continue
-        met = [r + 1 for r, i in enumerate(choices) if m[i] == j]
-        counts_r["with_choices"] += 1
-        counts_r["got_a_choice"] += bool(met)
-        counts_r["choices_stated"] += len(choices)
-        counts_r["choices_met"] += len(met)
-        people.append(person(result, "mentor", j, deltas, why))
+    mentors, counts_r = _mentor_side(r_choices, lambda j: person(result, "mentor", j, deltas, why))
+    people.extend(mentors)
     blocking = _blocking(result, e_choices, r_choices, load)
     counts = {
         "max_choices": k,
@@ -194,6 +188,21 @@ def audit(result, deltas=None) -> Audit:
         "both_prefer_each_other": len(blocking),
     }
     return Audit(tuple(people), counts, blocking)
+
+
+def _mentor_side(r_choices, person_of) -> tuple[list[PersonAudit], dict]:
+    """The audits of the mentors who stated choices (``person_of(j)``, in mentor order) and
+    their counts: with choices, got at least one, choices stated and met (a mentor's ``why``
+    has one line per unmet choice, one or several mentors per mentee alike)."""
+    people = [person_of(j) for j, choices in enumerate(r_choices) if choices]
+    met = [len(x.choices) - len(x.why) for x in people]
+    counts = {
+        "with_choices": len(people),
+        "got_a_choice": sum(n > 0 for n in met),
+        "choices_stated": sum(len(x.choices) for x in people),
+        "choices_met": sum(met),
+    }
+    return people, counts
 
 
 def _blocking(result, e_choices, r_choices, load) -> tuple[tuple[int, int], ...]:
@@ -292,6 +301,7 @@ class _SeveralWhy:
         self.free = free_places(self.p)
         self.distinct = getattr(result.side, "distinct", None)
         self.mentor_ids = result.cohort.mentor_ids
+        self.orders = _orders(result)  # (mentees' choices, mentors' choices), read per person
 
     def clash(self, i: int, j: int) -> list[int]:
         """Current mentors of ``i`` that ``j`` may not join (``distinct_mentors_by``)."""
@@ -322,7 +332,7 @@ class _SeveralWhy:
         if d is None:
             return f"{head} — this pair would break a programme rule"
         dp, dm, dr, ds, moves = d
-        others = moved_words(moves)
+        others = moved_words(moves, several=True)
         if dp < 0:
             cost = f"fill {-dp} place{'s' if dp != -1 else ''} fewer"
         elif dm < 0:
@@ -342,7 +352,7 @@ def _several_person(result, side: str, index: int, why: _SeveralWhy) -> PersonAu
     from matcher.solve.problem import mentee_places
 
     c, pairing, s = result.cohort, result.solution.pairing, result.scores.score
-    e_choices, r_choices = _orders(result)
+    e_choices, r_choices = why.orders
     if side == "mentee":
         choices = e_choices[index]
         if not choices:
@@ -376,8 +386,8 @@ def _several_audit(result, deltas) -> Audit:
     """:func:`audit` when a mentee may have several mentors (see the module's words)."""
     pairing = result.solution.pairing
     k = result.config.preferences.max_choices
-    e_choices, r_choices = _orders(result)
     why = _SeveralWhy(result, deltas)
+    e_choices, r_choices = why.orders
     people: list[PersonAudit] = []
     top = max((len(ch) for ch in e_choices), default=0)
     counts_e = {
@@ -404,17 +414,8 @@ def _several_audit(result, deltas) -> Audit:
         counts_e["choices_met"] += len(met)
         counts_e[f"got_{len(met)}_choices"] += 1
         people.append(x)
-    counts_r = {"with_choices": 0, "got_a_choice": 0, "choices_stated": 0, "choices_met": 0}
-    for j, choices in enumerate(r_choices):
-        if not choices:
-            continue
-        x = _several_person(result, "mentor", j, why)
-        n_met = len(choices) - len(x.why)
-        counts_r["with_choices"] += 1
-        counts_r["got_a_choice"] += bool(n_met)
-        counts_r["choices_stated"] += len(choices)
-        counts_r["choices_met"] += n_met
-        people.append(x)
+    mentors, counts_r = _mentor_side(r_choices, lambda j: _several_person(result, "mentor", j, why))
+    people.extend(mentors)
     blocking = _several_blocking(result, e_choices, r_choices, why)
     counts = {
         "max_choices": k,
@@ -462,9 +463,14 @@ def _several_blocking(result, e_choices, r_choices, why: _SeveralWhy) -> tuple[t
     return tuple(out)
 
 
-def moved_words(moves: int | None) -> str:
-    """ "move 2 others"; where the re-solve could not prove its moves the fewest (None), words
+def moved_words(moves: int | None, several: bool = False) -> str:
+    """ "move 2 others" (``several``, mentees with several mentors: "change 2 of the
+    proposal's pairs"); where the re-solve could not prove its moves the fewest (None), words
     without a count (a count that may be too high would mislead)."""
+    if several:
+        if moves is None:
+            return "change some of the proposal's pairs (how many was not computed)"
+        return f"change {moves} of the proposal's pairs"
     if moves is None:
         return "move other mentees (how many was not computed)"
     return f"move {moves} other{'s' if moves != 1 else ''}"

@@ -84,10 +84,12 @@ def check(problem: MatchProblem, assignment, extra_rules=()) -> CheckReport:
     for i in np.flatnonzero(pairing.count > wanted):
         violations.append(f"mentee #{i}: {pairing.count[i]} mentors over the {wanted[i]} wanted")
     pinned = set(problem.pins)
-    for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+    # Every pair's bits at once (on candidate sets, one row re-scored per pair cost 0.2 s
+    # at 10,000 pairs); a pinned pair's are looked up too and not read.
+    all_bits = problem.bits_of(ii, jj).tolist()
+    for i, j, bits in zip(ii.tolist(), jj.tolist(), all_bits, strict=True):
         if (i, j) in pinned:
             continue
-        bits = problem.pair_bits(i, j)
         if bits:
             violations.append(f"pair (#{i}, #{j}) breaks rule(s): {', '.join(reasons(bits))}")
         if not problem.eligible[i]:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from matcher.errors import ConfigError, Problem
+from matcher.errors import ConfigError, Problem, config_error
 from matcher.io.config import Config
 from matcher.solve.eligibility import eligible_mentees
 from matcher.solve.problem import MatchProblem, is_multi
@@ -153,18 +153,12 @@ def _check_shortlist_size(config: Config, n: int, max_score: float, shape: tuple
     nodes = shape[0] + shape[1] + 2
     if deltas_fit(a, b, m, shape[1]) and (READY_UNITS * b + m) * (nodes + 1) <= SHORTLIST_COST_LIMIT:
         return
-    raise ConfigError(
-        [
-            Problem(
-                config.source or "config",
-                None,
-                "preferences",
-                None,
-                f"shortlist = true cannot be solved exactly when {n:,} mentees can be matched "
-                "(its objective needs more than 64-bit integers at this size)",
-                "use mentee_bonus instead of shortlist, or match smaller groups",
-            )
-        ]
+    raise config_error(
+        config,
+        "preferences",
+        f"shortlist = true cannot be solved exactly when {n:,} mentees can be matched "
+        "(its objective needs more than 64-bit integers at this size)",
+        "use mentee_bonus instead of shortlist, or match smaller groups",
     )
 
 

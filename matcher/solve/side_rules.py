@@ -191,11 +191,14 @@ class DistinctTopics(DistinctMentors):
 
 @dataclass(frozen=True, eq=False)
 class FewestChanges(SideRule):
-    """Among the optimal pairings, one changing the fewest mentees' mentors from ``current``
-    (a :class:`~matcher.solve.pairing.Pairing`): a lowest level of the objective, below the
-    score, so it only chooses among ties. A mentee *changes* when their set of mentors differs
-    (one mentor each: matched to another mentor, unmatched, or newly matched). Engines that
-    hold it say whether they proved it (``Solution.fewest_changes``)."""
+    """Among the optimal pairings, one changing the fewest from ``current`` (a
+    :class:`~matcher.solve.pairing.Pairing`): a lowest level of the objective, below the
+    score, so it only chooses among ties. One mentor each: the fewest mentees whose mentor
+    changes (matched to another mentor, unmatched, or newly matched). Several mentors per
+    mentee: the fewest pairs of ``current`` that change (the new pairing drops them) — a sum
+    over pairs, so the flow holds it exactly (the fewest mentees whose set of mentors differs
+    is not a sum over pairs: a mentee trading two mentors changes two pairs but counts once).
+    Engines that hold it say whether they proved it (``Solution.fewest_changes``)."""
 
     current: object  # Pairing
     name: ClassVar[str] = "fewest_changes"
@@ -207,13 +210,16 @@ class FewestChanges(SideRule):
     def settings(self):
         return {}
 
-    def tie_weights(self, ei: np.ndarray, rj: np.ndarray) -> np.ndarray:
+    def tie_weights(self, ei: np.ndarray, rj: np.ndarray, several: bool = False) -> np.ndarray:
         """(n,) int64 per pair (ei[n], rj[n]) when each mentee has at most one mentor: +1 for
         a pair of ``current``, −1 for a pair of a mentee without a mentor in ``current``, 0
         otherwise. Summed over a pairing this is −(mentees changed) + a constant (the
         mentees matched in ``current``), so maximising it changes the fewest; the sum lies
-        in [−n, n] for n mentees."""
+        in [−n, n] for n mentees. ``several``: +1 for a pair of ``current``, else 0 — the
+        sum is the pairs kept, −(pairs of ``current`` dropped) + their number; in [0, n]."""
         kept = self.current.contains(ei, rj).astype(np.int64)
+        if several:
+            return kept
         new = (self.current.count[ei] == 0).astype(np.int64)
         return kept - new
 

@@ -140,3 +140,24 @@ def _values(x):
     if isinstance(x, list) and x and isinstance(x[0], dict):
         return [v for rec in x for v in rec.values()]
     return []
+
+
+@pytest.mark.parametrize("preferences", [False, True])
+def test_records_are_the_dicts_pandas_gives(tmp_path, preferences):
+    """``Cohort.mentee_records`` / ``mentor_records`` (built column by column) equal
+    ``DataFrame.to_dict("records")``: the same keys, values and Python types (1 vs 1.0,
+    NaN, blanks), on generated cohorts with blanks and preference columns and on the sample."""
+    from matcher.io.cohort import records
+    from matcher.synthetic.cohort import generate_cohort
+    from tests.conftest import SAMPLE
+
+    mentors, mentees = generate_cohort(60, 25, seed=3, blanks=0.2, preferences=preferences)
+    mentors.to_csv(tmp_path / "mentors.csv", index=False)
+    mentees.to_csv(tmp_path / "mentees.csv", index=False)
+    for folder in (tmp_path, SAMPLE):
+        cohort, _ = load(folder / "mentors.csv", folder / "mentees.csv")
+        for table, got in ((cohort.mentees, cohort.mentee_records), (cohort.mentors, cohort.mentor_records)):
+            want = table.to_dict("records")
+            assert repr(got) == repr(want)  # repr: NaN answers compare equal
+            assert [type(v) for r in got for v in r.values()] == [type(v) for r in want for v in r.values()]
+    assert records(cohort.mentees.iloc[:0]) == [] and records(cohort.mentees[[]]) == [{}] * cohort.n_mentees

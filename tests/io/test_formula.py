@@ -58,3 +58,18 @@ def test_csv_cells_read_back_exactly_whatever_their_column(tmp_path_factory, row
         assert any("\x00" in c for r in rows for c in r), exc
         return
     assert [tuple(r[h] for h in header) for r in got] == [tuple(canonical(c) for c in r) for r in rows]
+
+
+def test_no_letter_or_digit_starts_a_formula_or_is_skipped_before_one():
+    """``needs_guard`` decides a text starting with a letter or digit without its regex:
+    no such character (of all of Unicode) is a trigger, the apostrophe, or one that a
+    spreadsheet skips before looking for a formula."""
+    import sys
+
+    from matcher.io.formula import GUARD, LEADING
+
+    first = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isalnum()]
+    assert not [
+        ch for ch in first if LEADING.match(ch).end() or ch in TRIGGERS or ch in (GUARD, "\t", "\r", "\n")
+    ]
+    assert guard("E1=2", True) == "E1=2" and guard("-1", True) == "'-1"

@@ -18,6 +18,7 @@ from cli.main import cli
 from matcher.api import load, match, preferences_for, solve
 from matcher.io.config import parse_config
 from matcher.solve.problem import total_objective
+from matcher.solve.side_rules import FewestChanges
 from tests.conftest import SAMPLE, write_csv
 
 ORD = {1: "1st", 2: "2nd", 3: "3rd"}
@@ -426,9 +427,13 @@ def test_several_mentors_unmet_choice_cost_is_the_pinned_re_solve(several_files)
                 assert "less ready" in line
             else:
                 assert f"cost the programme {-ds:.2f} points" in line
-            # The flow cannot prove a several-mentor re-solve moves the fewest mentees: the
-            # count is not given (one re-solve's count could be too high).
-            assert line.endswith("move other mentees (how many was not computed)"), line
+            # moves: the fewest pairs of the proposal that change, as the pinned re-solve with
+            # the fewest-changes tie-break proves them
+            tied = result.side.adding(FewestChanges(old))
+            fewest = solve(replace(p, pins=((i, j),)), tied, cfg)
+            assert fewest.fewest_changes is True and fewest.objective == total_objective(p, new)
+            dropped = int((~fewest.pairing.contains(old.mentee, old.mentor)).sum())
+            assert line.endswith(f"and change {dropped} of the proposal's pairs"), line
             checked[kind] += 1
     assert checked["cost"] and checked["same"]  # distinct_mentors_by: the re-solve gives one way
 

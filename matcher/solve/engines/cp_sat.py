@@ -207,7 +207,7 @@ def solve_cpsat(
     fewest = side.get(FewestChanges)
     fewest_proven = None
     if fewest is not None:
-        unchanged = _unchanged(model, x, fewest.current, ei, rj, by_mentee)
+        unchanged = _unchanged(model, x, fewest.current, ei, rj, by_mentee, several=is_multi(problem))
         if unchanged is None:  # every mentee changes or stays whatever the pairing: no choice
             fewest_proven = True
         else:
@@ -332,13 +332,18 @@ def solve_cpsat(
     )
 
 
-def _unchanged(model, x, current: Pairing, ei, rj, by_mentee):
+def _unchanged(model, x, current: Pairing, ei, rj, by_mentee, several: bool = False):
     """Σ u_k over mentees k whose mentors can stay as in ``current``: u_k ≤ x of each of k's
     current pairs, u_k ≤ 1 − x of each other pair of k (so u_k = 1 only when k's set of
     mentors is unchanged). A mentee without pairs here is unchanged or changed whatever the
     pairing (a constant), and one whose current pair is no longer a variable always changes.
+    ``several`` (some mentee wants several mentors): the pairs of ``current`` kept instead,
+    Σ x over them (the fewest of the proposal's pairs change, as the flow's tie-break).
     None when no mentee has a choice."""
     kept = current.contains(ei, rj)
+    if several:
+        held = np.flatnonzero(kept)
+        return sum(x[int(a)] for a in held) if held.size else None
     count = current.count
     terms = []
     for k, ks in enumerate(by_mentee):

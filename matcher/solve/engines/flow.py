@@ -19,12 +19,13 @@ first and use up capacity. The side rules stay inside the flow model:
 * **fair objective** — the largest threshold t such that pairs scoring ≥ t can still
   match that many mentees (binary search over the scores, as shown: five Cs plus any
   bonus, never the shortlist tier), then the usual cost over the pairs scoring ≥ t;
-* **fewest changes** (a pinned re-solve of the review, one mentor each) — a lowest level:
-  each pair arc's gain becomes (2P + 1)·gain + t, t = +1 for a pair of the current pairing,
-  −1 for a pair of a mentee without a mentor in it, 0 otherwise (P the free mentees: the
-  sum of t lies in [−P, P], so it only chooses among pairings of equal gain), and the sum
-  of t is the fewest mentees changed up to a constant. Refused (TieBreakTooLarge) where the
-  scaled costs times the nodes would leave 2^61.
+* **fewest changes** (a pinned re-solve of the review) — a lowest level: each pair arc's
+  gain becomes (2P + 1)·gain + t, t = +1 for a pair of the current pairing, −1 for a pair of
+  a mentee without a mentor in it, 0 otherwise (P the free mentees: the sum of t lies in
+  [−P, P], so it only chooses among pairings of equal gain), and the sum of t is the fewest
+  mentees changed up to a constant. Several mentors per mentee: t = +1 for a pair of the
+  current pairing, else 0, scale H + 1 (H those pairs): the fewest of its pairs dropped.
+  Refused (TieBreakTooLarge) where the scaled costs times the nodes would leave 2^61.
 
 **Several mentors per mentee** (``mentors_wanted``): mentee i's places are split into a
 first place, an arc source → i of capacity 1, and the rest, an arc S₂ → i of capacity
@@ -491,22 +492,24 @@ def solve_flow(problem: MatchProblem, side: SideRules | None = None) -> Solution
 FLOW_ROOM = 2**61  # arc costs × nodes stay below this (OR-Tools scales costs by the node count)
 
 
-def _fewest_costs(net: Network, rule: FewestChanges) -> Network:
+def _fewest_costs(net: Network, rule: FewestChanges, several: bool = False) -> Network:
     """``net`` with pair-arc costs for the fewest-changes tie-break (module docstring): gain
-    (2P + 1)·gain + t. Raises TieBreakTooLarge where that would leave 64-bit room."""
+    (2P + 1)·gain + t; ``several``: (H + 1)·gain + t, t = +1 on the H pairs of the current
+    pairing. Raises TieBreakTooLarge where that would leave 64-bit room."""
     if net.ei.size == 0:
         return net
-    scale = 2 * int(net.free_mentees) + 1
+    t = rule.tie_weights(net.ei, net.rj, several)
+    scale = int(t.sum()) + 1 if several else 2 * int(net.free_mentees) + 1
     top = scale * (int(net.gain.max()) - min(int(net.gain.min()), 0) + 1) + 2
     if top * int(net.n_nodes) >= FLOW_ROOM:
         raise TieBreakTooLarge("the fewest-changes tie-break would exceed 64-bit flow costs")
-    gain = np.int64(scale) * net.gain + rule.tie_weights(net.ei, net.rj)
+    gain = np.int64(scale) * net.gain + t
     costs = net.costs.copy()
     costs[net.pair_arcs] = int(gain.max()) - gain
     return replace(net, costs=costs)
 
 
-MULTI_RULES = frozenset({DepartmentSpread, DistinctMentors})  # side rules with several mentors
+MULTI_RULES = frozenset({DepartmentSpread, DistinctMentors, FewestChanges})  # with several mentors
 
 
 def _solve_several(problem: MatchProblem, side: SideRules) -> Solution:
@@ -526,6 +529,9 @@ def _solve_several(problem: MatchProblem, side: SideRules) -> Solution:
     if (capacity < 0).any():
         raise MatcherError("pins exceed a mentor's capacity")  # checked earlier with a better message
     net = network(problem, side, pinned_mentees(problem), capacity)
+    fewest = side.get(FewestChanges)
+    if fewest is not None:
+        net = _fewest_costs(net, fewest, several=True)
     covered = feasible_flow(net, None, None, second=0)  # the most new mentees with a mentor
     most = feasible_flow(net, None, None)  # the most pairs
     _, flows, _ = solve_network(net, None, None, second=most - covered)
@@ -536,7 +542,15 @@ def _solve_several(problem: MatchProblem, side: SideRules) -> Solution:
     )
     objective = total_objective(problem, pairing)
     runtime = time.perf_counter() - start
-    return Solution(pairing, "min_cost_flow", "OPTIMAL", objective, objective, runtime)
+    return Solution(
+        pairing,
+        "min_cost_flow",
+        "OPTIMAL",
+        objective,
+        objective,
+        runtime,
+        fewest_changes=True if fewest is not None else None,
+    )
 
 
 def _solve_engine(problem, side: SideRules, settings) -> Solution:

@@ -8,9 +8,9 @@ from matcher.solve.rules.base import Rule, RuleInput, pairs_mask
 def avoid_pairs(c) -> list[tuple[int, int]]:
     """Every (mentee, mentor) pair that an avoid list on either side forbids."""
     pairs = []
-    for i, ids in enumerate(c.mentees["avoid"]):
+    for i, ids in enumerate(c.mentees["avoid"].tolist()):
         pairs.extend((i, j) for j in (c.mentor_index(p) for p in ids) if j is not None)
-    for j, ids in enumerate(c.mentors["avoid"]):
+    for j, ids in enumerate(c.mentors["avoid"].tolist()):
         pairs.extend((i, j) for i in (c.mentee_index(p) for p in ids) if i is not None)
     return pairs
 

@@ -24,7 +24,7 @@ def reporting_pairs(c) -> list[tuple[int, int]]:
     """(mentee, mentor) pairs where the mentor is in the mentee's chain of managers."""
     boss: dict[str, str] = {}
     for table in (c.mentors, c.mentees):
-        for pid, mgr in zip(table["id"], table["manager_id"], strict=True):
+        for pid, mgr in zip(table["id"].tolist(), table["manager_id"].tolist(), strict=True):
             if mgr:
                 boss.setdefault(pid, mgr)
     pairs = []

@@ -409,3 +409,36 @@ def test_cpsat_topics_matches_brute_force(case, topics):
         lex = lexicographic(problem, subset)
         best = lex if best is None or lex > best else best
     assert lexicographic(problem, [tuple(p) for p in sol.pairing.pairs.tolist()]) == best
+
+
+@settings(max_examples=80, deadline=None)
+@given(tiny(pins=True), st.integers(0, 2**32 - 1), st.booleans())
+def test_flow_fewest_changes_keeps_the_optimum_and_drops_the_fewest_pairs(case, seed, coarse):
+    """The flow's tie-break with several mentors: among the optimal pairings (brute force,
+    distinct mentors), one dropping the fewest pairs of a given pairing, proven."""
+    from dataclasses import replace
+
+    from matcher.solve.side_rules import FewestChanges
+
+    problem, group = case
+    rng = np.random.default_rng(seed)
+    if coarse:  # many ties: the choice among them is what is tested
+        problem = replace(problem, score=rng.choice([40.0, 60.0], problem.shape))
+    side = SideRules((DistinctMentors(group, "department"),))
+    feasible = [
+        s
+        for s, _ in _subsets(problem)
+        if set(problem.pins) <= set(s)
+        and len({(i, group[j]) for i, j in s if group[j] >= 0}) == sum(group[j] >= 0 for _, j in s)
+    ]
+    current = feasible[int(rng.integers(len(feasible)))]  # any pairing, not only an optimum
+    base = Pairing.of(*np.array(current, np.int64).reshape(-1, 2).T, problem.shape[0])
+    sol = solve_flow(problem, side.adding(FewestChanges(base)))
+    assert sol.fewest_changes is True
+    pairs = [tuple(p) for p in sol.pairing.pairs.tolist()]
+    best = max(lexicographic(problem, s) for s in feasible)
+    assert lexicographic(problem, pairs) == best
+    dropped = {
+        s: sum(p not in set(s) for p in current) for s in feasible if lexicographic(problem, s) == best
+    }
+    assert sum(p not in set(pairs) for p in current) == min(dropped.values())
