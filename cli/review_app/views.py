@@ -163,6 +163,7 @@ def common(session, links: Links, csrf: str) -> dict:
             matched=s["matched"],
             mentees=s["mentees"],
             total=s["score_total"],
+            counted_total=_counted_total(p),
             status=s["status"],
             n_unmatched=s["unmatched"],
             n_unused=int((p.pairing.load(session.cohort.n_mentors) == 0).sum()),
@@ -171,6 +172,17 @@ def common(session, links: Links, csrf: str) -> dict:
     if change is not None and change.version == session.version:
         out["banner"] = banner(change, links)
     return out
+
+
+def _counted_total(p) -> float | None:
+    """The total as the solver counts it (five Cs plus choice bonuses), or None when no bonus
+    counts. The status line shows it beside the five-C total so that a Δ total score, which
+    includes the bonus like alternatives.csv's delta_total, adds up with what is on screen."""
+    from matcher.solve.bonus import in_objective
+
+    if not in_objective(p.result.problem)[0]:
+        return None
+    return p.totals()[1] / 100
 
 
 def _count_decisions(d) -> int:

@@ -430,10 +430,13 @@ def test_several_mentors_per_mentee_in_the_browser(browser, tmp_path):
         assert why_not.locator("tbody tr").count() >= 1
         shot(page, "several-mentee", full_page=True)
 
-        # 2. also use a higher-scoring mentor: the previewed Δ is the re-solved change (of
-        # score plus choice bonus, as the solver counts it: the status line is the score alone)
+        # 2. also use a higher-scoring mentor: the previewed Δ is the re-solved change of
+        # score plus choice bonus, as the solver counts it — the status line's second total
         def total() -> float:
-            return session.proposal().totals()[1] / 100
+            on_screen = number(page.inner_text("#status-counted"))
+            assert on_screen == pytest.approx(session.proposal().totals()[1] / 100, abs=1e-6)
+            assert number(page.inner_text("#status-total")) != on_screen  # the five Cs alone
+            return on_screen
 
         total0 = total()
         use = why_not.locator("a.use").first
