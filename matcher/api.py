@@ -671,16 +671,19 @@ def _beside_pairs(pairs, history, encoding, problems: list):
 
 
 def read_rematch_inputs(pairs, failed, history=None, *, encoding=None) -> RematchInputs:
-    """Read a previous run's ``pairs`` (its pairs.csv), the ``failed`` pairs file, the history
-    (``history``, else history.csv beside ``pairs`` when it exists) and unmatched.csv beside
-    ``pairs`` → :class:`RematchInputs`. Raises InputError for a bad file."""
+    """Read a previous run's ``pairs`` (its pairs.csv), the ``failed`` pairs file (None: no
+    failed pairs, as in a mentor approval), the history (``history``, else history.csv beside
+    ``pairs`` when it exists) and unmatched.csv beside ``pairs`` → :class:`RematchInputs`.
+    Raises InputError for a bad file."""
     from matcher.errors import InputError
     from matcher.rematch import failed_pair_problems, failed_rows
 
     problems: list = []
     previous = _previous_pairs(pairs, encoding, problems)
-    failed_file, failures, bad_rows = _collect(
-        problems, lambda: failed_rows(failed, encoding), (Path(failed).name, [], [])
+    failed_file, failures, bad_rows = (
+        ("", [], [])
+        if failed is None
+        else _collect(problems, lambda: failed_rows(failed, encoding), (Path(failed).name, [], []))
     )
     problems.extend(bad_rows)
     if previous is not None:  # the pairs could be read: check every failed pair against them

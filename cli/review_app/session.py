@@ -458,7 +458,8 @@ class Session:
         return problem, SparseScores(self._base.ctx, problem), applied
 
     def _source(self, stage: Stage):
-        """The published round a re-match starts from (its pairs, history and unmatched)."""
+        """The published round a re-match or an approval starts from (its pairs, history and
+        unmatched; failed.csv in a re-match — an approval has none, nor the file)."""
         from matcher.api import read_rematch_inputs
 
         folder = self.workspace.round_dir(stage.source)
@@ -466,7 +467,8 @@ class Session:
             raise WorkspaceError(
                 f"{folder / 'pairs.csv'} is missing: the published round {stage.source} was removed"
             )
-        return read_rematch_inputs(folder / "pairs.csv", self.workspace.file(FAILED), encoding=None)
+        failed = self.workspace.file(FAILED) if stage.kind == "rematch" else None
+        return read_rematch_inputs(folder / "pairs.csv", failed, encoding=None)
 
     def proposal(self) -> Proposal:
         """The proposal of the current version (solved once per version)."""

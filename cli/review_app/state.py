@@ -15,7 +15,8 @@ A workspace is a folder (``mentor-match review --workspace DIR``) holding:
   forbidden with every mentor (reason ``left out of this round``), a mentor left out has
   capacity 0;
 * ``failed.csv`` (mentee_id, mentor_id, reason, note) — during a re-match, the published
-  pairs marked as failed (``mentor-match rematch --failed DIR/failed.csv``);
+  pairs marked as failed (``mentor-match rematch --failed DIR/failed.csv``); created when a
+  re-match starts, as responses.csv is when an approval starts;
 * ``responses.csv`` (mentor_id, mentee_id, response, note) — during a mentor approval,
   the mentors' answers (``accept`` | ``decline``) to the published pairs
   (``mentor-match approve --responses DIR/responses.csv``); created when an approval
@@ -56,6 +57,9 @@ META = "workspace.json"
 PINS, FORBID, CAPACITY, FAILED = "pins.csv", "forbid.csv", "capacity.csv", "failed.csv"
 RESPONSES = "responses.csv"
 DERIVED = (PINS, FORBID, CAPACITY, FAILED, RESPONSES)
+# Decision files only a stage reads: created when that stage starts (header only until a
+# row is recorded: its command reads the file), not before, and kept up to date after.
+STAGE_FILES = {FAILED: "rematch", RESPONSES: "approve"}
 ANSWERS = ("accept", "decline")  # a mentor's response (matcher.approve.RESPONSES)
 LEFT_OUT = "left out of this round"
 FORMAT = 1
@@ -317,7 +321,7 @@ class Decisions:
 
     def files(self, mentor_ids: Iterable[str] = ()) -> dict[str, bytes]:
         """The five decision files, name → bytes (header-only when empty; the workspace
-        leaves responses.csv out until an approval starts)."""
+        leaves failed.csv and responses.csv out until their stage starts, STAGE_FILES)."""
         return {
             PINS: csv_bytes(["mentee_id", "mentor_id"], [list(r) for r in self.pin_rows()]),
             FORBID: csv_bytes(
@@ -548,8 +552,9 @@ class Workspace:
                 json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries
             ).encode("utf-8")
         files.update(state.decisions.files(self.mentor_ids))
-        if state.stage.kind != "approve" and not (self.path / RESPONSES).is_file():
-            del files[RESPONSES]  # nothing reads it before an approval starts: not created
+        for name, kind in STAGE_FILES.items():
+            if state.stage.kind != kind and not (self.path / name).is_file():
+                del files[name]  # nothing reads it before its stage starts: not created
         # unchanged files are left alone (no write on every start)
         files = {n: b for n, b in files.items() if not self._same(n, b)}
         if files:

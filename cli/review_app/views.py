@@ -464,12 +464,15 @@ def _mentee_several(session, p, links: Links, out: dict, i: int, why_not: str = 
     their score, rank and evidence (one card per pair, with the actions on that pair, whose
     choice the pair is and, when higher-scoring mentors were not chosen, why — each priced
     by ``explain``'s own :func:`~matcher.review.explain.better_mentors` through the
-    proposal's ``SeveralDeltas``), how many places are left and why, the person's choices,
+    proposal's exact-delta engine), how many places are left and why, the person's choices,
     and the ranked alternatives with their exact Δ (pinned re-solves). *Use this mentor*
     is ``add_pin`` for a mentee who wants several (their other pins stay), ``pin`` for one
-    who wants one. Each higher-scoring mentor costs a re-solve to price, so above
-    :data:`WHY_NOT_INLINE` pairs a list is priced only when asked for (``why_not``: a
-    mentor id or ``all``); until then the card says how many there are and links to it."""
+    who wants one. Where the proposal's engine is the residual graph's look-up
+    (:class:`~matcher.review.several_residual.SeveralResidual`: default rules, distinct
+    mentors by department or profession) every list is priced on the page; otherwise each
+    higher-scoring mentor costs a re-solve to price, so above :data:`WHY_NOT_INLINE` pairs a
+    list is priced only when asked for (``why_not``: a mentor id or ``all``); until then the
+    card says how many there are and links to it."""
     from matcher.review.explain import better_mentors, strengths, weak_points
     from matcher.solve.problem import mentee_places
 
@@ -486,11 +489,12 @@ def _mentee_several(session, p, links: Links, out: dict, i: int, why_not: str = 
     pin = "add_pin" if wanted > 1 else "pin"
     choices = _choices_of(p, "mentee", i, links)
     words = {x["mentor"]: x for x in choices["pairs"]} if choices else {}
+    looked_up = prices_are_look_ups(p.engine)
     pairs = []
     for j in mine:
         j = int(j)
         r_id = c.mentor_ids[j]
-        inline = c.n_mentees * c.n_mentors <= WHY_NOT_INLINE or why_not in ("all", r_id)
+        inline = looked_up or c.n_mentees * c.n_mentors <= WHY_NOT_INLINE or why_not in ("all", r_id)
         better, n_better = better_mentors(r, i, j, p.engine, limit=BETTER_SEVERAL if inline else 0)
         pairs.append(
             {
@@ -533,10 +537,19 @@ def _mentee_several(session, p, links: Links, out: dict, i: int, why_not: str = 
     return out
 
 
-BETTER_SEVERAL = 10  # higher-scoring mentors priced per pair (each a re-solve), as explain lists
+def prices_are_look_ups(engine) -> bool:
+    """Whether this exact-delta engine prices a pair by a look-up in the residual graph
+    (cheap: every list can be priced on the page) rather than by a re-solve."""
+    from matcher.review.several_residual import SeveralResidual
+
+    return isinstance(engine, SeveralResidual)
+
+
+BETTER_SEVERAL = 10  # higher-scoring mentors priced per pair (a look-up or a re-solve), as explain lists
 # Pairs (mentees × mentors) up to which a several-mentor page prices every pair's "why not"
-# list at once; above, a re-solve takes a tenth of a second or more (1,000 × 400: 2-4 s a
-# page), so each list is priced when the coordinator asks for it.
+# list at once when prices are re-solves (rules the residual look-up does not model);
+# above, a re-solve takes a tenth of a second or more (1,000 × 400: 2-4 s a page), so each
+# list is priced when the coordinator asks for it.
 WHY_NOT_INLINE = 50_000
 
 

@@ -1347,10 +1347,32 @@ def test_a_pins_preview_counts_moves_as_alternatives_csv(kind, tmp_path):
         assert "pairs of the proposal that change" in page
 
 
+def test_several_mentors_why_not_priced_by_look_ups_is_always_on_the_page(several_choices, monkeypatch):
+    """Where the proposal's engine prices by look-ups in the residual graph (default rules),
+    every pair's list is priced on the page whatever the cohort's size."""
+    from cli.review_app import views
+    from matcher.review import explain
+
+    session, client, _, _ = several_choices
+    c, p = session.cohort, session.proposal()
+    assert views.prices_are_look_ups(p.engine)
+    i = next(int(i) for i in np.flatnonzero(p.pairing.count == 2) if _has_better(p, int(i)))
+    small = client.get(url(f"mentee/{c.mentee_ids[i]}")).text
+    monkeypatch.setattr(views, "WHY_NOT_INLINE", 0)
+    limits, real = [], explain.better_mentors
+    monkeypatch.setattr(
+        explain, "better_mentors", lambda *a, limit=10: limits.append(limit) or real(*a, limit=limit)
+    )
+    large = client.get(url(f"mentee/{c.mentee_ids[i]}")).text
+    assert limits and set(limits) == {views.BETTER_SEVERAL}  # every list priced
+    assert "why-not-show" not in large and large == small
+
+
 def test_several_mentors_why_not_is_priced_on_demand_on_a_large_cohort(several_choices, monkeypatch):
-    """Above WHY_NOT_INLINE pairs a pair's card says how many higher-scoring mentors there
-    are and links to its list; the link prices that pair's list only (the same rows as the
-    page prices at once on a small cohort)."""
+    """Where a price is a re-solve (rules the residual look-up does not model), above
+    WHY_NOT_INLINE pairs a pair's card says how many higher-scoring mentors there are and
+    links to its list; the link prices that pair's list only (the same rows as the page
+    prices at once on a small cohort)."""
     from cli.review_app import views
 
     session, client, _, _ = several_choices
@@ -1359,6 +1381,7 @@ def test_several_mentors_why_not_is_priced_on_demand_on_a_large_cohort(several_c
     e_id = c.mentee_ids[i]
     small = client.get(url(f"mentee/{e_id}")).text
     monkeypatch.setattr(views, "WHY_NOT_INLINE", 0)
+    monkeypatch.setattr(views, "prices_are_look_ups", lambda engine: False)
     from matcher.review import explain
 
     limits = []

@@ -168,12 +168,15 @@ def test_several_pins_per_mentee_each_a_pair_with_undo_and_pins_csv(tmp_path):
     assert d.pin_rows() == [("E2", "R1"), ("E2", "R3")]
 
 
-def test_responses_csv_is_created_when_an_approval_starts_not_before(tmp_path):
+def test_failed_and_responses_csv_are_created_when_their_stage_starts_not_before(tmp_path):
     ws = Workspace(tmp_path, MENTORS)
     ws.record({"action": "pin", "mentee": "E1", "mentor": "R1"}, 0)
-    assert not ws.file(RESPONSES).exists() and ws.file(FAILED).is_file()
+    assert not ws.file(RESPONSES).exists() and not ws.file(FAILED).exists()
+    assert ws.file(PINS).is_file()
     ws.record({"action": "publish", "round": 1, "stage": "match"}, 1)
-    ws.record({"action": "start_rematch", "round": 1}, 2)
+    assert not Workspace(tmp_path, MENTORS).file(FAILED).exists()  # nor on reopening
+    ws.record({"action": "start_rematch", "round": 1}, 2)  # the rematch command reads it now
+    assert rows(ws.file(FAILED)) == [["mentee_id", "mentor_id", "reason", "note"]]
     assert not ws.file(RESPONSES).exists()
     assert not Workspace(tmp_path, MENTORS).file(RESPONSES).exists()  # nor on reopening
     ws.record({"action": "publish", "round": 2, "stage": "rematch"}, 3)
