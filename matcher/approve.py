@@ -56,16 +56,7 @@ def read_responses(path, previous, encoding=None) -> tuple[Responses, list[Probl
             )
             continue
         if pair not in proposed:
-            problems.append(
-                Problem(
-                    file,
-                    r["_row"],
-                    None,
-                    f"{pair[0]} → {pair[1]}",
-                    "this pair was not proposed",
-                    "give a pair from --pairs (check both ids)",
-                )
-            )
+            problems.append(_not_proposed(file, r, pair, proposed))
             continue
         if pair in seen:
             if seen[pair] != answer:
@@ -87,3 +78,36 @@ def read_responses(path, previous, encoding=None) -> tuple[Responses, list[Probl
         else:
             declined.append(Failure(pair[0], pair[1], "declined", r.get("note", ""), r["_row"]))
     return Responses(file, tuple(accepted), tuple(declined)), problems
+
+
+def _not_proposed(file: str, row: dict, pair: tuple[str, str], proposed) -> Problem:
+    """The problem with a response to a pair not in --pairs, on the column that is wrong: an
+    id that is in no proposed pair, else the pair itself (both ids known, not together)."""
+    mentees = {e for e, _ in proposed}
+    mentors = {m for _, m in proposed}
+    if pair[0] not in mentees:
+        return Problem(
+            file,
+            row["_row"],
+            "mentee_id",
+            pair[0],
+            "is not a mentee of any proposed pair",
+            "check the id against --pairs",
+        )
+    if pair[1] not in mentors:
+        return Problem(
+            file,
+            row["_row"],
+            "mentor_id",
+            pair[1],
+            "is not a mentor of any proposed pair",
+            "check the id against --pairs",
+        )
+    return Problem(
+        file,
+        row["_row"],
+        "mentee_id, mentor_id",
+        f"{pair[0]} → {pair[1]}",
+        "this pair was not proposed (both are in other pairs)",
+        "give a pair from --pairs (check both ids)",
+    )

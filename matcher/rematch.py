@@ -245,7 +245,7 @@ def rematch(
         else:
             why = "moved to improve the programme (--max-changes)"
         if not new and i is not None:
-            why += "; now unmatched: " + result.unmatched.get(int(i), "")
+            why += "; now unmatched: " + _kept_stay(result.unmatched.get(int(i), ""), max_changes)
         changes.append((e_id, old, new, why))
         if old and e_id not in why_freed:
             entries = close(entries, (e_id, old), "ended", "re-matched", rnd)
@@ -402,7 +402,7 @@ def _rematch_several(
                 why = "new mentee"
             if not new and i is not None and int(i) in result.unmatched:
                 left = "; place left open: " if pairing.count[i] else "; now unmatched: "
-                why += left + result.unmatched[int(i)]
+                why += left + _kept_stay(result.unmatched[int(i)], max_changes)
             changes.append((e_id, old, new, why))
             if new:
                 status[i, cohort.mentor_index(new)] = "changed" if old else "new"
@@ -425,6 +425,16 @@ def _rematch_several(
         "failed": len(failed_now),
     }
     return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
+
+
+KEPT_STAY = " (the pairs kept in this round stay as they are, so only free places count)"
+
+
+def _kept_stay(reason: str, max_changes: int) -> str:
+    """An unmatched reason in a re-match: where it says mentors are full and no working pair
+    may move (``max_changes`` 0, as in a mentor approval), it says why those places are
+    not given up — the diagnosis alone reads as if the whole cohort had been re-solved."""
+    return reason + KEPT_STAY if max_changes == 0 and " full" in reason else reason
 
 
 def _solve(cohort, config, pinned, own, pins, failed_idx, encoded, max_changes):

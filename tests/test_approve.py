@@ -90,9 +90,11 @@ def test_every_problem_in_the_responses_is_reported_at_once_and_nothing_written(
         tmp_path / "responses.csv",
         "mentor_id,mentee_id,response,note\n"
         f"{r1},{e1},maybe,\n"  # not a response
-        f"R999,{e2},accept,\n"  # not proposed
+        f"R999,{e2},accept,\n"  # no such mentor in any proposed pair
         f"{r2},{e2},accept,\n"
-        f"{r2},{e2},decline,\n",  # answered both ways
+        f"{r2},{e2},decline,\n"  # answered both ways
+        f"{r1},E999,accept,\n"  # no such mentee
+        f"{r1},{e2},accept,\n",  # both known, not a proposed pair
     )
     res = _invoke(
         "approve",
@@ -105,11 +107,22 @@ def test_every_problem_in_the_responses_is_reported_at_once_and_nothing_written(
         tmp_path / "r2",
     )
     assert res.exit_code != 0
-    assert "3 problems in the input" in res.output
+    assert "5 problems in the input" in res.output
     assert (
         "responses.csv, row 2, column 'response', value 'maybe': is not a response" in res.output
     )  # a non-committal answer, nobody's private text: shown (a name would be hidden)
-    assert f"responses.csv, row 3, value '{e2} → R999': this pair was not proposed" in res.output
+    assert (
+        "responses.csv, row 3, column 'mentor_id', value 'R999': is not a mentor of any proposed pair"
+        in res.output
+    )
+    assert (
+        "responses.csv, row 6, column 'mentee_id', value 'E999': is not a mentee of any proposed pair"
+        in res.output
+    )
+    assert (
+        f"responses.csv, row 7, column 'mentee_id, mentor_id', value '{e2} → {r1}': this pair was not proposed"
+        in res.output
+    )
     assert (
         "responses.csv, row 5, column 'response', value 'decline': this pair is answered both" in res.output
     )

@@ -639,14 +639,17 @@ def _item_table(
     below=(),
     highlight=frozenset(),
     lazy: str | None = None,
+    below_labels: dict | None = None,
 ) -> str:
     """A sortable, filterable table with one <tbody> per row, so that the row's second line
-    (``below`` columns, e.g. ``why``) and its alternatives move with it. Rows whose id is
+    (``below`` columns, e.g. ``why``, labelled by ``below_labels`` or :data:`BELOW_LABELS`)
+    and its alternatives move with it. Rows whose id is
     in ``highlight`` get the class ``changed``. ``lazy`` (the review app): no alternatives
     inline; each row's ▸ opens a cell whose ``data-src`` (``lazy`` + the mentee id) the
     app's script fetches."""
     header, rows = table
     below = [c for c in below if c in header]
+    labels = {**BELOW_LABELS, **(below_labels or {})}
     cols = _columns(header, rows, anonymise, skip=below)
     id_col = header.index("mentee_id") if "mentee_id" in header else None
     with_alts = (alts is not None or lazy is not None) and id_col is not None
@@ -665,7 +668,7 @@ def _item_table(
         cells.mentee = mid
         main = _row(header, cols, r, cells)
         more = "".join(
-            f'<tr class="below"><td colspan="{ncols}"><span class="lbl">{esc(BELOW_LABELS.get(c, _label(c)))}:</span> '
+            f'<tr class="below"><td colspan="{ncols}"><span class="lbl">{esc(labels.get(c, _label(c)))}:</span> '
             f"{esc(cells.scrub(r[header.index(c)]))}</td></tr>"
             for c in below
             if str(r[header.index(c)])
@@ -1187,7 +1190,14 @@ def render_sections(
         body = (
             '<div class="wrap">'
             + _item_table(
-                "preferences-table", preferences_table, None, cells, anonymise, "Choices", below=("why",)
+                "preferences-table",
+                preferences_table,
+                None,
+                cells,
+                anonymise,
+                "Choices",
+                below=("why",),
+                below_labels={"why": "choices not met, and why"},
             )
             + "</div>"
             if preferences_table[1]

@@ -12,7 +12,8 @@ only the few best candidates are priced). A mentee may have several mentors
 (``mentors_wanted``): everything reads the pairing's pairs, and "better than their proposed
 mentor" means better than the weakest of their mentors once all their places are filled
 (a mentee with a place left: any allowed mentor is better); such a cohort's engine answers
-``pin_change`` only (``SeveralResidual`` / ``SeveralDeltas``), so no price is given there.
+``pin_change`` (``SeveralResidual`` / ``SeveralDeltas``), whose exact change is given in
+:func:`~matcher.review.explain.several_cost_words`.
 """
 
 from __future__ import annotations
@@ -123,7 +124,15 @@ def unused_reason(result, j: int, engine=None) -> str:
     head = f"capacity {cap}; better than the proposed mentor for {_plural(better.size, 'mentee')}"
     if free.size < better.size:
         head += f" ({better.size - free.size} of them pinned)"
-    if free.size == 0 or engine is None or not hasattr(engine, "pin_delta"):
+    if free.size == 0 or engine is None:
+        return head + tail
+    if hasattr(engine, "pin_change"):  # mentees may have several mentors
+        return (
+            head
+            + _several_price(result, engine, free, j, column[free] - own[np.searchsorted(allowed, free)])
+            + tail
+        )
+    if not hasattr(engine, "pin_delta"):
         return head + tail
     if hasattr(engine, "objective_deltas"):
         deltas = engine.objective_deltas(free, j)
@@ -139,3 +148,27 @@ def unused_reason(result, j: int, engine=None) -> str:
     if got is None:
         return head + ", but none of them can have this mentor under the rules in force" + tail
     return head + f", but giving {r_id} to the cheapest, {c.mentee_ids[best]}, " + cost_words(*got) + tail
+
+
+def _several_price(result, engine, free: np.ndarray, j: int, gain: np.ndarray) -> str:
+    """The words after "better than the proposed mentor for N mentees" when mentees may have
+    several mentors: what giving mentor j to the cheapest of ``free`` (each with its score
+    ``gain`` over their weakest mentor, +inf with a place left) would do, from the engine's
+    exact ``pin_change``. Residual look-ups price every one of them; where each price is a
+    re-solve (:class:`~matcher.review.alternatives.SeveralDeltas`) only the three largest
+    gains are priced, as with side rules for one mentor each. The cheapest is the best
+    pairing by the objective's order: pairs, mentees with a mentor, readiness, score."""
+    from matcher.review.explain import several_cost_words
+    from matcher.review.several_residual import SeveralResidual
+
+    if not isinstance(engine, SeveralResidual):
+        free = free[np.argsort(-gain, kind="stable")[:3]]
+    priced = [(engine.pin_change(int(i), j), int(i)) for i in free]
+    priced = [(d, i) for d, i in priced if d is not None]
+    if not priced:
+        return ", but none of them can have this mentor under the rules in force"
+    got, best = max(priced, key=lambda t: (*t[0][:4], -t[1]))
+    return (
+        f", but giving {result.cohort.mentor_ids[j]} to the cheapest, {result.cohort.mentee_ids[best]}, "
+        + (several_cost_words(*got))
+    )

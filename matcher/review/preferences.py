@@ -73,6 +73,17 @@ def in_use(cohort) -> bool:
     return "preferred_mentors" in cohort.mentee_columns or "preferred_mentees" in cohort.mentor_columns
 
 
+# A choice no pairing can meet: a rule, a pin or (in a re-match) a kept pair holds every way to it.
+NO_PAIRING = "no pairing allowed by the rules, pins and kept pairs in force has this pair"
+
+
+def _full_words(full: bool, mentor_side: bool) -> str:
+    """ "full" or "not chosen": on a mentor's row the mentor is the one who is full."""
+    if not full:
+        return "not chosen"
+    return "this mentor's places are all taken" if mentor_side else "full"
+
+
 class _Why:
     """Why a stated choice (mentee ``i``, mentor ``j``) was not met, in one line: the rules
     against it, or full / not chosen and — with an exact-delta engine — what giving it
@@ -94,7 +105,10 @@ class _Why:
             zip(zip(ii.tolist(), jj.tolist(), strict=True), p.bits_of(ii, jj).tolist(), strict=True)
         )
 
-    def __call__(self, i: int, j: int, other_id: str) -> str:
+    def __call__(self, i: int, j: int, other_id: str, mentor_side: bool = False) -> str:
+        """Why pair (i, j) was not given, in words headed by ``other_id`` (the mentor on a
+        mentee's row; the mentee on a mentor's row, ``mentor_side``, where "this mentor" is
+        the row's person)."""
         p, m, deltas, load = self.p, self.m, self.deltas, self.load
         bits = self.bits[(i, j)] if (i, j) in self.bits else p.pair_bits(i, j)
         if bits:
@@ -102,15 +116,17 @@ class _Why:
         if not p.eligible[i]:
             return f"{other_id}: the mentee's readiness is below min_readiness"
         if p.capacity[j] <= 0:
-            return f"{other_id}: takes no mentees this round"
+            return (
+                f"{other_id}: " + ("this mentor takes" if mentor_side else "takes") + " no mentees this round"
+            )
         if i in self.pinned:
             return f"{other_id}: the mentee's pair is fixed by a pin"
-        head = f"{other_id}: " + ("full" if load[j] >= p.capacity[j] else "not chosen")
+        head = f"{other_id}: " + _full_words(load[j] >= p.capacity[j], mentor_side)
         if deltas is None:
             return head
         d = deltas.pin_delta_full(i, j)
         if d is None:
-            return f"{head} — this pair would break a programme rule"
+            return f"{head} — {NO_PAIRING}"
         dm, dr, dh, ds, moves = d
         others = moved_words(moves)
         # shortlist: the change in mentees within their choices, other than i's own
@@ -125,7 +141,8 @@ class _Why:
             cost = f"take {lost} other mentee{'s' if lost != 1 else ''} out of their own choices"
         else:
             cost = f"cost the programme {-ds / 100:.2f} points"
-        return f"{head} — giving them {other_id} would {cost} and {others}"
+        giving = f"giving {other_id} this mentor" if mentor_side else f"giving them {other_id}"
+        return f"{head} — {giving} would {cost} and {others}"
 
 
 def person(result, side: str, index: int, deltas=None, why: _Why | None = None) -> PersonAudit | None:
@@ -154,7 +171,9 @@ def person(result, side: str, index: int, deltas=None, why: _Why | None = None) 
     met = [r + 1 for r, i in enumerate(choices) if m[i] == index]
     got = ", ".join(ordinal(r) for r in met) if met else "none"
     unmet = [i for i in choices if m[i] != index]
-    return PersonAudit("mentor", index, choices, got, tuple(why(i, index, c.mentee_ids[i]) for i in unmet))
+    return PersonAudit(
+        "mentor", index, choices, got, tuple(why(i, index, c.mentee_ids[i], mentor_side=True) for i in unmet)
+    )
 
 
 def audit(result, deltas=None) -> Audit:
@@ -309,7 +328,10 @@ class _SeveralWhy:
             return []
         return [int(x) for x in self.pairing.mentors(i) if self.distinct.conflicts(int(x), j)]
 
-    def __call__(self, i: int, j: int, other_id: str) -> str:
+    def __call__(self, i: int, j: int, other_id: str, mentor_side: bool = False) -> str:
+        """Why pair (i, j) was not given, in words headed by ``other_id`` (the mentor on a
+        mentee's row; the mentee on a mentor's row, ``mentor_side``, where "this mentor" is
+        the row's person)."""
         p, deltas = self.p, self.deltas
         bits = p.pair_bits(i, j)
         if bits:
@@ -317,7 +339,9 @@ class _SeveralWhy:
         if not p.eligible[i]:
             return f"{other_id}: the mentee's readiness is below min_readiness"
         if p.capacity[j] <= 0:
-            return f"{other_id}: takes no mentees this round"
+            return (
+                f"{other_id}: " + ("this mentor takes" if mentor_side else "takes") + " no mentees this round"
+            )
         if self.free[i] <= 0:
             return f"{other_id}: the mentee's mentors are all fixed by pins"
         same = self.clash(i, j)
@@ -325,12 +349,12 @@ class _SeveralWhy:
             names = " and ".join(self.mentor_ids[x] for x in same)
             head = f"{other_id}: same {self.distinct.column} as {names}, already one of their mentors"
         else:
-            head = f"{other_id}: " + ("full" if self.load[j] >= p.capacity[j] else "not chosen")
+            head = f"{other_id}: " + _full_words(self.load[j] >= p.capacity[j], mentor_side)
         if deltas is None:
             return head
         d = deltas.pin_change(i, j)
         if d is None:
-            return f"{head} — this pair would break a programme rule"
+            return f"{head} — {NO_PAIRING}"
         dp, dm, dr, ds, moves = d
         others = moved_words(moves, several=True)
         if dp < 0:
@@ -344,7 +368,8 @@ class _SeveralWhy:
             cost = f"take {lost} choice{'s' if lost != 1 else ''} met away from other mentees"
         else:
             cost = f"cost the programme {-ds / 100:.2f} points"
-        return f"{head} — giving them {other_id} would {cost} and {others}"
+        giving = f"giving {other_id} this mentor" if mentor_side else f"giving them {other_id}"
+        return f"{head} — {giving} would {cost} and {others}"
 
 
 def _several_person(result, side: str, index: int, why: _SeveralWhy) -> PersonAudit | None:
@@ -379,7 +404,9 @@ def _several_person(result, side: str, index: int, why: _SeveralWhy) -> PersonAu
     met = [r + 1 for r, ok in enumerate(has.tolist()) if ok]
     got = ", ".join(ordinal(r) for r in met) if met else "none"
     unmet = [i for i, ok in zip(choices, has.tolist(), strict=True) if not ok]
-    return PersonAudit("mentor", index, choices, got, tuple(why(i, index, c.mentee_ids[i]) for i in unmet))
+    return PersonAudit(
+        "mentor", index, choices, got, tuple(why(i, index, c.mentee_ids[i], mentor_side=True) for i in unmet)
+    )
 
 
 def _several_audit(result, deltas) -> Audit:

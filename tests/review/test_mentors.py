@@ -27,6 +27,8 @@ from matcher.solve.rules import RULES
 from matcher.solve.side_rules import SideRules
 from tests.conftest import SAMPLE, make_problem
 from tests.review.test_alternatives import problems, resolver, totals, with_pin
+from tests.review.test_several_residual import _distinct_ok
+from tests.solve.engines.test_several import _subsets, lexicographic, tiny
 
 
 def apply_moves(base: np.ndarray, i: int, j: int, moves) -> np.ndarray:
@@ -267,3 +269,69 @@ def test_unused_mentor_with_several_mentors_per_mentee_compares_with_the_weakest
         assert unused_reason(result, 1) == "capacity 1; better than the proposed mentor for 1 mentee"
         assert mentor_loads(result)[1].tolist() == [2, 0, len(pairs) - 2]
         assert [g.mentee for g in mentees_of(result, 0)] == [0, 1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(tiny(pins=True))
+def test_unused_mentor_with_several_mentors_is_priced_as_brute_force_prices_the_cheapest(case):
+    """Mentees wanting several mentors, distinct departments, pins: an unused mentor with a
+    free place who is better for some unpinned mentee is priced for the cheapest of them —
+    the mentee whose forced pairing (best over every set of pairs holding the pair) loses
+    least by the objective's order, ties to the first mentee — in exactly those words; none
+    can have them: said so."""
+    from matcher.review.explain import several_cost_words
+    from matcher.review.several_residual import SeveralResidual
+    from matcher.solve.side_rules import DistinctMentors
+
+    problem, group = case
+    side = SideRules((DistinctMentors(group, "department"),))
+    pairing = solve_flow(problem, side).pairing
+    n_e, n_r = problem.shape
+    result = SimpleNamespace(
+        cohort=SimpleNamespace(
+            mentor_ids=np.array([f"R{j + 1}" for j in range(n_r)], dtype=object),
+            mentee_ids=np.array([f"E{i + 1}" for i in range(n_e)], dtype=object),
+        ),
+        problem=problem,
+        solution=SimpleNamespace(pairing=pairing),
+    )
+    engine = SeveralResidual(problem, pairing, side)
+    held = set(map(tuple, pairing.pairs.tolist()))
+    pins = set(problem.pins)
+    every = [
+        (s, lexicographic(problem, s))
+        for s, _ in _subsets(problem)
+        if pins <= set(s) and _distinct_ok(s, group)
+    ]
+    base = max(lex for _, lex in every)
+    load = pairing.load(n_r)
+    for j in range(n_r):
+        if load[j] or not problem.capacity[j]:
+            continue
+        text = unused_reason(result, j, engine)
+        own = {i: [float(problem.score[i, x]) for e, x in held if e == i] for i in range(n_e)}
+        better = [
+            i
+            for i in range(n_e)
+            if problem.eligible[i]
+            and problem.excluded[i, j] == 0
+            and (len(own[i]) < problem.wanted[i] or float(problem.score[i, j]) > min(own[i]))
+        ]
+        free = [i for i in better if i not in {e for e, _ in pins}]
+        if not free:
+            assert ", but" not in text
+            continue
+        priced = []
+        for i in free:
+            forced = [(s, lex) for s, lex in every if (i, j) in s]
+            if not forced:
+                continue
+            top = max(lex for _, lex in forced)
+            dropped = min(len(held - set(s)) for s, lex in forced if lex == top)
+            priced.append((tuple(a - b for a, b in zip(top, base, strict=True)), -i, dropped))
+        if not priced:
+            assert ", but none of them can have this mentor under the rules in force" in text
+            continue
+        delta, minus_i, dropped = max(priced)
+        words = several_cost_words(*delta, dropped)
+        assert f", but giving R{j + 1} to the cheapest, E{-minus_i + 1}, {words}" in text

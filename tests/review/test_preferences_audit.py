@@ -466,3 +466,34 @@ def test_several_mentors_audit_property_small_cohorts(n_e, n_r, seed, distinct):
     for x in a.people:
         got, unmet = people[x.side, x.index]
         assert x.got == got and len(x.why) == len(unmet)
+
+
+@pytest.mark.parametrize("wanted", [1, 2])
+def test_a_mentors_row_names_the_mentor_as_the_one_full_or_taking_nobody(tmp_path, wanted):
+    """On a mentor's row the unmet choice is headed by the mentee's id, so the words say the
+    mentor is the one with no place: R1 (capacity 0) chose E1 — "this mentor takes no
+    mentees"; R2 (full with E2, whom it also chose) chose E1 too — "this mentor's places are
+    all taken", priced as giving E1 this mentor. The mentees' rows keep their words."""
+    mentors = write_csv(
+        tmp_path / "mentors.csv",
+        [
+            {"id": "R1", "capacity": 0, "preferred_mentees": "E1"},
+            {"id": "R2", "capacity": 1, "preferred_mentees": "E2;E1"},
+            {"id": "R3", "capacity": 1, "preferred_mentees": ""},
+        ],
+    )
+    mentees = write_csv(
+        tmp_path / "mentees.csv",
+        [
+            {"id": "E1", "preferred_mentors": "R1", "mentors_wanted": wanted},
+            {"id": "E2", "preferred_mentors": "R2", "mentors_wanted": 1},
+        ],
+    )
+    cohort, cfg = load(mentors, mentees)
+    result = match(cohort, cfg)
+    assert {tuple(p) for p in result.solution.pairing.pairs.tolist()} >= {(1, 1)}  # E2–R2
+    rows = {(a.side, a.index): a for a in preferences_for(result).people}
+    assert rows[("mentor", 0)].why == ("E1: this mentor takes no mentees this round",)
+    (r2,) = rows[("mentor", 1)].why
+    assert r2.startswith("E1: this mentor's places are all taken — giving E1 this mentor would ")
+    assert rows[("mentee", 0)].why == ("R1: takes no mentees this round",)

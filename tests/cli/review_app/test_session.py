@@ -676,7 +676,7 @@ def test_a_responses_file_sent_to_the_app_is_recorded_as_one_decision(app):
     head = "mentor_id,mentee_id,response,note\n"
     bad = send(head + f"{r1},{e1},maybe,\nR999,{e2},accept,\n", 2)
     assert bad.status_code == 400 and "2 problems in the input" in bad.text
-    assert "is not a response" in bad.text and "this pair was not proposed" in bad.text
+    assert "is not a response" in bad.text and "is not a mentor of any proposed pair" in bad.text
     assert session.version == 2 and dict(session.state.decisions.responses) == {}
     assert send(head, 2, name="responses.txt").status_code == 400
     assert send(head, 2, csrf="").status_code == 403
