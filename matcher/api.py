@@ -1003,6 +1003,7 @@ def approve_files(
         rematch=res,
         anonymise=anonymise,
         preferences=preferences_for(res.result),
+        approval={"accepted": len(answers.accepted), "declined": len(answers.declined)},
     )
     c = res.counts
     message = (

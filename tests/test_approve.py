@@ -5,6 +5,7 @@ problem in the responses file is reported at once with nothing written."""
 from __future__ import annotations
 
 import csv
+import json
 
 from click.testing import CliRunner
 
@@ -65,6 +66,15 @@ def test_declines_are_re_matched_like_rematch_and_the_rest_stays(tmp_path):
     )
     assert again.exit_code == 0, again.output
     assert _pairs(tmp_path / "r3") == after
+    # the approval says it is one (the re-match does not): summary.json and the report
+    approved = json.loads((tmp_path / "r2" / "summary.json").read_text(encoding="utf-8"))
+    rematched = json.loads((tmp_path / "r3" / "summary.json").read_text(encoding="utf-8"))
+    assert approved["approval"] == {"accepted": 1, "declined": 2} and "approval" not in rematched
+    assert approved["failed"] == rematched["failed"] == 2
+    report = (tmp_path / "r2" / "report.html").read_text(encoding="utf-8")
+    assert "<b>Mentor approval, round 2:</b> accepted 1, declined 2; kept " in report
+    assert "Rematch, round" not in report and "failed 2" not in report.split("Mentor approval")[1][:200]
+    assert "<b>Rematch, round 2:</b>" in (tmp_path / "r3" / "report.html").read_text(encoding="utf-8")
     history = (tmp_path / "r2" / "history.csv").read_text(encoding="utf-8-sig")
     assert f"1,{e1},{r1},failed,declined,2" in history
     # a later round never proposes a declined pair again (history beside --pairs)

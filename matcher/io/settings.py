@@ -64,6 +64,7 @@ class Setting:
         return parsed, problem, fix
 
     def _parse(self, value) -> tuple[Any, str | None, str | None]:
+        given = value  # shown as written (200, not 200.0) when out of range
         if self.kind == "whole" and isinstance(value, float) and not math.isfinite(value):
             return (
                 value,
@@ -101,7 +102,7 @@ class Setting:
                 )
             return tuple(float(v) for v in value), None, None
         if self.kind in ("number", "whole") and not self._within(value):
-            return value, f"must be {self._range()}", self.range_fix or f"e.g. {self.example}"
+            return given, f"must be {self._range()}", self.range_fix or f"e.g. {self.example}"
         return value, None, None
 
     def _within(self, value) -> bool:

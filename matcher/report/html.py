@@ -944,10 +944,16 @@ def _headline(summary: dict, scrub: Scrubber) -> str:
         )
     out += ['<div class="kpis">', *kpis, "</div>"]
     if "round" in summary:
-        bits = ", ".join(
-            f"{k} {esc(summary[k])}" for k in ("kept", "changed", "new", "released", "failed") if k in summary
-        )
-        out.append(f'<p class="panel"><b>Rematch, round {esc(summary["round"])}:</b> {bits}.</p>')
+        approval = summary.get("approval")
+        keys = ("kept", "changed", "new", "released") + (() if approval else ("failed",))
+        bits = ", ".join(f"{k} {esc(summary[k])}" for k in keys if k in summary)
+        if approval:  # the declined pairs are the round's failed ones: said once, as declined
+            answers = ", ".join(f"{k} {esc(v)}" for k, v in approval.items())
+            out.append(
+                f'<p class="panel"><b>Mentor approval, round {esc(summary["round"])}:</b> {answers}; {bits}.</p>'
+            )
+        else:
+            out.append(f'<p class="panel"><b>Rematch, round {esc(summary["round"])}:</b> {bits}.</p>')
     weights = summary.get("weights") or {}
     used = set(summary.get("cs_used") or weights)
     wpills = "".join(

@@ -291,7 +291,14 @@ publishing removes an old one that a run does not write, so a folder never mixes
 
 
 def match_outputs(
-    result, alternatives=None, *, history=None, rematch=None, anonymise=False, preferences=None
+    result,
+    alternatives=None,
+    *,
+    history=None,
+    rematch=None,
+    anonymise=False,
+    preferences=None,
+    approval: dict | None = None,
 ) -> dict[str, bytes]:
     """The files of a match or rematch, built in memory: an ordered ``name → bytes`` dict.
 
@@ -301,7 +308,9 @@ def match_outputs(
     :class:`~matcher.rematch.RematchResult` (adds the status column, changes.csv and the
     counts); ``anonymise``: ids instead of names and emails in report.html; ``preferences``:
     the :class:`~matcher.review.preferences.Audit` (``preferences.csv`` and the
-    ``preferences`` block of summary.json only when given).
+    ``preferences`` block of summary.json only when given); ``approval``: a mentor approval's
+    counts (``accepted``, ``declined``), which summary.json and the report then show as an
+    approval rather than a re-match.
 
     Returns pairs.csv, unmatched.csv, [alternatives.csv], [preferences.csv], [changes.csv], [history.csv],
     pairs.xlsx, report.html, summary.json and timings.json, in that order. Every file but
@@ -348,7 +357,12 @@ def match_outputs(
     if rematch is not None:
         changes = (["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes])
         files["changes.csv"] = csv_bytes(*changes)
-        info = {"round": rematch.round, **rematch.counts, **info}
+        info = {
+            "round": rematch.round,
+            **({"approval": dict(approval)} if approval else {}),
+            **rematch.counts,
+            **info,
+        }
     if history is not None:
         files["history.csv"] = history_bytes(list(history))
     sheets = {"pairs": pairs, "alternatives": alts or (ALTERNATIVES_HEADER, []), "unmatched": unmatched}

@@ -169,7 +169,7 @@ def test_a_nan_time_zone_gap_is_an_error_not_a_rule_switched_off(tmp_path, value
 def test_a_negative_department_penalty_is_an_error_not_a_bonus(tmp_path):
     result, _ = _match(tmp_path, '[rules]\nsame_department = "penalise"\ndepartment_penalty = -50\n')
     assert result.exit_code == 1
-    assert "key 'rules.department_penalty', value '-50.0': must be between 0 and 100" in result.stderr
+    assert "key 'rules.department_penalty', value '-50': must be between 0 and 100" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "1e308", "-1"])

@@ -148,6 +148,6 @@ def test_config_and_file_problems_are_reported_together(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: 2 problems in the input:",
-        "  programme.toml, key 'weights.care', value '-1.0': must be between 0 and 1000 — e.g. 1.0",
+        "  programme.toml, key 'weights.care', value '-1': must be between 0 and 1000 — e.g. 1.0",
         "  mentors.csv, row 2, column 'capacity', value 'x': is not a whole number — write a whole number, e.g. 2",
     ]

@@ -51,7 +51,7 @@ def test_a_number_is_accepted_exactly_when_in_its_range(setting, value):
 
 
 def test_negative_department_penalty_is_an_error():
-    with pytest.raises(ConfigError, match=r"department_penalty', value '-5.0': must be between 0 and 100"):
+    with pytest.raises(ConfigError, match=r"department_penalty', value '-5': must be between 0 and 100"):
         parse_config({"rules": {"department_penalty": -5}})
 
 

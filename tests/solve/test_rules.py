@@ -1329,7 +1329,7 @@ def test_diagnosis_of_a_mentee_left_out_by_the_department_spread(cohort_files, t
             "[rules]\nforbid_reporting_line = 'yes'\n",
             "key 'rules.forbid_reporting_line', value 'yes': has the wrong type (expected true or false)",
         ),
-        ("[rules]\nmin_readiness = 2\n", "key 'rules.min_readiness', value '2.0': must be between 0 and 1"),
+        ("[rules]\nmin_readiness = 2\n", "key 'rules.min_readiness', value '2': must be between 0 and 1"),
     ],
 )
 def test_bad_rule_config_is_an_error(cohort_files, tmp_path, config, line):
