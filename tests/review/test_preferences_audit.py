@@ -314,8 +314,11 @@ def _several_expected(result):
 
 
 def _with_choices_and_several(mentors, mentees, rng):
-    """Random choices (ids) on both sides and mentors_wanted 1-3, in place."""
-    mentees["mentors_wanted"] = [str(v) if v > 1 else "" for v in rng.integers(1, 4, len(mentees))]
+    """Random choices (ids) on both sides and mentors_wanted 1-3 (the first mentee 2 or 3, so
+    the cohort is always a several-mentor one), in place."""
+    wanted = rng.integers(1, 4, len(mentees))
+    wanted[0] = max(int(wanted[0]), 2)
+    mentees["mentors_wanted"] = [str(v) if v > 1 else "" for v in wanted]
     mentees["preferred_mentors"] = [
         ";".join(
             mentors["id"].iloc[
