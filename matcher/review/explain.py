@@ -257,6 +257,25 @@ def explain_text(result, i: int, j: int | None = None, alternatives_engine=None)
     return "\n".join(lines) + "\n"
 
 
+def _rank_line(p, s, i: int, j: int, feasible: np.ndarray) -> str:
+    """The pair's rank among mentee i's ``feasible`` mentors, as pairs.csv's ``rank`` gives
+    it: by score, or — when choices count in the objective — by score plus bonus (with
+    ``shortlist``, the mentee's feasible choices first), then also the rank by score alone."""
+    from matcher.review.preferences import ordinal
+    from matcher.solve.bonus import in_objective
+
+    plain = 1 + int((s.score[i][feasible] > s.score[i, j]).sum())  # a row: dense or candidates
+    bonused, tier = in_objective(p)
+    if not (bonused or tier):
+        return f"  rank {plain} of {feasible.size} feasible mentors by score"
+    rank = int(p.ranks(np.array([i]), np.array([j]))[0])
+    how = ("by score plus choice bonus" if bonused else "by score") + (
+        ", the mentee's feasible choices first" if tier else ""
+    )
+    also = f" ({ordinal(plain)} by score alone)" if plain != rank else ""
+    return f"  rank {rank} of {feasible.size} feasible mentors {how}, as pairs.csv ranks them{also}"
+
+
 def _pair_lines(result, i: int, j: int, own: np.ndarray, alternatives_engine) -> list[str]:
     """explain's lines for mentee i with mentor j; ``own``: i's proposed mentors."""
     c, s, p = result.cohort, result.scores, result.problem
@@ -283,8 +302,7 @@ def _pair_lines(result, i: int, j: int, own: np.ndarray, alternatives_engine) ->
         details = ", ".join(rule_detail(result, i, j, n) for n in reasons(bits))
         lines.append(f"  this pair is not allowed: {details}")
     elif feasible.size:
-        rank = 1 + int((s.score[i][feasible] > s.score[i, j]).sum())  # a row: dense or candidates
-        lines.append(f"  rank {rank} of {feasible.size} feasible mentors by score")
+        lines.append(_rank_line(p, s, i, j, feasible))
     lines.append("  The five Cs (value, share of your weights):")
     for ev in evidence(result, i, j):
         lines.append(f"    {ev.c} {ev.value:.2f} (weight {ev.weight:.2f}): {ev.text}")

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from matcher.api import load, match, match_files
 from matcher.io.config import parse_config
 from matcher.review.explain import explain_text
+from matcher.review.preferences import ordinal
 from matcher.synthetic.cohort import write_cohort
 
 
@@ -32,7 +33,7 @@ def test_explain_shows_the_choice_and_the_bonus_that_reconcile(cohort_files, tmp
 
     header, rows = pairs_table(result)
     col = {h: k for k, h in enumerate(header)}
-    seen_bonus = 0
+    seen_bonus = seen_differ = 0
     for row in rows:
         i, j = cohort.mentee_index(row[col["mentee_id"]]), cohort.mentor_index(row[col["mentor_id"]])
         text = explain_text(result, i)
@@ -47,7 +48,15 @@ def test_explain_shows_the_choice_and_the_bonus_that_reconcile(cohort_files, tmp
         if j in mine:
             assert f"is the mentee's {['1st', '2nd', '3rd'][mine.index(j)]} choice" in choice
         seen_bonus += bonus > 0
-    assert seen_bonus
+        # the rank is pairs.csv's (score plus bonus), and by score alone where that differs
+        rank = next(x for x in text.splitlines() if x.startswith("  rank "))
+        shown = int(row[col["rank"]])
+        assert rank.startswith(f"  rank {shown} of ") and "by score plus choice bonus" in rank
+        feasible = np.flatnonzero(result.problem.excluded[i] == 0)
+        plain = 1 + int((result.scores.score[i, feasible] > result.scores.score[i, j]).sum())
+        assert rank.endswith(f"({ordinal(plain)} by score alone)") == (plain != shown)
+        seen_differ += plain != shown
+    assert seen_bonus and seen_differ
 
 
 def test_no_preference_columns_no_choice_lines(tmp_path):
