@@ -27,8 +27,8 @@ from matcher.solve.rules import RULES
 from matcher.solve.side_rules import SideRules
 from tests.conftest import SAMPLE, make_problem
 from tests.review.test_alternatives import problems, resolver, totals, with_pin
-from tests.review.test_several_residual import _distinct_ok
-from tests.solve.engines.test_several import _subsets, lexicographic, tiny
+from tests.review.test_several_residual import every_pairing
+from tests.solve.engines.test_several import tiny
 
 
 def apply_moves(base: np.ndarray, i: int, j: int, moves) -> np.ndarray:
@@ -298,12 +298,7 @@ def test_unused_mentor_with_several_mentors_is_priced_as_brute_force_prices_the_
     engine = SeveralResidual(problem, pairing, side)
     held = set(map(tuple, pairing.pairs.tolist()))
     pins = set(problem.pins)
-    every = [
-        (s, lexicographic(problem, s))
-        for s, _ in _subsets(problem)
-        if pins <= set(s) and _distinct_ok(s, group)
-    ]
-    base = max(lex for _, lex in every)
+    every, base = every_pairing(problem, group)
     load = pairing.load(n_r)
     for j in range(n_r):
         if load[j] or not problem.capacity[j]:

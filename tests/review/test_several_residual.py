@@ -35,6 +35,18 @@ def _distinct_ok(pairs, group) -> bool:
     return len(seen) == len(set(seen))
 
 
+def every_pairing(problem, group):
+    """Every feasible set of pairs holding the pins with distinct groups, each with its
+    :func:`lexicographic` value, and the best value: the brute force's whole space."""
+    pins = set(problem.pins)
+    every = [
+        (s, lexicographic(problem, s))
+        for s, _ in _subsets(problem)
+        if pins <= set(s) and _distinct_ok(s, group)
+    ]
+    return every, max(lex for _, lex in every)
+
+
 def _oracle_resolve(problem, side, pairing, solve):
     """A pinned re-solve with the fewest-changes tie-break (None where the pin is impossible)."""
     tied = side.adding(FewestChanges(pairing))
@@ -64,13 +76,7 @@ def test_pin_change_equals_brute_force_with_the_pair_forced(case, distinct):
     side = SideRules((DistinctMentors(group, "department"),))
     pairing = solve_flow(problem, side).pairing
     engine = SeveralResidual(problem, pairing, side)
-    pins = set(problem.pins)
-    every = [
-        (s, lexicographic(problem, s))
-        for s, _ in _subsets(problem)
-        if pins <= set(s) and _distinct_ok(s, group)
-    ]
-    base = max(lex for _, lex in every)
+    every, base = every_pairing(problem, group)
     held = set(map(tuple, pairing.pairs.tolist()))
     assert lexicographic(problem, sorted(held)) == base
     for i, j in zip(*np.nonzero(problem.allowed), strict=True):
