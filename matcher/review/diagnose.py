@@ -120,6 +120,9 @@ def unmatched_reason(problem: MatchProblem, mentor_of, i: int, config, features=
             text = f"all {_plural(with_room.size, 'feasible mentor')} are full"
         else:
             text = "the only feasible mentor is full"
+        if allowed.size > with_room.size:  # said, so the counts agree with the scores file
+            k = allowed.size - with_room.size
+            text += f"; {k} more {'has' if k == 1 else 'have'} capacity 0"
         if counts:
             text += f" (excluded: {excluded_text})"
     options = relaxations(problem, i, config, features, spare)

@@ -1185,6 +1185,25 @@ def test_diagnosis_only_feasible_mentor_is_full(cohort_files, tmp_path):
     assert out_unmatched(tmp_path) == {"E1": "the only feasible mentor is full (excluded: 1 by language)"}
 
 
+def test_diagnosis_names_feasible_mentors_with_capacity_0(cohort_files, tmp_path):
+    # R3 speaks French too but takes no mentees this round: the reason counts it, so that
+    # "the only feasible mentor" agrees with the scores file's two feasible mentors
+    mentors = [
+        {"id": "R1", "capacity": 1, "languages": "en"},
+        {"id": "R2", "capacity": 1, "languages": "fr"},
+        {"id": "R3", "capacity": 0, "languages": "fr"},
+    ]
+    mentees = [
+        {"id": "E1", "languages": "fr", "ready_open": 1},
+        {"id": "E2", "languages": "fr", "ready_open": 5},
+        {"id": "E3", "languages": "en", "ready_open": 5},
+    ]
+    run_cli(cohort_files, tmp_path, mentors, mentees)
+    assert out_unmatched(tmp_path) == {
+        "E1": "the only feasible mentor is full; 1 more has capacity 0 (excluded: 1 by language)"
+    }
+
+
 def test_diagnosis_timezone_relaxation_alone(cohort_files, tmp_path):
     mentors = [
         {"id": "R1", "capacity": 1, "timezone": "Europe/London"},
