@@ -62,6 +62,7 @@ class RematchResult:
     counts: dict[str, int]
     history: tuple[Entry, ...]
     round: int
+    pins: int = 0  # the coordinator's pins for this round (kept pairs are counted as kept)
 
 
 def read_failed(path, encoding=None) -> tuple[str, list[Failure]]:
@@ -261,7 +262,7 @@ def rematch(
         "released": released,
         "failed": len(failed_now),
     }
-    return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
+    return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd, len(own))
 
 
 def _rematch_several(
@@ -424,7 +425,7 @@ def _rematch_several(
         "released": released,
         "failed": len(failed_now),
     }
-    return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd)
+    return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd, len(own))
 
 
 KEPT_STAY = " (the pairs kept in this round stay as they are, so only free places count)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 
 import pytest
@@ -74,6 +75,10 @@ def test_a_pin_moves_a_kept_mentee_and_closes_their_old_pair(round1, tmp_path):
     } == {("ended", "pinned elsewhere")}
     assert max(active_per_mentee(run.outputs["history.csv"]).values()) == 1
     assert run.result.report.ok  # the independent checker: capacity and every rule hold
+    # summary.json counts the coordinator's pins (the solver also pins every kept pair)
+    told = json.loads(run.outputs["summary.json"])
+    assert told["rules"]["pins"] == 1 and json.loads(plain.outputs["summary.json"])["rules"]["pins"] == 0
+    assert len(run.result.problem.pins) > 100  # what summary.json used to call pins
     # the pin costs the programme at most what it costs: never better than without it
     assert run.result.solution.objective <= plain.result.solution.objective
     # every other working pair is kept, except with the pinned mentor when the pin overfilled them

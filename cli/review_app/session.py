@@ -229,9 +229,7 @@ def _summary(result, rematch) -> dict:
     from matcher.report import tables as T
 
     info = T.summary(result)
-    if rematch is not None:
-        info = {"round": rematch.round, **rematch.counts, **info}
-    return info
+    return T.with_round(info, rematch) if rematch is not None else info
 
 
 def _sha256(path) -> str | None:

@@ -290,6 +290,21 @@ MATCH_OWNED = (
 publishing removes an old one that a run does not write, so a folder never mixes two runs."""
 
 
+def with_round(info: dict, rematch, approval: dict | None = None) -> dict:
+    """summary.json's ``info`` after a re-match (or a mentor approval): the round, the
+    approval's counts, the kept / changed / new / released / failed counts first, and
+    ``rules.pins`` the coordinator's own pins — the solver also pins the kept pairs, which
+    are counted as kept, not as pins the coordinator set."""
+    rules = {**info["rules"], "pins": rematch.pins} if "rules" in info else None
+    return {
+        "round": rematch.round,
+        **({"approval": dict(approval)} if approval else {}),
+        **rematch.counts,
+        **info,
+        **({"rules": rules} if rules is not None else {}),
+    }
+
+
 def match_outputs(
     result,
     alternatives=None,
@@ -357,12 +372,7 @@ def match_outputs(
     if rematch is not None:
         changes = (["mentee_id", "old_mentor_id", "new_mentor_id", "why"], [list(c) for c in rematch.changes])
         files["changes.csv"] = csv_bytes(*changes)
-        info = {
-            "round": rematch.round,
-            **({"approval": dict(approval)} if approval else {}),
-            **rematch.counts,
-            **info,
-        }
+        info = with_round(info, rematch, approval)
     if history is not None:
         files["history.csv"] = history_bytes(list(history))
     sheets = {"pairs": pairs, "alternatives": alts or (ALTERNATIVES_HEADER, []), "unmatched": unmatched}
