@@ -125,9 +125,16 @@ def _why(result, i: int, j: int, values, memo: dict | None) -> str:
 def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
     """Rows of alternatives.csv, in mentee order then rank. When some mentee wants several
     mentors, ``delta_matched`` counts mentees with a mentor and a ``delta_pairs`` column the
-    pairs (places filled)."""
-    c, s = result.cohort, result.scores
-    several = getattr(result.problem, "multi", False)
+    pairs (places filled). When choice bonuses count, a ``bonus`` column (as in pairs.csv):
+    the alternatives are ranked by score plus bonus, and the file shows both."""
+    c, s, p = result.cohort, result.scores, result.problem
+    several = getattr(p, "multi", False)
+    bonus = None
+    if in_objective(p)[0] and alts:
+        ii = np.array([a.mentee for a in alts], dtype=np.int64)
+        jj = np.array([a.mentor for a in alts], dtype=np.int64)
+        shown = np.asarray(shown_scores(p, p.pair_scores(ii, jj)), dtype=np.float64)
+        bonus = np.round(shown - np.asarray(s.score[ii, jj], dtype=np.float64), 2).tolist()
     rows = []
     r_names = c.mentors["name"].to_numpy(dtype=object)
     for a in alts:
@@ -146,9 +153,11 @@ def alternatives_table(result, alts) -> tuple[list[str], list[list]]:
                 "" if a.moves is None else a.moves,
                 a.reason,
                 *([("" if a.delta_pairs is None else a.delta_pairs)] if several else []),
+                *([fmt_score(bonus[len(rows)])] if bonus is not None else []),
             ]
         )
-    return ALTERNATIVES_HEADER + (["delta_pairs"] if several else []), rows
+    header = ALTERNATIVES_HEADER + (["delta_pairs"] if several else [])
+    return header + (["bonus"] if in_objective(p)[0] else []), rows
 
 
 def unmatched_table(result) -> tuple[list[str], list[list]]:

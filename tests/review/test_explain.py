@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -224,3 +225,31 @@ def test_explain_above_the_dense_limit_names_mentors_without_pricing(tmp_path, m
     assert head == [line for line in dense.splitlines() if not line.startswith("    ")]
     assert "R029 (Tariq Wilson) 83.00: full; chosen elsewhere" in run.message
     assert "would cost" not in run.message
+
+
+def test_alternatives_csv_shows_the_bonus_it_ranks_by(cohort_files, tmp_path):
+    """With bonus points the alternatives are ranked by score plus bonus, so the file has a
+    bonus column (as pairs.csv): score + bonus never rises with rank, while the score alone
+    may; the bonus is the pair's own, recomputed from the stated choices."""
+    from matcher.solve.bonus import bonus_of_pair
+
+    m, e = cohort_files
+    config = tmp_path / "c.toml"
+    config.write_text("[preferences]\nmentee_bonus = [15, 10, 5]\nmentor_bonus = 5\n", encoding="utf-8")
+    run = match_files(m, e, config, out=tmp_path / "out", alternatives=3)
+    rows = list(csv.DictReader(io.StringIO(run.outputs["alternatives.csv"].decode("utf-8-sig"))))
+    assert rows and "bonus" in rows[0]
+    cohort, settings = run.result.cohort, run.result.config.preferences
+    by_mentee: dict[str, list[dict]] = {}
+    for r in rows:
+        by_mentee.setdefault(r["mentee_id"], []).append(r)
+        i, j = cohort.mentee_index(r["mentee_id"]), cohort.mentor_index(r["mentor_id"])
+        assert float(r["bonus"]) == pytest.approx(bonus_of_pair(cohort.preferences, settings, i, j), abs=1e-9)
+    score_rises = 0
+    for alts in by_mentee.values():
+        counted = [float(r["score"]) + float(r["bonus"]) for r in alts]
+        assert all(a >= b - 1e-9 for a, b in pairwise(counted))
+        score_rises += any(float(a["score"]) < float(b["score"]) for a, b in pairwise(alts))
+    assert score_rises  # the column explains an order the score alone does not
+    plain = match_files(m, e, out=tmp_path / "plain", alternatives=3)
+    assert "bonus" not in plain.outputs["alternatives.csv"].decode("utf-8-sig").splitlines()[0]
