@@ -185,6 +185,19 @@ def cohort_warnings(cohort: Cohort) -> list[str]:
     return [*cohort.notes, *coverage_warnings(cohort), *(str(w) for w in cohort.warnings)]
 
 
+def _load_collecting(problems: list, *files, **options):
+    """:func:`_load_with_pairs`, or five Nones with its problems added to ``problems``, so that
+    a command reading more files (previous pairs, failed pairs, responses) raises every
+    file's problems at once."""
+    return _collect(problems, lambda: _load_with_pairs(*files, **options), (None,) * 5)
+
+
+def _input_warnings(cohort: Cohort, *decisions) -> list[str]:
+    """:func:`cohort_warnings`, then those of the decision files read with it (the capacity,
+    pins and forbid lists of :func:`_load_with_pairs`; None where no file was given)."""
+    return [*cohort_warnings(cohort), *(w for d in decisions if d is not None for w in d.warnings)]
+
+
 def as_pair_list(pairs, cohort: Cohort, file: str = "pins") -> PairList | None:
     """Accept a PairList or plain (mentee index, mentor index) tuples (rows numbered from 1)."""
     if pairs is None or isinstance(pairs, PairList):
@@ -742,10 +755,7 @@ def match_files(
         capacity=capacity,
         sheet=sheet,
     )
-    warnings(
-        *cohort_warnings(cohort),
-        *(w for p in (changes, pin_list, forbid_list) if p is not None for w in p.warnings),
-    )
+    warnings(*_input_warnings(cohort, changes, pin_list, forbid_list))
     load_seconds = time.perf_counter() - t0
     load_peak = peak_mib()
     if progress is not None:
@@ -843,31 +853,23 @@ def rematch_files(
 
     warnings = _Warnings(warn)
     problems: list = []
-    cohort = cfg = given = changes = pin_list = forbid_list = None
-    try:
-        cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
-            mentors,
-            mentees,
-            config,
-            pins,
-            forbid,
-            encoding=encoding,
-            strict=strict,
-            capacity=capacity,
-            sheet=sheet,
-        )
-    except InputError as exc:  # the pairs, failed and history files' problems too, at once
-        problems.extend(exc.problems)
-    try:
-        given = read_rematch_inputs(pairs, failed, history, encoding=encoding)
-    except InputError as exc:
-        problems.extend(exc.problems)
+    # the cohort's, the pairs', failed and history files' problems, raised at once
+    cohort, cfg, changes, pin_list, forbid_list = _load_collecting(
+        problems,
+        mentors,
+        mentees,
+        config,
+        pins,
+        forbid,
+        encoding=encoding,
+        strict=strict,
+        capacity=capacity,
+        sheet=sheet,
+    )
+    given = _collect(problems, lambda: read_rematch_inputs(pairs, failed, history, encoding=encoding), None)
     if problems:
         raise InputError(problems)
-    warnings(
-        *cohort_warnings(cohort),
-        *(w for p in (changes, pin_list, forbid_list) if p is not None for w in p.warnings),
-    )
+    warnings(*_input_warnings(cohort, changes, pin_list, forbid_list))
     res = rematch(
         cohort,
         cfg,
@@ -957,21 +959,19 @@ def approve_files(
 
     warnings = _Warnings(warn)
     problems: list = []
-    cohort = cfg = answers = changes = pin_list = forbid_list = None
-    try:
-        cohort, cfg, changes, pin_list, forbid_list = _load_with_pairs(
-            mentors,
-            mentees,
-            config,
-            pins,
-            forbid,
-            encoding=encoding,
-            strict=strict,
-            capacity=capacity,
-            sheet=sheet,
-        )
-    except InputError as exc:
-        problems.extend(exc.problems)
+    answers = None
+    cohort, cfg, changes, pin_list, forbid_list = _load_collecting(
+        problems,
+        mentors,
+        mentees,
+        config,
+        pins,
+        forbid,
+        encoding=encoding,
+        strict=strict,
+        capacity=capacity,
+        sheet=sheet,
+    )
     previous = _previous_pairs(pairs, encoding, problems)
     if previous is not None:
         answers, bad = _collect(problems, lambda: read_responses(responses, previous, encoding), (None, []))
@@ -979,10 +979,7 @@ def approve_files(
     hist_path, entries, unmatched = _beside_pairs(pairs, history, encoding, problems)
     if problems:
         raise InputError(problems)
-    warnings(
-        *cohort_warnings(cohort),
-        *(w for p in (changes, pin_list, forbid_list) if p is not None for w in p.warnings),
-    )
+    warnings(*_input_warnings(cohort, changes, pin_list, forbid_list))
     res = rematch(
         cohort,
         cfg,

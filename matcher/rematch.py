@@ -255,13 +255,7 @@ def rematch(
     for i, st in status.items():
         if st != "kept":
             entries.append(Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[mentor_of[i]], "active"))
-    counts = {
-        "kept": sum(1 for s in status.values() if s == "kept"),
-        "changed": sum(1 for s in status.values() if s == "changed"),
-        "new": sum(1 for s in status.values() if s == "new"),
-        "released": released,
-        "failed": len(failed_now),
-    }
+    counts = _counts(status, released, len(failed_now))
     return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd, len(own))
 
 
@@ -418,14 +412,21 @@ def _rematch_several(
     for (i, j), st in sorted(status.items()):
         if st != "kept":
             entries.append(Entry(rnd, cohort.mentee_ids[i], cohort.mentor_ids[j], "active"))
-    counts = {
-        "kept": sum(1 for v in status.values() if v == "kept"),
-        "changed": sum(1 for v in status.values() if v == "changed"),
-        "new": sum(1 for v in status.values() if v == "new"),
-        "released": released,
-        "failed": len(failed_now),
-    }
+    counts = _counts(status, released, len(failed_now))
     return RematchResult(result, status, tuple(changes), counts, tuple(entries), rnd, len(own))
+
+
+def _counts(status: dict, released: int, failed: int) -> dict[str, int]:
+    """summary.json's kept / changed / new / released / failed counts of a re-match (``status``
+    by mentee, or by pair when mentees may have several mentors)."""
+    values = list(status.values())
+    return {
+        "kept": values.count("kept"),
+        "changed": values.count("changed"),
+        "new": values.count("new"),
+        "released": released,
+        "failed": failed,
+    }
 
 
 KEPT_STAY = " (the pairs kept in this round stay as they are, so only free places count)"

@@ -425,6 +425,13 @@ def strengths(result, i: int, j: int) -> list[Evidence]:
     return sorted(ev, key=lambda e: (-e.weight * e.value, FIVE_CS.index(e.c)))[:2]
 
 
+def _score_words(ds: int) -> str:
+    """The change in total score (``ds`` hundredths) in words, as every cost sentence ends."""
+    if ds <= 0:
+        return f"would cost the programme {-ds / 100:.2f} points of total score"
+    return f"would change the total score by {ds / 100:+.2f} points"
+
+
 def cost_words(dm: int, dr: int, ds: int, moves: int) -> str:
     """What pinning a pair would do to the programme, from its exact deltas."""
     parts = []
@@ -432,10 +439,7 @@ def cost_words(dm: int, dr: int, ds: int, moves: int) -> str:
         parts.append(f"would leave {-dm} more mentee{'s' if dm != -1 else ''} unmatched")
     elif dr < 0:
         parts.append("would match less ready mentees in place of readier ones")
-    if ds <= 0:
-        parts.append(f"would cost the programme {-ds / 100:.2f} points of total score")
-    else:
-        parts.append(f"would change the total score by {ds / 100:+.2f} points")
+    parts.append(_score_words(ds))
     text = " and ".join(parts)
     if moves:
         text += f" ({moves} other mentee{'s' if moves != 1 else ''} would change mentor)"
@@ -459,10 +463,7 @@ def several_cost_words(dp: int, dm: int, dr: int, ds: int, moves: int) -> str:
         )
     if not dp and not dm and dr < 0:
         parts.append("would match less ready mentees in place of readier ones")
-    if ds <= 0:
-        parts.append(f"would cost the programme {-ds / 100:.2f} points of total score")
-    else:
-        parts.append(f"would change the total score by {ds / 100:+.2f} points")
+    parts.append(_score_words(ds))
     text = " and ".join(parts)
     if moves:
         text += f" ({moves} of the proposal's pairs would change)"

@@ -198,8 +198,11 @@ def audit(result, deltas=None) -> Audit:
             counts_e[x.got] += 1
             people.append(x)
     mentors, counts_r = _mentor_side(r_choices, lambda j: person(result, "mentor", j, deltas, why))
-    people.extend(mentors)
-    blocking = _blocking(result, e_choices, r_choices, load)
+    return _audit(k, people + mentors, counts_e, counts_r, _blocking(result, e_choices, r_choices, load))
+
+
+def _audit(k: int, people: list, counts_e: dict, counts_r: dict, blocking) -> Audit:
+    """The :class:`Audit` of both sides (mentees then mentors) and its summary counts."""
     counts = {
         "max_choices": k,
         "mentees": counts_e,
@@ -442,15 +445,9 @@ def _several_audit(result, deltas) -> Audit:
         counts_e[f"got_{len(met)}_choices"] += 1
         people.append(x)
     mentors, counts_r = _mentor_side(r_choices, lambda j: _several_person(result, "mentor", j, why))
-    people.extend(mentors)
-    blocking = _several_blocking(result, e_choices, r_choices, why)
-    counts = {
-        "max_choices": k,
-        "mentees": counts_e,
-        "mentors": counts_r,
-        "both_prefer_each_other": len(blocking),
-    }
-    return Audit(tuple(people), counts, blocking)
+    return _audit(
+        k, people + mentors, counts_e, counts_r, _several_blocking(result, e_choices, r_choices, why)
+    )
 
 
 def _several_blocking(result, e_choices, r_choices, why: _SeveralWhy) -> tuple[tuple[int, int], ...]:

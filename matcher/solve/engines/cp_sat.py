@@ -491,32 +491,25 @@ def _distinct_hint(problem, hint: Pairing, rule) -> Pairing:
     return Pairing.of(hint.mentee[keep], hint.mentor[keep], hint.n_mentees)
 
 
+# Every side rule, with one mentor per mentee and with several: the model holds them all.
+SIDE_RULES = frozenset(
+    {
+        DepartmentSpread,
+        MentorMinimum,
+        FairObjective,
+        ChangeBudget,
+        DistinctMentors,
+        DistinctTopics,
+        FewestChanges,
+    }
+)
+
 ENGINE = Engine(
     name="cp_sat",
     kinds=frozenset({"dense"}),
-    side_rules=frozenset(
-        {
-            DepartmentSpread,
-            MentorMinimum,
-            FairObjective,
-            ChangeBudget,
-            DistinctMentors,
-            DistinctTopics,
-            FewestChanges,
-        }
-    ),
+    side_rules=SIDE_RULES,
     solve=_solve_engine,
     label="CP-SAT",
     preference=2,
-    several=frozenset(
-        {
-            DepartmentSpread,
-            MentorMinimum,
-            FairObjective,
-            ChangeBudget,
-            DistinctMentors,
-            DistinctTopics,
-            FewestChanges,
-        }
-    ),
+    several=SIDE_RULES,
 )
